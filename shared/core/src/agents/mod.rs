@@ -1,0 +1,11 @@
+//! The agents: plain functions over typed input and output, each with a deterministic
+//! implementation that always works offline.
+
+pub mod classify;
+pub mod email;
+pub mod fit;
+pub mod offline;
+pub mod outreach;
+pub mod readiness;
+pub mod research;
+pub mod summary;

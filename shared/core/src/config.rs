@@ -1,0 +1,1126 @@
+//! The agent configuration: one TOML file (`sqa.toml`).
+//!
+//! `check` reports every error it can find, each with its key path and line, instead of
+//! stopping at the first one: a section that fails to deserialize is retried without the
+//! offending key until it succeeds, and the semantic checks run on what is left.
+
+use crate::domain::{LeadId, Tier};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Research, score and draft; a seller sends.
+    #[default]
+    ResearchOnly,
+    /// Research, score, send and carry the conversation.
+    Engage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    /// Configured, not selecting yet.
+    #[default]
+    Draft,
+    Running,
+    /// No new selection; leads in flight finish.
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    #[serde(default)]
+    pub website: String,
+    /// One or two sentences: what the company sells and to whom.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub products: Vec<Product>,
+    /// Value propositions the outreach agent may cite.
+    #[serde(default)]
+    pub value_propositions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AgentIdentity {
+    /// Display name of the agent's mailbox ("Ava Reed").
+    pub name: String,
+    /// The agent's sending address.
+    pub email: String,
+    /// Domain of Message-IDs (`<outreach-{lead}-{touch}@{mail_domain}>`); defaults to the
+    /// domain of `email`.
+    #[serde(default)]
+    pub mail_domain: String,
+    pub signature: String,
+    /// Said in every email: the sender is an AI agent.
+    pub ai_disclosure: String,
+    /// Physical postal address, required in commercial email (CAN-SPAM).
+    pub postal_address: String,
+    /// One-click unsubscribe link; `{token}` is replaced by a per-lead token.
+    pub unsubscribe_url: String,
+    /// Mailbox that receives `mailto:` unsubscribe requests (List-Unsubscribe).
+    #[serde(default)]
+    pub unsubscribe_mailto: String,
+}
+
+impl AgentIdentity {
+    pub fn mail_domain(&self) -> &str {
+        if !self.mail_domain.is_empty() {
+            &self.mail_domain
+        } else {
+            self.email.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+        }
+    }
+}
+
+/// Comparison of one lead field in the selection criteria.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Eq,
+    Ne,
+    In,
+    NotIn,
+    Contains,
+    Gte,
+    Lte,
+    Exists,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// A lead column (`country`, `industry`, `employees`, `source`, …).
+    pub field: String,
+    pub op: Op,
+    /// A string or number for eq/ne/contains/gte/lte, a list for in/not_in, a boolean for
+    /// exists (default true).
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+}
+
+fn default_statuses() -> Vec<String> {
+    vec!["open".into()]
+}
+fn default_days() -> u32 {
+    14
+}
+fn default_batch() -> usize {
+    500
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// CRM statuses eligible for selection (exact match).
+    #[serde(default = "default_statuses")]
+    pub statuses: Vec<String>,
+    /// Only leads created within this many days before now.
+    #[serde(default = "default_days")]
+    pub created_within_days: u32,
+    /// Only leads of these owners (empty: any owner).
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// Every condition must hold.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Most leads claimed by one selection run.
+    #[serde(default = "default_batch")]
+    pub max_per_run: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            statuses: default_statuses(),
+            created_within_days: default_days(),
+            owners: Vec::new(),
+            conditions: Vec::new(),
+            max_per_run: default_batch(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub industry: u32,
+    pub size: u32,
+    pub geo: u32,
+    pub title: u32,
+    pub tech: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    #[serde(rename = "A")]
+    pub a: u32,
+    #[serde(rename = "B")]
+    pub b: u32,
+    #[serde(rename = "C")]
+    pub c: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Seniority {
+    Individual,
+    Manager,
+    Director,
+    Vp,
+    #[serde(rename = "c-level", alias = "c_level")]
+    CLevel,
+}
+
+/// The ideal customer profile (the schema of `company/icp.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Icp {
+    pub industries: Vec<String>,
+    pub employee_range: [u64; 2],
+    pub countries: Vec<String>,
+    pub titles_include: Vec<String>,
+    pub seniority_min: Seniority,
+    pub tech_stack_any: Vec<String>,
+    #[serde(default)]
+    pub exclude_industries: Vec<String>,
+    pub weights: Weights,
+    pub tiers: Tiers,
+}
+
+impl Default for Icp {
+    fn default() -> Self {
+        Icp {
+            industries: Vec::new(),
+            employee_range: [1, u64::MAX],
+            countries: Vec::new(),
+            titles_include: Vec::new(),
+            seniority_min: Seniority::Manager,
+            tech_stack_any: Vec::new(),
+            exclude_industries: Vec::new(),
+            weights: Weights {
+                industry: 25,
+                size: 20,
+                geo: 15,
+                title: 25,
+                tech: 15,
+            },
+            tiers: Tiers {
+                a: 80,
+                b: 60,
+                c: 40,
+            },
+        }
+    }
+}
+
+impl Icp {
+    pub fn tier(&self, score: u32) -> Tier {
+        if score >= self.tiers.a {
+            Tier::A
+        } else if score >= self.tiers.b {
+            Tier::B
+        } else if score >= self.tiers.c {
+            Tier::C
+        } else {
+            Tier::D
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_min_tier() -> String {
+    "D".into()
+}
+
+/// When a lead is ready for a seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handoff {
+    /// Hand over as soon as the lead asks for a demo, meeting, trial or proposal.
+    #[serde(default = "default_true")]
+    pub on_purchase_intent: bool,
+    /// Also hand over when at least this many BANT facts are known (0 = off).
+    #[serde(default)]
+    pub min_bant_known: usize,
+    /// Lowest fit tier that may be handed over (`A`..`D`); lower tiers go to nurture.
+    #[serde(default = "default_min_tier")]
+    pub min_tier: String,
+}
+
+impl Default for Handoff {
+    fn default() -> Self {
+        Handoff {
+            on_purchase_intent: true,
+            min_bant_known: 0,
+            min_tier: default_min_tier(),
+        }
+    }
+}
+
+fn default_follow_ups() -> Vec<u32> {
+    vec![3, 7]
+}
+fn default_nurture_days() -> u32 {
+    90
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    /// Days after the previous touch for each follow-up (its length is the number of
+    /// follow-ups).
+    #[serde(default = "default_follow_ups")]
+    pub follow_up_days: Vec<u32>,
+    /// Days before a nurtured lead is contacted again when it named no date.
+    #[serde(default = "default_nurture_days")]
+    pub nurture_days: u32,
+    /// Most emails to one lead, answers included.
+    #[serde(default = "default_max_emails")]
+    pub max_emails_per_lead: u32,
+}
+
+fn default_max_emails() -> u32 {
+    6
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence {
+            follow_up_days: default_follow_ups(),
+            nurture_days: default_nurture_days(),
+            max_emails_per_lead: default_max_emails(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Seller {
+    /// Rep handle, as in the leads' `owner` column.
+    pub handle: String,
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The lead's owner when they are a configured seller, else the next in the rotation.
+    #[default]
+    OwnerFirst,
+    /// Always the next seller in the rotation.
+    RoundRobin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    #[serde(default)]
+    pub strategy: Strategy,
+    #[serde(default)]
+    pub sellers: Vec<Seller>,
+    /// Receives escalations (unknown senders, unclear replies).
+    #[serde(default)]
+    pub supervisor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Knowledge {
+    /// Markdown files the agent may answer from, relative to the config file.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrails {
+    /// Links an outgoing email may contain (prefixes); the unsubscribe link is always allowed.
+    #[serde(default)]
+    pub allowed_links: Vec<String>,
+    /// Phrases no outgoing email may contain (compared case-insensitively).
+    #[serde(default)]
+    pub prohibited_phrases: Vec<String>,
+}
+
+fn default_dns() -> String {
+    "system".into()
+}
+fn default_dns_timeout() -> u64 {
+    2000
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// `system` (the machine's resolver), `off`, or `HOST:PORT` of a name server.
+    #[serde(default = "default_dns")]
+    pub dns: String,
+    #[serde(default = "default_dns_timeout")]
+    pub dns_timeout_ms: u64,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation {
+            dns: default_dns(),
+            dns_timeout_ms: default_dns_timeout(),
+        }
+    }
+}
+
+fn default_ua() -> String {
+    "LumoraSQA".into()
+}
+fn default_web_source() -> String {
+    "http".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// `http` (fetch live sites) or a directory mirror `dir:PATH` (one folder per domain).
+    #[serde(default = "default_web_source")]
+    pub source: String,
+    /// The user-agent token robots.txt groups are matched against.
+    #[serde(default = "default_ua")]
+    pub user_agent: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            source: default_web_source(),
+            user_agent: default_ua(),
+        }
+    }
+}
+
+fn default_model() -> String {
+    "offline".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// `offline` (deterministic, the default) or `openai` (any OpenAI-compatible endpoint).
+    #[serde(default = "default_model")]
+    pub provider: String,
+    #[serde(default)]
+    pub endpoint: String,
+    #[serde(default)]
+    pub name: String,
+    /// Name of the environment variable holding the API key (never the key itself).
+    #[serde(default)]
+    pub api_key_env: String,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            provider: default_model(),
+            endpoint: String::new(),
+            name: String::new(),
+            api_key_env: String::new(),
+        }
+    }
+}
+
+/// The whole agent configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub state: AgentState,
+    pub company: Company,
+    pub agent: AgentIdentity,
+    #[serde(default)]
+    pub selection: Selection,
+    /// The ICP inline, or `icp_file` pointing at an `icp.json`.
+    #[serde(default)]
+    pub icp: Option<Icp>,
+    #[serde(default)]
+    pub icp_file: Option<String>,
+    #[serde(default)]
+    pub handoff: Handoff,
+    #[serde(default)]
+    pub cadence: Cadence,
+    #[serde(default)]
+    pub assignment: Assignment,
+    #[serde(default)]
+    pub knowledge: Knowledge,
+    #[serde(default)]
+    pub guardrails: Guardrails,
+    #[serde(default)]
+    pub validation: Validation,
+    #[serde(default)]
+    pub web: WebConfig,
+    #[serde(default)]
+    pub model: ModelConfig,
+}
+
+impl AgentConfig {
+    /// The ICP in force (inline, or loaded from `icp_file` by `load`).
+    pub fn icp(&self) -> Icp {
+        self.icp.clone().unwrap_or_default()
+    }
+    pub fn min_tier(&self) -> Tier {
+        match self.handoff.min_tier.as_str() {
+            "A" => Tier::A,
+            "B" => Tier::B,
+            "C" => Tier::C,
+            _ => Tier::D,
+        }
+    }
+    /// The Message-ID of touch `n` to `lead`: `<outreach-{lead}-{n}@{domain}>`.
+    pub fn message_id(&self, lead: &LeadId, n: u32) -> String {
+        format!("<outreach-{}-{}@{}>", lead, n, self.agent.mail_domain())
+    }
+}
+
+/// One problem in a config file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigIssue {
+    /// Dotted key path (`selection.conditions[1].op`), empty for the whole file.
+    pub path: String,
+    /// 1-based line, when the key could be found.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.path.is_empty()) {
+            (Some(l), false) => write!(f, "line {l}: {}: {}", self.path, self.message),
+            (Some(l), true) => write!(f, "line {l}: {}", self.message),
+            (None, false) => write!(f, "{}: {}", self.path, self.message),
+            (None, true) => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// The config's errors, all of them.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigErrors(pub Vec<ConfigIssue>);
+
+/// The JSON Schema of `sqa.toml`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(AgentConfig)).unwrap_or_default()
+}
+
+const SECTIONS: &[&str] = &[
+    "company",
+    "agent",
+    "selection",
+    "icp",
+    "handoff",
+    "cadence",
+    "assignment",
+    "knowledge",
+    "guardrails",
+    "validation",
+    "web",
+    "model",
+];
+const SCALARS: &[&str] = &["mode", "state", "icp_file"];
+
+/// Parse and check a config text. `read_file` resolves `icp_file` and knowledge sources
+/// (relative to the config file); it returns `None` when the file cannot be read.
+pub fn parse(
+    text: &str,
+    read_file: &dyn Fn(&str) -> Option<String>,
+) -> Result<AgentConfig, ConfigErrors> {
+    let table: toml::Table = match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            return Err(ConfigErrors(vec![ConfigIssue {
+                path: String::new(),
+                line,
+                message: format!("not valid TOML: {}", e.message()),
+            }]));
+        }
+    };
+    let locate = |path: &str| locate_key(text, path);
+    let mut issues = Vec::new();
+
+    for key in table.keys() {
+        if !SECTIONS.contains(&key.as_str()) && !SCALARS.contains(&key.as_str()) {
+            issues.push(ConfigIssue {
+                path: key.clone(),
+                line: locate(key),
+                message: format!(
+                    "unknown key; expected one of: {}",
+                    SCALARS
+                        .iter()
+                        .chain(SECTIONS.iter())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+
+    // Deserialize each part on its own so one bad section does not hide the others.
+    let mut cleaned = toml::Table::new();
+    for key in SECTIONS.iter().chain(SCALARS.iter()) {
+        if let Some(value) = table.get(*key) {
+            let mut value = value.clone();
+            if let Some(v) = deserialize_part(key, &mut value, &locate, &mut issues) {
+                cleaned.insert((*key).to_string(), v);
+            }
+        }
+    }
+    for required in ["company", "agent"] {
+        if !table.contains_key(required) {
+            issues.push(ConfigIssue {
+                path: required.into(),
+                line: None,
+                message: format!("missing section [{required}]"),
+            });
+        }
+    }
+    if !issues.is_empty() {
+        return Err(ConfigErrors(issues));
+    }
+    let mut cfg: AgentConfig = match toml::Value::Table(cleaned).try_into() {
+        Ok(c) => c,
+        Err(e) => {
+            return Err(ConfigErrors(vec![ConfigIssue {
+                path: String::new(),
+                line: None,
+                message: e.to_string(),
+            }]));
+        }
+    };
+
+    if let Some(file) = cfg.icp_file.clone() {
+        match read_file(&file) {
+            None => issues.push(ConfigIssue {
+                path: "icp_file".into(),
+                line: locate("icp_file"),
+                message: format!("cannot read {file}"),
+            }),
+            Some(json) => match serde_json::from_str::<Icp>(&json) {
+                Ok(icp) if cfg.icp.is_none() => cfg.icp = Some(icp),
+                Ok(_) => issues.push(ConfigIssue {
+                    path: "icp_file".into(),
+                    line: locate("icp_file"),
+                    message: "give the ICP inline ([icp]) or as icp_file, not both".into(),
+                }),
+                Err(e) => issues.push(ConfigIssue {
+                    path: "icp_file".into(),
+                    line: locate("icp_file"),
+                    message: format!("{file}: not a valid ICP: {e}"),
+                }),
+            },
+        }
+    }
+    for (i, src) in cfg.knowledge.sources.iter().enumerate() {
+        if read_file(src).is_none() {
+            let path = format!("knowledge.sources[{i}]");
+            issues.push(ConfigIssue {
+                line: locate("knowledge.sources"),
+                path,
+                message: format!("cannot read {src}"),
+            });
+        }
+    }
+    semantic_checks(&cfg, &locate, &mut issues);
+    if issues.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(ConfigErrors(issues))
+    }
+}
+
+/// Try to deserialize one top-level part; on an error record it, drop the offending key and
+/// try again, so that every error in the part is reported.
+fn deserialize_part(
+    key: &str,
+    value: &mut toml::Value,
+    locate: &dyn Fn(&str) -> Option<usize>,
+    issues: &mut Vec<ConfigIssue>,
+) -> Option<toml::Value> {
+    for _ in 0..64 {
+        let result = match key {
+            "company" => check_as::<Company>(value),
+            "agent" => check_as::<AgentIdentity>(value),
+            "selection" => check_as::<Selection>(value),
+            "icp" => check_as::<Icp>(value),
+            "handoff" => check_as::<Handoff>(value),
+            "cadence" => check_as::<Cadence>(value),
+            "assignment" => check_as::<Assignment>(value),
+            "knowledge" => check_as::<Knowledge>(value),
+            "guardrails" => check_as::<Guardrails>(value),
+            "validation" => check_as::<Validation>(value),
+            "web" => check_as::<WebConfig>(value),
+            "model" => check_as::<ModelConfig>(value),
+            "mode" => check_as::<Mode>(value),
+            "state" => check_as::<AgentState>(value),
+            _ => check_as::<String>(value),
+        };
+        let (inner_path, message) = match result {
+            Ok(()) => return Some(value.clone()),
+            Err(e) => e,
+        };
+        let full = if inner_path.is_empty() || inner_path == "." {
+            key.to_string()
+        } else {
+            format!("{key}.{inner_path}")
+        };
+        // For an unknown field serde reports the parent path: name the field itself.
+        let unknown = message
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string);
+        let reported = match &unknown {
+            Some(f) => format!("{full}.{f}").replace(&format!("{key}.{key}."), &format!("{key}.")),
+            None => full.clone(),
+        };
+        let reported = reported.trim_end_matches('.').to_string();
+        let line = locate(&reported).or_else(|| locate(&full)).or_else(|| locate(key));
+        issues.push(ConfigIssue {
+            path: reported.clone(),
+            line,
+            message,
+        });
+        let removed = match &unknown {
+            Some(_) => remove_path(value, &reported[key.len()..]),
+            None => remove_path(value, &full[key.len()..]),
+        };
+        if !removed {
+            return None;
+        }
+    }
+    None
+}
+
+fn check_as<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<(), (String, String)> {
+    let de = value.clone();
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let path = e.path().to_string();
+            let msg = e.into_inner().to_string();
+            Err((path, msg.trim().to_string()))
+        }
+    }
+}
+
+/// Remove `.a.b[2].c` from a value; false when there is nothing (more) to remove.
+fn remove_path(value: &mut toml::Value, path: &str) -> bool {
+    let segs = split_path(path);
+    if segs.is_empty() {
+        return false;
+    }
+    let mut cur = value;
+    for seg in &segs[..segs.len() - 1] {
+        cur = match (seg, cur) {
+            (Seg::Key(k), toml::Value::Table(t)) => match t.get_mut(k) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Seg::Index(i), toml::Value::Array(a)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (segs.last(), cur) {
+        (Some(Seg::Key(k)), toml::Value::Table(t)) => t.remove(k).is_some(),
+        (Some(Seg::Index(i)), toml::Value::Array(a)) if *i < a.len() => {
+            a.remove(*i);
+            true
+        }
+        _ => false,
+    }
+}
+
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn split_path(path: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let mut rest = part;
+        if let Some(b) = rest.find('[') {
+            if b > 0 {
+                out.push(Seg::Key(rest[..b].to_string()));
+            }
+            rest = &rest[b..];
+            while let Some(stripped) = rest.strip_prefix('[') {
+                let end = stripped.find(']').unwrap_or(stripped.len());
+                if let Ok(i) = stripped[..end].parse() {
+                    out.push(Seg::Index(i));
+                }
+                rest = stripped.get(end + 1..).unwrap_or("");
+            }
+        } else {
+            out.push(Seg::Key(rest.to_string()));
+        }
+    }
+    out
+}
+
+fn semantic_checks(
+    cfg: &AgentConfig,
+    locate: &dyn Fn(&str) -> Option<usize>,
+    issues: &mut Vec<ConfigIssue>,
+) {
+    let mut push = |path: &str, message: String| {
+        issues.push(ConfigIssue {
+            path: path.to_string(),
+            line: locate(path),
+            message,
+        })
+    };
+    if cfg.company.name.trim().is_empty() {
+        push("company.name", "must not be empty".into());
+    }
+    let a = &cfg.agent;
+    for (key, value) in [
+        ("agent.name", &a.name),
+        ("agent.signature", &a.signature),
+        ("agent.ai_disclosure", &a.ai_disclosure),
+        ("agent.postal_address", &a.postal_address),
+    ] {
+        if value.trim().is_empty() {
+            push(key, "must not be empty".into());
+        }
+    }
+    if !crate::agents::email::is_plausible_address(&a.email) {
+        push("agent.email", format!("{:?} is not an email address", a.email));
+    }
+    if !(a.unsubscribe_url.starts_with("https://") || a.unsubscribe_url.starts_with("http://"))
+    {
+        push(
+            "agent.unsubscribe_url",
+            "must be an http(s) URL (the one-click unsubscribe link)".into(),
+        );
+    }
+    if a.mail_domain().is_empty() {
+        push("agent.mail_domain", "cannot be derived from agent.email".into());
+    }
+    if cfg.selection.statuses.is_empty() {
+        push(
+            "selection.statuses",
+            "must name at least one status, or no lead is ever selected".into(),
+        );
+    }
+    if cfg.selection.max_per_run == 0 {
+        push("selection.max_per_run", "must be at least 1".into());
+    }
+    for (i, c) in cfg.selection.conditions.iter().enumerate() {
+        let path = format!("selection.conditions[{i}]");
+        if !crate::stages::select::FIELDS.contains(&c.field.as_str()) {
+            push(
+                &format!("{path}.field"),
+                format!(
+                    "unknown lead field {:?}; expected one of: {}",
+                    c.field,
+                    crate::stages::select::FIELDS.join(", ")
+                ),
+            );
+        }
+        let v = c.value.as_ref();
+        let ok = match c.op {
+            Op::In | Op::NotIn => v.is_some_and(|v| v.is_array()),
+            Op::Exists => v.is_none() || v.is_some_and(|v| v.is_boolean()),
+            Op::Gte | Op::Lte => v.is_some_and(|v| v.is_number() || v.is_string()),
+            Op::Eq | Op::Ne | Op::Contains => v.is_some_and(|v| v.is_string() || v.is_number()),
+        };
+        if !ok {
+            let want = match c.op {
+                Op::In | Op::NotIn => "a list",
+                Op::Exists => "true or false (or nothing)",
+                _ => "a string or a number",
+            };
+            push(&format!("{path}.value"), format!("{:?} needs {want}", c.op));
+        }
+    }
+    if cfg.icp.is_none() && cfg.icp_file.is_none() {
+        push("icp", "missing: give [icp] or icp_file".into());
+    }
+    if let Some(icp) = &cfg.icp {
+        if icp.employee_range[0] > icp.employee_range[1] {
+            push(
+                "icp.employee_range",
+                "the lower bound is above the upper bound".into(),
+            );
+        }
+        if !(icp.tiers.a >= icp.tiers.b && icp.tiers.b >= icp.tiers.c) {
+            push("icp.tiers", "must satisfy A ≥ B ≥ C".into());
+        }
+        let w = &icp.weights;
+        if w.industry + w.size + w.geo + w.title + w.tech == 0 {
+            push("icp.weights", "all weights are zero".into());
+        }
+    }
+    if !["A", "B", "C", "D"].contains(&cfg.handoff.min_tier.as_str()) {
+        push("handoff.min_tier", "must be A, B, C or D".into());
+    }
+    let mut seen = BTreeMap::new();
+    for (i, s) in cfg.assignment.sellers.iter().enumerate() {
+        if !crate::agents::email::is_plausible_address(&s.email) {
+            push(
+                &format!("assignment.sellers[{i}].email"),
+                format!("{:?} is not an email address", s.email),
+            );
+        }
+        if let Some(j) = seen.insert(s.handle.clone(), i) {
+            push(
+                &format!("assignment.sellers[{i}].handle"),
+                format!("{:?} is already seller {j}", s.handle),
+            );
+        }
+    }
+    if cfg.mode == Mode::Engage && cfg.assignment.sellers.is_empty() {
+        push(
+            "assignment.sellers",
+            "engage mode hands leads over: name at least one seller".into(),
+        );
+    }
+    if cfg.cadence.follow_up_days.iter().any(|d| *d == 0) {
+        push("cadence.follow_up_days", "a follow-up needs at least 1 day".into());
+    }
+    let dns = cfg.validation.dns.as_str();
+    if !(dns == "system" || dns == "off" || dns.parse::<std::net::SocketAddr>().is_ok()) {
+        push(
+            "validation.dns",
+            format!("{dns:?}: expected system, off or HOST:PORT (an IP address and port)"),
+        );
+    }
+    let src = cfg.web.source.as_str();
+    if !(src == "http" || src.starts_with("dir:") || src == "off") {
+        push(
+            "web.source",
+            format!("{src:?}: expected http, off or dir:PATH"),
+        );
+    }
+    if !["offline", "openai"].contains(&cfg.model.provider.as_str()) {
+        push(
+            "model.provider",
+            format!("{:?}: expected offline or openai", cfg.model.provider),
+        );
+    }
+}
+
+/// Refuse a change of mode that would lose what the lead was promised.
+pub fn check_upgrade(old: &AgentConfig, new: &AgentConfig) -> Result<(), String> {
+    if old.mode == Mode::Engage && new.mode == Mode::ResearchOnly {
+        return Err("the agent is in engage mode; going back to research_only is not allowed \
+             (conversations in flight would be abandoned). Stop the agent instead \
+             (state = \"stopped\") and start a new one."
+            .into());
+    }
+    Ok(())
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Find the line of a dotted key path in a TOML text: the key's own line, the header of its
+/// table, or `None`. Handles `[table]`, `[[array]]` (by index) and `key = value` forms.
+pub fn locate_key(text: &str, path: &str) -> Option<usize> {
+    let segs = split_path(path);
+    let mut names: Vec<String> = Vec::new();
+    let mut index_for: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &segs {
+        match s {
+            Seg::Key(k) => names.push(k.clone()),
+            Seg::Index(i) => {
+                if let Some(last) = names.last() {
+                    index_for.insert(last.clone(), *i);
+                }
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    // Walk lines tracking the current table path and array-of-table indexes.
+    let mut current: Vec<String> = Vec::new();
+    let mut counters: BTreeMap<String, usize> = BTreeMap::new();
+    let mut best: Option<usize> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let name: Vec<String> = h.split('.').map(|s| s.trim().to_string()).collect();
+            let joined = name.join(".");
+            let c = counters.entry(joined).or_insert(0);
+            let idx = *c;
+            *c += 1;
+            current = name.clone();
+            let last = name.last().cloned().unwrap_or_default();
+            let wanted = index_for.get(&last).copied().unwrap_or(0);
+            if idx == wanted && names.starts_with(&name) {
+                best = Some(n + 1);
+                if names.len() == name.len() {
+                    return best;
+                }
+            } else if names.starts_with(&name) {
+                current = vec!["\u{0}".into()];
+            }
+            continue;
+        }
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            current = h.split('.').map(|s| s.trim().to_string()).collect();
+            if names == current {
+                return Some(n + 1);
+            }
+            if names.starts_with(&current) {
+                best = Some(n + 1);
+            }
+            continue;
+        }
+        if let Some((k, _)) = line.split_once('=') {
+            let key: Vec<String> = k
+                .split('.')
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .collect();
+            let mut full = current.clone();
+            full.extend(key);
+            if full == names {
+                return Some(n + 1);
+            }
+            if names.starts_with(&full) && !full.is_empty() {
+                best = best.or(Some(n + 1));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const GOOD: &str = r#"
+mode = "engage"
+state = "running"
+
+[company]
+name = "Lumora Analytics"
+
+[agent]
+name = "Ava Reed"
+email = "ava@agent.lumora-analytics.example"
+signature = "Ava"
+ai_disclosure = "I am an AI agent."
+postal_address = "1 Main St, Boston"
+unsubscribe_url = "https://x.example/u/{token}"
+
+[icp]
+industries = ["software"]
+employee_range = [200, 5000]
+countries = ["US"]
+titles_include = ["data"]
+seniority_min = "manager"
+tech_stack_any = ["dbt"]
+weights = { industry = 25, size = 20, geo = 15, title = 25, tech = 15 }
+tiers = { A = 80, B = 60, C = 40 }
+
+[[assignment.sellers]]
+handle = "marcus"
+email = "marcus@lumora.example"
+"#;
+
+    fn no_files(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn a_good_config_parses_with_defaults() {
+        let cfg = parse(GOOD, &no_files).unwrap();
+        assert_eq!(cfg.mode, Mode::Engage);
+        assert_eq!(cfg.selection.created_within_days, 14);
+        assert_eq!(cfg.selection.statuses, vec!["open"]);
+        assert_eq!(cfg.agent.mail_domain(), "agent.lumora-analytics.example");
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_path_and_line() {
+        let bad = GOOD
+            .replace("mode = \"engage\"", "mode = \"engaged\"")
+            .replace("employee_range = [200, 5000]", "employee_range = [200, 5000]\nfoo = 1")
+            .replace("[company]", "[selection]\ncreated_within_days = \"two\"\n[company]");
+        let errs = parse(&bad, &no_files).unwrap_err().0;
+        let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
+        assert!(paths.contains(&"mode"), "{errs:?}");
+        assert!(paths.contains(&"icp.foo"), "{errs:?}");
+        assert!(paths.contains(&"selection.created_within_days"), "{errs:?}");
+        let foo = errs.iter().find(|e| e.path == "icp.foo").unwrap();
+        let expected = bad.lines().position(|l| l.starts_with("foo = 1")).unwrap() + 1;
+        assert_eq!(foo.line, Some(expected));
+        let mode = errs.iter().find(|e| e.path == "mode").unwrap();
+        assert_eq!(mode.line, Some(2));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let errs = parse("mode = \n[company", &no_files).unwrap_err().0;
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].line.is_some());
+    }
+
+    #[test]
+    fn bad_condition_values_are_reported() {
+        let text = format!(
+            "{GOOD}\n[[selection.conditions]]\nfield = \"country\"\nop = \"in\"\nvalue = \"US\"\n\n[[selection.conditions]]\nfield = \"shoe_size\"\nop = \"eq\"\nvalue = 3\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        assert!(errs.iter().any(|e| e.path == "selection.conditions[0].value"), "{errs:?}");
+        let f = errs
+            .iter()
+            .find(|e| e.path == "selection.conditions[1].field")
+            .unwrap();
+        let expected = text.lines().position(|l| l.contains("shoe_size")).unwrap();
+        // The line of the second [[selection.conditions]] header or the field itself.
+        assert!(f.line.unwrap() <= expected + 1 && f.line.unwrap() >= expected - 1);
+    }
+
+    #[test]
+    fn engage_cannot_go_back_to_research_only() {
+        let engage = parse(GOOD, &no_files).unwrap();
+        let mut research = engage.clone();
+        research.mode = Mode::ResearchOnly;
+        assert!(check_upgrade(&engage, &research).is_err());
+        assert!(check_upgrade(&research, &engage).is_ok());
+    }
+
+    #[test]
+    fn the_schema_names_every_section() {
+        let schema = json_schema().to_string();
+        for s in SECTIONS {
+            assert!(schema.contains(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,611 @@
+//! Domain types: the lead and what the agents learn about it.
+//!
+//! Parse, don't validate: `LeadId::parse` is the only way to get a `LeadId`, and the
+//! stage enums have one spelling each (the lifecycle names of DESIGN.md).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A lead's identifier: 1 to 64 characters of `[A-Za-z0-9_.-]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LeadId(String);
+
+impl LeadId {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(format!(
+                "lead id {s:?} is not 1 to 64 characters of letters, digits, '_', '.' or '-'"
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for LeadId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+impl From<LeadId> for String {
+    fn from(id: LeadId) -> String {
+        id.0
+    }
+}
+impl fmt::Display for LeadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a lead is in the lifecycle (DESIGN.md "Lead lifecycle").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    New,
+    Selected,
+    Validated,
+    Researched,
+    Contacted,
+    Engaged,
+    HandedOver,
+    Disqualified,
+    Nurture,
+    Suppressed,
+    Bounced,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 11] = [
+        Stage::New,
+        Stage::Selected,
+        Stage::Validated,
+        Stage::Researched,
+        Stage::Contacted,
+        Stage::Engaged,
+        Stage::HandedOver,
+        Stage::Disqualified,
+        Stage::Nurture,
+        Stage::Suppressed,
+        Stage::Bounced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::Selected => "selected",
+            Stage::Validated => "validated",
+            Stage::Researched => "researched",
+            Stage::Contacted => "contacted",
+            Stage::Engaged => "engaged",
+            Stage::HandedOver => "handed_over",
+            Stage::Disqualified => "disqualified",
+            Stage::Nurture => "nurture",
+            Stage::Suppressed => "suppressed",
+            Stage::Bounced => "bounced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Final stages: the agent does nothing more on its own with such a lead.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Stage::HandedOver | Stage::Disqualified | Stage::Suppressed | Stage::Bounced
+        )
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of a valid address, in order of precedence (data README §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
+    Disposable,
+    Role,
+    Personal,
+    Work,
+}
+
+impl EmailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Disposable => "disposable",
+            EmailKind::Role => "role",
+            EmailKind::Personal => "personal",
+            EmailKind::Work => "work",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EmailKind> {
+        match s {
+            "disposable" => Some(EmailKind::Disposable),
+            "role" => Some(EmailKind::Role),
+            "personal" => Some(EmailKind::Personal),
+            "work" => Some(EmailKind::Work),
+            _ => None,
+        }
+    }
+}
+
+/// Result of a DNS deliverability check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum Deliverability {
+    Deliverable { via: String },
+    Undeliverable { reason: String, message: String },
+    Unknown { message: String },
+    NotChecked,
+}
+
+/// A person's override of the validation agent's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailOverride {
+    pub valid: Option<bool>,
+    pub kind: Option<EmailKind>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What the email validation agent decided about a lead's address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailCheck {
+    /// The raw address as given (not trimmed).
+    pub address: String,
+    pub valid: bool,
+    /// Stable reason code when invalid (e.g. `local_part_too_long`).
+    pub reason: Option<String>,
+    /// Human message for the reason.
+    pub message: Option<String>,
+    pub kind: Option<EmailKind>,
+    pub normalized: Option<String>,
+    pub deliverability: Deliverability,
+    #[serde(default)]
+    pub overridden: Option<EmailOverride>,
+}
+
+impl EmailCheck {
+    /// Valid after any human override.
+    pub fn effective_valid(&self) -> bool {
+        self.overridden
+            .as_ref()
+            .and_then(|o| o.valid)
+            .unwrap_or(self.valid)
+    }
+    pub fn effective_kind(&self) -> Option<EmailKind> {
+        self.overridden
+            .as_ref()
+            .and_then(|o| o.kind)
+            .or(self.kind)
+    }
+    /// May the agent ever write to this address?
+    pub fn may_email(&self) -> bool {
+        self.effective_valid()
+            && self.effective_kind() != Some(EmailKind::Disposable)
+            && !matches!(self.deliverability, Deliverability::Undeliverable { .. })
+    }
+}
+
+/// One fact found while researching, with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    pub text: String,
+    pub source: String,
+}
+
+/// A dated news item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewsItem {
+    pub date: Option<String>,
+    pub text: String,
+    pub source: String,
+}
+
+/// What the research agent learned about the lead's company.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Research {
+    pub domain: Option<String>,
+    pub overview: Option<String>,
+    pub industry: Option<String>,
+    pub employees: Option<u32>,
+    pub tech: Vec<String>,
+    pub facts: Vec<Fact>,
+    pub news: Vec<NewsItem>,
+    /// Every page read (URLs), in order.
+    pub sources: Vec<String>,
+    /// Pages robots.txt forbade; nothing was taken from them.
+    pub disallowed: Vec<String>,
+    /// The site contained text aimed at AI agents (ignored).
+    pub injection_seen: bool,
+    /// Why research found nothing, when it did not.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tier {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+            Tier::D => "D",
+        }
+    }
+}
+
+/// One ICP criterion's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub name: String,
+    pub matched: bool,
+    pub points: u32,
+    pub weight: u32,
+    pub reason: String,
+}
+
+/// The fit agent's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    pub score: u32,
+    pub tier: Tier,
+    pub excluded: bool,
+    pub criteria: Vec<Criterion>,
+}
+
+/// What a reply means (data README §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Interested,
+    Question,
+    NotNow,
+    NotInterested,
+    Unsubscribe,
+    OutOfOffice,
+    AutoReply,
+    Bounce,
+    WrongPerson,
+    Complaint,
+    Unclear,
+}
+
+impl Intent {
+    pub const ALL: [Intent; 11] = [
+        Intent::Bounce,
+        Intent::OutOfOffice,
+        Intent::AutoReply,
+        Intent::Complaint,
+        Intent::Unsubscribe,
+        Intent::WrongPerson,
+        Intent::Interested,
+        Intent::Question,
+        Intent::NotNow,
+        Intent::NotInterested,
+        Intent::Unclear,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Interested => "interested",
+            Intent::Question => "question",
+            Intent::NotNow => "not_now",
+            Intent::NotInterested => "not_interested",
+            Intent::Unsubscribe => "unsubscribe",
+            Intent::OutOfOffice => "out_of_office",
+            Intent::AutoReply => "auto_reply",
+            Intent::Bounce => "bounce",
+            Intent::WrongPerson => "wrong_person",
+            Intent::Complaint => "complaint",
+            Intent::Unclear => "unclear",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+}
+
+/// What the agent does about a reply (data README §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Handover,
+    Answer,
+    Nurture,
+    Disqualify,
+    Suppress,
+    Reschedule,
+    Ignore,
+    MarkInvalid,
+    Redirect,
+    Escalate,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Handover => "handover",
+            Action::Answer => "answer",
+            Action::Nurture => "nurture",
+            Action::Disqualify => "disqualify",
+            Action::Suppress => "suppress",
+            Action::Reschedule => "reschedule",
+            Action::Ignore => "ignore",
+            Action::MarkInvalid => "mark_invalid",
+            Action::Redirect => "redirect",
+            Action::Escalate => "escalate",
+        }
+    }
+    /// The action the table of data README §3.2 gives an intent.
+    pub fn for_intent(intent: Intent, has_referral: bool) -> Action {
+        match intent {
+            Intent::Interested => Action::Handover,
+            Intent::Question => Action::Answer,
+            Intent::NotNow => Action::Nurture,
+            Intent::NotInterested => Action::Disqualify,
+            Intent::Unsubscribe | Intent::Complaint => Action::Suppress,
+            Intent::OutOfOffice => Action::Reschedule,
+            Intent::AutoReply => Action::Ignore,
+            Intent::Bounce => Action::MarkInvalid,
+            Intent::WrongPerson if has_referral => Action::Redirect,
+            Intent::WrongPerson => Action::Disqualify,
+            Intent::Unclear => Action::Escalate,
+        }
+    }
+}
+
+/// Budget, authority, need, timeline: short paraphrases of what the lead said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Bant {
+    pub budget: Option<String>,
+    pub authority: Option<String>,
+    pub need: Option<String>,
+    pub timeline: Option<String>,
+}
+
+impl Bant {
+    /// Keep what is known, add what is new (a later statement replaces an earlier one).
+    pub fn merge(&mut self, other: &Bant) {
+        for (mine, theirs) in [
+            (&mut self.budget, &other.budget),
+            (&mut self.authority, &other.authority),
+            (&mut self.need, &other.need),
+            (&mut self.timeline, &other.timeline),
+        ] {
+            if theirs.is_some() {
+                *mine = theirs.clone();
+            }
+        }
+    }
+    pub fn known(&self) -> usize {
+        [&self.budget, &self.authority, &self.need, &self.timeline]
+            .iter()
+            .filter(|f| f.is_some())
+            .count()
+    }
+}
+
+/// The classification of one inbound message (the schema of `replies/labels.jsonl`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Classification {
+    pub intent: Intent,
+    pub action: Action,
+    pub ooo_until: Option<String>,
+    pub referral: Option<String>,
+    pub bant: Bant,
+    pub question_topics: Vec<String>,
+    pub injection: bool,
+    pub lang: String,
+}
+
+/// State of one outgoing touch. The send intent is recorded before the send and the
+/// provider's id after it, so a retry never sends twice blindly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchState {
+    /// Written for the seller (research-only mode, or waiting for a send).
+    Draft,
+    /// The send was about to happen; if found in this state on retry, the outcome is unknown.
+    Sending,
+    Sent,
+    /// A retry found the touch `Sending`: it may or may not have gone out. Never resent.
+    Unknown,
+    /// Not sent, on purpose (suppressed, invalid address, stopped agent).
+    Skipped,
+}
+
+/// One outgoing email of the sequence (or an answer in the conversation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Touch {
+    pub n: u32,
+    pub kind: TouchKind,
+    pub message_id: String,
+    pub subject: String,
+    pub body: String,
+    pub state: TouchState,
+    pub provider_id: Option<String>,
+    pub cited_facts: Vec<String>,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchKind {
+    First,
+    FollowUp,
+    Answer,
+}
+
+/// One inbound message on the lead's thread (its own text only, never the quote).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundEntry {
+    pub message_id: Option<String>,
+    pub from: String,
+    pub subject: String,
+    pub date: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub text: String,
+    pub classification: Classification,
+    pub auth_ok: bool,
+}
+
+/// The seller a lead was handed to, with the summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handover {
+    pub seller: String,
+    pub summary: String,
+    pub at: DateTime<Utc>,
+    pub notified: bool,
+}
+
+/// A lead: every column of the leads CSV plus what SQA knows and did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    pub id: LeadId,
+    pub first_name: String,
+    pub last_name: String,
+    /// Raw, as imported (not trimmed).
+    pub email: String,
+    pub title: String,
+    pub company: String,
+    pub website: String,
+    pub industry: String,
+    pub employees: String,
+    pub country: String,
+    pub tech_stack: String,
+    pub source: String,
+    /// The CRM status column (`open`, `qualified`, …), not the lifecycle stage.
+    pub status: String,
+    pub owner: String,
+    /// Raw `created_at` as imported.
+    pub created_at_raw: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub notes: String,
+
+    /// Lowercased normalized address (or trimmed lowercased raw when invalid): the match key.
+    pub email_key: String,
+    pub stage: Stage,
+    pub version: u64,
+    pub inserted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The run that claimed the lead at selection.
+    pub claimed_by: Option<String>,
+    pub validation: Option<EmailCheck>,
+    pub research: Option<Research>,
+    pub fit: Option<Fit>,
+    pub bant: Bant,
+    pub touches: Vec<Touch>,
+    pub inbound: Vec<InboundEntry>,
+    pub next_touch_at: Option<DateTime<Utc>>,
+    pub last_intent: Option<Intent>,
+    pub last_action: Option<Action>,
+    /// Why the lead waits for a person (e.g. "needs a valid address").
+    pub blocked: Option<String>,
+    /// Why the lead left (disqualified, suppressed, bounced, nurture until …).
+    pub reason: Option<String>,
+    pub handover: Option<Handover>,
+    /// Row of the import file it came from, for error messages.
+    pub import_line: Option<u64>,
+    pub duplicate_of: Option<LeadId>,
+}
+
+impl Lead {
+    /// A new lead as imported, in stage `new`, version 0.
+    pub fn new(id: LeadId, now: DateTime<Utc>) -> Lead {
+        Lead {
+            id,
+            first_name: String::new(),
+            last_name: String::new(),
+            email: String::new(),
+            title: String::new(),
+            company: String::new(),
+            website: String::new(),
+            industry: String::new(),
+            employees: String::new(),
+            country: String::new(),
+            tech_stack: String::new(),
+            source: String::new(),
+            status: String::new(),
+            owner: String::new(),
+            created_at_raw: String::new(),
+            created_at: None,
+            notes: String::new(),
+            email_key: String::new(),
+            stage: Stage::New,
+            version: 0,
+            inserted_at: now,
+            updated_at: now,
+            claimed_by: None,
+            validation: None,
+            research: None,
+            fit: None,
+            bant: Bant::default(),
+            touches: Vec::new(),
+            inbound: Vec::new(),
+            next_touch_at: None,
+            last_intent: None,
+            last_action: None,
+            blocked: None,
+            reason: None,
+            handover: None,
+            import_line: None,
+            duplicate_of: None,
+        }
+    }
+
+    pub fn display_name(&self) -> String {
+        let first = self.first_name.trim();
+        let last = self.last_name.trim();
+        match (first.is_empty(), last.is_empty()) {
+            (false, false) => format!("{first} {last}"),
+            (false, true) => first.to_string(),
+            (true, false) => last.to_string(),
+            (true, true) => String::new(),
+        }
+    }
+
+    /// Number of touches that went out (or may have).
+    pub fn emails_sent(&self) -> usize {
+        self.touches
+            .iter()
+            .filter(|t| matches!(t.state, TouchState::Sent | TouchState::Unknown))
+            .count()
+    }
+
+    /// The address to write to, when the agent may write at all.
+    pub fn sendable_address(&self) -> Option<&str> {
+        let v = self.validation.as_ref()?;
+        if v.may_email() {
+            v.normalized.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// A parse error in an id or a value, naming what was wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);

@@ -1,0 +1,1 @@
+//! Lead import from CSV (being written).

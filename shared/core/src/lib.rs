@@ -1,0 +1,19 @@
+//! The SQA core: domain types, the lead lifecycle, the ports (traits) every backend
+//! implements, the agents and the stage handlers.
+//!
+//! This crate must not depend on an AWS SDK crate or on SQLite: the same stage handlers
+//! run inside Lambda functions (`shared/aws`) and in the embedded default (`shared/local`).
+//! A test in `tests/` enforces that with `cargo metadata`.
+
+pub mod agents;
+pub mod config;
+pub mod contract;
+pub mod domain;
+pub mod import;
+pub mod lifecycle;
+pub mod mail;
+pub mod memory;
+pub mod ports;
+pub mod stages;
+
+pub use domain::*;

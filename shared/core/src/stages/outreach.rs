@@ -1,0 +1,9 @@
+//! The outreach stage (being written).
+
+use super::{Outcome, StageError, StageMessage};
+use crate::ports::Deps;
+
+pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
+    let _ = (msg, deps);
+    Err(StageError::permanent("the outreach stage is being written"))
+}

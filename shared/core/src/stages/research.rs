@@ -1,0 +1,9 @@
+//! The research stage (being written).
+
+use super::{Outcome, StageError, StageMessage};
+use crate::ports::Deps;
+
+pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
+    let _ = (msg, deps);
+    Err(StageError::permanent("the research stage is being written"))
+}
