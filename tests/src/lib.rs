@@ -1,1 +1,39 @@
-//! Shared helpers for the test suite.
+//! Shared helpers for the test suite: where the public corpus is, and how a test that needs
+//! it behaves when it is missing (fail under CI, skip with a note otherwise).
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// `../shared/data` beside the checkout (or `SQA_SHARED_DATA`), when it exists.
+/// Under `CI` a missing corpus is a failure; elsewhere the caller skips with a printed note.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("SQA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/data"));
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "the public test corpus is missing at {} (set SQA_SHARED_DATA); CI must have it",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "note: skipped, the public test corpus is not at {}",
+        dir.display()
+    );
+    None
+}
+
+/// The project's own copy of the example (company, leads, replies, web) behind `sqa demo`.
+pub fn example_dir() -> PathBuf {
+    workspace_root().join("examples/lumora")
+}

@@ -1,1 +1,9 @@
-//! The test suite.
+//! The test suite: one binary, one module per concern.
+
+mod classify;
+mod cli;
+mod contract_aws;
+mod contract_local;
+mod email;
+mod pipeline;
+mod research;
