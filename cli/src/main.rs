@@ -1,1 +1,187 @@
-fn main() {}
+//! `sqa`: the command line of the sales qualification agent on the embedded default (a
+//! SQLite file, mail as `.eml` files, the offline model). Read commands take `--json`.
+
+mod bench;
+mod commands;
+mod demo;
+mod local;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "sqa", version, about = "SQA — the open sales qualification agent")]
+struct Cli {
+    /// The workspace folder (sqa.toml, sqa.db, outbox/).
+    #[arg(long, global = true, env = "SQA_DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Run as if it were this time (ISO 8601), e.g. 2026-11-21T00:00:00Z.
+    #[arg(long, global = true)]
+    now: Option<String>,
+    /// Print JSON (one object, or one object per line for per-item commands).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a workspace with the example config (the Lumora corpus) in DIR.
+    Init { dir: PathBuf },
+    /// Check or describe agent configuration files.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Import or list leads.
+    #[command(subcommand)]
+    Leads(LeadsCmd),
+    /// Show or correct one lead.
+    #[command(subcommand)]
+    Lead(LeadCmd),
+    /// What a selection run would select now, and why (changes nothing).
+    Preview,
+    /// Select leads and work every queue. Without --until-idle, keeps running as a worker.
+    Run(RunArgs),
+    /// Feed inbound messages (.eml files) to the engage stage.
+    Inbound { files: Vec<PathBuf> },
+    /// The funnel: leads per stage.
+    Stats,
+    /// Run the whole loop on the example corpus in a fresh temporary folder.
+    Demo(demo::DemoArgs),
+    /// Validate addresses (syntax, normal form, kind; DNS with --dns).
+    CheckEmail(commands::CheckEmailArgs),
+    /// Score leads of a CSV against an ICP.
+    Fit(commands::FitArgs),
+    /// Classify inbound messages (.eml files).
+    Classify { files: Vec<PathBuf> },
+    /// Push synthetic leads through the whole loop and report throughput and memory.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Report every problem of a config file, with its key path and line.
+    Check { file: PathBuf },
+    /// Print the JSON Schema of sqa.toml.
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum LeadsCmd {
+    /// Import leads from a CSV file (RFC 4180).
+    Import {
+        file: PathBuf,
+        /// Report what would be imported, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List leads, newest first.
+    List {
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Export leads as spreadsheet-safe CSV.
+    Export,
+}
+
+#[derive(Subcommand)]
+enum LeadCmd {
+    /// Insights, conversation and run records of one lead.
+    Show { id: String },
+    /// Change the lead's address; only validation runs again.
+    SetEmail { id: String, address: String },
+    /// Override the validation agent's verdict (recorded with who and when).
+    Mark(commands::MarkArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// One selection, then work the queues until they are empty, then exit.
+    #[arg(long)]
+    until_idle: bool,
+    /// Worker mode: minutes between selection runs.
+    #[arg(long, default_value_t = 240)]
+    every_minutes: u64,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SQA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn dispatch(cli: Cli) -> Result<i32> {
+    let now = cli.now.as_deref().map(commands::parse_now).transpose()?;
+    let json = cli.json;
+    match cli.command {
+        Command::Init { dir } => {
+            local::init(&dir)?;
+            println!(
+                "Created {}: sqa.toml, company/, leads/, replies/, web/.\nNext: sqa --dir {} leads import {}/leads/leads.csv && sqa --dir {} run --until-idle",
+                dir.display(),
+                dir.display(),
+                dir.display(),
+                dir.display()
+            );
+            Ok(0)
+        }
+        Command::Config(ConfigCmd::Check { file }) => commands::config_check(&file, json),
+        Command::Config(ConfigCmd::Schema) => {
+            println!("{}", serde_json::to_string_pretty(&sqa_core::config::json_schema())?);
+            Ok(0)
+        }
+        Command::CheckEmail(args) => commands::check_email(args, json).await,
+        Command::Fit(args) => commands::fit(args, now, json),
+        Command::Classify { files } => commands::classify(&files, json),
+        Command::Demo(args) => demo::run(args, now, json).await,
+        Command::Bench(args) => bench::run(args).await,
+        other => {
+            let ws = local::Workspace::open(&cli.dir, now).await?;
+            match other {
+                Command::Leads(LeadsCmd::Import { file, dry_run }) => commands::import(&ws, &file, dry_run, json).await,
+                Command::Leads(LeadsCmd::List { stage, owner, limit }) => commands::list(&ws, stage, owner, limit, json).await,
+                Command::Leads(LeadsCmd::Export) => commands::export(&ws).await,
+                Command::Lead(LeadCmd::Show { id }) => commands::show(&ws, &id, json).await,
+                Command::Lead(LeadCmd::SetEmail { id, address }) => commands::set_email(&ws, &id, &address, json).await,
+                Command::Lead(LeadCmd::Mark(args)) => commands::mark(&ws, args, json).await,
+                Command::Preview => commands::preview(&ws, json).await,
+                Command::Run(args) => commands::run(&ws, args.until_idle, args.every_minutes, json).await,
+                Command::Inbound { files } => commands::inbound(&ws, &files, json).await,
+                Command::Stats => commands::stats(&ws, json).await,
+                _ => unreachable_command(),
+            }
+        }
+    }
+}
+
+fn unreachable_command() -> Result<i32> {
+    anyhow::bail!("this command does not use a workspace")
+}

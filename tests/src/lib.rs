@@ -37,3 +37,5 @@ pub fn shared_data() -> Option<PathBuf> {
 pub fn example_dir() -> PathBuf {
     workspace_root().join("examples/lumora")
 }
+
+pub mod pipeline;

@@ -1,7 +1,6 @@
 //! The test suite: one binary, one module per concern.
 
 mod classify;
-mod cli;
 mod contract_aws;
 mod contract_local;
 mod email;

@@ -478,6 +478,17 @@ pub struct AgentConfig {
     pub web: WebConfig,
     #[serde(default)]
     pub model: ModelConfig,
+    /// The knowledge documents' text, read by `parse` from `knowledge.sources`.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub knowledge_docs: Vec<KnowledgeDoc>,
+}
+
+/// One knowledge document the agent may answer from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KnowledgeDoc {
+    pub source: String,
+    pub text: String,
 }
 
 impl AgentConfig {
@@ -640,13 +651,16 @@ pub fn parse(
         }
     }
     for (i, src) in cfg.knowledge.sources.iter().enumerate() {
-        if read_file(src).is_none() {
-            let path = format!("knowledge.sources[{i}]");
-            issues.push(ConfigIssue {
+        match read_file(src) {
+            Some(text) => cfg.knowledge_docs.push(KnowledgeDoc {
+                source: src.clone(),
+                text,
+            }),
+            None => issues.push(ConfigIssue {
                 line: locate("knowledge.sources"),
-                path,
+                path: format!("knowledge.sources[{i}]"),
                 message: format!("cannot read {src}"),
-            });
+            }),
         }
     }
     semantic_checks(&cfg, &locate, &mut issues);
@@ -839,13 +853,13 @@ fn semantic_checks(
     }
     for (i, c) in cfg.selection.conditions.iter().enumerate() {
         let path = format!("selection.conditions[{i}]");
-        if !crate::stages::select::FIELDS.contains(&c.field.as_str()) {
+        if !crate::domain::LEAD_FIELDS.contains(&c.field.as_str()) {
             push(
                 &format!("{path}.field"),
                 format!(
                     "unknown lead field {:?}; expected one of: {}",
                     c.field,
-                    crate::stages::select::FIELDS.join(", ")
+                    crate::domain::LEAD_FIELDS.join(", ")
                 ),
             );
         }

@@ -477,7 +477,10 @@ pub struct Handover {
     pub seller: String,
     pub summary: String,
     pub at: DateTime<Utc>,
-    pub notified: bool,
+    /// The seller's notification: `Sending` before the send, `Sent` after, so it goes out
+    /// at most once.
+    pub notice: TouchState,
+    pub notice_id: Option<String>,
 }
 
 /// A lead: every column of the leads CSV plus what SQA knows and did.
@@ -604,6 +607,26 @@ impl Lead {
         }
     }
 }
+
+/// Lead columns, as named in the leads CSV and in selection conditions.
+pub const LEAD_FIELDS: &[&str] = &[
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "company",
+    "website",
+    "industry",
+    "employees",
+    "country",
+    "tech_stack",
+    "source",
+    "status",
+    "owner",
+    "created_at",
+    "notes",
+];
 
 /// A parse error in an id or a value, naming what was wrong.
 #[derive(Debug, thiserror::Error)]

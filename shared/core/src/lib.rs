@@ -15,5 +15,6 @@ pub mod mail;
 pub mod memory;
 pub mod ports;
 pub mod stages;
+pub mod web_http;
 
 pub use domain::*;

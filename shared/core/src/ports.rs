@@ -259,7 +259,6 @@ pub trait Suppressions: Send + Sync {
 pub enum ModelTask {
     Classify,
     Draft,
-    Answer,
     Summarize,
 }
 
@@ -268,7 +267,6 @@ impl ModelTask {
         match self {
             ModelTask::Classify => "classify",
             ModelTask::Draft => "draft",
-            ModelTask::Answer => "answer",
             ModelTask::Summarize => "summarize",
         }
     }
@@ -399,4 +397,7 @@ pub struct Ports {
 pub struct Deps {
     pub ports: Ports,
     pub config: Arc<AgentConfig>,
+    /// Signs one-click unsubscribe tokens (from the environment or the local state dir;
+    /// never from the config file).
+    pub secret: Arc<str>,
 }

@@ -1,1 +1,17 @@
-//! The embedded backend (being written).
+//! The embedded backend of SQA: every port the core needs on one machine, with no network
+//! and no account.
+//!
+//! - `store::SqliteStore`: leads, config, counters, run records, suppressions and queues in
+//!   one SQLite file (`LeadStore`, `ConfigStore`, `RunLog`, `Suppressions`, `Queue`).
+//! - `mail::FileMailer`: outgoing mail as `.eml` files in an outbox folder (`Mailer`).
+//! - `mail::FileInbox`: inbound mail read from files (`Inbox`).
+//!
+//! This crate implements the ports of `sqa-core` and nothing else: no stage logic, and no
+//! AWS crate. SQLite rows never leave it; the core sees only domain types.
+
+pub mod mail;
+pub mod store;
+pub mod web;
+
+pub use mail::{FileInbox, FileMailer};
+pub use store::{QueueSettings, SCHEMA_VERSION, SqliteStore};

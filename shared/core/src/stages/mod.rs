@@ -3,10 +3,13 @@
 //! and enqueues the next stage. The Lambda functions and the local worker call the same
 //! functions; nothing here knows which backend it runs on.
 
+pub mod consent;
 pub mod engage;
+pub mod feedback;
 pub mod handover;
 pub mod outreach;
 pub mod research;
+pub mod runner;
 pub mod select;
 pub mod validate;
 
@@ -242,4 +245,10 @@ pub async fn enqueue(
 ) -> Result<(), StageError> {
     deps.ports.queue.send(queue, &[msg.to_body()]).await?;
     Ok(())
+}
+
+/// Did a write fail because another delivery changed the lead first?
+pub fn is_conflict(e: &StageError) -> bool {
+    matches!(e, StageError::Permanent(inner)
+        if inner.downcast_ref::<StoreError>().is_some_and(|s| matches!(s, StoreError::Conflict(_))))
 }

@@ -1,9 +1,390 @@
-//! The outreach stage (being written).
+//! The outreach stage: the first email and the follow-ups.
+//!
+//! In research-only mode the first email is kept as a draft for the seller. In engage mode
+//! it is sent through the mailer at most once per touch: the send intent (`Sending`) is
+//! written before the send and the provider's id after it; a touch found `Sending` on a retry
+//! is marked `Unknown` and never sent again blindly.
 
-use super::{Outcome, StageError, StageMessage};
-use crate::ports::Deps;
+use super::{Outcome, StageError, StageMessage, Step, is_conflict, load, save};
+use crate::agents::outreach::{self, Draft, DraftInput};
+use crate::config::Mode;
+use crate::domain::{Lead, Stage, Touch, TouchKind, TouchState};
+use crate::lifecycle::{Expected, transition};
+use crate::mail::render::{Message, render};
+use crate::ports::{Deps, MailError, ModelTask, OutgoingEmail};
+use chrono::Duration;
 
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
-    let _ = (msg, deps);
-    Err(StageError::permanent("the outreach stage is being written"))
+    let lead = load(deps, &msg.lead_id).await?;
+    let n = msg.touch.unwrap_or(1);
+    let mut step = Step::start(deps, &msg.run_id, Some(&lead.id), "outreach");
+    step.inputs(&(&lead.id, n, &lead.research, &lead.fit));
+
+    let skip = |why: String| Outcome {
+        lead_id: Some(lead.id.clone()),
+        decision: format!("skipped: {why}"),
+    };
+    if let Some(t) = lead.touches.iter().find(|t| t.n == n && t.kind != TouchKind::Answer) {
+        if t.state == TouchState::Sending {
+            // The process died (or the message came back) between the intent and the result:
+            // the email may have gone out. Never send it again blindly.
+            return mark_unknown(deps, lead, n, step).await;
+        }
+        return Ok(skip(format!("touch {n} is already {:?}", t.state)));
+    }
+    let ok_stage = match n {
+        1 => lead.stage == Stage::Researched,
+        _ => matches!(lead.stage, Stage::Contacted | Stage::Nurture | Stage::Engaged),
+    };
+    if !ok_stage {
+        return Ok(skip(format!("lead is {} (touch {n})", lead.stage)));
+    }
+
+    let input = DraftInput::new(&lead, &deps.config, n);
+    let draft = write_draft(deps, &input, &mut step).await;
+
+    if deps.config.mode == Mode::ResearchOnly {
+        return keep_draft(deps, lead, draft, n, step).await;
+    }
+    let why_not = why_not_send(deps, &lead).await?;
+    if let Some(why) = why_not {
+        return skip_touch(deps, lead, draft, n, why, step).await;
+    }
+    let kind = if n == 1 {
+        TouchKind::First
+    } else {
+        TouchKind::FollowUp
+    };
+    let in_reply_to = if n > 1 {
+        lead.touches.first().map(|t| t.message_id.clone())
+    } else {
+        None
+    };
+    let sent = deliver(deps, lead, Delivery { n, kind, draft, in_reply_to }, &mut step).await?;
+    step.finish(deps, &sent.decision, sent.reasons).await
+}
+
+/// Ask the model for a draft; fall back to the deterministic agent when its answer is not
+/// usable (the run record says so).
+async fn write_draft(deps: &Deps, input: &DraftInput, step: &mut Step) -> Draft {
+    let value = serde_json::to_value(input).unwrap_or_default();
+    match deps.ports.model.run(ModelTask::Draft, &value).await {
+        Ok(out) => {
+            step.model(&out);
+            match serde_json::from_value::<Draft>(out.output) {
+                Ok(d) if !d.subject.trim().is_empty() && !d.body.trim().is_empty() => d,
+                _ => {
+                    step.record.reasons.push("the model's draft was unusable; wrote the offline draft".into());
+                    outreach::draft(input)
+                }
+            }
+        }
+        Err(e) => {
+            step.record.reasons.push(format!("model unavailable ({e}); wrote the offline draft"));
+            outreach::draft(input)
+        }
+    }
+}
+
+/// Why the agent must not email this lead now, if it must not.
+pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<String>, StageError> {
+    let Some(addr) = lead.sendable_address() else {
+        let why = lead
+            .validation
+            .as_ref()
+            .and_then(|v| v.message.clone())
+            .unwrap_or_else(|| "the address is not valid or not deliverable".into());
+        return Ok(Some(format!("needs a valid address: {why}")));
+    };
+    if let Some(s) = deps.ports.suppressions.get(&addr.to_lowercase()).await? {
+        return Ok(Some(format!("address suppressed ({}, {})", s.reason, s.source)));
+    }
+    if let Some(first) = &lead.duplicate_of {
+        return Ok(Some(format!("same address as lead {first}, which is contacted instead")));
+    }
+    let cap = deps.config.cadence.max_emails_per_lead as usize;
+    if lead.emails_sent() >= cap {
+        return Ok(Some(format!("reached cadence.max_emails_per_lead = {cap}")));
+    }
+    Ok(None)
+}
+
+async fn keep_draft(
+    deps: &Deps,
+    mut lead: Lead,
+    draft: Draft,
+    n: u32,
+    step: Step,
+) -> Result<Outcome, StageError> {
+    let expected = Expected::of(&lead);
+    let message_id = deps.config.message_id(&lead.id, n);
+    lead.touches.push(Touch {
+        n,
+        kind: TouchKind::First,
+        message_id,
+        subject: draft.subject,
+        body: draft.body,
+        state: TouchState::Draft,
+        provider_id: None,
+        cited_facts: draft.cited,
+        at: deps.ports.clock.now(),
+        note: Some("research-only mode: kept for the seller".into()),
+    });
+    match save(deps, &mut lead, expected).await {
+        Err(e) if is_conflict(&e) => Ok(Outcome {
+            lead_id: Some(lead.id),
+            decision: "skipped: another delivery drafted the email".into(),
+        }),
+        Err(e) => Err(e),
+        Ok(()) => {
+            step.finish(deps, "drafted", vec!["research-only mode: draft kept for the seller".into()])
+                .await
+        }
+    }
+}
+
+async fn skip_touch(
+    deps: &Deps,
+    mut lead: Lead,
+    draft: Draft,
+    n: u32,
+    why: String,
+    step: Step,
+) -> Result<Outcome, StageError> {
+    let expected = Expected::of(&lead);
+    lead.touches.push(Touch {
+        n,
+        kind: if n == 1 { TouchKind::First } else { TouchKind::FollowUp },
+        message_id: deps.config.message_id(&lead.id, n),
+        subject: draft.subject,
+        body: draft.body,
+        state: TouchState::Skipped,
+        provider_id: None,
+        cited_facts: draft.cited,
+        at: deps.ports.clock.now(),
+        note: Some(why.clone()),
+    });
+    if why.starts_with("needs a valid address") {
+        lead.blocked = Some(why.clone());
+    }
+    if why.starts_with("address suppressed") && lead.stage != Stage::Suppressed {
+        let _ = transition(&mut lead, Stage::Suppressed);
+        lead.reason = Some(why.clone());
+    }
+    match save(deps, &mut lead, expected).await {
+        Err(e) if is_conflict(&e) => Ok(Outcome {
+            lead_id: Some(lead.id),
+            decision: "skipped: another delivery handled the touch".into(),
+        }),
+        Err(e) => Err(e),
+        Ok(()) => step.finish(deps, "not_sent", vec![why]).await,
+    }
+}
+
+async fn mark_unknown(deps: &Deps, mut lead: Lead, n: u32, step: Step) -> Result<Outcome, StageError> {
+    let expected = Expected::of(&lead);
+    if let Some(t) = lead.touches.iter_mut().find(|t| t.n == n && t.state == TouchState::Sending) {
+        t.state = TouchState::Unknown;
+        t.note = Some("found mid-send on a retry: may have been sent; not sent again".into());
+    }
+    lead.blocked = Some(format!("touch {n} may or may not have been sent: check the mailbox"));
+    match save(deps, &mut lead, expected).await {
+        Err(e) if is_conflict(&e) => Ok(Outcome {
+            lead_id: Some(lead.id),
+            decision: "skipped: another delivery handled the touch".into(),
+        }),
+        Err(e) => Err(e),
+        Ok(()) => {
+            step.finish(
+                deps,
+                "send_unknown",
+                vec![format!("touch {n} was found mid-send; not resent")],
+            )
+            .await
+        }
+    }
+}
+
+/// One email to send to the lead.
+pub(crate) struct Delivery {
+    pub n: u32,
+    pub kind: TouchKind,
+    pub draft: Draft,
+    pub in_reply_to: Option<String>,
+}
+
+pub(crate) struct Sent {
+    pub decision: String,
+    pub reasons: Vec<String>,
+}
+
+/// The one-click unsubscribe link of a lead.
+pub fn unsubscribe_url(deps: &Deps, lead: &Lead) -> String {
+    let token = super::consent::token(&deps.secret, &lead.id);
+    deps.config.agent.unsubscribe_url.replace("{token}", &token)
+}
+
+/// Record the intent, send, record the result — at most one email per touch.
+pub(crate) async fn deliver(
+    deps: &Deps,
+    mut lead: Lead,
+    d: Delivery,
+    step: &mut Step,
+) -> Result<Sent, StageError> {
+    let cfg = &deps.config;
+    let Some(to) = lead.sendable_address().map(str::to_string) else {
+        return Ok(Sent {
+            decision: "not_sent".into(),
+            reasons: vec!["no sendable address".into()],
+        });
+    };
+    let unsubscribe = unsubscribe_url(deps, &lead);
+    let body = format!("{}{}", d.draft.body.trim_end(), outreach::footer(cfg, &unsubscribe));
+    if let Err(problems) = outreach::guardrails(&body, cfg, &unsubscribe) {
+        return Err(StageError::permanent(format!(
+            "the email failed the guardrails: {}",
+            problems.join("; ")
+        )));
+    }
+    let message_id = match d.kind {
+        TouchKind::Answer => format!("<reply-{}-{}@{}>", lead.id, d.n, cfg.agent.mail_domain()),
+        _ => cfg.message_id(&lead.id, d.n),
+    };
+    let now = deps.ports.clock.now();
+    let references: Vec<String> = {
+        let mut r: Vec<String> = lead.touches.iter().filter(|t| t.state == TouchState::Sent).map(|t| t.message_id.clone()).collect();
+        if let Some(irt) = &d.in_reply_to
+            && !r.contains(irt)
+        {
+            r.push(irt.clone());
+        }
+        if d.in_reply_to.is_some() { r } else { Vec::new() }
+    };
+    let mut unsub_targets = vec![unsubscribe.clone()];
+    if !cfg.agent.unsubscribe_mailto.is_empty() {
+        unsub_targets.push(format!("mailto:{}?subject=unsubscribe", cfg.agent.unsubscribe_mailto));
+    }
+    let raw = render(&Message {
+        from_name: cfg.agent.name.clone(),
+        from: cfg.agent.email.clone(),
+        to_name: lead.display_name(),
+        to: to.clone(),
+        subject: d.draft.subject.clone(),
+        date: now,
+        message_id: message_id.clone(),
+        in_reply_to: d.in_reply_to.clone(),
+        references,
+        unsubscribe: unsub_targets,
+        body: body.clone(),
+    });
+
+    // 1. The intent.
+    let expected = Expected::of(&lead);
+    lead.touches.push(Touch {
+        n: d.n,
+        kind: d.kind,
+        message_id: message_id.clone(),
+        subject: d.draft.subject.clone(),
+        body,
+        state: TouchState::Sending,
+        provider_id: None,
+        cited_facts: d.draft.cited.clone(),
+        at: now,
+        note: None,
+    });
+    match save(deps, &mut lead, expected).await {
+        Ok(()) => {}
+        Err(e) if is_conflict(&e) => {
+            return Ok(Sent {
+                decision: "skipped".into(),
+                reasons: vec!["another delivery is sending this touch".into()],
+            });
+        }
+        Err(e) => return Err(e),
+    }
+
+    // 2. The send.
+    let email = OutgoingEmail {
+        from: cfg.agent.email.clone(),
+        to: vec![to.clone()],
+        message_id: message_id.clone(),
+        raw,
+    };
+    let result = deps.ports.mailer.send(&email).await;
+
+    // 3. The result, re-applied on a fresh copy if a reply changed the lead meanwhile.
+    let (state, provider_id, note, outcome): (TouchState, Option<String>, Option<String>, Result<Sent, StageError>) = match result {
+        Ok(id) => (
+            TouchState::Sent,
+            Some(id),
+            None,
+            Ok(Sent {
+                decision: "sent".into(),
+                reasons: vec![format!("touch {} sent to {to} as {message_id}", d.n)],
+            }),
+        ),
+        Err(MailError::Rejected(why)) => (
+            TouchState::Skipped,
+            None,
+            Some(format!("the mail provider rejected it: {why}")),
+            Ok(Sent {
+                decision: "rejected".into(),
+                reasons: vec![format!("the mail provider rejected touch {}: {why}", d.n)],
+            }),
+        ),
+        Err(MailError::Transient(e)) => (
+            TouchState::Draft,
+            None,
+            Some("not accepted by the provider; will retry".into()),
+            Err(StageError::Transient(e)),
+        ),
+        Err(MailError::Unexpected(e)) => (
+            TouchState::Unknown,
+            None,
+            Some(format!("send failed in an unknown state: {e:#}")),
+            Ok(Sent {
+                decision: "send_unknown".into(),
+                reasons: vec![format!("touch {} may or may not have been sent: {e:#}", d.n)],
+            }),
+        ),
+    };
+    let follow_up_days = cfg.cadence.follow_up_days.clone();
+    for _ in 0..5 {
+        let expected = Expected::of(&lead);
+        if state == TouchState::Draft {
+            // Not accepted: forget the intent so the retry sends.
+            lead.touches.retain(|t| t.message_id != message_id);
+        } else if let Some(t) = lead.touches.iter_mut().find(|t| t.message_id == message_id) {
+            t.state = state;
+            t.provider_id = provider_id.clone();
+            t.note = note.clone();
+        }
+        if state == TouchState::Sent && d.kind != TouchKind::Answer {
+            if lead.stage != Stage::Contacted && transition(&mut lead, Stage::Contacted).is_err() {
+                // A reply moved the lead on meanwhile; its stage stands.
+            }
+            let followups = lead.touches.iter().filter(|t| t.kind != TouchKind::Answer).count();
+            lead.next_touch_at = follow_up_days
+                .get(followups.saturating_sub(1))
+                .filter(|_| lead.stage == Stage::Contacted)
+                .map(|days| now + Duration::days(i64::from(*days)));
+        }
+        if state == TouchState::Sent && d.kind == TouchKind::Answer {
+            lead.blocked = None;
+        }
+        match save(deps, &mut lead, expected).await {
+            Ok(()) => return outcome,
+            Err(e) if is_conflict(&e) => {
+                lead = load(deps, &lead.id).await?;
+                continue;
+            }
+            Err(e) => {
+                step.record.error = Some(format!("the send result could not be recorded: {e}"));
+                return Err(e);
+            }
+        }
+    }
+    Err(StageError::Transient(anyhow::anyhow!(
+        "the send result of {message_id} could not be recorded after 5 tries"
+    )))
 }

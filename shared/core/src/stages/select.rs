@@ -1,7 +1,430 @@
-//! The select stage (being written).
+//! The select stage: claims eligible new leads for validation, and enqueues leads whose next
+//! touch is due for outreach.
+//!
+//! A claim is a conditional write `new → selected` on the lead's version, so two overlapping
+//! schedules (or a schedule and an import) never claim the same lead twice.
+
+use super::{StageError, StageMessage, Step, enqueue, save};
+use crate::config::{AgentState, Op, Selection};
+use crate::domain::{Lead, LeadId, Stage};
+use crate::lifecycle::{Expected, transition};
+use crate::ports::{Deps, QueueName, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
 
 /// Lead fields a selection condition may name.
 pub const FIELDS: &[&str] = &[
-    "id", "first_name", "last_name", "email", "title", "company", "website", "industry",
-    "employees", "country", "tech_stack", "source", "status", "owner", "created_at", "notes",
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "company",
+    "website",
+    "industry",
+    "employees",
+    "country",
+    "tech_stack",
+    "source",
+    "status",
+    "owner",
+    "created_at",
+    "notes",
 ];
+
+const PAGE: usize = 200;
+
+/// What one selection run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SelectReport {
+    pub run_id: String,
+    /// Leads claimed and sent to validation.
+    pub selected: Vec<String>,
+    /// Leads whose next touch was due, sent to outreach.
+    pub due: Vec<String>,
+    /// Candidates in the window that did not meet the criteria.
+    pub not_eligible: usize,
+    /// Candidates another run claimed first.
+    pub lost_claims: usize,
+    /// Why no new lead was selected, when the agent is not running.
+    pub note: Option<String>,
+}
+
+/// One lead's verdict in `sqa preview`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewRow {
+    pub id: String,
+    pub selected: bool,
+    pub reasons: Vec<String>,
+}
+
+fn field<'a>(lead: &'a Lead, name: &str) -> &'a str {
+    match name {
+        "id" => lead.id.as_str(),
+        "first_name" => &lead.first_name,
+        "last_name" => &lead.last_name,
+        "email" => &lead.email,
+        "title" => &lead.title,
+        "company" => &lead.company,
+        "website" => &lead.website,
+        "industry" => &lead.industry,
+        "employees" => &lead.employees,
+        "country" => &lead.country,
+        "tech_stack" => &lead.tech_stack,
+        "source" => &lead.source,
+        "status" => &lead.status,
+        "owner" => &lead.owner,
+        "created_at" => &lead.created_at_raw,
+        "notes" => &lead.notes,
+        _ => "",
+    }
+}
+
+fn value_str(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Compare as numbers when both sides are numbers, else as case-insensitive text.
+fn compare(have: &str, want: &serde_json::Value) -> Option<std::cmp::Ordering> {
+    let want_s = value_str(want);
+    match (have.trim().parse::<f64>(), want_s.trim().parse::<f64>()) {
+        (Ok(a), Ok(b)) => a.partial_cmp(&b),
+        _ if have.trim().is_empty() => None,
+        _ => Some(have.trim().to_lowercase().cmp(&want_s.trim().to_lowercase())),
+    }
+}
+
+fn condition_holds(lead: &Lead, c: &crate::config::Condition) -> bool {
+    let have = field(lead, &c.field).trim();
+    let eq = |v: &serde_json::Value| have.eq_ignore_ascii_case(value_str(v).trim());
+    let list = || c.value.as_ref().and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    match c.op {
+        Op::Eq => c.value.as_ref().is_some_and(eq),
+        Op::Ne => !c.value.as_ref().is_some_and(eq),
+        Op::In => list().iter().any(eq),
+        Op::NotIn => !list().iter().any(eq),
+        Op::Contains => c.value.as_ref().is_some_and(|v| {
+            have.to_lowercase()
+                .contains(&value_str(v).trim().to_lowercase())
+        }),
+        Op::Gte => c
+            .value
+            .as_ref()
+            .and_then(|v| compare(have, v))
+            .is_some_and(|o| o.is_ge()),
+        Op::Lte => c
+            .value
+            .as_ref()
+            .and_then(|v| compare(have, v))
+            .is_some_and(|o| o.is_le()),
+        Op::Exists => {
+            let want = c.value.as_ref().and_then(|v| v.as_bool()).unwrap_or(true);
+            have.is_empty() != want
+        }
+    }
+}
+
+/// Does `lead` meet the selection criteria at `now`? Returns the reasons either way
+/// (`Ok(reasons)` selected, `Err(reasons)` not).
+pub fn evaluate(lead: &Lead, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<String>, Vec<String>> {
+    let mut yes = Vec::new();
+    let mut no = Vec::new();
+    if sel.statuses.iter().any(|s| s == &lead.status) {
+        yes.push(format!("status {:?} is eligible", lead.status));
+    } else {
+        no.push(format!(
+            "status {:?} is not one of {}",
+            lead.status,
+            sel.statuses.join(", ")
+        ));
+    }
+    let from = now - Duration::days(i64::from(sel.created_within_days));
+    match lead.created_at {
+        Some(t) if t >= from && t <= now => yes.push(format!(
+            "created {} (within {} days)",
+            t.format("%Y-%m-%d"),
+            sel.created_within_days
+        )),
+        Some(t) if t > now => no.push(format!("created {} is in the future", t.to_rfc3339())),
+        Some(t) => no.push(format!(
+            "created {} is more than {} days ago",
+            t.format("%Y-%m-%d"),
+            sel.created_within_days
+        )),
+        None if lead.created_at_raw.trim().is_empty() => no.push("no creation date".into()),
+        None => no.push(format!("creation date {:?} is not a time", lead.created_at_raw)),
+    }
+    if !sel.owners.is_empty() {
+        if sel.owners.iter().any(|o| o == lead.owner.trim()) {
+            yes.push(format!("owner {} is selected", lead.owner.trim()));
+        } else {
+            no.push(format!("owner {:?} is not selected", lead.owner.trim()));
+        }
+    }
+    for c in &sel.conditions {
+        let text = format!(
+            "{} {:?}{}",
+            c.field,
+            c.op,
+            c.value
+                .as_ref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default()
+        );
+        if condition_holds(lead, c) {
+            yes.push(format!("{text} holds"));
+        } else {
+            no.push(format!("{text} does not hold (value {:?})", field(lead, &c.field)));
+        }
+    }
+    if no.is_empty() { Ok(yes) } else { Err(no) }
+}
+
+/// One selection run: claim eligible new leads, then enqueue due touches.
+pub async fn run(deps: &Deps, run_id: &str) -> Result<SelectReport, StageError> {
+    let cfg = &deps.config;
+    let now = deps.ports.clock.now();
+    let mut report = SelectReport {
+        run_id: run_id.to_string(),
+        ..Default::default()
+    };
+    match cfg.state {
+        AgentState::Running => {
+            let from = now - Duration::days(i64::from(cfg.selection.created_within_days));
+            let mut cursor = None;
+            'pages: loop {
+                let page = deps
+                    .ports
+                    .leads
+                    .created_between(Stage::New, from, now, cursor, PAGE)
+                    .await?;
+                for lead in page.items {
+                    if report.selected.len() >= cfg.selection.max_per_run {
+                        report.note = Some(format!(
+                            "stopped at selection.max_per_run = {}; the rest waits for the next run",
+                            cfg.selection.max_per_run
+                        ));
+                        break 'pages;
+                    }
+                    claim(deps, lead, run_id, now, &mut report).await?;
+                }
+                match page.next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+        }
+        AgentState::Stopped => {
+            report.note = Some("the agent is stopped: no new lead is selected".into());
+        }
+        AgentState::Draft => {
+            report.note = Some("the agent is a draft: set state = \"running\" to select".into());
+        }
+    }
+    enqueue_due(deps, run_id, now, &mut report).await?;
+    Ok(report)
+}
+
+async fn claim(
+    deps: &Deps,
+    mut lead: Lead,
+    run_id: &str,
+    now: DateTime<Utc>,
+    report: &mut SelectReport,
+) -> Result<bool, StageError> {
+    let reasons = match evaluate(&lead, &deps.config.selection, now) {
+        Ok(r) => r,
+        Err(_) => {
+            report.not_eligible += 1;
+            return Ok(false);
+        }
+    };
+    let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
+    step.inputs(&(&lead.status, &lead.created_at, &lead.owner, &deps.config.selection));
+    let expected = Expected::of(&lead);
+    if transition(&mut lead, Stage::Selected).is_err() {
+        return Ok(false);
+    }
+    lead.claimed_by = Some(run_id.to_string());
+    match save(deps, &mut lead, expected).await {
+        Ok(()) => {}
+        Err(StageError::Permanent(e))
+            if e.downcast_ref::<StoreError>()
+                .is_some_and(|s| matches!(s, StoreError::Conflict(_))) =>
+        {
+            report.lost_claims += 1;
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    }
+    enqueue(deps, QueueName::Validate, &StageMessage::new(lead.id.clone(), run_id)).await?;
+    report.selected.push(lead.id.to_string());
+    step.finish(deps, "selected", reasons).await?;
+    Ok(true)
+}
+
+async fn enqueue_due(
+    deps: &Deps,
+    run_id: &str,
+    now: DateTime<Utc>,
+    report: &mut SelectReport,
+) -> Result<(), StageError> {
+    let due = deps.ports.leads.due_before(now, deps.config.selection.max_per_run).await?;
+    for mut lead in due {
+        let Some(at) = lead.next_touch_at else { continue };
+        if lead.stage.is_final() || lead.stage == Stage::Suppressed {
+            continue;
+        }
+        let n = lead.touches.iter().filter(|t| t.kind != crate::domain::TouchKind::Answer).count()
+            as u32
+            + 1;
+        let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
+        step.inputs(&(&lead.id, at, n));
+        // Clearing the due time is the claim: an overlapping run finds nothing to do.
+        let expected = Expected::of(&lead);
+        lead.next_touch_at = None;
+        match save(deps, &mut lead, expected).await {
+            Ok(()) => {}
+            Err(StageError::Permanent(_)) => {
+                report.lost_claims += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        let mut msg = StageMessage::new(lead.id.clone(), run_id);
+        msg.touch = Some(n);
+        enqueue(deps, QueueName::Outreach, &msg).await?;
+        report.due.push(lead.id.to_string());
+        step.finish(
+            deps,
+            "touch_due",
+            vec![format!("touch {n} was due at {}", at.to_rfc3339())],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Claim and enqueue these leads now (after an import or an API create), so a new lead does
+/// not wait for the schedule. Returns how many were claimed.
+pub async fn enqueue_new(deps: &Deps, ids: &[LeadId], run_id: &str) -> Result<usize, StageError> {
+    if deps.config.state != AgentState::Running {
+        return Ok(0);
+    }
+    let now = deps.ports.clock.now();
+    let mut report = SelectReport::default();
+    for id in ids {
+        if let Some(lead) = deps.ports.leads.get(id).await?
+            && lead.stage == Stage::New
+        {
+            claim(deps, lead, run_id, now, &mut report).await?;
+        }
+    }
+    Ok(report.selected.len())
+}
+
+/// What a selection run would do now, lead by lead, changing nothing.
+pub async fn preview(deps: &Deps) -> Result<Vec<PreviewRow>, StageError> {
+    let now = deps.ports.clock.now();
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .ports
+            .leads
+            .list(
+                &crate::ports::LeadFilter {
+                    stage: Some(Stage::New),
+                    owner: None,
+                },
+                cursor,
+                PAGE,
+            )
+            .await?;
+        for lead in page.items {
+            let (selected, reasons) = match evaluate(&lead, &deps.config.selection, now) {
+                Ok(r) => (true, r),
+                Err(r) => (false, r),
+            };
+            rows.push(PreviewRow {
+                id: lead.id.to_string(),
+                selected,
+                reasons,
+            });
+        }
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Condition;
+
+    fn lead(status: &str, created: &str) -> Lead {
+        let mut l = Lead::new(LeadId::parse("L1").unwrap(), Utc::now());
+        l.status = status.into();
+        l.created_at_raw = created.into();
+        l.created_at = crate::import::parse_timestamp(created);
+        l.country = "GB".into();
+        l.employees = "300".into();
+        l
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::import::parse_timestamp("2026-11-21T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn the_window_is_inclusive_at_both_ends() {
+        let sel = Selection::default();
+        assert!(evaluate(&lead("open", "2026-11-07T00:00:00Z"), &sel, now()).is_ok());
+        assert!(evaluate(&lead("open", "2026-11-21T00:00:00.000Z"), &sel, now()).is_ok());
+        assert!(evaluate(&lead("open", "2026-11-06T23:59:59.999Z"), &sel, now()).is_err());
+        assert!(evaluate(&lead("open", "2026-11-21T00:00:00.001Z"), &sel, now()).is_err());
+        assert!(evaluate(&lead("open", ""), &sel, now()).is_err());
+    }
+
+    #[test]
+    fn status_must_match_exactly() {
+        let sel = Selection::default();
+        assert!(evaluate(&lead("Open", "2026-11-10T00:00:00Z"), &sel, now()).is_err());
+        assert!(evaluate(&lead("qualified", "2026-11-10T00:00:00Z"), &sel, now()).is_err());
+    }
+
+    #[test]
+    fn conditions_of_every_operator_are_applied() {
+        let l = lead("open", "2026-11-10T00:00:00Z");
+        let cond = |field: &str, op: Op, value: serde_json::Value| Condition {
+            field: field.into(),
+            op,
+            value: Some(value),
+        };
+        let cases = [
+            (cond("country", Op::Eq, "gb".into()), true),
+            (cond("country", Op::Ne, "GB".into()), false),
+            (cond("country", Op::In, serde_json::json!(["US", "GB"])), true),
+            (cond("country", Op::NotIn, serde_json::json!(["GB"])), false),
+            (cond("employees", Op::Gte, 200.into()), true),
+            (cond("employees", Op::Lte, 200.into()), false),
+            (cond("country", Op::Contains, "b".into()), true),
+            (cond("owner", Op::Exists, true.into()), false),
+            (cond("owner", Op::Exists, false.into()), true),
+        ];
+        for (c, want) in cases {
+            let sel = Selection {
+                conditions: vec![c.clone()],
+                ..Default::default()
+            };
+            assert_eq!(evaluate(&l, &sel, now()).is_ok(), want, "{c:?}");
+        }
+    }
+}

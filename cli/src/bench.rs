@@ -1,0 +1,156 @@
+//! `sqa bench`: N synthetic leads through the whole loop (import, select, validate, research
+//! from the example's website mirror, fit, outreach, replies, handover) on the embedded
+//! default with the offline model. Prints leads/s, CPU ms per lead and peak memory.
+
+use crate::commands::{parse_now, run_once};
+use crate::local::{self, Workspace};
+use anyhow::{Context, Result};
+use clap::Args;
+use sqa_core::import;
+use sqa_core::ports::QueueName;
+use sqa_core::stages::{self, InboundMessage, runner};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Number of synthetic leads.
+    #[arg(long, default_value_t = 10_000)]
+    leads: usize,
+    /// One lead in this many replies (interested, question, unsubscribe, …).
+    #[arg(long, default_value_t = 10)]
+    reply_every: usize,
+}
+
+const DOMAINS: [&str; 6] = [
+    "brightlane-logistics.example",
+    "kestrelpay.example",
+    "halcyon-media.example",
+    "fernhill-retail.example",
+    "orchardhealth.example",
+    "parcelwise.example",
+];
+const TITLES: [&str; 5] = [
+    "Head of Data",
+    "Data Engineering Manager",
+    "VP Analytics",
+    "Analytics Engineer",
+    "Director of Platform Engineering",
+];
+const REPLIES: [&str; 5] = [
+    "Thanks Ava, this looks relevant. Could we book a demo next week? Tuesday afternoon works.",
+    "Does Lumora support SSO with Okta, and where is our data stored?",
+    "Please remove me from your mailing list.",
+    "Not interested, we built this in-house.",
+    "Timing is bad, we're in a budget freeze until Q2. Reach out then.",
+];
+
+fn synthetic_csv(n: usize) -> String {
+    let mut s = String::from("id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n");
+    for i in 0..n {
+        let d = DOMAINS[i % DOMAINS.len()];
+        let _ = writeln!(
+            s,
+            "B{i:07},Alex,Tester{i},alex.tester{i}@{d},{},Company {},https://www.{d}/,Software,{},US,Snowflake;dbt,webinar,open,marcus.okafor,2026-11-{:02}T10:00:00Z,synthetic",
+            TITLES[i % TITLES.len()],
+            i % 97,
+            150 + (i * 37) % 6000,
+            8 + i % 13
+        );
+    }
+    s
+}
+
+fn reply_eml(lead: &str, d: &str, i: usize, text: &str) -> String {
+    format!(
+        "From: Alex Tester{i} <alex.tester{i}@{d}>\r\nTo: Ava Reed <ava@agent.lumora-analytics.example>\r\nSubject: Re: hello\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-{i}@{d}>\r\nIn-Reply-To: <outreach-{lead}-1@agent.lumora-analytics.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi Ava,\r\n\r\n{text}\r\n\r\nAlex\r\n"
+    )
+}
+
+/// (user + system CPU seconds, peak resident set in KiB) of this process, from /proc.
+fn usage() -> (f64, u64) {
+    let ticks = 100.0; // USER_HZ on Linux
+    let cpu = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.to_string();
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let u: f64 = f.get(11)?.parse().ok()?;
+            let k: f64 = f.get(12)?.parse().ok()?;
+            Some((u + k) / ticks)
+        })
+        .unwrap_or(0.0);
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0);
+    (cpu, peak)
+}
+
+pub async fn run(args: BenchArgs) -> Result<i32> {
+    let dir = tempfile::Builder::new().prefix("sqa-bench-").tempdir().context("cannot create a temporary folder")?;
+    local::init(dir.path())?;
+    let now = parse_now("2026-11-21T00:00:00Z")?;
+    let ws = Workspace::open(dir.path(), Some(now)).await?;
+    let csv = synthetic_csv(args.leads);
+    let replies_dir = dir.path().join("bench-replies");
+    std::fs::create_dir_all(&replies_dir)?;
+
+    let (cpu0, _) = usage();
+    let t0 = Instant::now();
+    let report = import::import_csv(&ws.deps, csv.as_bytes(), false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_import = t0.elapsed();
+    let (sel, drained) = run_once(&ws, false).await?;
+    let t_loop = t0.elapsed();
+    let every = args.reply_every.max(1);
+    let mut n_replies = 0;
+    for i in (0..args.leads).step_by(every) {
+        let lead = format!("B{i:07}");
+        let d = DOMAINS[i % DOMAINS.len()];
+        let path = replies_dir.join(format!("{lead}.eml"));
+        std::fs::write(&path, reply_eml(&lead, d, i, REPLIES[(i / every) % REPLIES.len()]))?;
+        let body = serde_json::to_string(&InboundMessage {
+            v: stages::MESSAGE_VERSION,
+            key: path.to_string_lossy().into_owned(),
+            verdicts: Default::default(),
+        })?;
+        ws.deps.ports.queue.send(QueueName::Engage, &[body]).await?;
+        n_replies += 1;
+    }
+    let replies = runner::drain(&ws.deps, 1000, |_, _| {}).await?;
+    let wall = t0.elapsed();
+    let (cpu1, peak_kib) = usage();
+    let counts = ws.deps.ports.leads.count_by_stage().await?;
+    let db_bytes = std::fs::metadata(dir.path().join(local::DB_FILE)).map(|m| m.len()).unwrap_or(0);
+
+    let n = report.imported.len().max(1) as f64;
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!("sqa bench: {} synthetic leads, {} replies, offline model, embedded SQLite", report.imported.len(), n_replies);
+    println!("machine: {cpus} cores, {cpu_model}");
+    println!("import:        {:>8.0} leads/s ({:.2} s)", n / t_import.as_secs_f64(), t_import.as_secs_f64());
+    println!(
+        "whole loop:    {:>8.0} leads/s ({:.2} s: import, select {}, validate, research, fit, outreach, {} replies, handovers)",
+        n / wall.as_secs_f64(),
+        wall.as_secs_f64(),
+        sel.selected.len(),
+        n_replies
+    );
+    println!("outreach loop: {:>8.0} leads/s ({:.2} s to the last first email)", n / t_loop.as_secs_f64(), t_loop.as_secs_f64());
+    println!("CPU:           {:>8.3} ms per lead", (cpu1 - cpu0) * 1000.0 / n);
+    println!("peak memory:   {:>8.1} MB (VmHWM); database file {:.1} MB", peak_kib as f64 / 1024.0, db_bytes as f64 / 1e6);
+    println!(
+        "messages:      {} handled, {} failed; stages: {}",
+        drained.handled.values().sum::<u64>() + replies.handled.values().sum::<u64>(),
+        drained.failed.len() + replies.failed.len(),
+        counts.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(", ")
+    );
+    Ok(if drained.failed.is_empty() && replies.failed.is_empty() { 0 } else { 1 })
+}

@@ -1,0 +1,192 @@
+//! The embedded default: a workspace folder holding `sqa.toml`, the SQLite file, the outbox
+//! and the unsubscribe secret, wired into the core's ports.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use sqa_core::config::{self, AgentConfig};
+use sqa_core::ports::{Clock, Deps, FixedClock, Ports, SystemClock, Web};
+use sqa_local::{FileInbox, FileMailer, SqliteStore};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const CONFIG_FILE: &str = "sqa.toml";
+pub const DB_FILE: &str = "sqa.db";
+pub const OUTBOX: &str = "outbox";
+const SECRET_FILE: &str = ".secret";
+
+/// An opened workspace.
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub deps: Deps,
+    pub store: Arc<SqliteStore>,
+    pub mailer: Arc<FileMailer>,
+}
+
+/// Read and check a config file; every error is listed with its key path and line.
+pub fn load_config(path: &Path) -> Result<AgentConfig> {
+    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(text)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
+    config::parse(&text, &read).map_err(|errs| {
+        let lines: Vec<String> = errs.0.iter().map(|e| format!("{}: {e}", path.display())).collect();
+        anyhow::anyhow!("{} problem(s) in the config:\n{}", lines.len(), lines.join("\n"))
+    })
+}
+
+/// The clock: fixed at `--now` when given, else the wall clock.
+pub fn clock(now: Option<DateTime<Utc>>) -> Arc<dyn Clock> {
+    match now {
+        Some(t) => Arc::new(FixedClock::new(t)),
+        None => Arc::new(SystemClock),
+    }
+}
+
+fn secret(dir: &Path) -> Result<String> {
+    let path = dir.join(SECRET_FILE);
+    if let Ok(s) = std::fs::read_to_string(&path)
+        && s.trim().len() >= 32
+    {
+        return Ok(s.trim().to_string());
+    }
+    // 32 bytes from the OS, hex: the unsubscribe links' signing secret.
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    let s = hex(&bytes);
+    std::fs::write(&path, &s).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(s)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The web port the config asks for.
+pub fn web(cfg: &AgentConfig, base: &Path) -> Result<Arc<dyn Web>> {
+    let src = cfg.web.source.as_str();
+    if let Some(dir) = src.strip_prefix("dir:") {
+        let root = base.join(dir);
+        if !root.is_dir() {
+            bail!("web.source: {} is not a folder", root.display());
+        }
+        return Ok(Arc::new(sqa_local::web::DirWeb::new(root)));
+    }
+    Ok(Arc::new(
+        sqa_core::web_http::HttpWeb::new(&cfg.web.user_agent, std::time::Duration::from_secs(10))
+            .context("cannot build the HTTP client")?,
+    ))
+}
+
+impl Workspace {
+    /// Open the workspace in `dir` (its `sqa.toml`, creating the database on first use).
+    pub async fn open(dir: &Path, now: Option<DateTime<Utc>>) -> Result<Workspace> {
+        let config_path = dir.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            bail!(
+                "{} has no {CONFIG_FILE}: run `sqa init {}` first, or pass --dir",
+                dir.display(),
+                dir.display()
+            );
+        }
+        let cfg = load_config(&config_path)?;
+        Self::open_with(dir, cfg, now).await
+    }
+
+    pub async fn open_with(dir: &Path, cfg: AgentConfig, now: Option<DateTime<Utc>>) -> Result<Workspace> {
+        let store = Arc::new(
+            SqliteStore::open(dir.join(DB_FILE)).with_context(|| format!("cannot open the database in {}", dir.display()))?,
+        );
+        let mailer = Arc::new(FileMailer::new(dir.join(OUTBOX)));
+        let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
+        let web = web(&cfg, dir)?;
+        let ports = Ports {
+            leads: store.clone(),
+            config: store.clone(),
+            runs: store.clone(),
+            queue: store.clone(),
+            mailer: mailer.clone(),
+            inbox: Arc::new(FileInbox::new(dir)),
+            suppressions: store.clone(),
+            model: Arc::new(sqa_core::agents::offline::OfflineModel),
+            web,
+            clock: clock(now),
+            dns,
+        };
+        let deps = Deps {
+            ports,
+            config: Arc::new(cfg),
+            secret: secret(dir)?.into(),
+        };
+        record_config(&deps, dir).await?;
+        Ok(Workspace {
+            dir: dir.to_path_buf(),
+            deps,
+            store,
+            mailer,
+        })
+    }
+}
+
+/// Keep the config's history in the store; refuse engage → research_only.
+async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(dir.join(CONFIG_FILE)).unwrap_or_default();
+    let store = &deps.ports.config;
+    let active = store.active().await?;
+    if let Some(prev) = &active {
+        if prev.toml == text {
+            return Ok(());
+        }
+        let base = dir.to_path_buf();
+        let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
+        if let Ok(old) = config::parse(&prev.toml, &read) {
+            config::check_upgrade(&old, &deps.config).map_err(|m| anyhow::anyhow!("{}: {m}", dir.join(CONFIG_FILE).display()))?;
+        }
+    }
+    let version = active.map(|a| a.version).unwrap_or(0);
+    store.save(&text, version, deps.ports.clock.now()).await?;
+    Ok(())
+}
+
+/// Where the bundled example (the Lumora corpus) lives.
+pub fn example_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR") {
+        return Ok(PathBuf::from(d));
+    }
+    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/lumora"));
+    if built.join(CONFIG_FILE).is_file() {
+        return Ok(built);
+    }
+    bail!("the bundled example is not at {} (set SQA_EXAMPLE_DIR)", built.display())
+}
+
+/// Copy a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {} to {}", entry.path().display(), target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `sqa init DIR`: the example config and its knowledge, ICP and website mirror.
+pub fn init(dir: &Path) -> Result<()> {
+    if dir.join(CONFIG_FILE).exists() {
+        bail!("{} already has a {CONFIG_FILE}; not overwritten", dir.display());
+    }
+    let example = example_dir()?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for sub in ["company", "leads", "replies", "web"] {
+        copy_dir(&example.join(sub), &dir.join(sub))?;
+    }
+    std::fs::copy(example.join(CONFIG_FILE), dir.join(CONFIG_FILE))
+        .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))?;
+    Ok(())
+}

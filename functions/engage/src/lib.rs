@@ -1,0 +1,30 @@
+//! The engage function: the SES receipt rule stores a reply in S3 and notifies SNS, which
+//! feeds the engage queue. Each record's notification becomes the engage stage's message
+//! (the S3 key and SES's SPF/DKIM/DMARC, spam and virus verdicts); the core reads the mail
+//! from S3 and decides. Lambda glue only.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use sqa_aws::batch::{WholeBatchFailed, handle_batch};
+use sqa_aws::notifications::{self, Inbound};
+use sqa_core::ports::Deps;
+use sqa_core::stages::{Outcome, StageError, engage};
+
+/// Handle one SQS batch of SNS-wrapped SES receipt notifications.
+pub async fn handler(
+    event: SqsEvent,
+    deps: &Deps,
+    inbox_bucket: Option<&str>,
+    concurrency: usize,
+) -> Result<SqsBatchResponse, WholeBatchFailed> {
+    handle_batch(deps, None, event, concurrency, |body| async move {
+        match notifications::inbound(&body, inbox_bucket) {
+            Ok(Inbound::Message(msg)) => engage::handle(msg, deps).await,
+            Ok(Inbound::Ignore(why)) => Ok(Outcome {
+                lead_id: None,
+                decision: format!("ignored: {why}"),
+            }),
+            Err(e) => Err(StageError::permanent(e)),
+        }
+    })
+    .await
+}

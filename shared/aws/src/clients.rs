@@ -1,0 +1,133 @@
+//! The SDK clients, built once per process (in `main`, or once per test) and shared by every
+//! adapter. Each client counts the calls it makes, so that the end-to-end test can report
+//! DynamoDB and SQS calls per lead and an invocation can log them.
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{Intercept, RuntimeComponents};
+use aws_smithy_types::config_bag::ConfigBag;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Calls made per service since the process started (or since `reset`).
+#[derive(Debug, Default)]
+pub struct CallCounts {
+    pub dynamodb: AtomicU64,
+    pub sqs: AtomicU64,
+    pub ses: AtomicU64,
+    pub s3: AtomicU64,
+}
+
+/// A snapshot of `CallCounts`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Calls {
+    pub dynamodb: u64,
+    pub sqs: u64,
+    pub ses: u64,
+    pub s3: u64,
+}
+
+impl CallCounts {
+    pub fn snapshot(&self) -> Calls {
+        Calls {
+            dynamodb: self.dynamodb.load(Ordering::Relaxed),
+            sqs: self.sqs.load(Ordering::Relaxed),
+            ses: self.ses.load(Ordering::Relaxed),
+            s3: self.s3.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Counts each attempt sent over the wire (retries included: they cost like calls).
+#[derive(Debug, Clone)]
+struct Counter {
+    counts: Arc<CallCounts>,
+    service: Service,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Service {
+    DynamoDb,
+    Sqs,
+    Ses,
+    S3,
+}
+
+impl Intercept for Counter {
+    fn name(&self) -> &'static str {
+        "sqa-call-counter"
+    }
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let c = &self.counts;
+        let counter = match self.service {
+            Service::DynamoDb => &c.dynamodb,
+            Service::Sqs => &c.sqs,
+            Service::Ses => &c.ses,
+            Service::S3 => &c.s3,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Every client the adapters use.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub ses: aws_sdk_ses::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub calls: Arc<CallCounts>,
+    /// For clients used once at cold start (SSM).
+    pub sdk: SdkConfig,
+}
+
+impl Clients {
+    /// Load the SDK configuration from the environment (region, credentials, and
+    /// `AWS_ENDPOINT_URL*` for an emulator) and build the clients.
+    pub async fn from_env() -> Clients {
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        Clients::new(&sdk)
+    }
+
+    pub fn new(sdk: &SdkConfig) -> Clients {
+        let calls = Arc::new(CallCounts::default());
+        let counter = |service| Counter {
+            counts: calls.clone(),
+            service,
+        };
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk)
+            .interceptor(counter(Service::DynamoDb))
+            .build();
+        let sqs = aws_sdk_sqs::config::Builder::from(sdk)
+            .interceptor(counter(Service::Sqs))
+            .build();
+        // A send that timed out may have been accepted: the SDK must not resend it on its
+        // own (the core records the touch as "unknown" instead of mailing twice).
+        let ses = aws_sdk_ses::config::Builder::from(sdk)
+            .retry_config(aws_sdk_ses::config::retry::RetryConfig::disabled())
+            .interceptor(counter(Service::Ses))
+            .build();
+        // Emulators serve buckets by path, not by virtual host.
+        let path_style = sdk.endpoint_url().is_some();
+        let s3 = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(path_style)
+            .interceptor(counter(Service::S3))
+            .build();
+        Clients {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs),
+            ses: aws_sdk_ses::Client::from_conf(ses),
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            calls,
+            sdk: sdk.clone(),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `Mailer` on SES v1 `SendRawEmail`. The core renders the whole message (Message-ID,
+//! In-Reply-To / References, List-Unsubscribe and List-Unsubscribe-Post per RFC 8058), so
+//! SES sends the bytes as they are; the configuration set routes bounce and complaint
+//! events to the feedback function.
+
+use crate::error::{code_of, is_transient_code};
+use async_trait::async_trait;
+use aws_sdk_ses::Client;
+use aws_sdk_ses::error::{DisplayErrorContext, SdkError};
+use aws_sdk_ses::primitives::Blob;
+use aws_sdk_ses::types::RawMessage;
+use sqa_core::ports::{MailError, Mailer, OutgoingEmail};
+
+/// SES error codes that refuse this message for good.
+const REJECTED: &[&str] = &[
+    "MessageRejected",
+    "MailFromDomainNotVerifiedException",
+    "MailFromDomainNotVerified",
+    "AccountSendingPausedException",
+    "ConfigurationSetSendingPausedException",
+    "InvalidParameterValue",
+];
+
+#[derive(Clone, Debug)]
+pub struct SesMailer {
+    client: Client,
+    configuration_set: Option<String>,
+}
+
+impl SesMailer {
+    /// `configuration_set`: the SES configuration set whose event destination publishes
+    /// bounces and complaints (empty for none).
+    pub fn new(client: Client, configuration_set: Option<String>) -> Self {
+        SesMailer {
+            client,
+            configuration_set: configuration_set.filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        if email.to.is_empty() {
+            return Err(MailError::Rejected("a message needs a recipient".into()));
+        }
+        let raw = RawMessage::builder()
+            .data(Blob::new(email.raw.clone()))
+            .build()
+            .map_err(|e| MailError::Unexpected(anyhow::anyhow!("raw message: {e}")))?;
+        let result = self
+            .client
+            .send_raw_email()
+            .source(&email.from)
+            .set_destinations(Some(email.to.clone()))
+            .raw_message(raw)
+            .set_configuration_set_name(self.configuration_set.clone())
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(out.message_id().to_string()),
+            Err(err) => Err(map_error(err)),
+        }
+    }
+}
+
+/// Only an answer that says the message was not accepted may be retried; a timeout or a
+/// broken response leaves the outcome unknown, which the core records instead of resending.
+fn map_error<E, R>(err: SdkError<E, R>) -> MailError
+where
+    E: aws_sdk_ses::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let code = code_of(&err).map(str::to_string);
+    let message = format!("SES SendRawEmail: {}", DisplayErrorContext(&err));
+    match (&err, code.as_deref()) {
+        (_, Some(c)) if REJECTED.contains(&c) => MailError::Rejected(message),
+        (_, Some(c)) if is_transient_code(c) => MailError::Transient(anyhow::anyhow!(message)),
+        // A connection that could not be made never carried the message.
+        (SdkError::DispatchFailure(d), _) if d.is_io() && !d.is_timeout() => {
+            MailError::Transient(anyhow::anyhow!(message))
+        }
+        (SdkError::ConstructionFailure(_), _) => MailError::Transient(anyhow::anyhow!(message)),
+        _ => MailError::Unexpected(anyhow::anyhow!(message)),
+    }
+}

@@ -1,0 +1,118 @@
+//! The queue runner: receives messages from the `Queue` port and hands each to its stage,
+//! like Lambda's event source mapping does on AWS. Used by the embedded default (`sqa run`)
+//! and by tests; the Lambda functions get their batches from SQS instead and share
+//! `settle`, so both backends treat failures the same way.
+
+use super::{Outcome, StageError, handle};
+use crate::domain::LeadId;
+use crate::ports::{Deps, QueueName};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What draining the queues did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DrainReport {
+    /// Messages handled, per queue.
+    pub handled: BTreeMap<String, u64>,
+    /// Permanent failures (recorded on the lead and acknowledged).
+    pub failed: Vec<String>,
+    /// Transient failures left for a retry.
+    pub retried: u64,
+    /// Decisions, counted.
+    pub decisions: BTreeMap<String, u64>,
+}
+
+/// How a message ended, for the queue.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Done (or failed for good and recorded): delete it.
+    Ack,
+    /// Try again later: leave it (or make it visible again).
+    Retry,
+}
+
+/// Record the result of one message: a permanent error is written on the lead (when the
+/// body names one) and acknowledged, a transient one is retried.
+pub async fn settle(
+    deps: &Deps,
+    queue: QueueName,
+    body: &str,
+    result: &Result<Outcome, StageError>,
+) -> Settled {
+    match result {
+        Ok(_) => Settled::Ack,
+        Err(StageError::Transient(e)) => {
+            tracing::warn!(queue = queue.as_str(), error = %e, "transient failure; will retry");
+            Settled::Retry
+        }
+        Err(StageError::Permanent(e)) => {
+            tracing::error!(queue = queue.as_str(), error = %e, "permanent failure; recorded and acknowledged");
+            let lead_id = serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v.get("lead_id").and_then(|x| x.as_str()).map(str::to_string))
+                .and_then(|s| LeadId::parse(&s).ok());
+            if let Some(id) = lead_id {
+                record_on_lead(deps, queue, &id, &format!("{e:#}")).await;
+            }
+            Settled::Ack
+        }
+    }
+}
+
+async fn record_on_lead(deps: &Deps, queue: QueueName, id: &LeadId, error: &str) {
+    let mut step = super::Step::start(deps, "errors", Some(id), queue.as_str());
+    step.record.error = Some(error.to_string());
+    let _ = step.finish(deps, "error", vec![error.to_string()]).await;
+    for _ in 0..3 {
+        let Ok(Some(mut lead)) = deps.ports.leads.get(id).await else {
+            return;
+        };
+        let expected = crate::lifecycle::Expected::of(&lead);
+        lead.blocked = Some(format!("{} failed: {error}", queue.as_str()));
+        if deps.ports.leads.update(&lead, expected).await.is_ok() {
+            return;
+        }
+    }
+}
+
+/// Receive and handle messages until every queue is empty (or `max_rounds` passes).
+pub async fn drain(
+    deps: &Deps,
+    max_rounds: usize,
+    mut progress: impl FnMut(QueueName, &Result<Outcome, StageError>),
+) -> Result<DrainReport, StageError> {
+    let mut report = DrainReport::default();
+    for _ in 0..max_rounds {
+        let mut any = false;
+        for queue in QueueName::ALL {
+            loop {
+                let batch = deps.ports.queue.receive(queue, 10).await?;
+                if batch.is_empty() {
+                    break;
+                }
+                any = true;
+                for d in batch {
+                    let result = handle(queue, &d.body, deps).await;
+                    progress(queue, &result);
+                    *report.handled.entry(queue.as_str().to_string()).or_default() += 1;
+                    match &result {
+                        Ok(o) => {
+                            let key = o.decision.split(':').next().unwrap_or("").to_string();
+                            *report.decisions.entry(format!("{}:{key}", queue.as_str())).or_default() += 1;
+                        }
+                        Err(StageError::Permanent(e)) => report.failed.push(format!("{}: {e:#}", queue.as_str())),
+                        Err(StageError::Transient(_)) => report.retried += 1,
+                    }
+                    match settle(deps, queue, &d.body, &result).await {
+                        Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
+                        Settled::Retry => deps.ports.queue.retry_later(queue, &d.receipt, 0).await?,
+                    }
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    Ok(report)
+}
