@@ -46,7 +46,9 @@ const REPLIES: [&str; 5] = [
 ];
 
 fn synthetic_csv(n: usize) -> String {
-    let mut s = String::from("id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n");
+    let mut s = String::from(
+        "id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n",
+    );
     for i in 0..n {
         let d = DOMAINS[i % DOMAINS.len()];
         let _ = writeln!(
@@ -92,7 +94,10 @@ fn usage() -> (f64, u64) {
 }
 
 pub async fn run(args: BenchArgs) -> Result<i32> {
-    let dir = tempfile::Builder::new().prefix("sqa-bench-").tempdir().context("cannot create a temporary folder")?;
+    let dir = tempfile::Builder::new()
+        .prefix("sqa-bench-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
     local::init(dir.path())?;
     let now = parse_now("2026-11-21T00:00:00Z")?;
     let ws = Workspace::open(dir.path(), Some(now)).await?;
@@ -102,7 +107,9 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
 
     let (cpu0, _) = usage();
     let t0 = Instant::now();
-    let report = import::import_csv(&ws.deps, csv.as_bytes(), false).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = import::import_csv(&ws.deps, csv.as_bytes(), false)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_import = t0.elapsed();
     let (sel, drained) = run_once(&ws, false).await?;
     let t_loop = t0.elapsed();
@@ -112,7 +119,10 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
         let lead = format!("B{i:07}");
         let d = DOMAINS[i % DOMAINS.len()];
         let path = replies_dir.join(format!("{lead}.eml"));
-        std::fs::write(&path, reply_eml(&lead, d, i, REPLIES[(i / every) % REPLIES.len()]))?;
+        std::fs::write(
+            &path,
+            reply_eml(&lead, d, i, REPLIES[(i / every) % REPLIES.len()]),
+        )?;
         let body = serde_json::to_string(&InboundMessage {
             v: stages::MESSAGE_VERSION,
             key: path.to_string_lossy().into_owned(),
@@ -125,17 +135,33 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
     let wall = t0.elapsed();
     let (cpu1, peak_kib) = usage();
     let counts = ws.deps.ports.leads.count_by_stage().await?;
-    let db_bytes = std::fs::metadata(dir.path().join(local::DB_FILE)).map(|m| m.len()).unwrap_or(0);
+    let db_bytes = std::fs::metadata(dir.path().join(local::DB_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
 
     let n = report.imported.len().max(1) as f64;
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    println!("sqa bench: {} synthetic leads, {} replies, offline model, embedded SQLite", report.imported.len(), n_replies);
+    println!(
+        "sqa bench: {} synthetic leads, {} replies, offline model, embedded SQLite",
+        report.imported.len(),
+        n_replies
+    );
     println!("machine: {cpus} cores, {cpu_model}");
-    println!("import:        {:>8.0} leads/s ({:.2} s)", n / t_import.as_secs_f64(), t_import.as_secs_f64());
+    println!(
+        "import:        {:>8.0} leads/s ({:.2} s)",
+        n / t_import.as_secs_f64(),
+        t_import.as_secs_f64()
+    );
     println!(
         "whole loop:    {:>8.0} leads/s ({:.2} s: import, select {}, validate, research, fit, outreach, {} replies, handovers)",
         n / wall.as_secs_f64(),
@@ -143,14 +169,33 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
         sel.selected.len(),
         n_replies
     );
-    println!("outreach loop: {:>8.0} leads/s ({:.2} s to the last first email)", n / t_loop.as_secs_f64(), t_loop.as_secs_f64());
-    println!("CPU:           {:>8.3} ms per lead", (cpu1 - cpu0) * 1000.0 / n);
-    println!("peak memory:   {:>8.1} MB (VmHWM); database file {:.1} MB", peak_kib as f64 / 1024.0, db_bytes as f64 / 1e6);
+    println!(
+        "outreach loop: {:>8.0} leads/s ({:.2} s to the last first email)",
+        n / t_loop.as_secs_f64(),
+        t_loop.as_secs_f64()
+    );
+    println!(
+        "CPU:           {:>8.3} ms per lead",
+        (cpu1 - cpu0) * 1000.0 / n
+    );
+    println!(
+        "peak memory:   {:>8.1} MB (VmHWM); database file {:.1} MB",
+        peak_kib as f64 / 1024.0,
+        db_bytes as f64 / 1e6
+    );
     println!(
         "messages:      {} handled, {} failed; stages: {}",
         drained.handled.values().sum::<u64>() + replies.handled.values().sum::<u64>(),
         drained.failed.len() + replies.failed.len(),
-        counts.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(", ")
+        counts
+            .iter()
+            .map(|(s, c)| format!("{s} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    Ok(if drained.failed.is_empty() && replies.failed.is_empty() { 0 } else { 1 })
+    Ok(if drained.failed.is_empty() && replies.failed.is_empty() {
+        0
+    } else {
+        1
+    })
 }

@@ -17,7 +17,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
-    import::parse_timestamp(s).with_context(|| format!("--now {s:?} is not an ISO 8601 time such as 2026-11-21T00:00:00Z"))
+    import::parse_timestamp(s).with_context(|| {
+        format!("--now {s:?} is not an ISO 8601 time such as 2026-11-21T00:00:00Z")
+    })
 }
 
 fn print_json(v: &serde_json::Value) -> Result<()> {
@@ -37,9 +39,16 @@ pub fn config_check(file: &Path, json: bool) -> Result<i32> {
     match sqa_core::config::parse(&text, &read) {
         Ok(cfg) => {
             if json {
-                print_json(&json!({"file": file, "ok": true, "errors": [], "mode": cfg.mode, "state": cfg.state}))?;
+                print_json(
+                    &json!({"file": file, "ok": true, "errors": [], "mode": cfg.mode, "state": cfg.state}),
+                )?;
             } else {
-                println!("{}: ok (mode {:?}, state {:?})", file.display(), cfg.mode, cfg.state);
+                println!(
+                    "{}: ok (mode {:?}, state {:?})",
+                    file.display(),
+                    cfg.mode,
+                    cfg.state
+                );
             }
             Ok(0)
         }
@@ -84,7 +93,11 @@ pub async fn check_email(args: CheckEmailArgs, json: bool) -> Result<i32> {
             String::from_utf8_lossy(&bytes).into_owned()
         };
         // Lines keep their inner spaces: whitespace in an address is part of the verdict.
-        addresses.extend(text.lines().map(|l| l.trim_end_matches('\r').to_string()).filter(|l| !l.is_empty()));
+        addresses.extend(
+            text.lines()
+                .map(|l| l.trim_end_matches('\r').to_string())
+                .filter(|l| !l.is_empty()),
+        );
     }
     if addresses.is_empty() {
         bail!("no addresses: give them as arguments or with --file");
@@ -117,10 +130,18 @@ pub async fn check_email(args: CheckEmailArgs, json: bool) -> Result<i32> {
                 "{a}\tvalid\t{}\t{}{}",
                 c.kind.map(|k| k.as_str()).unwrap_or("-"),
                 c.normalized.as_deref().unwrap_or(""),
-                if resolver.is_some() { format!("\t{:?}", c.deliverability) } else { String::new() }
+                if resolver.is_some() {
+                    format!("\t{:?}", c.deliverability)
+                } else {
+                    String::new()
+                }
             );
         } else {
-            println!("{a}\tinvalid\t{}\t{}", c.reason.as_deref().unwrap_or("-"), c.message.as_deref().unwrap_or(""));
+            println!(
+                "{a}\tinvalid\t{}\t{}",
+                c.reason.as_deref().unwrap_or("-"),
+                c.message.as_deref().unwrap_or("")
+            );
         }
     }
     Ok(0)
@@ -136,10 +157,14 @@ pub struct FitArgs {
 
 pub fn fit(args: FitArgs, now: Option<DateTime<Utc>>, json: bool) -> Result<i32> {
     let now = now.unwrap_or_else(Utc::now);
-    let icp_text = std::fs::read_to_string(&args.icp).with_context(|| format!("cannot read {}", args.icp.display()))?;
-    let icp: Icp = serde_json::from_str(&icp_text).with_context(|| format!("{}: not a valid ICP", args.icp.display()))?;
-    let bytes = std::fs::read(&args.leads).with_context(|| format!("cannot read {}", args.leads.display()))?;
-    let (leads, report) = import::parse_csv(&bytes, now).map_err(|e| anyhow::anyhow!("{}: {e}", args.leads.display()))?;
+    let icp_text = std::fs::read_to_string(&args.icp)
+        .with_context(|| format!("cannot read {}", args.icp.display()))?;
+    let icp: Icp = serde_json::from_str(&icp_text)
+        .with_context(|| format!("{}: not a valid ICP", args.icp.display()))?;
+    let bytes = std::fs::read(&args.leads)
+        .with_context(|| format!("cannot read {}", args.leads.display()))?;
+    let (leads, report) = import::parse_csv(&bytes, now)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.leads.display()))?;
     for e in &report.errors {
         eprintln!("{}: {e}", args.leads.display());
     }
@@ -155,11 +180,25 @@ pub fn fit(args: FitArgs, now: Option<DateTime<Utc>>, json: bool) -> Result<i32>
         if json {
             print_json(&row)?;
         } else {
-            let reasons: Vec<String> = f.criteria.iter().map(|c| format!("{} {}", c.name, c.points)).collect();
-            println!("{}\t{}\t{}\t{}", lead.id, f.score, f.tier.as_str(), reasons.join(", "));
+            let reasons: Vec<String> = f
+                .criteria
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.points))
+                .collect();
+            println!(
+                "{}\t{}\t{}\t{}",
+                lead.id,
+                f.score,
+                f.tier.as_str(),
+                reasons.join(", ")
+            );
         }
     }
-    Ok(if leads.is_empty() && !report.errors.is_empty() { 1 } else { 0 })
+    Ok(if leads.is_empty() && !report.errors.is_empty() {
+        1
+    } else {
+        0
+    })
 }
 
 pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
@@ -168,7 +207,10 @@ pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
     }
     let mut failed = 0;
     for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let raw = match std::fs::read(f) {
             Ok(r) => r,
             Err(e) => {
@@ -191,7 +233,12 @@ pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
                 if json {
                     print_json(&v)?;
                 } else {
-                    println!("{name}\t{}\t{}\t{}", c.intent.as_str(), c.action.as_str(), c.lang);
+                    println!(
+                        "{name}\t{}\t{}\t{}",
+                        c.intent.as_str(),
+                        c.action.as_str(),
+                        c.lang
+                    );
                 }
             }
             Err(e) => {
@@ -231,20 +278,34 @@ pub async fn import(ws: &Workspace, file: &Path, dry_run: bool, json: bool) -> R
             "{} rows: {} {}, {} already present, {} with errors, {} duplicates",
             report.rows,
             report.imported.len(),
-            if dry_run { "would be imported" } else { "imported" },
+            if dry_run {
+                "would be imported"
+            } else {
+                "imported"
+            },
             report.already_present.len(),
             report.errors.len(),
             report.duplicates.len()
         );
     }
-    let nothing = report.imported.is_empty() && report.already_present.is_empty() && !report.errors.is_empty();
+    let nothing = report.imported.is_empty()
+        && report.already_present.is_empty()
+        && !report.errors.is_empty();
     Ok(if nothing { 1 } else { 0 })
 }
 
 /// One lead as the list, stats and demo show it.
 pub fn lead_row(lead: &Lead, suppressed: bool) -> serde_json::Value {
-    let check = lead.validation.clone().unwrap_or_else(|| email::check(&lead.email));
-    let fit = lead.fit.clone().unwrap_or_else(|| fit_agent::score(&fit_agent::FitInput::of(lead), &sqa_core::config::Icp::default()));
+    let check = lead
+        .validation
+        .clone()
+        .unwrap_or_else(|| email::check(&lead.email));
+    let fit = lead.fit.clone().unwrap_or_else(|| {
+        fit_agent::score(
+            &fit_agent::FitInput::of(lead),
+            &sqa_core::config::Icp::default(),
+        )
+    });
     json!({
         "id": lead.id, "name": lead.display_name(), "company": lead.company.trim(),
         "stage": lead.stage.as_str(), "status": lead.status,
@@ -277,16 +338,29 @@ pub async fn all_leads(ws: &Workspace, filter: &LeadFilter, limit: usize) -> Res
 }
 
 pub async fn is_suppressed(ws: &Workspace, lead: &Lead) -> Result<bool> {
-    let key = lead.sendable_address().map(str::to_lowercase).unwrap_or_else(|| lead.email_key.clone());
+    let key = lead
+        .sendable_address()
+        .map(str::to_lowercase)
+        .unwrap_or_else(|| lead.email_key.clone());
     Ok(ws.deps.ports.suppressions.get(&key).await?.is_some())
 }
 
-pub async fn list(ws: &Workspace, stage: Option<String>, owner: Option<String>, limit: usize, json: bool) -> Result<i32> {
+pub async fn list(
+    ws: &Workspace,
+    stage: Option<String>,
+    owner: Option<String>,
+    limit: usize,
+    json: bool,
+) -> Result<i32> {
     let stage = match stage {
         Some(s) => Some(Stage::parse(&s).with_context(|| {
             format!(
                 "--stage {s:?} is not a stage; one of: {}",
-                Stage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                Stage::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?),
         None => None,
@@ -303,10 +377,16 @@ pub async fn list(ws: &Workspace, stage: Option<String>, owner: Option<String>, 
                 lead.stage.as_str(),
                 truncate(&lead.display_name(), 28),
                 truncate(lead.company.trim(), 24),
-                lead.fit.as_ref().map(|f| f.score.to_string()).unwrap_or_else(|| "-".into()),
+                lead.fit
+                    .as_ref()
+                    .map(|f| f.score.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 lead.fit.as_ref().map(|f| f.tier.as_str()).unwrap_or("-"),
                 lead.emails_sent(),
-                lead.blocked.as_deref().map(|b| format!("  [{b}]")).unwrap_or_default()
+                lead.blocked
+                    .as_deref()
+                    .map(|b| format!("  [{b}]"))
+                    .unwrap_or_default()
             );
         }
     }
@@ -338,7 +418,12 @@ fn parse_id(id: &str) -> Result<LeadId> {
 
 async fn get_lead(ws: &Workspace, id: &str) -> Result<Lead> {
     let id = parse_id(id)?;
-    ws.deps.ports.leads.get(&id).await?.with_context(|| format!("no lead {id}"))
+    ws.deps
+        .ports
+        .leads
+        .get(&id)
+        .await?
+        .with_context(|| format!("no lead {id}"))
 }
 
 pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
@@ -348,8 +433,18 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
         print_json(&json!({ "lead": lead, "runs": runs }))?;
         return Ok(0);
     }
-    println!("{} — {} ({})", lead.id, lead.display_name(), lead.company.trim());
-    println!("  stage {} · CRM status {} · owner {}", lead.stage, lead.status, lead.owner.trim());
+    println!(
+        "{} — {} ({})",
+        lead.id,
+        lead.display_name(),
+        lead.company.trim()
+    );
+    println!(
+        "  stage {} · CRM status {} · owner {}",
+        lead.stage,
+        lead.status,
+        lead.owner.trim()
+    );
     if let Some(b) = &lead.blocked {
         println!("  needs a person: {b}");
     }
@@ -360,9 +455,16 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
         println!(
             "  email {:?}: {} {}{}",
             v.address,
-            if v.effective_valid() { "valid" } else { "invalid" },
+            if v.effective_valid() {
+                "valid"
+            } else {
+                "invalid"
+            },
             v.effective_kind().map(|k| k.as_str()).unwrap_or(""),
-            v.reason.as_deref().map(|r| format!(" ({r}: {})", v.message.as_deref().unwrap_or(""))).unwrap_or_default()
+            v.reason
+                .as_deref()
+                .map(|r| format!(" ({r}: {})", v.message.as_deref().unwrap_or("")))
+                .unwrap_or_default()
         );
         println!("  deliverability: {:?}", v.deliverability);
         if let Some(o) = &v.overridden {
@@ -372,7 +474,10 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
     if let Some(f) = &lead.fit {
         println!("  fit {} / 100, tier {}", f.score, f.tier.as_str());
         for c in &f.criteria {
-            println!("    {:<8} {:>2}/{:<2} {}", c.name, c.points, c.weight, c.reason);
+            println!(
+                "    {:<8} {:>2}/{:<2} {}",
+                c.name, c.points, c.weight, c.reason
+            );
         }
     }
     if let Some(r) = &lead.research {
@@ -383,7 +488,12 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
             println!("    fact: {} ({})", f.text, f.source);
         }
         for n in r.news.iter().take(4) {
-            println!("    news: {} {} ({})", n.date.as_deref().unwrap_or(""), n.text, n.source);
+            println!(
+                "    news: {} {} ({})",
+                n.date.as_deref().unwrap_or(""),
+                n.text,
+                n.source
+            );
         }
         if let Some(e) = &r.error {
             println!("  research: {e}");
@@ -395,7 +505,14 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
         b.budget, b.authority, b.need, b.timeline
     );
     for t in &lead.touches {
-        println!("  touch {} ({:?}, {:?}) {} — {}", t.n, t.kind, t.state, t.at.format("%Y-%m-%d %H:%M"), t.subject);
+        println!(
+            "  touch {} ({:?}, {:?}) {} — {}",
+            t.n,
+            t.kind,
+            t.state,
+            t.at.format("%Y-%m-%d %H:%M"),
+            t.subject
+        );
     }
     for m in &lead.inbound {
         println!(
@@ -406,7 +523,12 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
         );
     }
     if let Some(h) = &lead.handover {
-        println!("  handed over to {} at {}:\n{}", h.seller, h.at.to_rfc3339(), indent(&h.summary));
+        println!(
+            "  handed over to {} at {}:\n{}",
+            h.seller,
+            h.at.to_rfc3339(),
+            indent(&h.summary)
+        );
     }
     println!("  run records:");
     for r in &runs {
@@ -416,18 +538,30 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
             r.stage,
             r.decision,
             r.reasons.join("; "),
-            r.error.as_deref().map(|e| format!(" [error: {e}]")).unwrap_or_default()
+            r.error
+                .as_deref()
+                .map(|e| format!(" [error: {e}]"))
+                .unwrap_or_default()
         );
     }
     Ok(0)
 }
 
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Write a lead changed by a person, with a run record.
-async fn save_by_person(ws: &Workspace, mut lead: Lead, expected: Expected, decision: &str, reasons: Vec<String>) -> Result<Lead> {
+async fn save_by_person(
+    ws: &Workspace,
+    mut lead: Lead,
+    expected: Expected,
+    decision: &str,
+    reasons: Vec<String>,
+) -> Result<Lead> {
     lead.updated_at = ws.deps.ports.clock.now();
     let saved = ws.deps.ports.leads.update(&lead, expected).await?;
     let mut step = stages::Step::start(&ws.deps, "manual", Some(&saved.id), "validate");
@@ -449,11 +583,19 @@ pub async fn set_email(ws: &Workspace, id: &str, address: &str, json: bool) -> R
         Some(n) if check.valid => n.to_lowercase(),
         _ => address.trim().to_lowercase(),
     };
-    if check.may_email() && lead.blocked.as_deref().is_some_and(|b| b.starts_with("needs a valid address")) {
+    if check.may_email()
+        && lead
+            .blocked
+            .as_deref()
+            .is_some_and(|b| b.starts_with("needs a valid address"))
+    {
         lead.blocked = None;
     }
     let verdict = if check.valid { "valid" } else { "invalid" };
-    let reasons = vec![format!("address changed by {} to {address:?}: {verdict}", who())];
+    let reasons = vec![format!(
+        "address changed by {} to {address:?}: {verdict}",
+        who()
+    )];
     lead.validation = Some(check);
     let saved = save_by_person(ws, lead, expected, "revalidated", reasons).await?;
     report_validation(&saved, json)
@@ -475,19 +617,44 @@ pub async fn mark(ws: &Workspace, args: MarkArgs, json: bool) -> Result<i32> {
     let mut lead = get_lead(ws, &args.id).await?;
     let expected = Expected::of(&lead);
     let kind = match args.kind.as_deref() {
-        Some(k) => Some(sqa_core::EmailKind::parse(k).with_context(|| format!("--kind {k:?}: expected work, personal, role or disposable"))?),
+        Some(k) => Some(sqa_core::EmailKind::parse(k).with_context(|| {
+            format!("--kind {k:?}: expected work, personal, role or disposable")
+        })?),
         None => None,
     };
-    let valid = if args.valid { Some(true) } else if args.invalid { Some(false) } else { None };
+    let valid = if args.valid {
+        Some(true)
+    } else if args.invalid {
+        Some(false)
+    } else {
+        None
+    };
     if valid.is_none() && kind.is_none() {
         bail!("say what to override: --valid, --invalid and/or --kind");
     }
-    let mut check = lead.validation.clone().unwrap_or_else(|| email::check(&lead.email));
-    check.overridden = Some(EmailOverride { valid, kind, by: who(), at: ws.deps.ports.clock.now() });
-    if check.may_email() && lead.blocked.as_deref().is_some_and(|b| b.starts_with("needs a valid address")) {
+    let mut check = lead
+        .validation
+        .clone()
+        .unwrap_or_else(|| email::check(&lead.email));
+    check.overridden = Some(EmailOverride {
+        valid,
+        kind,
+        by: who(),
+        at: ws.deps.ports.clock.now(),
+    });
+    if check.may_email()
+        && lead
+            .blocked
+            .as_deref()
+            .is_some_and(|b| b.starts_with("needs a valid address"))
+    {
         lead.blocked = None;
     }
-    let reasons = vec![format!("overridden by {}: valid {valid:?}, kind {:?}", who(), kind.map(|k| k.as_str()))];
+    let reasons = vec![format!(
+        "overridden by {}: valid {valid:?}, kind {:?}",
+        who(),
+        kind.map(|k| k.as_str())
+    )];
     lead.validation = Some(check);
     let saved = save_by_person(ws, lead, expected, "overridden", reasons).await?;
     report_validation(&saved, json)
@@ -501,9 +668,16 @@ fn report_validation(lead: &Lead, json: bool) -> Result<i32> {
         println!(
             "{}: {} {}{}",
             lead.id,
-            if v.effective_valid() { "valid" } else { "invalid" },
+            if v.effective_valid() {
+                "valid"
+            } else {
+                "invalid"
+            },
             v.effective_kind().map(|k| k.as_str()).unwrap_or(""),
-            v.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+            v.message
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
         );
     }
     Ok(0)
@@ -516,21 +690,35 @@ pub async fn preview(ws: &Workspace, json: bool) -> Result<i32> {
         if json {
             print_json(&serde_json::to_value(r)?)?;
         } else {
-            println!("{:<8} {:<12} {}", r.id, if r.selected { "select" } else { "skip" }, r.reasons.join("; "));
+            println!(
+                "{:<8} {:<12} {}",
+                r.id,
+                if r.selected { "select" } else { "skip" },
+                r.reasons.join("; ")
+            );
         }
     }
     if !json {
-        println!("{n} of {} new lead(s) would be selected (nothing was changed)", rows.len());
+        println!(
+            "{n} of {} new lead(s) would be selected (nothing was changed)",
+            rows.len()
+        );
     }
     Ok(0)
 }
 
 fn run_id(ws: &Workspace) -> String {
-    format!("run-{}", ws.deps.ports.clock.now().format("%Y%m%dT%H%M%S%.3fZ"))
+    format!(
+        "run-{}",
+        ws.deps.ports.clock.now().format("%Y%m%dT%H%M%S%.3fZ")
+    )
 }
 
 /// One selection and the queues worked until empty.
-pub async fn run_once(ws: &Workspace, show_progress: bool) -> Result<(select::SelectReport, runner::DrainReport)> {
+pub async fn run_once(
+    ws: &Workspace,
+    show_progress: bool,
+) -> Result<(select::SelectReport, runner::DrainReport)> {
     let id = run_id(ws);
     let report = select::run(&ws.deps, &id).await?;
     let bar = if show_progress && std::io::stderr().is_terminal() {
@@ -546,7 +734,13 @@ pub async fn run_once(ws: &Workspace, show_progress: bool) -> Result<(select::Se
     let drained = runner::drain(&ws.deps, 1000, |q, r| {
         if let Some(b) = &bar {
             b.inc(1);
-            b.set_message(format!("{} {}", q.as_str(), r.as_ref().map(|o| o.decision.clone()).unwrap_or_else(|e| e.to_string())));
+            b.set_message(format!(
+                "{} {}",
+                q.as_str(),
+                r.as_ref()
+                    .map(|o| o.decision.clone())
+                    .unwrap_or_else(|e| e.to_string())
+            ));
         }
     })
     .await?;
@@ -567,8 +761,15 @@ pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: boo
                 sel.selected.len(),
                 sel.due.len(),
                 drained.handled.values().sum::<u64>(),
-                if drained.failed.is_empty() { String::new() } else { format!(", {} failed", drained.failed.len()) },
-                sel.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                if drained.failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", drained.failed.len())
+                },
+                sel.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             );
             for f in &drained.failed {
                 eprintln!("failed: {f}");
@@ -587,8 +788,13 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
     }
     let mut failed = 0;
     for f in files {
-        let key = std::fs::canonicalize(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let msg = InboundMessage { v: stages::MESSAGE_VERSION, key: key.to_string_lossy().into_owned(), verdicts: Default::default() };
+        let key =
+            std::fs::canonicalize(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let msg = InboundMessage {
+            v: stages::MESSAGE_VERSION,
+            key: key.to_string_lossy().into_owned(),
+            verdicts: Default::default(),
+        };
         let body = serde_json::to_string(&msg)?;
         let result = stages::handle(QueueName::Engage, &body, &ws.deps).await;
         let line = match &result {
@@ -605,7 +811,15 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
             print_json(&line)?;
         } else {
             match &result {
-                Ok(o) => println!("{}: {} {}", f.display(), o.lead_id.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "-".into()), o.decision),
+                Ok(o) => println!(
+                    "{}: {} {}",
+                    f.display(),
+                    o.lead_id
+                        .as_ref()
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    o.decision
+                ),
                 Err(e) => eprintln!("{}: {e}", f.display()),
             }
         }
@@ -618,8 +832,15 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
 pub async fn stats(ws: &Workspace, json: bool) -> Result<i32> {
     let counts = ws.deps.ports.leads.count_by_stage().await?;
     if json {
-        let m: serde_json::Map<String, serde_json::Value> =
-            Stage::ALL.iter().map(|s| (s.as_str().to_string(), json!(counts.get(s).copied().unwrap_or(0)))).collect();
+        let m: serde_json::Map<String, serde_json::Value> = Stage::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    json!(counts.get(s).copied().unwrap_or(0)),
+                )
+            })
+            .collect();
         print_json(&json!({"stages": m, "total": counts.values().sum::<u64>()}))?;
     } else {
         print_funnel(&counts);

@@ -50,18 +50,27 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             println!("{s}");
         }
     };
-    say(format!("SQA demo in {} (now = {})", dir.display(), now.to_rfc3339()));
+    say(format!(
+        "SQA demo in {} (now = {})",
+        dir.display(),
+        now.to_rfc3339()
+    ));
 
     let mut cfg = local::load_config(&dir.join(local::CONFIG_FILE))?;
     if let Some(web) = &args.web {
-        let abs = std::fs::canonicalize(web).with_context(|| format!("--web {}: no such folder", web.display()))?;
+        let abs = std::fs::canonicalize(web)
+            .with_context(|| format!("--web {}: no such folder", web.display()))?;
         cfg.web.source = format!("dir:{}", abs.display());
     }
     let ws = Workspace::open_with(&dir, cfg, Some(now)).await?;
 
     // 1. Import.
-    let leads_file = args.leads.clone().unwrap_or_else(|| dir.join("leads/leads.csv"));
-    let bytes = std::fs::read(&leads_file).with_context(|| format!("cannot read {}", leads_file.display()))?;
+    let leads_file = args
+        .leads
+        .clone()
+        .unwrap_or_else(|| dir.join("leads/leads.csv"));
+    let bytes = std::fs::read(&leads_file)
+        .with_context(|| format!("cannot read {}", leads_file.display()))?;
     let report = import::import_csv(&ws.deps, &bytes, false)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e}", leads_file.display()))?;
@@ -97,21 +106,31 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
     let mut decisions = std::collections::BTreeMap::<String, u64>::new();
     for f in &files {
         let key = std::fs::canonicalize(f)?.to_string_lossy().into_owned();
-        let body = serde_json::to_string(&InboundMessage { v: stages::MESSAGE_VERSION, key, verdicts: Default::default() })?;
+        let body = serde_json::to_string(&InboundMessage {
+            v: stages::MESSAGE_VERSION,
+            key,
+            verdicts: Default::default(),
+        })?;
         ws.deps.ports.queue.send(QueueName::Engage, &[body]).await?;
     }
     let replies = runner::drain(&ws.deps, 1000, |q, r| {
         if q == QueueName::Engage
             && let Ok(o) = r
         {
-            *decisions.entry(o.decision.split(':').next().unwrap_or("").to_string()).or_default() += 1;
+            *decisions
+                .entry(o.decision.split(':').next().unwrap_or("").to_string())
+                .or_default() += 1;
         }
     })
     .await?;
     say(format!(
         "3. read {} replies: {}",
         files.len(),
-        decisions.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+        decisions
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
 
     // 4. Another run: follow-ups due, leads referred by replies.
@@ -134,7 +153,12 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
     if json {
         let funnel: serde_json::Map<String, serde_json::Value> = sqa_core::Stage::ALL
             .iter()
-            .map(|s| (s.as_str().to_string(), json!(counts.get(s).copied().unwrap_or(0))))
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    json!(counts.get(s).copied().unwrap_or(0)),
+                )
+            })
             .collect();
         let out = json!({
             "dir": dir, "now": now.to_rfc3339(), "imported": report.imported.len(),
@@ -153,12 +177,24 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
     println!("Handed over ({}):", handed.len());
     for l in handed.iter().take(20) {
         if let Some(h) = &l.handover {
-            println!("  {} {} ({}) → {}", l.id, l.display_name(), l.company.trim(), h.seller);
+            println!(
+                "  {} {} ({}) → {}",
+                l.id,
+                l.display_name(),
+                l.company.trim(),
+                h.seller
+            );
         }
     }
     println!();
-    println!("Mail: {mail_files} messages written to {}", outbox.display());
-    println!("Inspect: sqa --dir {} leads list | lead show ID | stats", dir.display());
+    println!(
+        "Mail: {mail_files} messages written to {}",
+        outbox.display()
+    );
+    println!(
+        "Inspect: sqa --dir {} leads list | lead show ID | stats",
+        dir.display()
+    );
     if !replies.failed.is_empty() {
         println!("{} replies could not be processed:", replies.failed.len());
         for f in &replies.failed {
@@ -169,5 +205,7 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
 }
 
 fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map(|r| r.filter(|e| e.is_ok()).count()).unwrap_or(0)
+    std::fs::read_dir(dir)
+        .map(|r| r.filter(|e| e.is_ok()).count())
+        .unwrap_or(0)
 }

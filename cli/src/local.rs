@@ -25,13 +25,26 @@ pub struct Workspace {
 /// Read and check a config file; every error is listed with its key path and line.
 pub fn load_config(path: &Path) -> Result<AgentConfig> {
     let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = String::from_utf8(text)
-        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
     config::parse(&text, &read).map_err(|errs| {
-        let lines: Vec<String> = errs.0.iter().map(|e| format!("{}: {e}", path.display())).collect();
-        anyhow::anyhow!("{} problem(s) in the config:\n{}", lines.len(), lines.join("\n"))
+        let lines: Vec<String> = errs
+            .0
+            .iter()
+            .map(|e| format!("{}: {e}", path.display()))
+            .collect();
+        anyhow::anyhow!(
+            "{} problem(s) in the config:\n{}",
+            lines.len(),
+            lines.join("\n")
+        )
     })
 }
 
@@ -93,9 +106,14 @@ impl Workspace {
         Self::open_with(dir, cfg, now).await
     }
 
-    pub async fn open_with(dir: &Path, cfg: AgentConfig, now: Option<DateTime<Utc>>) -> Result<Workspace> {
+    pub async fn open_with(
+        dir: &Path,
+        cfg: AgentConfig,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Workspace> {
         let store = Arc::new(
-            SqliteStore::open(dir.join(DB_FILE)).with_context(|| format!("cannot open the database in {}", dir.display()))?,
+            SqliteStore::open(dir.join(DB_FILE))
+                .with_context(|| format!("cannot open the database in {}", dir.display()))?,
         );
         let mailer = Arc::new(FileMailer::new(dir.join(OUTBOX)));
         let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
@@ -140,7 +158,8 @@ async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
         let base = dir.to_path_buf();
         let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
         if let Ok(old) = config::parse(&prev.toml, &read) {
-            config::check_upgrade(&old, &deps.config).map_err(|m| anyhow::anyhow!("{}: {m}", dir.join(CONFIG_FILE).display()))?;
+            config::check_upgrade(&old, &deps.config)
+                .map_err(|m| anyhow::anyhow!("{}: {m}", dir.join(CONFIG_FILE).display()))?;
         }
     }
     let version = active.map(|a| a.version).unwrap_or(0);
@@ -157,20 +176,30 @@ pub fn example_dir() -> Result<PathBuf> {
     if built.join(CONFIG_FILE).is_file() {
         return Ok(built);
     }
-    bail!("the bundled example is not at {} (set SQA_EXAMPLE_DIR)", built.display())
+    bail!(
+        "the bundled example is not at {} (set SQA_EXAMPLE_DIR)",
+        built.display()
+    )
 }
 
 /// Copy a folder tree.
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("cannot copy {} to {}", entry.path().display(), target.display()))?;
+            std::fs::copy(entry.path(), &target).with_context(|| {
+                format!(
+                    "cannot copy {} to {}",
+                    entry.path().display(),
+                    target.display()
+                )
+            })?;
         }
     }
     Ok(())
@@ -179,7 +208,10 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// `sqa init DIR`: the example config and its knowledge, ICP and website mirror.
 pub fn init(dir: &Path) -> Result<()> {
     if dir.join(CONFIG_FILE).exists() {
-        bail!("{} already has a {CONFIG_FILE}; not overwritten", dir.display());
+        bail!(
+            "{} already has a {CONFIG_FILE}; not overwritten",
+            dir.display()
+        );
     }
     let example = example_dir()?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

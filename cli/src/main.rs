@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "sqa", version, about = "SQA — the open sales qualification agent")]
+#[command(
+    name = "sqa",
+    version,
+    about = "SQA — the open sales qualification agent"
+)]
 struct Cli {
     /// The workspace folder (sqa.toml, sqa.db, outbox/).
     #[arg(long, global = true, env = "SQA_DIR", default_value = ".")]
@@ -112,7 +116,10 @@ struct RunArgs {
 fn main() {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -155,7 +162,10 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Config(ConfigCmd::Check { file }) => commands::config_check(&file, json),
         Command::Config(ConfigCmd::Schema) => {
-            println!("{}", serde_json::to_string_pretty(&sqa_core::config::json_schema())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&sqa_core::config::json_schema())?
+            );
             Ok(0)
         }
         Command::CheckEmail(args) => commands::check_email(args, json).await,
@@ -166,14 +176,24 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         other => {
             let ws = local::Workspace::open(&cli.dir, now).await?;
             match other {
-                Command::Leads(LeadsCmd::Import { file, dry_run }) => commands::import(&ws, &file, dry_run, json).await,
-                Command::Leads(LeadsCmd::List { stage, owner, limit }) => commands::list(&ws, stage, owner, limit, json).await,
+                Command::Leads(LeadsCmd::Import { file, dry_run }) => {
+                    commands::import(&ws, &file, dry_run, json).await
+                }
+                Command::Leads(LeadsCmd::List {
+                    stage,
+                    owner,
+                    limit,
+                }) => commands::list(&ws, stage, owner, limit, json).await,
                 Command::Leads(LeadsCmd::Export) => commands::export(&ws).await,
                 Command::Lead(LeadCmd::Show { id }) => commands::show(&ws, &id, json).await,
-                Command::Lead(LeadCmd::SetEmail { id, address }) => commands::set_email(&ws, &id, &address, json).await,
+                Command::Lead(LeadCmd::SetEmail { id, address }) => {
+                    commands::set_email(&ws, &id, &address, json).await
+                }
                 Command::Lead(LeadCmd::Mark(args)) => commands::mark(&ws, args, json).await,
                 Command::Preview => commands::preview(&ws, json).await,
-                Command::Run(args) => commands::run(&ws, args.until_idle, args.every_minutes, json).await,
+                Command::Run(args) => {
+                    commands::run(&ws, args.until_idle, args.every_minutes, json).await
+                }
                 Command::Inbound { files } => commands::inbound(&ws, &files, json).await,
                 Command::Stats => commands::stats(&ws, json).await,
                 _ => unreachable_command(),

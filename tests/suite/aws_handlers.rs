@@ -281,7 +281,9 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
 
 #[tokio::test]
 async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
-    let Some(p) = AwsPipeline::new("himport").await else { return };
+    let Some(p) = AwsPipeline::new("himport").await else {
+        return;
+    };
     let res = fn_api::handler(request("apigw-leads-import.json"), &p.deps).await;
     assert_eq!(res.status_code, 201, "{:?}", res.body);
     let body = match &res.body {
@@ -289,8 +291,15 @@ async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
         other => panic!("a JSON body, got {other:?}"),
     };
     let report: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(report["imported"].as_array().map(|a| a.len()), Some(3), "{report}");
-    assert_eq!(report["enqueued"], 2, "the two open leads do not wait for the schedule");
+    assert_eq!(
+        report["imported"].as_array().map(|a| a.len()),
+        Some(3),
+        "{report}"
+    );
+    assert_eq!(
+        report["enqueued"], 2,
+        "the two open leads do not wait for the schedule"
+    );
     assert_eq!(p.stage_of("AWS001").await, Stage::Selected);
     assert_eq!(p.stage_of("AWS003").await, Stage::New);
     assert_eq!(p.pump(sqa_core::ports::QueueName::Validate, 1).await, 2);
@@ -302,6 +311,9 @@ async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
         other => panic!("a JSON body, got {other:?}"),
     };
     let report: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(report["already_present"].as_array().map(|a| a.len()), Some(3));
+    assert_eq!(
+        report["already_present"].as_array().map(|a| a.len()),
+        Some(3)
+    );
     assert_eq!(report["enqueued"], 0);
 }

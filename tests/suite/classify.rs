@@ -187,17 +187,18 @@ fn the_classifier_reaches_its_floors_on_the_public_replies() {
         println!("  {m}");
     }
 
-    // Floors: what the classifier reaches on this set, minus a small margin.
+    // Floors: what the classifier reaches on this set (100% on every field but bant.need,
+    // 95.7%), minus a margin of about two messages, so a regression fails.
     let floors = [
-        ("intent", &intent, 0.95),
-        ("action", &action, 0.95),
+        ("intent", &intent, 0.97),
+        ("action", &action, 0.97),
         ("ooo_until", &ooo, 0.97),
         ("referral", &referral, 0.97),
-        ("bant.budget", &bant[0], 0.90),
+        ("bant.budget", &bant[0], 0.95),
         ("bant.authority", &bant[1], 0.95),
-        ("bant.need", &bant[2], 0.80),
-        ("bant.timeline", &bant[3], 0.90),
-        ("question_topics", &topics, 0.85),
+        ("bant.need", &bant[2], 0.90),
+        ("bant.timeline", &bant[3], 0.95),
+        ("question_topics", &topics, 0.95),
         ("injection", &injection, 0.97),
         ("lang", &lang, 0.97),
         ("lead", &lead, 1.0),
@@ -294,12 +295,13 @@ fn machine_mail_from_real_systems_is_recognised() {
         humans_taken_for_bounces.is_empty(),
         "human mail taken for bounces: {humans_taken_for_bounces:?}"
     );
+    // Floors: 100% is reached on every line today; the margin is about two messages.
     let floors = [
-        ("intent", &intent, 0.95),
+        ("intent", &intent, 0.96),
         ("bounces recognised", &bounce_found, 1.0),
-        ("bounce recipient", &recipient, 0.97),
-        ("bounce hard/soft", &hard, 0.97),
-        ("complainant", &complaint_recipient, 0.95),
+        ("bounce recipient", &recipient, 0.95),
+        ("bounce hard/soft", &hard, 0.95),
+        ("complainant", &complaint_recipient, 0.90),
     ];
     let below: Vec<String> = floors
         .iter()
@@ -466,4 +468,302 @@ fn an_injection_only_in_the_html_alternative_is_detected() {
     assert!(c.injection);
     assert_eq!(c.intent.as_str(), "question");
     assert!(!mail.own_text.contains("AI agent"));
+}
+
+/// A reply to the outreach e-mail with `body` as the sender's text and a Gmail-style quote
+/// of the original under it.
+fn reply(body: &str) -> Vec<u8> {
+    format!(
+        "From: Kim Jansen <kim.jansen@acme.example>\r\n\
+         To: Ava Reed <ava@agent.lumora-analytics.example>\r\n\
+         Subject: Re: Data freshness at Acme\r\n\
+         Date: Thu, 19 Nov 2026 10:00:00 +0000\r\n\
+         In-Reply-To: <outreach-L0001-1@agent.lumora-analytics.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hi Ava,\r\n\r\n{}\r\n\r\nKim\r\n\r\n\
+         On Wed, Nov 18, 2026 at 9:00 AM Ava Reed <ava@agent.lumora-analytics.example> wrote:\r\n\
+         > Would you be open to a demo? Pricing starts at $1,500/month, with a free trial.\r\n\
+         > P.S. Not relevant? Just reply \"no thanks\".\r\n",
+        body.replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
+/// Ways of saying each intent that are not in the public corpus, in the five languages:
+/// the rules must hold for phrasings they were not written from.
+const PHRASINGS: &[(&str, &str)] = &[
+    (
+        "interested",
+        "Sounds interesting. Can you send me some times for a quick call next week?",
+    ),
+    (
+        "interested",
+        "We're evaluating tools in this space right now. Could you put together a quote for about 500 tables?",
+    ),
+    (
+        "interested",
+        "Let's set up a trial on our BigQuery project.",
+    ),
+    (
+        "interested",
+        "Could your team walk us through the product? We keep getting surprised by broken dbt runs.",
+    ),
+    ("interested", "Can you call me?"),
+    (
+        "interested",
+        "Yes - please go ahead and book 30 mins with me and our data lead.",
+    ),
+    (
+        "interested",
+        "Our lawyers will need to review the DPA, but let's schedule a demo for next week.",
+    ),
+    (
+        "interested",
+        "Gerne würde ich mir eine Demo ansehen. Passt Ihnen Dienstag um 10 Uhr?",
+    ),
+    (
+        "interested",
+        "Klingt spannend – können wir nächste Woche telefonieren?",
+    ),
+    (
+        "interested",
+        "Bonjour, je suis intéressé. Pouvons-nous organiser un appel la semaine prochaine ?",
+    ),
+    (
+        "interested",
+        "Hola, me interesa. ¿Podemos agendar una llamada la próxima semana?",
+    ),
+    (
+        "interested",
+        "Ik wil graag een demo. Past dinsdag om 11:00?",
+    ),
+    (
+        "question",
+        "What's the price for 2,000 tables? Is there an annual discount?",
+    ),
+    ("question", "Can we run it inside our own VPC?"),
+    ("question", "Is there a free trial?"),
+    ("question", "I'd like to know if you have a free trial."),
+    ("question", "Do you delete our data after the trial ends?"),
+    ("question", "Unterstützen Sie Snowflake und dbt Cloud?"),
+    ("question", "Quel est le prix pour 500 tables ?"),
+    ("question", "¿Dónde se alojan los datos?"),
+    ("question", "Ondersteunen jullie Power BI?"),
+    (
+        "not_now",
+        "Not a priority right now. Let's reconnect next quarter.",
+    ),
+    (
+        "not_now",
+        "Timing isn't great - try me again after the holidays.",
+    ),
+    ("not_now", "Please contact me next quarter."),
+    (
+        "not_now",
+        "Interesting, but we're heads-down until March. Reach out then.",
+    ),
+    (
+        "not_now",
+        "Aktuell passt es leider nicht. Melden Sie sich gerne im Frühjahr wieder.",
+    ),
+    (
+        "not_now",
+        "Ce n'est pas le bon moment. Recontactez-moi en mars.",
+    ),
+    ("not_now", "Ahora no es buen momento, escríbeme en abril."),
+    ("not_now", "Geen goed moment, volgend jaar misschien."),
+    (
+        "not_interested",
+        "We already use Monte Carlo and are happy with it.",
+    ),
+    (
+        "not_interested",
+        "We're fine. Our data team handles this in-house.",
+    ),
+    ("not_interested", "Not Interested"),
+    (
+        "not_interested",
+        "Why would we need another tool? We built our own checks.",
+    ),
+    ("question", "Does your platform have an API?"),
+    ("not_interested", "Danke, aber wir haben keinen Bedarf."),
+    ("not_interested", "Non merci, pas intéressé."),
+    ("not_interested", "Ya tenemos una solución."),
+    ("not_interested", "Nee bedankt, geen interesse."),
+    ("unsubscribe", "Opt me out of future emails."),
+    ("unsubscribe", "Thanks!\n\nRemove me from your list please."),
+    (
+        "unsubscribe",
+        "Under GDPR, please delete all my personal data.",
+    ),
+    ("unsubscribe", "Bitte nehmen Sie mich aus Ihrem Verteiler."),
+    ("unsubscribe", "Ne me contactez plus."),
+    (
+        "unsubscribe",
+        "Conforme al artículo 17 del RGPD, solicito la supresión de mis datos.",
+    ),
+    ("unsubscribe", "Haal me van jullie lijst."),
+    (
+        "complaint",
+        "I never signed up for this. I'm reporting you to the ICO.",
+    ),
+    (
+        "complaint",
+        "Stop spamming me and remove me from your list.",
+    ),
+    (
+        "complaint",
+        "Das ist Spam. Ich melde Sie bei der Datenschutzbehörde.",
+    ),
+    (
+        "complaint",
+        "Dit is spam, ik meld dit bij de Autoriteit Persoonsgegevens.",
+    ),
+    (
+        "wrong_person",
+        "Wrong person, sorry. You'll want to talk to our CTO.",
+    ),
+    (
+        "wrong_person",
+        "I'm not the decision maker here - that would be our VP Engineering, Tom (tom@acme.example).",
+    ),
+    (
+        "wrong_person",
+        "Ich bin dafür nicht zuständig. Wenden Sie sich bitte an m.mueller@acme.example.",
+    ),
+    (
+        "wrong_person",
+        "Je ne suis pas la bonne personne, contactez plutôt paul@acme.example.",
+    ),
+    (
+        "wrong_person",
+        "Ik ben niet de juiste persoon. Neem contact op met piet@acme.example.",
+    ),
+    ("unclear", "Got it."),
+    (
+        "unclear",
+        "Hi Mark,\n\nsee below - is this something for us? They seem to support dbt.",
+    ),
+];
+
+#[test]
+fn phrasings_outside_the_corpus_get_the_right_intent() {
+    let mut misses = Vec::new();
+    for (want, body) in PHRASINGS {
+        let (_, c) = classify_raw(&reply(body)).unwrap_or_else(|e| panic!("{body}: {e}"));
+        if c.intent.as_str() != *want {
+            misses.push(format!(
+                "{want} expected, {} given: {body}",
+                c.intent.as_str()
+            ));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+#[test]
+fn referrals_skip_assistants_urgent_lines_and_the_sender() {
+    let cases = [
+        (
+            "I'm not the right contact. Please reach out to our CTO, Dana (dana@acme.example). For scheduling, her assistant is at assist@acme.example.",
+            Some("dana@acme.example"),
+        ),
+        (
+            "Please contact Bob (bob@acme.example), not my assistant (amy@acme.example). I don't own tooling decisions.",
+            Some("bob@acme.example"),
+        ),
+        (
+            "I've left the company. For urgent matters, please contact support@acme.example.",
+            None,
+        ),
+        (
+            "Wrong person - you want Dana Smith, our Head of Data.",
+            None,
+        ),
+    ];
+    for (body, want) in cases {
+        let (_, c) = classify_raw(&reply(body)).unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(c.intent.as_str(), "wrong_person", "{body}");
+        assert_eq!(c.referral.as_deref(), want, "{body}");
+        let action = if want.is_some() {
+            "redirect"
+        } else {
+            "disqualify"
+        };
+        assert_eq!(c.action.as_str(), action, "{body}");
+    }
+}
+
+#[test]
+fn out_of_office_dates_follow_the_stated_return() {
+    let cases = [
+        (
+            "Automatic reply: x",
+            "I'm out of the office until Monday, Dec 7th with no access to email.",
+            "2026-12-07",
+        ),
+        (
+            "Out of Office",
+            "I am currently on vacation and will return on 02/12.",
+            "2026-12-02",
+        ),
+        (
+            "Réponse automatique : x",
+            "Je suis absente jusqu'au 27 novembre inclus. Je serai de retour le 30 novembre.",
+            "2026-11-30",
+        ),
+        (
+            "Respuesta automática: x",
+            "Estoy fuera de la oficina hasta el 1 de diciembre.",
+            "2026-12-01",
+        ),
+        (
+            "Abwesenheitsnotiz: x",
+            "Ich bin ab dem 3.12. wieder im Büro.",
+            "2026-12-03",
+        ),
+        (
+            "Automatic reply: x",
+            "I'm on leave and back January 5.",
+            "2027-01-05",
+        ),
+        (
+            "Afwezig: x",
+            "Ik ben met vakantie tot en met 11 december. Vanaf 14 december ben ik weer aanwezig.",
+            "2026-12-14",
+        ),
+        (
+            "Automatic reply",
+            "Thanks for your message. I'm travelling this week and will be back on Monday.",
+            "2026-11-23",
+        ),
+    ];
+    for (subject, body, want) in cases {
+        for auto_header in ["Auto-Submitted: auto-replied\r\n", ""] {
+            let raw = format!(
+                "From: Kim Jansen <kim@acme.example>\r\nTo: ava@agent.lumora-analytics.example\r\n\
+                 Subject: {subject}\r\nDate: Thu, 19 Nov 2026 10:00:00 +0000\r\n{auto_header}\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\nKim Jansen\r\n"
+            );
+            let (_, c) = classify_raw(raw.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert_eq!(c.intent.as_str(), "out_of_office", "{body}");
+            assert_eq!(c.ooo_until.as_deref(), Some(want), "{body}");
+        }
+    }
+}
+
+#[test]
+fn a_note_meant_for_a_colleague_is_unclear() {
+    for body in [
+        "Jenny, can you check the pricing on this? FYI",
+        "Hi Mark,\n\nsee below - is this something for us? They seem to support dbt.",
+    ] {
+        let raw = format!(
+            "From: Kim Jansen <kim@acme.example>\r\nTo: Ava Reed <ava@agent.lumora-analytics.example>\r\n\
+             Subject: Re: Data freshness\r\nDate: Thu, 19 Nov 2026 10:00:00 +0000\r\n\r\n{}\r\n",
+            body.replace('\n', "\r\n")
+        );
+        let (_, c) = classify_raw(raw.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(c.intent.as_str(), "unclear", "{body}");
+    }
 }

@@ -302,10 +302,11 @@ pub fn mutate(seed: &str, rng: &mut Rng) -> String {
             }
             s
         }
-        _ => format!(
-            "{local}@{}",
-            domain.replace('.', *rng.pick(&["。", "．", "｡", ".."]))
-        ),
+        _ => {
+            let separators = ["。", "．", "｡", ".."];
+            let sep = separators[rng.below(separators.len())];
+            format!("{local}@{}", domain.replace('.', sep))
+        }
     }
 }
 

@@ -1,5 +1,8 @@
 //! The test suite: one binary, one module per concern.
 
+mod aws_handlers;
+mod aws_pipeline;
+mod aws_template;
 mod classify;
 mod contract_aws;
 mod contract_local;

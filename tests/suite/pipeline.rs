@@ -58,9 +58,17 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
 
     let csv = std::fs::read(data.join("leads/leads.csv")).expect("leads.csv");
     let report = p.import(&csv).await;
-    assert!(report.errors.is_empty(), "the corpus imports without row errors: {:?}", report.errors);
+    assert!(
+        report.errors.is_empty(),
+        "the corpus imports without row errors: {:?}",
+        report.errors
+    );
     let first = p.run().await;
-    assert!(first.failed.is_empty(), "no stage failed: {:?}", first.failed);
+    assert!(
+        first.failed.is_empty(),
+        "no stage failed: {:?}",
+        first.failed
+    );
 
     let mut replies: Vec<PathBuf> = std::fs::read_dir(data.join("replies"))
         .expect("replies")
@@ -69,7 +77,11 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
         .collect();
     replies.sort();
     let second = p.inbound(&replies).await;
-    assert!(second.failed.is_empty(), "no reply failed: {:?}", second.failed);
+    assert!(
+        second.failed.is_empty(),
+        "no reply failed: {:?}",
+        second.failed
+    );
     stages_again(&p).await;
 
     // Expected stages: the base stage, then each labelled reply's action in file order.
@@ -77,12 +89,18 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
     let mut rows: BTreeMap<String, (Value, String)> = BTreeMap::new();
     let mut reader = csv::Reader::from_path(data.join("leads/leads.csv")).expect("csv");
     let headers = reader.headers().expect("header").clone();
-    let industry_col = headers.iter().position(|h| h == "industry").expect("industry column");
+    let industry_col = headers
+        .iter()
+        .position(|h| h == "industry")
+        .expect("industry column");
     for (label, rec) in leads.iter().zip(reader.records()) {
         let rec = rec.expect("record");
         rows.insert(
             label["id"].as_str().unwrap_or_default().to_string(),
-            (label.clone(), rec.get(industry_col).unwrap_or("").to_string()),
+            (
+                label.clone(),
+                rec.get(industry_col).unwrap_or("").to_string(),
+            ),
         );
     }
     let mut expected: BTreeMap<String, Stage> = rows
@@ -93,7 +111,10 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
     for label in jsonl(&data.join("replies/labels.jsonl")) {
         let id = label["lead_id"].as_str().unwrap_or_default().to_string();
         replied.insert(id.clone());
-        if let (Some(stage), Some(to)) = (expected.get_mut(&id), stage_of_action(label["action"].as_str().unwrap_or(""))) {
+        if let (Some(stage), Some(to)) = (
+            expected.get_mut(&id),
+            stage_of_action(label["action"].as_str().unwrap_or("")),
+        ) {
             if allowed(*stage, to) {
                 *stage = to;
             }
@@ -112,7 +133,11 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
             .expect("store")
             .unwrap_or_else(|| panic!("lead {id} was imported"));
         if lead.stage != *want {
-            let line = format!("{id}: expected {want}, got {} ({:?})", lead.stage, lead.reason.as_deref().or(lead.blocked.as_deref()));
+            let line = format!(
+                "{id}: expected {want}, got {} ({:?})",
+                lead.stage,
+                lead.reason.as_deref().or(lead.blocked.as_deref())
+            );
             if replied.contains(id) {
                 wrong_replied.push(line);
             } else {
@@ -133,10 +158,17 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
         println!("  replied lead off its label: {w}");
     }
     // Leads without replies depend only on exact rules: all of them must match.
-    assert!(wrong_base.is_empty(), "leads off their expected stage: {wrong_base:#?}");
+    assert!(
+        wrong_base.is_empty(),
+        "leads off their expected stage: {wrong_base:#?}"
+    );
     // Replied leads also depend on the classifier, whose accuracy is measured on its own.
     let agree = (n_replied - wrong_replied.len()) as f64 / n_replied.max(1) as f64;
-    assert!(agree >= 0.85, "only {:.0}% of replied leads reached the stage their labels imply", agree * 100.0);
+    assert!(
+        agree >= 0.85,
+        "only {:.0}% of replied leads reached the stage their labels imply",
+        agree * 100.0
+    );
 
     // Every email that went out carries the footer and the unsubscribe headers.
     let sent = p.sent();
@@ -145,7 +177,11 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
         let raw = std::fs::read_to_string(f).expect("eml");
         assert!(raw.contains("Message-ID: <"), "{}", f.display());
         if raw.contains("Message-ID: <outreach-") {
-            assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{}", f.display());
+            assert!(
+                raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+                "{}",
+                f.display()
+            );
         }
     }
 }
@@ -153,7 +189,11 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
 /// A second selection after the replies (due touches, referrals) must not fail either.
 async fn stages_again(p: &TestPipeline) {
     let again = p.run().await;
-    assert!(again.failed.is_empty(), "no stage failed on the second run: {:?}", again.failed);
+    assert!(
+        again.failed.is_empty(),
+        "no stage failed on the second run: {:?}",
+        again.failed
+    );
 }
 
 #[tokio::test]
@@ -162,7 +202,9 @@ async fn every_message_delivered_twice_changes_nothing_the_second_time() {
     let p = TestPipeline::new(example_config(), &data.join("web"), "2026-11-21T00:00:00Z");
     let csv = std::fs::read(data.join("leads/leads.csv")).expect("leads.csv");
     p.import(&csv).await;
-    sqa_core::stages::select::run(&p.deps, "dup-run").await.expect("select");
+    sqa_core::stages::select::run(&p.deps, "dup-run")
+        .await
+        .expect("select");
     // Deliver every message twice, stage by stage, like an at-least-once queue may.
     use sqa_core::ports::QueueName;
     loop {
@@ -185,11 +227,18 @@ async fn every_message_delivered_twice_changes_nothing_the_second_time() {
     let sent = p.sent();
     let mut ids = std::collections::BTreeSet::new();
     for f in &sent {
-        assert!(ids.insert(f.file_name().map(|n| n.to_owned())), "one file per message id");
+        assert!(
+            ids.insert(f.file_name().map(|n| n.to_owned())),
+            "one file per message id"
+        );
     }
     let counts = p.deps.ports.leads.count_by_stage().await.expect("counts");
     let contacted = counts.get(&Stage::Contacted).copied().unwrap_or(0) as usize;
-    assert_eq!(sent.len(), contacted, "exactly one email per contacted lead");
+    assert_eq!(
+        sent.len(),
+        contacted,
+        "exactly one email per contacted lead"
+    );
     // Every lead has exactly one first touch, whatever the duplicates did.
     let page = p
         .deps

@@ -176,7 +176,9 @@ pub struct Tiers {
     pub c: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Seniority {
     Individual,
@@ -615,6 +617,7 @@ pub fn parse(
         }
     }
     if !issues.is_empty() {
+        issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
         return Err(ConfigErrors(issues));
     }
     let mut cfg: AgentConfig = match toml::Value::Table(cleaned).try_into() {
@@ -664,6 +667,7 @@ pub fn parse(
         }
     }
     semantic_checks(&cfg, &locate, &mut issues);
+    issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
     if issues.is_empty() {
         Ok(cfg)
     } else {
@@ -711,12 +715,19 @@ fn deserialize_part(
             .strip_prefix("unknown field `")
             .and_then(|r| r.split('`').next())
             .map(str::to_string);
-        let reported = match &unknown {
-            Some(f) => format!("{full}.{f}").replace(&format!("{key}.{key}."), &format!("{key}.")),
-            None => full.clone(),
+        // serde_path_to_error names the unknown field in the path already for some inputs.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string);
+        let reported = match unknown.as_ref().or(missing.as_ref()) {
+            Some(f) if !full.ends_with(&format!(".{f}")) => format!("{full}.{f}"),
+            _ => full.clone(),
         };
         let reported = reported.trim_end_matches('.').to_string();
-        let line = locate(&reported).or_else(|| locate(&full)).or_else(|| locate(key));
+        let line = locate(&reported)
+            .or_else(|| locate(&full))
+            .or_else(|| locate(key));
         issues.push(ConfigIssue {
             path: reported.clone(),
             line,
@@ -740,7 +751,14 @@ fn check_as<T: serde::de::DeserializeOwned>(value: &toml::Value) -> Result<(), (
         Err(e) => {
             let path = e.path().to_string();
             let msg = e.into_inner().to_string();
-            Err((path, msg.trim().to_string()))
+            // The TOML deserializer appends "in `key`": the path says it already.
+            let msg = msg
+                .split("\nin `")
+                .next()
+                .unwrap_or(&msg)
+                .trim()
+                .to_string();
+            Err((path, msg))
         }
     }
 }
@@ -830,17 +848,22 @@ fn semantic_checks(
         }
     }
     if !crate::agents::email::is_plausible_address(&a.email) {
-        push("agent.email", format!("{:?} is not an email address", a.email));
+        push(
+            "agent.email",
+            format!("{:?} is not an email address", a.email),
+        );
     }
-    if !(a.unsubscribe_url.starts_with("https://") || a.unsubscribe_url.starts_with("http://"))
-    {
+    if !(a.unsubscribe_url.starts_with("https://") || a.unsubscribe_url.starts_with("http://")) {
         push(
             "agent.unsubscribe_url",
             "must be an http(s) URL (the one-click unsubscribe link)".into(),
         );
     }
     if a.mail_domain().is_empty() {
-        push("agent.mail_domain", "cannot be derived from agent.email".into());
+        push(
+            "agent.mail_domain",
+            "cannot be derived from agent.email".into(),
+        );
     }
     if cfg.selection.statuses.is_empty() {
         push(
@@ -922,7 +945,10 @@ fn semantic_checks(
         );
     }
     if cfg.cadence.follow_up_days.iter().any(|d| *d == 0) {
-        push("cadence.follow_up_days", "a follow-up needs at least 1 day".into());
+        push(
+            "cadence.follow_up_days",
+            "a follow-up needs at least 1 day".into(),
+        );
     }
     let dns = cfg.validation.dns.as_str();
     if !(dns == "system" || dns == "off" || dns.parse::<std::net::SocketAddr>().is_ok()) {
@@ -949,10 +975,12 @@ fn semantic_checks(
 /// Refuse a change of mode that would lose what the lead was promised.
 pub fn check_upgrade(old: &AgentConfig, new: &AgentConfig) -> Result<(), String> {
     if old.mode == Mode::Engage && new.mode == Mode::ResearchOnly {
-        return Err("the agent is in engage mode; going back to research_only is not allowed \
+        return Err(
+            "the agent is in engage mode; going back to research_only is not allowed \
              (conversations in flight would be abandoned). Stop the agent instead \
              (state = \"stopped\") and start a new one."
-            .into());
+                .into(),
+        );
     }
     Ok(())
 }
@@ -1084,8 +1112,14 @@ email = "marcus@lumora.example"
     fn every_error_is_reported_with_its_path_and_line() {
         let bad = GOOD
             .replace("mode = \"engage\"", "mode = \"engaged\"")
-            .replace("employee_range = [200, 5000]", "employee_range = [200, 5000]\nfoo = 1")
-            .replace("[company]", "[selection]\ncreated_within_days = \"two\"\n[company]");
+            .replace(
+                "employee_range = [200, 5000]",
+                "employee_range = [200, 5000]\nfoo = 1",
+            )
+            .replace(
+                "[company]",
+                "[selection]\ncreated_within_days = \"two\"\n[company]",
+            );
         let errs = parse(&bad, &no_files).unwrap_err().0;
         let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
         assert!(paths.contains(&"mode"), "{errs:?}");
@@ -1111,7 +1145,11 @@ email = "marcus@lumora.example"
             "{GOOD}\n[[selection.conditions]]\nfield = \"country\"\nop = \"in\"\nvalue = \"US\"\n\n[[selection.conditions]]\nfield = \"shoe_size\"\nop = \"eq\"\nvalue = 3\n"
         );
         let errs = parse(&text, &no_files).unwrap_err().0;
-        assert!(errs.iter().any(|e| e.path == "selection.conditions[0].value"), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.path == "selection.conditions[0].value"),
+            "{errs:?}"
+        );
         let f = errs
             .iter()
             .find(|e| e.path == "selection.conditions[1].field")

@@ -16,7 +16,8 @@ impl LeadId {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
         if ok {
             Ok(Self(s.to_string()))
         } else {
@@ -189,10 +190,7 @@ impl EmailCheck {
             .unwrap_or(self.valid)
     }
     pub fn effective_kind(&self) -> Option<EmailKind> {
-        self.overridden
-            .as_ref()
-            .and_then(|o| o.kind)
-            .or(self.kind)
+        self.overridden.as_ref().and_then(|o| o.kind).or(self.kind)
     }
     /// May the agent ever write to this address?
     pub fn may_email(&self) -> bool {

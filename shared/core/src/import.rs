@@ -94,7 +94,10 @@ pub enum ImportError {
 
 /// Parse a CSV file into leads. Row problems go into the report; the rows that are fine are
 /// returned.
-pub fn parse_csv(bytes: &[u8], now: DateTime<Utc>) -> Result<(Vec<Lead>, ImportReport), ImportError> {
+pub fn parse_csv(
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Vec<Lead>, ImportReport), ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
@@ -116,9 +119,9 @@ pub fn parse_csv(bytes: &[u8], now: DateTime<Utc>) -> Result<(Vec<Lead>, ImportR
     for (i, n) in names.iter().enumerate() {
         if COLUMNS.contains(&n.as_str()) {
             if index.insert(n.as_str(), i).is_some() {
-                report
-                    .warnings
-                    .push(format!("line 1: column {n:?} appears twice; the first is used"));
+                report.warnings.push(format!(
+                    "line 1: column {n:?} appears twice; the first is used"
+                ));
                 index.insert(n.as_str(), i.min(index[n.as_str()]));
             }
         } else {
@@ -237,7 +240,10 @@ fn row_to_lead(
         };
         values.insert(col, text);
     }
-    let id_raw = values.get("id").map(|s| s.trim().to_string()).unwrap_or_default();
+    let id_raw = values
+        .get("id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     if record.len() != width {
         return Err(RowError {
             line,
@@ -306,7 +312,11 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
 
 /// Import a CSV file into the lead store. Leads already present (same id) are reported, not
 /// overwritten.
-pub async fn import_csv(deps: &Deps, bytes: &[u8], dry_run: bool) -> Result<ImportReport, ImportError> {
+pub async fn import_csv(
+    deps: &Deps,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport, ImportError> {
     let now = deps.ports.clock.now();
     let (leads, mut report) = parse_csv(bytes, now)?;
     report.dry_run = dry_run;
@@ -401,7 +411,10 @@ mod tests {
              L0003,C,D,\"c@x.example\",,,,,,,,,,,2026-11-11T00:00:00.123Z,\"multi\nline = note\"\n"
         );
         let (leads, report) = parse_csv(csv.as_bytes(), now()).unwrap();
-        assert_eq!(leads.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), ["L0001", "L0003"]);
+        assert_eq!(
+            leads.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+            ["L0001", "L0003"]
+        );
         assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
         assert_eq!(report.errors[0].line, 3);
         assert_eq!(report.errors[1].line, 4);

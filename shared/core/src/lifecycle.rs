@@ -10,7 +10,14 @@ use Stage::*;
 
 /// Where a reply can take a lead, whatever stage it is in (replies from any known lead are
 /// processed).
-const REPLY_OUTCOMES: [Stage; 6] = [Engaged, HandedOver, Disqualified, Nurture, Suppressed, Bounced];
+const REPLY_OUTCOMES: [Stage; 6] = [
+    Engaged,
+    HandedOver,
+    Disqualified,
+    Nurture,
+    Suppressed,
+    Bounced,
+];
 
 /// The allowed transitions besides the reply outcomes above.
 pub const TRANSITIONS: &[(Stage, Stage)] = &[
@@ -94,7 +101,11 @@ mod tests {
 
     #[test]
     fn the_happy_path_is_allowed_step_by_step() {
-        for w in [New, Selected, Validated, Researched, Contacted, Engaged, HandedOver].windows(2) {
+        for w in [
+            New, Selected, Validated, Researched, Contacted, Engaged, HandedOver,
+        ]
+        .windows(2)
+        {
             assert!(allowed(w[0], w[1]), "{} → {}", w[0], w[1]);
         }
     }
@@ -110,7 +121,9 @@ mod tests {
 
     #[test]
     fn a_reply_can_end_a_lead_in_any_stage_before_it_ends() {
-        for from in [New, Selected, Validated, Researched, Contacted, Engaged, Nurture] {
+        for from in [
+            New, Selected, Validated, Researched, Contacted, Engaged, Nurture,
+        ] {
             for to in [HandedOver, Disqualified, Suppressed, Bounced] {
                 assert!(allowed(from, to), "{from} → {to}");
             }

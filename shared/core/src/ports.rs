@@ -102,8 +102,7 @@ pub struct StoredConfig {
 pub trait ConfigStore: Send + Sync {
     /// Save a new version of the config. MUST store it as `expected_version + 1` only if the
     /// active version is `expected_version` (0 when none), else `StoreError::Conflict`.
-    async fn save(&self, toml: &str, expected_version: u64, at: DateTime<Utc>)
-    -> StoreResult<u64>;
+    async fn save(&self, toml: &str, expected_version: u64, at: DateTime<Utc>) -> StoreResult<u64>;
     /// The active (latest) config, if any.
     async fn active(&self) -> StoreResult<Option<StoredConfig>>;
     /// Every version, oldest first.
@@ -194,8 +193,12 @@ pub trait Queue: Send + Sync {
     /// Delete a received message. MUST be idempotent.
     async fn ack(&self, queue: QueueName, receipt: &str) -> StoreResult<()>;
     /// Make a received message visible again after `delay_secs`.
-    async fn retry_later(&self, queue: QueueName, receipt: &str, delay_secs: u32)
-    -> StoreResult<()>;
+    async fn retry_later(
+        &self,
+        queue: QueueName,
+        receipt: &str,
+        delay_secs: u32,
+    ) -> StoreResult<()>;
     /// Messages moved to the dead-letter queue of `queue`.
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>>;
 }
@@ -297,8 +300,11 @@ pub trait Model: Send + Sync {
     fn name(&self) -> &str;
     /// Run `task` on `input`. Untrusted text in `input` is data, never instructions: an
     /// implementation MUST keep it inside delimited data blocks and MUST answer JSON.
-    async fn run(&self, task: ModelTask, input: &serde_json::Value)
-    -> Result<ModelOutput, ModelError>;
+    async fn run(
+        &self,
+        task: ModelTask,
+        input: &serde_json::Value,
+    ) -> Result<ModelOutput, ModelError>;
 }
 
 /// A fetched web page.

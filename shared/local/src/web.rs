@@ -129,13 +129,24 @@ fn percent_decode(segment: &str) -> Result<String, WebError> {
     String::from_utf8(out).map_err(|_| WebError::Unexpected(anyhow!("{segment:?} is not UTF-8")))
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path
+/// The Content-Type a web server would send: by extension, and for extension-less pages
+/// (`/press`) by a look at the first bytes, as static hosts do.
+fn content_type(path: &Path, bytes: &[u8]) -> &'static str {
+    let ext = path
         .extension()
         .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+        .map(str::to_ascii_lowercase);
+    if ext.is_none() {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+        if head
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            return "text/html; charset=utf-8";
+        }
+    }
+    match ext.as_deref() {
         Some("html" | "htm") => "text/html; charset=utf-8",
         Some("txt") => "text/plain; charset=utf-8",
         Some("xml") => "application/xml",
@@ -188,7 +199,7 @@ impl Web for DirWeb {
         Ok(WebPage {
             url: url.trim().to_string(),
             status: 200,
-            content_type: Some(content_type(&file).to_string()),
+            content_type: Some(content_type(&file, &bytes).to_string()),
             body,
         })
     }

@@ -25,7 +25,8 @@ pub fn classify_raw(raw: &[u8]) -> Result<(InboundEmail, Classification), ParseE
     Ok((mail, classification))
 }
 
-/// Classify one inbound message.
+/// Classify one inbound message. Dates without a year (an out-of-office return, "in
+/// March") are read against the message's `Date` header, or the current time without one.
 pub fn classify(mail: &InboundEmail) -> Classification {
     let reference = mail.date.unwrap_or_else(Utc::now);
     let injection = detect_injection(mail);
@@ -490,11 +491,11 @@ pattern!(
 );
 pattern!(
     INTEREST_MARKER,
-    r"(\b(i'?d|i would|we'?d|we would) (like|love|want|be (interested|keen|happy|glad|open))\b|\b(i'?m|i am|we'?re|we are) (interested|keen|open)\b|\binterested in\b|\bkeen (to|on)\b|\b(happy|glad|open) to\b|\blet'?s\b|\b(can|could|shall|should) we\b|\b(can|could|would) you (send|share|set|book|schedule|arrange|organi[sz]e|put together|prepare|give|run|do|show|walk)\b|\bplease (send|share|set|book|schedule|arrange|prepare)\b|\bsend (me|us|over)\b|\bshare (a|an|some|your)\b|\bset up\b|\bschedule\b|\bbook\b|\barrange\b|\bfind (a )?time\b|\bworks? for (me|us|a|the)\b|\bsuits? (me|us)\b|\b(sign|signing) up\b|\bget started\b|\bstart (a|the|our)\b|\bkick off\b|\bgo ahead\b|\blike to try\b|\bwant to try\b|\btry (it|lumora)\b|\bgerne?\b|\bwürde\w*\b|\bmöchte\w*\b|\b(können|könnten) wir\b|\blassen sie uns\b|\b(schicken|senden) sie\b|\bvereinbaren\b|\bpasst\b|\binteressiert\b|\binteresse an\b|\bintéressée?s?\b|\bj'aimerais\b|\bje voudrais\b|\bnous voudrions\b|\b(pouvons|pourrions|pourriez)[- ](nous|vous)\b|\benvoyez\b|\bvolontiers\b|\bdisponibles?\b|\bça me va\b|\bconvient\b|\borganiser\b|\bplanifier\b|\bme interesa\b|\bnos interesa\b|\binteresad[oa]s?\b|\b(me|nos) gustaría\b|\bquisiera\b|\b(podemos|podríamos)\b|\benv[ií](e|en|ame|enos)\b|\bmánd(ame|enos)\b|\bagendar\b|\bprogramar\b|\bme viene bien\b|\bgraag\b|\bik wil\b|\bwij willen\b|\bzou(den)? (ik|we)\b|\bkunnen we\b|\bstuur\b|\b(in)?plannen\b|\bschikt\b|\bgeïnteresseerd\b|\binteresse in\b)"
+    r"(\b(i'?d|i would|we'?d|we would) (like|love|want|be (interested|keen|happy|glad|open))\b|\b(i'?m|i am|we'?re|we are) (interested|keen|open)\b|\binterested in\b|\bkeen (to|on)\b|\b(happy|glad|open) to\b|\blet'?s\b|\b(can|could|shall|should) we\b|\b(can|could|would) you (send|share|set|book|schedule|arrange|organi[sz]e|put together|prepare|give|run|do|show|walk)\b|\bplease (send|share|set|book|schedule|arrange|prepare)\b|\bsend (me|us|over)\b|\bshare (a|an|some|your)\b|\bset up\b|\bschedule\b|\bbook\b|\barrange\b|\bfind (a )?time\b|\bworks? for (me|us|a|the)\b|\bsuits? (me|us)\b|\b(sign|signing) up\b|\bget started\b|\bstart (a|the|our)\b|\bkick off\b|\bgo ahead\b|\blike to try\b|\bwant to try\b|\btry (it|it out|your (product|tool|platform))\b|\bgerne?\b|\bwürde\w*\b|\bmöchte\w*\b|\b(können|könnten) wir\b|\blassen sie uns\b|\b(schicken|senden) sie\b|\bvereinbaren\b|\bpasst\b|\binteressiert\b|\binteresse an\b|\bintéressée?s?\b|\bj'aimerais\b|\bje voudrais\b|\bnous voudrions\b|\b(pouvons|pourrions|pourriez)[- ](nous|vous)\b|\benvoyez\b|\bvolontiers\b|\bdisponibles?\b|\bça me va\b|\bconvient\b|\borganiser\b|\bplanifier\b|\bme interesa\b|\bnos interesa\b|\binteresad[oa]s?\b|\b(me|nos) gustaría\b|\bquisiera\b|\b(podemos|podríamos)\b|\benv[ií](e|en|ame|enos)\b|\bmánd(ame|enos)\b|\bagendar\b|\bprogramar\b|\bme viene bien\b|\bgraag\b|\bik wil\b|\bwij willen\b|\bzou(den)? (ik|we)\b|\bkunnen we\b|\bstuur\b|\b(in)?plannen\b|\bschikt\b|\bgeïnteresseerd\b|\binteresse in\b)"
 );
 pattern!(
     INTEREST_STRONG,
-    r"(\blet'?s (talk|chat|connect|meet|do (it|this|a call|a demo)|set (it|something|a time) up|find a time|schedule|get (something|a call|a demo) (on|in|booked))\b|\b(send|share) (me|us)? ?(a |an |your )?(calendar|booking|meeting|scheduling) (link|invite|invitation)\b|\bsend (me |us )?(an? )?(calendar )?invite\b|\b(happy|glad|keen|open) to (chat|talk|meet|connect|learn more|take a look|hop on|jump on|see (it|a demo|more|how))\b|\b(i'?d|i would|we'?d|we would) (like|love) to (see|try|explore|learn more|get a demo|set up|book|schedule|start)\b|\b(i'?d|i would|we'?d|we would) be (interested|keen) in\b|\b(i'?m|i am|we'?re|we are) (very |definitely |really )?interested\b|\b(monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week)\b.{0,40}\b(works|work for|suits|is good|is fine|would work|are (best|good|fine))\b|\bdoes (monday|tuesday|wednesday|thursday|friday|tomorrow|next week|\d{1,2}(:\d\d)? ?(am|pm))\b.{0,40}\bwork\b|\bworks for (a|the) (demo|call|meeting|chat)\b|\bsign (me|us) up\b|\bcount (me|us) in\b|\bsounds (good|great|interesting)[,.!]? (let'?s|send|book|when)\b|\bwalk (me|us|our team) through\b|\b(book|grab|schedule|find|block)\b.{0,10}\b(some time|a slot|slots|\d+ ?(min|mins|minutes))\b|\b(send|suggest|propose|share|let me know)\b.{0,20}\b(slots|a few times|some times|times that work|your availability)\b|\bplan (maar )?een (demo|afspraak|gesprek|call)\b|\b(give|show) (me|us) (a )?(demo|tour|walkthrough)\b|\bsee it in action\b|\b(would|'d) (love|like) to (see|try) (it|lumora|the product|a demo|how)\b|\b(can|could) you (call|ring|phone) (me|us)\b|\b(können|könnten) wir\b.{0,40}\b(telefonieren|sprechen|treffen|austauschen)\b|\b(pouvons|pourrions)[- ]nous\b.{0,40}\b(parler|échanger|discuter|appeler|rencontrer)\b|\b(podemos|podríamos)\b.{0,40}\b(hablar|reunirnos|conversar|vernos)\b|\bkunnen we\b.{0,40}\b(bellen|spreken|afspreken|praten)\b|\bgraag een (demo|afspraak|gesprek|offerte)\b|\bgerne (eine|einen|ein) (demo|termin|gespräch|angebot)\b|\bje serais (très )?intéressée? par\b|\bme (interesa|gustaría) (una|un|ver|probar|agendar)\b)"
+    r"(\blet'?s (talk|chat|connect|meet|do (it|this|a call|a demo)|set (it|something|a time) up|find a time|schedule|get (something|a call|a demo) (on|in|booked))\b|\b(send|share) (me|us)? ?(a |an |your )?(calendar|booking|meeting|scheduling) (link|invite|invitation)\b|\bsend (me |us )?(an? )?(calendar )?invite\b|\b(happy|glad|keen|open) to (chat|talk|meet|connect|learn more|take a look|hop on|jump on|see (it|a demo|more|how))\b|\b(i'?d|i would|we'?d|we would) (like|love) to (see|try|explore|learn more|get a demo|set up|book|schedule|start)\b|\b(i'?d|i would|we'?d|we would) be (interested|keen) in\b|\b(i'?m|i am|we'?re|we are) (very |definitely |really )?interested\b|\b(monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week)\b.{0,40}\b(works|work for|suits|is good|is fine|would work|are (best|good|fine))\b|\bdoes (monday|tuesday|wednesday|thursday|friday|tomorrow|next week|\d{1,2}(:\d\d)? ?(am|pm))\b.{0,40}\bwork\b|\bworks for (a|the) (demo|call|meeting|chat)\b|\bsign (me|us) up\b|\bcount (me|us) in\b|\bsounds (good|great|interesting)[,.!]? (let'?s|send|book|when)\b|\bwalk (me|us|our team) through\b|\b(book|grab|schedule|find|block)\b.{0,10}\b(some time|a slot|slots|\d+ ?(min|mins|minutes))\b|\b(send|suggest|propose|share|let me know)\b.{0,20}\b(slots|a few times|some times|times that work|your availability)\b|\bplan (maar )?een (demo|afspraak|gesprek|call)\b|\b(give|show) (me|us) (a )?(demo|tour|walkthrough)\b|\bsee it in action\b|\b(would|'d) (love|like) to (see|try) (it|your (product|tool|platform)|the (product|tool|platform)|a demo|how)\b|\b(can|could) you (call|ring|phone) (me|us)\b|\b(können|könnten) wir\b.{0,40}\b(telefonieren|sprechen|treffen|austauschen)\b|\b(pouvons|pourrions)[- ]nous\b.{0,40}\b(parler|échanger|discuter|appeler|rencontrer)\b|\b(podemos|podríamos)\b.{0,40}\b(hablar|reunirnos|conversar|vernos)\b|\bkunnen we\b.{0,40}\b(bellen|spreken|afspreken|praten)\b|\bgraag een (demo|afspraak|gesprek|offerte)\b|\bgerne (eine|einen|ein) (demo|termin|gespräch|angebot)\b|\bje serais (très )?intéressée? par\b|\bme (interesa|gustaría) (una|un|ver|probar|agendar)\b)"
 );
 pattern!(
     MEETING_NOUN,
@@ -526,12 +527,18 @@ pattern!(
 );
 pattern!(
     PRODUCT_QUESTION,
-    r"\b(do|does|can|could|will|would|is|are)\s+(you|lumora|it|your (product|platform|tool|service|team|solution))\s+(support|offer|have|provide|work|integrate|handle|run|monitor|detect|store|include|connect|cover|need|require|track|alert|increase|cost|charge|host|keep|send|access|read)\b|\b(unterstützen|bieten|haben|können) sie\b|\b(supportez|proposez|avez|offrez|gérez)[- ]vous\b|\b(tienen|ofrecen|soportan|admiten|pueden)\b|\b(ondersteunen|bieden|hebben|kunnen) jullie\b|\b(ondersteunt|biedt|heeft) (u|lumora)\b"
+    r"\b(do|does|can|could|will|would|is|are)\s+(you|it|your (product|platform|tool|service|team|solution)|[a-z][a-z0-9-]*)\s+(support|offer|have|provide|work|integrate|handle|run|monitor|detect|store|include|connect|cover|need|require|track|alert|increase|cost|charge|host|keep|send|access|read)\b|\b(unterstützen|bieten|haben|können) sie\b|\b(supportez|proposez|avez|offrez|gérez)[- ]vous\b|\b(tienen|ofrecen|soportan|admiten|pueden)\b|\b(ondersteunen|bieden|hebben|kunnen) jullie\b|\b(ondersteunt|biedt|heeft) (u|het)\b"
 );
 
 pattern!(
     GREETING,
     r"^\s*(hi|hello|hey|dear|hallo|liebe[rs]?|guten tag|bonjour|salut|cher|chère|hola|estimad[oa]|hoi|beste|dag)\s+([^\s,!:]+)"
+);
+
+pattern!(VOCATIVE, r"^\s*([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)\s*[,:\-–]\s");
+pattern!(
+    INTERNAL_NOTE,
+    r"\b(see below|see (the )?(e-?mail|note|message) below|fyi|thoughts\?|any thoughts|what do you think|is this (something|relevant|useful) for|can you (check|look|handle|take a look|have a look|deal with|follow up)|for your (review|info|information)|take a look at this|worth a look|siehe unten|zur info|was meinst du|voir ci-dessous|pour info|qu'en penses-tu|ver abajo|para tu información|qué opinas|zie hieronder|ter info|wat vind je)\b"
 );
 
 /// The reply greets someone other than the agent ("Hi Mark, see below …"): a message meant
@@ -550,7 +557,7 @@ fn addressed_elsewhere(mail: &InboundEmail) -> bool {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            t.extend(m.address.split(['@', '.']).map(str::to_lowercase));
+            t.extend(m.address.split(['@', '.', '-', '_']).map(str::to_lowercase));
             t
         })
         .collect();
@@ -562,15 +569,89 @@ fn addressed_elsewhere(mail: &InboundEmail) -> bool {
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
+    // "Mark - see below, thoughts?": a name, a comma or dash, and forwarding language.
+    let vocative = VOCATIVE
+        .captures(first_line)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_lowercase())
+        .filter(|_| INTERNAL_NOTE.is_match(&plain_lower(&mail.own_text)));
     let first_line = first_line.to_lowercase();
-    let Some(name) = GREETING.captures(&first_line).and_then(|c| c.get(2)) else {
+    let greeted = GREETING
+        .captures(&first_line)
+        .and_then(|c| c.get(2))
+        .map(|m| m.as_str().to_string());
+    let Some(name) = greeted.or(vocative) else {
         return false;
     };
-    let name = name.as_str().trim_matches(|c: char| !c.is_alphanumeric());
+    let name = name.trim_matches(|c: char| !c.is_alphanumeric());
     const GENERIC: &[&str] = &[
-        "all", "team", "there", "everyone", "folks", "sir", "madam", "frau", "herr", "mr", "mrs",
-        "ms", "monsieur", "madame", "señor", "señora", "meneer", "mevrouw", "damen", "heer",
-        "again", "afzender", "sender", "lumora", "and", "et", "y", "en",
+        "all",
+        "team",
+        "there",
+        "everyone",
+        "folks",
+        "sir",
+        "madam",
+        "frau",
+        "herr",
+        "mr",
+        "mrs",
+        "ms",
+        "monsieur",
+        "madame",
+        "señor",
+        "señora",
+        "meneer",
+        "mevrouw",
+        "damen",
+        "heer",
+        "again",
+        "afzender",
+        "sender",
+        "and",
+        "et",
+        "y",
+        "en",
+        "thanks",
+        "thank",
+        "sure",
+        "yes",
+        "no",
+        "ok",
+        "okay",
+        "sorry",
+        "great",
+        "well",
+        "also",
+        "however",
+        "unfortunately",
+        "actually",
+        "honestly",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "interesting",
+        "perfect",
+        "cheers",
+        "please",
+        "danke",
+        "ja",
+        "nein",
+        "leider",
+        "hallo",
+        "merci",
+        "oui",
+        "non",
+        "bonjour",
+        "gracias",
+        "sí",
+        "si",
+        "hola",
+        "bedankt",
+        "nee",
+        "helaas",
+        "hoi",
     ];
     !name.is_empty() && !GENERIC.contains(&name) && !agent_tokens.iter().any(|t| t == name)
 }
@@ -605,7 +686,7 @@ fn human_intent(a: &Analysis) -> Intent {
     }
     if a.clean().any(|s| {
         (s.question || s.request)
-            && (!topics_of(&s.lower).is_empty() || PRODUCT_QUESTION.is_match(&s.lower))
+            && (!topics_of(&s.lower).is_empty() || asks_about_product(&s.lower))
     }) {
         return Intent::Question;
     }
@@ -616,6 +697,18 @@ fn human_intent(a: &Analysis) -> Intent {
         return Intent::NotInterested;
     }
     Intent::Unclear
+}
+
+/// "Does it support …", "Can your platform …", "Does Acme Observe have …": a question
+/// about what the product does, not "Why would we need this?".
+fn asks_about_product(lower: &str) -> bool {
+    const NOT_THE_PRODUCT: &[&str] = &[
+        "we", "i", "they", "he", "she", "this", "that", "there", "these", "those", "our",
+    ];
+    PRODUCT_QUESTION.captures_iter(lower).any(|c| {
+        c.get(2)
+            .is_none_or(|subject| !NOT_THE_PRODUCT.contains(&subject.as_str()))
+    })
 }
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
@@ -811,7 +904,7 @@ pattern!(
     r"(?i)\b(until|till|through|thru|up to and including|bis (einschließlich|einschliesslich|zum|am)?|jusqu'(au|à)|hasta( el)?|tot en met|t/m|tot)\b"
 );
 
-/// A date found in a sentence, with where it ends.
+/// A date found in a sentence, with where it starts.
 struct FoundDate {
     date: NaiveDate,
     start: usize,
@@ -1144,7 +1237,7 @@ pattern!(
 );
 pattern!(
     TOPIC_FEATURES,
-    r"(\bwhat (do you|does it|does lumora|exactly do you|will you) (monitor|detect|check|track|cover|alert on)\b|\blineage\b|\banomal\w+ detection\b|\bcolumn-level\b|\bdo you (monitor|detect|track|check)\b|\bdoes (it|lumora) (monitor|detect|track|check|alert)\b|\bcustom (checks|rules|monitors|metrics)\b|\bdata quality (checks|rules|tests)\b|\broot cause\b|\bfeatures?\b|\bfunktion\w*|\bfonctionnalit\w*|\bfuncionalidad\w*|\bfunctionaliteit\w*)"
+    r"(\bwhat (do you|does it|does [a-z][a-z0-9-]*|exactly do you|will you) (monitor|detect|check|track|cover|alert on)\b|\blineage\b|\banomal\w+ detection\b|\bcolumn-level\b|\bdo you (monitor|detect|track|check)\b|\bdoes (it|[a-z][a-z0-9-]*) (monitor|detect|track|check|alert)\b|\bcustom (checks|rules|monitors|metrics)\b|\bdata quality (checks|rules|tests)\b|\broot cause\b|\bfeatures?\b|\bfunktion\w*|\bfonctionnalit\w*|\bfuncionalidad\w*|\bfunctionaliteit\w*)"
 );
 pattern!(
     TOPIC_DEPLOYMENT,
@@ -1152,7 +1245,9 @@ pattern!(
 );
 pattern!(
     TOPIC_COMPETITORS,
-    r"(\bdatasentinel\b|\bdata sentinel\b|\bpipewatch\b|\bpipe watch\b|\bmonte carlo\b|\bbigeye\b|\bmetaplane\b|\bacceldata\b|\bcompetitor\w*|\bcompare\b|\bcomparison\b|\bcompared\b|\bvs\.?\s|\bversus\b|\bdifferent (from|than)\b|\b(how|what) (are|is|makes) (you|lumora|it) (different|differ)\b|\bhow (is|are) (lumora|you|it) different\b|\bdiffer(s|ence)?\b|\bside by side\b|\balternative to\b|\bunterschied\w*|\bunterscheid\w*|\bdifférenc\w*|\bdiferencia\w*|\bverschil\w*)"
+    // The README's §3.4 names the two competitors of the battlecards; the rest are words
+    // anyone uses to compare.
+    r"(\bdatasentinel\b|\bdata sentinel\b|\bpipewatch\b|\bpipe watch\b|\bmonte carlo\b|\bbigeye\b|\bmetaplane\b|\bacceldata\b|\bcompetitor\w*|\bcompare\b|\bcomparison\b|\bcompared\b|\bvs\.?\s|\bversus\b|\bdifferent (from|than)\b|\b(how|what) (are|is|makes) (you|it|[a-z][a-z0-9-]*) (different|differ)\b|\bdiffer(s|ence)?\b|\bside by side\b|\balternative to\b|\bunterschied\w*|\bunterscheid\w*|\bdifférenc\w*|\bdiferencia\w*|\bverschil\w*)"
 );
 
 /// The §3.4 topics of one sentence.
@@ -1252,6 +1347,10 @@ pattern!(
     r"(\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miércoles|jueves|viernes|maandag|dinsdag|woensdag|donderdag|vrijdag)\b|\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}[:h]\d\d\b|\b\d{1,2}h\b|\b(morning|afternoon|evening)s?\b|\bfew times\b|\btime ?slots?\b|\bcalendar\b)"
 );
 pattern!(
+    BUDGET_WORD,
+    r"\b(budget\w*|presupuesto|begroting|money|spend\w*|funds?|funding)\b"
+);
+pattern!(
     MEETING_TALK,
     r"\b(demo|call|meeting|chat|talk|speak|meet|catch up|conversation|session|walk-?through|termin|gespräch|telefonieren|appel|réunion|rendez-vous|llamada|reunión|afspraak|gesprek|bellen)\b"
 );
@@ -1264,33 +1363,63 @@ pattern!(
 /// sentence (shortened) that states it.
 fn extract_bant(a: &Analysis, intent: Intent) -> Bant {
     let statements: Vec<&Sentence> = a.clean().filter(|s| !s.question).collect();
-    let first = |f: &dyn Fn(&Sentence) -> bool| -> Option<String> {
+    // The first sentence that states the fact, narrowed to the clause that carries it.
+    let first = |f: &dyn Fn(&Sentence) -> bool, clause: &dyn Fn(&str) -> bool| -> Option<String> {
         statements
             .iter()
             .find(|s| f(s))
-            .map(|s| paraphrase(&s.text))
+            .map(|s| paraphrase(&fragment(&s.text, clause)))
     };
-    let budget = first(&|s: &Sentence| BUDGET.is_match(&s.lower));
-    let authority = first(&|s: &Sentence| {
-        AUTHORITY.is_match(&s.lower)
-            && !AUTHORITY
-                .find_iter(&s.lower)
-                .all(|m| negated_before(&s.lower, m.start()))
+    let budget = first(&|s: &Sentence| BUDGET.is_match(&s.lower), &|c| {
+        BUDGET.is_match(c)
     });
+    let authority = first(
+        &|s: &Sentence| {
+            AUTHORITY.is_match(&s.lower)
+                && !AUTHORITY
+                    .find_iter(&s.lower)
+                    .all(|m| negated_before(&s.lower, m.start()))
+        },
+        &|c| AUTHORITY.is_match(c),
+    );
     let need = if intent == Intent::NotInterested {
         // A decline's reasons are not a requirement; only "no need" is a need fact then.
-        first(&|s: &Sentence| s.lower.contains("no need") || s.lower.contains("don't need"))
+        first(
+            &|s: &Sentence| s.lower.contains("no need") || s.lower.contains("don't need"),
+            &|c| c.contains("need"),
+        )
     } else {
-        first(&|s: &Sentence| NEED.is_match(&s.lower) && !NEED_NOT.is_match(&s.lower))
+        first(
+            &|s: &Sentence| NEED.is_match(&s.lower) && !NEED_NOT.is_match(&s.lower),
+            &|c| NEED.is_match(c),
+        )
     };
-    let timeline = first(&|s: &Sentence| {
-        let future_time = TIME_EXPR.is_match(&s.lower) && !LAST_OR_AGO.is_match(&s.lower);
-        // "Thursday at 2pm works", "let's talk next week": when to meet, not when to buy.
-        let slot = (MEETING_SLOT.is_match(&s.lower) || MEETING_TALK.is_match(&s.lower))
-            && !defers(&s.lower, a.reference);
-        let acts = TIMELINE_ACTION.is_match(&s.lower)
-            || (intent == Intent::NotNow && defers(&s.lower, a.reference));
-        future_time && acts && !slot && !past_only(&s.lower, a.reference)
+    let timeline = first(
+        &|s: &Sentence| {
+            let future_time = TIME_EXPR.is_match(&s.lower) && !LAST_OR_AGO.is_match(&s.lower);
+            // "Thursday at 2pm works", "let's talk next week": when to meet, not when to buy.
+            let slot = (MEETING_SLOT.is_match(&s.lower) || MEETING_TALK.is_match(&s.lower))
+                && !defers(&s.lower, a.reference);
+            let acts = TIMELINE_ACTION.is_match(&s.lower)
+                || (intent == Intent::NotNow && defers(&s.lower, a.reference));
+            let about_money_only = BUDGET_WORD.is_match(&s.lower)
+                && !TIMELINE_ACTION.is_match(&BUDGET_WORD.replace_all(&s.lower, " "));
+            future_time && acts && !slot && !past_only(&s.lower, a.reference) && !about_money_only
+        },
+        &|c| TIME_EXPR.is_match(c) && !past_only(c, a.reference),
+    )
+    .or_else(|| {
+        // "Money set aside for 2027" dates the budget; it is the timeline only when no other
+        // sentence gives one.
+        first(
+            &|s: &Sentence| {
+                TIME_EXPR.is_match(&s.lower)
+                    && BUDGET_WORD.is_match(&s.lower)
+                    && !LAST_OR_AGO.is_match(&s.lower)
+                    && !past_only(&s.lower, a.reference)
+            },
+            &|c| TIME_EXPR.is_match(c) && !past_only(c, a.reference),
+        )
     });
     Bant {
         budget,
@@ -1298,6 +1427,34 @@ fn extract_bant(a: &Analysis, intent: Intent) -> Bant {
         need,
         timeline,
     }
+}
+
+/// The clause of a sentence that `keep` accepts ("I own the data tooling budget and we have
+/// money set aside for 2027" → "we have money set aside for 2027" for the budget), or the
+/// whole sentence when no clause alone does or the clause is too short to read.
+fn fragment(text: &str, keep: &dyn Fn(&str) -> bool) -> String {
+    static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i);\s+|\s+[-–—]\s+|,\s+(?:and|but|so|which|because|since|as|while)\s+|\s+(?:and|but|so)\s+(we|i|our|the|it|they|she|he)\b",
+        )
+    });
+    let mut start = 0;
+    let mut clauses = Vec::new();
+    for c in CLAUSE_BREAK.captures_iter(text) {
+        let Some(m) = c.get(0) else { continue };
+        clauses.push(&text[start..m.start()]);
+        // "… and we have …": the next clause starts at its subject.
+        start = c.get(1).map_or(m.end(), |subject| subject.start());
+    }
+    clauses.push(&text[start..]);
+    if clauses.len() < 2 {
+        return text.to_string();
+    }
+    clauses
+        .iter()
+        .map(|c| c.trim())
+        .find(|c| c.split_whitespace().count() >= 3 && keep(&plain_lower(c)))
+        .map_or_else(|| text.to_string(), str::to_string)
 }
 
 /// A sentence about something done ("we signed a renewal in October") states no timeline.
@@ -1308,7 +1465,7 @@ fn past_only(lower: &str, reference: DateTime<Utc>) -> bool {
     PAST_VERB.is_match(lower) && !defers(lower, reference) && !lower.contains("will")
 }
 
-/// A short paraphrase: the sentence without a leading greeting, at most ~160 characters.
+/// A short paraphrase: the fragment without a list marker, at most ~160 characters.
 fn paraphrase(text: &str) -> String {
     let t = text.trim().trim_start_matches(['-', '*', '•']).trim();
     if t.chars().count() <= 160 {

@@ -84,9 +84,19 @@ fn score_with(input: &FitInput<'_>, research: Option<&Research>, icp: &Icp) -> F
             own
         }
     };
-    let site_note = |used: bool| if used { " (from the company's website)" } else { "" };
+    let site_note = |used: bool| {
+        if used {
+            " (from the company's website)"
+        } else {
+            ""
+        }
+    };
 
-    if !industry.is_empty() && icp.exclude_industries.iter().any(|x| x.to_lowercase() == industry)
+    if !industry.is_empty()
+        && icp
+            .exclude_industries
+            .iter()
+            .any(|x| x.to_lowercase() == industry)
     {
         criteria.push(Criterion {
             name: "industry".into(),
@@ -107,7 +117,8 @@ fn score_with(input: &FitInput<'_>, research: Option<&Research>, icp: &Icp) -> F
     }
 
     // industry
-    let matched = !industry.is_empty() && icp.industries.iter().any(|x| x.to_lowercase() == industry);
+    let matched =
+        !industry.is_empty() && icp.industries.iter().any(|x| x.to_lowercase() == industry);
     criteria.push(Criterion {
         name: "industry".into(),
         matched,
@@ -148,8 +159,14 @@ fn score_with(input: &FitInput<'_>, research: Option<&Research>, icp: &Icp) -> F
         reason: match employees {
             None if own_emp.is_empty() => "employee count unknown".into(),
             None => format!("employee count {own_emp:?} is not a whole number"),
-            Some(n) if matched => format!("{n} employees{} is within {lo}–{hi}", site_note(emp_from_site)),
-            Some(n) => format!("{n} employees{} is outside {lo}–{hi}", site_note(emp_from_site)),
+            Some(n) if matched => format!(
+                "{n} employees{} is within {lo}–{hi}",
+                site_note(emp_from_site)
+            ),
+            Some(n) => format!(
+                "{n} employees{} is outside {lo}–{hi}",
+                site_note(emp_from_site)
+            ),
         },
     });
 
@@ -258,7 +275,13 @@ mod tests {
         .unwrap()
     }
 
-    fn input<'a>(ind: &'a str, emp: &'a str, c: &'a str, t: &'a str, tech: &'a str) -> FitInput<'a> {
+    fn input<'a>(
+        ind: &'a str,
+        emp: &'a str,
+        c: &'a str,
+        t: &'a str,
+        tech: &'a str,
+    ) -> FitInput<'a> {
         FitInput {
             industry: ind,
             employees: emp,
@@ -271,7 +294,13 @@ mod tests {
     #[test]
     fn the_worked_example_of_the_readme_scores_60_b() {
         let f = score(
-            &input("Retail", "1900", "US", "Director of Business Intelligence", "Redshift;Tableau"),
+            &input(
+                "Retail",
+                "1900",
+                "US",
+                "Director of Business Intelligence",
+                "Redshift;Tableau",
+            ),
             &icp(),
         );
         assert_eq!((f.score, f.tier), (60, crate::domain::Tier::B));
@@ -279,13 +308,26 @@ mod tests {
 
     #[test]
     fn an_excluded_industry_scores_zero_whatever_else_matches() {
-        let f = score(&input(" Gambling ", "1000", "US", "Head of Data", "dbt"), &icp());
-        assert_eq!((f.score, f.tier, f.excluded), (0, crate::domain::Tier::D, true));
+        let f = score(
+            &input(" Gambling ", "1000", "US", "Head of Data", "dbt"),
+            &icp(),
+        );
+        assert_eq!(
+            (f.score, f.tier, f.excluded),
+            (0, crate::domain::Tier::D, true)
+        );
     }
 
     #[test]
     fn size_bounds_are_inclusive() {
-        for (emp, pts) in [("200", 20), ("5000", 20), ("199", 0), ("5001", 0), ("", 0), ("1k", 0)] {
+        for (emp, pts) in [
+            ("200", 20),
+            ("5000", 20),
+            ("199", 0),
+            ("5001", 0),
+            ("", 0),
+            ("1k", 0),
+        ] {
             let f = score(&input("", emp, "", "", ""), &icp());
             assert_eq!(f.score, pts, "{emp}");
         }
@@ -307,19 +349,34 @@ mod tests {
     #[test]
     fn title_needs_a_keyword_and_the_level() {
         assert_eq!(score(&input("", "", "", "CIO", ""), &icp()).score, 0);
-        assert_eq!(score(&input("", "", "", "Data Engineer", ""), &icp()).score, 0);
-        assert_eq!(score(&input("", "", "", "Chief Technology Officer", ""), &icp()).score, 25);
+        assert_eq!(
+            score(&input("", "", "", "Data Engineer", ""), &icp()).score,
+            0
+        );
+        assert_eq!(
+            score(&input("", "", "", "Chief Technology Officer", ""), &icp()).score,
+            25
+        );
     }
 
     #[test]
     fn tech_items_are_trimmed_and_compared_whole() {
-        assert_eq!(score(&input("", "", "", "", " ;  DBT ; x"), &icp()).score, 15);
-        assert_eq!(score(&input("", "", "", "", "dbt-core;snowflakes"), &icp()).score, 0);
+        assert_eq!(
+            score(&input("", "", "", "", " ;  DBT ; x"), &icp()).score,
+            15
+        );
+        assert_eq!(
+            score(&input("", "", "", "", "dbt-core;snowflakes"), &icp()).score,
+            0
+        );
     }
 
     #[test]
     fn research_fills_only_empty_columns_and_says_so() {
-        let mut lead = Lead::new(crate::domain::LeadId::parse("L1").unwrap(), chrono::Utc::now());
+        let mut lead = Lead::new(
+            crate::domain::LeadId::parse("L1").unwrap(),
+            chrono::Utc::now(),
+        );
         lead.research = Some(Research {
             industry: Some("software".into()),
             employees: Some(900),

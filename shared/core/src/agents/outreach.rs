@@ -75,7 +75,8 @@ impl DraftInput {
 /// "zoë" → "Zoë", "MARCUS" → "Marcus"; names with inner capitals stay as they are.
 fn tidy_name(name: &str) -> String {
     let n = name.trim();
-    let all_same_case = n.chars().all(|c| !c.is_uppercase()) || n.chars().all(|c| !c.is_lowercase());
+    let all_same_case =
+        n.chars().all(|c| !c.is_uppercase()) || n.chars().all(|c| !c.is_lowercase());
     if !all_same_case {
         return n.to_string();
     }
@@ -83,7 +84,10 @@ fn tidy_name(name: &str) -> String {
         .map(|w| {
             let mut cs = w.chars();
             match cs.next() {
-                Some(f) => f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -116,7 +120,10 @@ pub fn draft(input: &DraftInput) -> Draft {
     if input.touch <= 1 {
         let hook = if let Some(news) = input.news.first() {
             cited.push(news.clone());
-            format!("I saw the news from {company}: {}.", news.trim_end_matches('.'))
+            format!(
+                "I saw the news from {company}: {}.",
+                news.trim_end_matches('.')
+            )
         } else if !input.tech.is_empty() {
             let tech: Vec<String> = input.tech.iter().take(3).cloned().collect();
             cited.push(format!("tech stack: {}", tech.join(", ")));
@@ -127,9 +134,14 @@ pub fn draft(input: &DraftInput) -> Draft {
             )
         } else if let Some(fact) = input.facts.first() {
             cited.push(fact.clone());
-            format!("I was reading about {company}: {}.", fact.trim_end_matches('.'))
+            format!(
+                "I was reading about {company}: {}.",
+                fact.trim_end_matches('.')
+            )
         } else {
-            format!("I'm reaching out because data teams like {company}'s spend a lot of time chasing broken pipelines.")
+            format!(
+                "I'm reaching out because data teams like {company}'s spend a lot of time chasing broken pipelines."
+            )
         };
         let value = input
             .value_propositions
@@ -145,7 +157,10 @@ pub fn draft(input: &DraftInput) -> Draft {
             input.signature.trim()
         );
         Draft {
-            subject: format!("{company} + {}: catching data incidents early", input.seller_company),
+            subject: format!(
+                "{company} + {}: catching data incidents early",
+                input.seller_company
+            ),
             body,
             cited,
         }
@@ -154,7 +169,12 @@ pub fn draft(input: &DraftInput) -> Draft {
             .value_propositions
             .get((input.touch as usize - 1) % input.value_propositions.len().max(1))
             .cloned()
-            .unwrap_or_else(|| format!("{} watches your pipelines so your team doesn't have to.", input.product));
+            .unwrap_or_else(|| {
+                format!(
+                    "{} watches your pipelines so your team doesn't have to.",
+                    input.product
+                )
+            });
         let body = format!(
             "{greeting}\n\nA short follow-up on my note about {}. {}\n\nIf the timing is wrong, \
              just tell me when to check back — or reply \"no thanks\" and I'll stop here.\n\n{}",
@@ -251,7 +271,12 @@ const STOP: &[&str] = &[
 
 /// The best sections for a question: those tagged with one of `topics`, ranked by word
 /// overlap with the question; without topics, by overlap alone.
-pub fn retrieve<'a>(all: &'a [Section], question: &str, topics: &[String], k: usize) -> Vec<&'a Section> {
+pub fn retrieve<'a>(
+    all: &'a [Section],
+    question: &str,
+    topics: &[String],
+    k: usize,
+) -> Vec<&'a Section> {
     let q = tokens(question);
     let mut scored: Vec<(f64, &Section)> = all
         .iter()
@@ -290,13 +315,17 @@ pub fn retrieve<'a>(all: &'a [Section], question: &str, topics: &[String], k: us
 /// The next BANT question to ask, for the first fact still unknown.
 pub fn next_bant_question(bant: &Bant) -> Option<&'static str> {
     if bant.need.is_none() {
-        Some("What prompted you to look at this now — is there a specific pipeline or incident you're trying to get ahead of?")
+        Some(
+            "What prompted you to look at this now — is there a specific pipeline or incident you're trying to get ahead of?",
+        )
     } else if bant.timeline.is_none() {
         Some("Is there a timeline you're working towards for having something in place?")
     } else if bant.authority.is_none() {
         Some("Who else would be involved in deciding on a tool like this?")
     } else if bant.budget.is_none() {
-        Some("Have you set aside budget for data observability this year, or would this be a new line item?")
+        Some(
+            "Have you set aside budget for data observability this year, or would this be a new line item?",
+        )
     } else {
         None
     }
@@ -320,7 +349,8 @@ pub fn answer(
         n if n.is_empty() => "Hi,".to_string(),
         n => format!("Hi {n},"),
     };
-    let mut body = format!("{greeting}\n\nThanks for your questions — here is what I can tell you.\n");
+    let mut body =
+        format!("{greeting}\n\nThanks for your questions — here is what I can tell you.\n");
     let mut cited = Vec::new();
     for s in &found {
         body.push_str(&format!("\n{}:\n{}\n", s.heading, plain(&s.text)));
@@ -362,8 +392,14 @@ pub fn footer(cfg: &AgentConfig, unsubscribe_url: &str) -> String {
     )
 }
 
-/// Check a whole outgoing body (footer included). Returns every violation.
-pub fn guardrails(body: &str, cfg: &AgentConfig, unsubscribe_url: &str) -> Result<(), Vec<String>> {
+/// Check a whole outgoing body (footer included). Returns every violation. `sources` are the
+/// research facts the draft cites: figures may come from them or from the knowledge.
+pub fn guardrails(
+    body: &str,
+    cfg: &AgentConfig,
+    unsubscribe_url: &str,
+    sources: &[String],
+) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
     let lower = body.to_lowercase();
     for phrase in &cfg.guardrails.prohibited_phrases {
@@ -373,7 +409,11 @@ pub fn guardrails(body: &str, cfg: &AgentConfig, unsubscribe_url: &str) -> Resul
     }
     for link in links(body) {
         let allowed = link == unsubscribe_url
-            || cfg.guardrails.allowed_links.iter().any(|p| link.starts_with(p.as_str()))
+            || cfg
+                .guardrails
+                .allowed_links
+                .iter()
+                .any(|p| link.starts_with(p.as_str()))
             || (!cfg.company.website.is_empty() && link.starts_with(&cfg.company.website));
         if !allowed {
             problems.push(format!("links to {link}, which is not an allowed link"));
@@ -382,8 +422,10 @@ pub fn guardrails(body: &str, cfg: &AgentConfig, unsubscribe_url: &str) -> Resul
     // Prices and percentages must come from the knowledge, never be invented.
     let knowledge: String = cfg.knowledge_docs.iter().map(|d| d.text.as_str()).collect();
     for amount in money(body) {
-        if !knowledge.contains(&amount) {
-            problems.push(format!("states {amount}, which the knowledge does not"));
+        if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
+            problems.push(format!(
+                "states {amount}, which neither the knowledge nor the research does"
+            ));
         }
     }
     if !body.contains(cfg.agent.ai_disclosure.trim()) {
@@ -395,13 +437,20 @@ pub fn guardrails(body: &str, cfg: &AgentConfig, unsubscribe_url: &str) -> Resul
     if !body.contains(unsubscribe_url) {
         problems.push("misses the unsubscribe link".into());
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn links(body: &str) -> Vec<String> {
     body.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '(' || c == ')')
         .filter(|w| w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www."))
-        .map(|w| w.trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '\'']).to_string())
+        .map(|w| {
+            w.trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '\''])
+                .to_string()
+        })
         .collect()
 }
 
@@ -414,11 +463,19 @@ fn money(body: &str) -> Vec<String> {
         let c = chars[i];
         if matches!(c, '$' | '€' | '£') {
             let mut j = i + 1;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == ',' || chars[j] == '.') {
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || chars[j] == ',' || chars[j] == '.')
+            {
                 j += 1;
             }
             if j > i + 1 {
-                out.push(chars[i..j].iter().collect::<String>().trim_end_matches(['.', ',']).to_string());
+                out.push(
+                    chars[i..j]
+                        .iter()
+                        .collect::<String>()
+                        .trim_end_matches(['.', ','])
+                        .to_string(),
+                );
             }
             i = j;
         } else if c.is_ascii_digit() {
@@ -458,8 +515,14 @@ mod tests {
 
     #[test]
     fn money_and_links_are_found() {
-        assert_eq!(money("Team is $1,500/month, 20% off. €3,700."), ["$1,500", "€3,700", "20%"]);
-        assert_eq!(links("see https://x.example/a. or (www.y.example)"), ["https://x.example/a", "www.y.example"]);
+        assert_eq!(
+            money("Team is $1,500/month, 20% off. €3,700."),
+            ["$1,500", "20%", "€3,700"]
+        );
+        assert_eq!(
+            links("see https://x.example/a. or (www.y.example)"),
+            ["https://x.example/a", "www.y.example"]
+        );
     }
 
     #[test]

@@ -254,7 +254,11 @@ fn canonical_path(path: &str) -> String {
 fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
     match content_type.map(|c| c.to_ascii_lowercase()) {
         Some(ct) if ct.contains("html") || ct.contains("xml") => true,
-        Some(ct) if ct.starts_with("text/plain") || ct.is_empty() => {
+        Some(ct)
+            if ct.starts_with("text/plain")
+                || ct.starts_with("application/octet-stream")
+                || ct.is_empty() =>
+        {
             let head: String = body.chars().take(512).collect::<String>().to_lowercase();
             head.contains("<html") || head.contains("<!doctype html") || head.contains("<body")
         }
@@ -1858,7 +1862,7 @@ static BOILERPLATE: Lazy<Regex> = Lazy::new(|| {
 
 static FACT_WORDS: Lazy<Regex> = Lazy::new(|| {
     re(
-        r"(?i)\b(founded|established|started|launched|since|headquarter\w*|head office|hq|based in|offices?|employ\w*|people|team|colleagues|staff|workforce|customers?|clients?|members|users|subscribers|listeners|shippers|merchants|partners?|ceo|cto|cfo|coo|cdo|cio|cmo|chief|head of|vp|vice president|director|founders?|co-founders?|president|chair\w*|managing|leads?|led by|manager|products?|platform|app|software|saas|api|services?|solutions?|stores?|network|licen[cs]ed|authori[sz]ed|regulated|certified|compliant|accredited|soc ?2|iso ?\d+|hipaa|gdpr|pci|acquired|acquisition|raised|series [a-f]|funding|invest\w*|revenue|arr|serves?|serving|helps?|offers?|provides?|operates?|runs?|sells?|delivers?|builds?|makes?|manufactur\w*|countries|cities|locations|warehouses?|facilit\w+|stations|clinics|restaurants|brands|owned|subsidiary|group|listed|stock exchange)\b",
+        r"(?i)\b(founded|established|started|launched|since|headquarter\w*|head office|hq|based in|offices?|employ\w*|people|team|colleagues|staff|workforce|customers?|clients?|members|users|subscribers|listeners|shippers|merchants|partners?|ceo|cto|cfo|coo|cdo|cio|cmo|chief|head of|vp|vice president|director|founders?|co-founders?|president|chair\w*|managing|leads?|led by|manager|products?|platform|app|software|saas|api|services?|solutions?|stores?|network|licen[cs]ed|authori[sz]ed|regulated|certified|compliant|accredited|soc ?2|iso ?\d+|hipaa|gdpr|pci|acquired|acquisition|raised|series [a-f]|funding|invest\w*|revenue|arr|serves?|serving|helps?|offers?|provides?|operates?|runs?|sells?|delivers?|builds?|makes?|manufactur\w*|countries|cities|locations|warehouses?|facilit\w+|stations|clinics|restaurants|brands|owned|subsidiary|listed|stock exchange)\b",
     )
 });
 
@@ -2109,6 +2113,17 @@ fn headcount_in(sentence: &str) -> Option<(u32, u8)> {
             r"(?i)^\s*(use|trust|rely|listen|read|watch|visit|shop|choose|love|enjoy|play|bet|in \d+ countries use)\b",
         )
     });
+    // "for companies with 500+ employees" describes customers, not the company.
+    static CUSTOMER_SIZE: Lazy<Regex> = Lazy::new(|| {
+        re(
+            r"(?i)\b(?:companies|businesses|organi[sz]ations|firms|enterprises|customers|clients|teams|brands|retailers|employers|sme?s)\s+(?:with|of|having|that have|employing)\s+(?:up to|over|more than|fewer than|less than|under|between|at least|around|about)?\s*$",
+        )
+    });
+    static FOUNDING_TEAM: Lazy<Regex> = Lazy::new(|| {
+        re(
+            r"(?i)\b(?:founded|started|built|created|run)\s+by\s+(?:a\s+)?(?:team|group)\s+of\s+\S*\s*$",
+        )
+    });
     let mut best: Option<(u32, u8)> = None;
     for pat in HEADCOUNT.iter() {
         for caps in pat.re.captures_iter(sentence) {
@@ -2129,6 +2144,10 @@ fn headcount_in(sentence: &str) -> Option<(u32, u8)> {
                 {
                     continue;
                 }
+            }
+            let before = &sentence[..num.start()];
+            if CUSTOMER_SIZE.is_match(before) || FOUNDING_TEAM.is_match(before) {
+                continue;
             }
             let Some(n) = parse_count(num.as_str()) else {
                 continue;
@@ -2336,6 +2355,9 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "logistics",
             &[
+                (r"log[ií]stica|logistik|logistique|spedition", 3),
+                (r"distribution cent(?:re|er)s?", 2),
+                (r"freight forward\w*", 3),
                 (r"fulfil?ment cent(?:re|er)s?", 2),
                 (r"last[- ]mile", 2),
                 (r"logistics?", 3),
@@ -2357,6 +2379,9 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "e-commerce",
             &[
+                (r"commerce", 2),
+                (r"(?:shop|order|buy) online", 2),
+                (r"free (?:shipping|returns|delivery)", 2),
                 (r"e-?commerce", 3),
                 (r"online[- ]shops?|web ?shops?|online[- ]stores?", 2),
                 (r"online[- ]only", 3),
@@ -2370,6 +2395,9 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "retail",
             &[
+                (r"grocer(?:s|y|ies)?", 3),
+                (r"showrooms?", 2),
+                (r"einzelhandel|detailhandel", 3),
                 (r"retail(?:er|ers)?", 3),
                 (r"stores", 2),
                 (r"store", 1),
@@ -2386,6 +2414,9 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "fintech",
             &[
+                (r"pagamentos|pagos|zahlungen|paiements|betalningar", 3),
+                (r"ledgers?", 1),
+                (r"merchants", 1),
                 (r"neobank", 4),
                 (r"open banking", 3),
                 (r"crypto\w*", 2),
@@ -2409,6 +2440,11 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "insurance",
             &[
+                (
+                    r"versicherung\w*|seguros?|assicurazion\w*|f[öo]rs[äa]kring\w*|forsikring\w*|verzekering\w*",
+                    3,
+                ),
+                (r"policies", 1),
                 (r"insurance", 3),
                 (r"insurers?", 3),
                 (r"assurances?", 3),
@@ -2424,6 +2460,10 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "media",
             &[
+                (r"advertising|adtech|ad agency", 2),
+                (r"studios?", 1),
+                (r"films?|animation|documentar\w+", 2),
+                (r"medien|m[ée]dias", 2),
                 (r"entertainment", 1),
                 (r"media", 2),
                 (r"radio", 3),
@@ -2442,6 +2482,8 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "telecommunications",
             &[
+                (r"telco\w*", 3),
+                (r"t[ée]l[ée]com\w*|telekom\w*|telecomunica\w*", 3),
                 (r"telecom\w*", 3),
                 (r"broadband", 3),
                 (r"mobile network|mobile operator", 3),
@@ -2458,6 +2500,9 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "healthtech",
             &[
+                (r"care homes?|home care|caregivers?|carers", 2),
+                (r"nurses|nursing|physicians|doctors|therap(?:y|ists)", 2),
+                (r"mental health|wellbeing", 2),
                 (r"digital health", 4),
                 (r"medtech", 3),
                 (r"hospitals?", 2),
@@ -2516,6 +2561,10 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "government",
             &[
+                (r"civic", 2),
+                (r"citizens", 2),
+                (r"public services", 2),
+                (r"councils", 2),
                 (r"government", 3),
                 (r"ministry", 3),
                 (r"municipal\w*", 3),
@@ -2527,6 +2576,8 @@ static INDUSTRIES: Lazy<Vec<IndustryTerms>> = Lazy::new(|| {
         (
             "defense",
             &[
+                (r"surveillance", 1),
+                (r"aerospace", 1),
                 (r"defen[cs]e", 3),
                 (r"military", 3),
                 (r"armed forces", 3),
@@ -3063,6 +3114,11 @@ mod tests {
             ("Employing nearly 900 people.", Some(900)),
             ("We have 1.2k employees.", Some(1200)),
             ("Between 200-500 employees.", Some(200)),
+            ("Built for companies with 500+ employees.", None),
+            (
+                "Founded by a team of 3 engineers, we now have 75 employees.",
+                Some(75),
+            ),
             ("Trusted by 25,000 people every day.", None),
             ("Audio for 11 million people every week.", None),
             ("Brightlane moves freight for 4,000+ shippers.", None),
@@ -3157,6 +3213,18 @@ mod tests {
         assert_eq!(
             classify_industry(&t("Contract management software for legal teams.")).as_deref(),
             Some("software")
+        );
+        assert_eq!(
+            classify_industry(&t("Edelweiss Versicherungen: Hausrat und Haftpflicht.")).as_deref(),
+            Some("insurance")
+        );
+        assert_eq!(
+            classify_industry(&t("Juniper Telco: SIM-only plans and home fibre.")).as_deref(),
+            Some("telecommunications")
+        );
+        assert_eq!(
+            classify_industry(&t("Fresh food from our grocers, 40 supermarkets.")).as_deref(),
+            Some("retail")
         );
         assert_eq!(classify_industry(&t("Hello world.")), None);
     }

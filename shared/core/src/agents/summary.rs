@@ -8,7 +8,11 @@ pub fn handover_summary(lead: &Lead) -> String {
     let name = lead.display_name();
     s.push_str(&format!(
         "{} — {}{}\n",
-        if name.is_empty() { lead.id.to_string() } else { name },
+        if name.is_empty() {
+            lead.id.to_string()
+        } else {
+            name
+        },
         lead.title.trim(),
         if lead.company.trim().is_empty() {
             String::new()
@@ -21,16 +25,27 @@ pub fn handover_summary(lead: &Lead) -> String {
     {
         s.push_str(&format!(
             "Email: {n} ({})\n",
-            v.effective_kind().map(|k| k.as_str()).unwrap_or("unknown kind")
+            v.effective_kind()
+                .map(|k| k.as_str())
+                .unwrap_or("unknown kind")
         ));
     }
     if let Some(f) = &lead.fit {
-        let matched: Vec<&str> = f.criteria.iter().filter(|c| c.matched).map(|c| c.name.as_str()).collect();
+        let matched: Vec<&str> = f
+            .criteria
+            .iter()
+            .filter(|c| c.matched)
+            .map(|c| c.name.as_str())
+            .collect();
         s.push_str(&format!(
             "Fit: {} / 100, tier {} (matched: {})\n",
             f.score,
             f.tier.as_str(),
-            if matched.is_empty() { "none".to_string() } else { matched.join(", ") }
+            if matched.is_empty() {
+                "none".to_string()
+            } else {
+                matched.join(", ")
+            }
         ));
     }
     if let Some(last) = lead.inbound.last() {
@@ -40,7 +55,10 @@ pub fn handover_summary(lead: &Lead) -> String {
             last.classification.intent.as_str()
         ));
         if !last.classification.question_topics.is_empty() {
-            s.push_str(&format!("; asked about {}", last.classification.question_topics.join(", ")));
+            s.push_str(&format!(
+                "; asked about {}",
+                last.classification.question_topics.join(", ")
+            ));
         }
         s.push('\n');
         let excerpt: String = last.text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -63,12 +81,18 @@ pub fn handover_summary(lead: &Lead) -> String {
         for n in r.news.iter().take(2) {
             s.push_str(&format!(
                 "News{}: {} ({})\n",
-                n.date.as_deref().map(|d| format!(" {d}")).unwrap_or_default(),
+                n.date
+                    .as_deref()
+                    .map(|d| format!(" {d}"))
+                    .unwrap_or_default(),
                 n.text,
                 n.source
             ));
         }
     }
-    s.push_str(&format!("Emails sent by the agent: {}\n", lead.emails_sent()));
+    s.push_str(&format!(
+        "Emails sent by the agent: {}\n",
+        lead.emails_sent()
+    ));
     s
 }

@@ -43,6 +43,8 @@ pub enum ParseError {
     Empty,
     #[error("not an RFC 5322 message: {0}")]
     NotAMessage(String),
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// An address with its display name.
@@ -292,19 +294,19 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
         return Err(ParseError::Empty);
     }
     let body = strip_mbox_from_line(raw);
-    // mail-parser promises not to panic; a bug in it must still not take down a batch of
-    // other messages, so a panic becomes a parse error for this message only.
-    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(body));
-    let msg = match parsed {
-        Ok(Some(msg)) => msg,
-        Ok(None) => {
-            return Err(ParseError::NotAMessage("no header fields found".into()));
-        }
-        Err(_) => {
-            return Err(ParseError::NotAMessage(
-                "the MIME structure could not be read".into(),
-            ));
-        }
+    // mail-parser promises not to panic, and this module is written not to; a bug in either
+    // must still not take down a batch of other messages, so a panic becomes a parse error
+    // for this message only.
+    std::panic::catch_unwind(|| read(body, raw.len())).unwrap_or_else(|_| {
+        Err(ParseError::Unreadable(
+            "the message could not be read (internal error)".into(),
+        ))
+    })
+}
+
+fn read(body: &[u8], size: usize) -> Result<InboundEmail, ParseError> {
+    let Some(msg) = MessageParser::default().parse(body) else {
+        return Err(ParseError::NotAMessage("no header fields found".into()));
     };
     if msg.parts.is_empty() || msg.headers().is_empty() {
         return Err(ParseError::NotAMessage("no header fields found".into()));
@@ -317,10 +319,11 @@ pub fn parse(raw: &[u8]) -> Result<InboundEmail, ParseError> {
     });
     if !has_known_header {
         return Err(ParseError::NotAMessage(
-            "none of From, To, Subject, Date, Message-ID or Received is present".into(),
+            "none of From, To, Subject, Date, Message-ID, Received or Return-Path is present"
+                .into(),
         ));
     }
-    Ok(build(&msg, raw.len()))
+    Ok(build(&msg, size))
 }
 
 /// An mbox export starts with a `From sender date` line that is not a header field.

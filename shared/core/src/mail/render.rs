@@ -30,7 +30,11 @@ pub fn render(m: &Message) -> Vec<u8> {
     header(&mut out, "From", &mailbox(&m.from_name, &m.from));
     header(&mut out, "To", &mailbox(&m.to_name, &m.to));
     header(&mut out, "Subject", &encode_word_if_needed(&m.subject));
-    header(&mut out, "Date", &m.date.format("%a, %d %b %Y %H:%M:%S +0000").to_string());
+    header(
+        &mut out,
+        "Date",
+        &m.date.format("%a, %d %b %Y %H:%M:%S +0000").to_string(),
+    );
     header(&mut out, "Message-ID", &m.message_id);
     if let Some(irt) = &m.in_reply_to {
         header(&mut out, "In-Reply-To", irt);
@@ -42,7 +46,11 @@ pub fn render(m: &Message) -> Vec<u8> {
         let list: Vec<String> = m.unsubscribe.iter().map(|u| format!("<{u}>")).collect();
         header(&mut out, "List-Unsubscribe", &list.join(", "));
         if m.unsubscribe.iter().any(|u| u.starts_with("https://")) {
-            header(&mut out, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            header(
+                &mut out,
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click",
+            );
         }
     }
     header(&mut out, "MIME-Version", "1.0");
@@ -134,8 +142,16 @@ pub fn base64(bytes: &[u8]) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -187,7 +203,10 @@ mod tests {
             message_id: "<outreach-L0001-1@agent.example>".into(),
             in_reply_to: Some("<abc@x.example>".into()),
             references: vec!["<abc@x.example>".into()],
-            unsubscribe: vec!["https://u.example/t".into(), "mailto:u@agent.example".into()],
+            unsubscribe: vec![
+                "https://u.example/t".into(),
+                "mailto:u@agent.example".into(),
+            ],
             body: "Hi Zoë,\n= a long line ".to_string() + &"x".repeat(200),
         }
     }
@@ -208,7 +227,7 @@ mod tests {
         let raw = render(&msg());
         let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
         assert_eq!(parsed.subject(), Some("Grüße from Lumora"));
-        let body = parsed.body_text(0).unwrap();
+        let body = parsed.body_text(0).unwrap().replace("\r\n", "\n");
         assert!(body.starts_with("Hi Zoë,\n= a long line xxx"), "{body}");
         assert_eq!(body.trim_end().matches('x').count(), 200);
     }

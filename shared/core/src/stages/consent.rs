@@ -31,7 +31,11 @@ pub fn verify(secret: &str, token: &str) -> Option<LeadId> {
     let want = mac(secret, &id);
     // Compare without an early exit so timing says nothing about the token.
     let same = want.len() == given.len()
-        && want.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        && want
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
     same.then_some(id)
 }
 
@@ -88,14 +92,17 @@ pub async fn end_lead(
         lead.next_touch_at = None;
         match save(deps, &mut lead, expected).await {
             Ok(()) => {
-                step.finish(deps, to.as_str(), vec![reason.to_string()]).await?;
+                step.finish(deps, to.as_str(), vec![reason.to_string()])
+                    .await?;
                 return Ok(true);
             }
             Err(e) if is_conflict(&e) => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(StageError::Transient(anyhow::anyhow!("lead {id} kept changing; try again")))
+    Err(StageError::Transient(anyhow::anyhow!(
+        "lead {id} kept changing; try again"
+    )))
 }
 
 /// One-click unsubscribe (RFC 8058): suppress the lead's address. Idempotent.
@@ -119,7 +126,15 @@ pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Outcome, StageError
     )
     .await?;
     // A lead whose address could not be matched is still ended.
-    end_lead(deps, &id, Stage::Suppressed, "unsubscribed (one-click link)", &run_id, "consent").await?;
+    end_lead(
+        deps,
+        &id,
+        Stage::Suppressed,
+        "unsubscribed (one-click link)",
+        &run_id,
+        "consent",
+    )
+    .await?;
     Ok(Outcome {
         lead_id: Some(id),
         decision: "suppressed".into(),

@@ -6,8 +6,10 @@
 //! is recorded and escalated. The message is untrusted data: nothing in it is an instruction,
 //! and a message whose SPF/DKIM/DMARC verdict failed cannot hand a lead over.
 
-use super::outreach::{Delivery, deliver, why_not_send};
-use super::{InboundMessage, Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load, save};
+use super::outreach::{Delivery, deliver};
+use super::{
+    InboundMessage, Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load, save,
+};
 use crate::agents::{classify, email, outreach};
 use crate::config::Mode;
 use crate::domain::{Action, Classification, InboundEntry, Intent, Lead, LeadId, Stage, TouchKind};
@@ -57,7 +59,11 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
     // Apply, retrying on a conflict with a concurrent change of the lead.
     for _ in 0..5 {
         let mut lead = load(deps, &lead_id).await?;
-        if lead.inbound.iter().any(|e| e.message_id.as_deref() == Some(message_key.as_str())) {
+        if lead
+            .inbound
+            .iter()
+            .any(|e| e.message_id.as_deref() == Some(message_key.as_str()))
+        {
             return Ok(Outcome {
                 lead_id: Some(lead_id),
                 decision: "skipped: message already processed".into(),
@@ -79,7 +85,16 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         lead.last_intent = Some(classification.intent);
         lead.last_action = Some(classification.action);
         let mut follow = FollowUp::None;
-        let decision = decide(deps, &mut lead, &classification, &mail, auth_ok, now, &mut reasons, &mut follow);
+        let decision = decide(
+            deps,
+            &mut lead,
+            &classification,
+            &mail,
+            auth_ok,
+            now,
+            &mut reasons,
+            &mut follow,
+        );
         match save(deps, &mut lead, expected).await {
             Ok(()) => {}
             Err(e) if is_conflict(&e) => {
@@ -91,7 +106,12 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         match follow {
             FollowUp::None => {}
             FollowUp::Handover => {
-                enqueue(deps, QueueName::Handover, &StageMessage::new(lead.id.clone(), &run_id)).await?;
+                enqueue(
+                    deps,
+                    QueueName::Handover,
+                    &StageMessage::new(lead.id.clone(), &run_id),
+                )
+                .await?;
             }
             FollowUp::Suppress(address) => {
                 super::consent::suppress_address(
@@ -105,9 +125,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 .await?;
             }
             FollowUp::Referral(address) => {
-                if let Some(new_id) = create_referral(deps, &lead, &address).await? {
-                    reasons.push(format!("new lead {new_id} created for {address}"));
-                }
+                reasons.push(create_referral(deps, &lead, &address).await?);
             }
             FollowUp::Answer(draft) => {
                 let n = lead.touches.len() as u32 + 1;
@@ -126,12 +144,15 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 reasons.extend(sent.reasons);
             }
             FollowUp::Escalate(why) => {
-                super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail).await?;
+                super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail)
+                    .await?;
             }
         }
         return step.finish(deps, &decision, reasons).await;
     }
-    Err(StageError::Transient(anyhow::anyhow!("lead {lead_id} kept changing; try again")))
+    Err(StageError::Transient(anyhow::anyhow!(
+        "lead {lead_id} kept changing; try again"
+    )))
 }
 
 enum FollowUp {
@@ -167,9 +188,14 @@ fn decide(
     match c.action {
         Action::Handover => {
             if !auth_ok {
-                lead.blocked = Some("wants to buy, but the message failed authentication: a person must confirm".into());
+                lead.blocked = Some(
+                    "wants to buy, but the message failed authentication: a person must confirm"
+                        .into(),
+                );
                 move_to(lead, Stage::Engaged, reasons);
-                *follow = FollowUp::Escalate("purchase intent in a message that failed SPF/DKIM/DMARC".into());
+                *follow = FollowUp::Escalate(
+                    "purchase intent in a message that failed SPF/DKIM/DMARC".into(),
+                );
                 return "escalated".into();
             }
             let r = crate::agents::readiness::assess(lead, c.intent, cfg);
@@ -182,7 +208,8 @@ fn decide(
             } else {
                 reasons.extend(r.missing.iter().map(|m| format!("missing: {m}")));
                 move_to(lead, Stage::Nurture, reasons);
-                lead.next_touch_at = Some(now + Duration::days(i64::from(cfg.cadence.nurture_days)));
+                lead.next_touch_at =
+                    Some(now + Duration::days(i64::from(cfg.cadence.nurture_days)));
                 "nurture".into()
             }
         }
@@ -190,18 +217,27 @@ fn decide(
             move_to(lead, Stage::Engaged, reasons);
             lead.next_touch_at = None;
             let sections = outreach::sections(&cfg.knowledge_docs);
-            match outreach::answer(lead, &mail.own_text, &c.question_topics, &sections, cfg, &mail.subject) {
+            match outreach::answer(
+                lead,
+                &mail.own_text,
+                &c.question_topics,
+                &sections,
+                cfg,
+                &mail.subject,
+            ) {
                 Some(draft) if cfg.mode == Mode::Engage && lead.sendable_address().is_some() => {
                     reasons.push(format!("answered from: {}", draft.cited.join("; ")));
                     *follow = FollowUp::Answer(draft);
                     "answer".into()
                 }
                 Some(_) => {
-                    lead.blocked = Some("a question to answer: research-only mode, the seller replies".into());
+                    lead.blocked =
+                        Some("a question to answer: research-only mode, the seller replies".into());
                     "answer_drafted".into()
                 }
                 None => {
-                    lead.blocked = Some("a question the knowledge cannot answer: a person must reply".into());
+                    lead.blocked =
+                        Some("a question the knowledge cannot answer: a person must reply".into());
                     *follow = FollowUp::Escalate("question outside the knowledge".into());
                     "escalated".into()
                 }
@@ -216,7 +252,10 @@ fn decide(
                 .and_then(|t| when(t, now))
                 .unwrap_or(now + Duration::days(i64::from(cfg.cadence.nurture_days)));
             lead.next_touch_at = Some(at);
-            lead.reason = Some(format!("not now; contact again from {}", at.format("%Y-%m-%d")));
+            lead.reason = Some(format!(
+                "not now; contact again from {}",
+                at.format("%Y-%m-%d")
+            ));
             reasons.push(format!("contact again from {}", at.format("%Y-%m-%d")));
             "nurture".into()
         }
@@ -242,11 +281,19 @@ fn decide(
             "suppress".into()
         }
         Action::Reschedule => {
-            if let Some(d) = c.ooo_until.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
-                let back = Utc.from_utc_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default()) + Duration::days(1);
+            if let Some(d) = c
+                .ooo_until
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                let back = Utc.from_utc_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default())
+                    + Duration::days(1);
                 if lead.next_touch_at.is_some() || lead.stage == Stage::Contacted {
                     lead.next_touch_at = Some(lead.next_touch_at.map_or(back, |t| t.max(back)));
-                    reasons.push(format!("out of office until {d}: next touch from {}", back.format("%Y-%m-%d")));
+                    reasons.push(format!(
+                        "out of office until {d}: next touch from {}",
+                        back.format("%Y-%m-%d")
+                    ));
                 }
             }
             "reschedule".into()
@@ -300,8 +347,18 @@ fn when(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         }
     }
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     for (i, name) in MONTHS.iter().enumerate() {
         if t.contains(name) {
@@ -374,7 +431,14 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Option<LeadId>, 
             Some(n) if check.valid => n.to_lowercase(),
             _ => a.trim().to_lowercase(),
         };
-        if let Some(id) = deps.ports.leads.find_by_email(&key).await?.into_iter().next() {
+        if let Some(id) = deps
+            .ports
+            .leads
+            .find_by_email(&key)
+            .await?
+            .into_iter()
+            .next()
+        {
             return Ok(Some(id));
         }
     }
@@ -402,13 +466,17 @@ async fn classify_with_model(deps: &Deps, mail: &InboundEmail, step: &mut Step) 
                     c
                 }
                 Err(e) => {
-                    step.record.reasons.push(format!("the model's classification was unusable ({e}); used the offline classifier"));
+                    step.record.reasons.push(format!(
+                        "the model's classification was unusable ({e}); used the offline classifier"
+                    ));
                     classify::classify(mail)
                 }
             }
         }
         Err(e) => {
-            step.record.reasons.push(format!("model unavailable ({e}); used the offline classifier"));
+            step.record.reasons.push(format!(
+                "model unavailable ({e}); used the offline classifier"
+            ));
             classify::classify(mail)
         }
     }
@@ -429,23 +497,28 @@ async fn unknown_sender(
     step.finish(
         deps,
         "unknown_sender",
-        vec![format!("no lead matches {from} or the message's threading headers; escalated")],
+        vec![format!(
+            "no lead matches {from} or the message's threading headers; escalated"
+        )],
     )
     .await
 }
 
-/// Create a lead for the address a wrong person referred us to (same company and owner).
-async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<Option<LeadId>, StageError> {
+/// Create a lead for the address a wrong person referred us to (same company and owner);
+/// returns what happened, for the run record.
+async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<String, StageError> {
     let check = email::check(address);
     if !check.valid {
-        return Ok(None);
+        return Ok(format!(
+            "the referral {address:?} is not a valid address; no lead created"
+        ));
     }
     let key = check.normalized.clone().unwrap_or_default().to_lowercase();
-    if !deps.ports.leads.find_by_email(&key).await?.is_empty() {
-        return Ok(None);
+    if let Some(existing) = deps.ports.leads.find_by_email(&key).await?.first() {
+        return Ok(format!("the referred contact is already lead {existing}"));
     }
     let Ok(id) = LeadId::parse(&format!("{}-R1", lead.id)) else {
-        return Ok(None);
+        return Ok("no id for a referral lead".into());
     };
     let now = deps.ports.clock.now();
     let mut new = Lead::new(id.clone(), now);
@@ -464,15 +537,10 @@ async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<Opti
     new.created_at_raw = now.to_rfc3339();
     new.notes = format!("referred by {} ({})", lead.display_name(), lead.id);
     match deps.ports.leads.insert(&new).await {
-        Ok(()) => Ok(Some(id)),
-        Err(crate::ports::StoreError::Conflict(_)) => Ok(None),
+        Ok(()) => Ok(format!("new lead {id} created for {address}")),
+        Err(crate::ports::StoreError::Conflict(_)) => Ok(format!("lead {id} already exists")),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Is a second touch still worth sending after this reply? (Used by tests and views.)
-pub async fn may_follow_up(deps: &Deps, lead: &Lead) -> Result<bool, StageError> {
-    Ok(why_not_send(deps, lead).await?.is_none() && !lead.stage.is_final())
 }
 
 #[cfg(test)]
@@ -482,16 +550,43 @@ mod tests {
     #[test]
     fn timelines_name_the_next_occurrence() {
         let now = Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap();
-        assert_eq!(when("reach out in Q2", now).unwrap().format("%Y-%m").to_string(), "2027-04");
-        assert_eq!(when("after March", now).unwrap().format("%Y-%m").to_string(), "2027-03");
-        assert_eq!(when("in December", now).unwrap().format("%Y-%m").to_string(), "2026-12");
-        assert_eq!(when("in 3 months", now).unwrap().format("%Y-%m-%d").to_string(), "2027-02-19");
+        assert_eq!(
+            when("reach out in Q2", now)
+                .unwrap()
+                .format("%Y-%m")
+                .to_string(),
+            "2027-04"
+        );
+        assert_eq!(
+            when("after March", now)
+                .unwrap()
+                .format("%Y-%m")
+                .to_string(),
+            "2027-03"
+        );
+        assert_eq!(
+            when("in December", now)
+                .unwrap()
+                .format("%Y-%m")
+                .to_string(),
+            "2026-12"
+        );
+        assert_eq!(
+            when("in 3 months", now)
+                .unwrap()
+                .format("%Y-%m-%d")
+                .to_string(),
+            "2027-02-19"
+        );
         assert!(when("later", now).is_none());
     }
 
     #[test]
     fn answer_ids_name_their_lead() {
-        assert_eq!(reply_lead_id("<reply-L0001-3@agent.example>"), Some(("L0001".into(), 3)));
+        assert_eq!(
+            reply_lead_id("<reply-L0001-3@agent.example>"),
+            Some(("L0001".into(), 3))
+        );
         assert_eq!(reply_lead_id("<abc@x>"), None);
     }
 }

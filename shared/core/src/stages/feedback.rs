@@ -30,7 +30,12 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
             FeedbackKind::Bounce { hard: true } => {
                 let reason = format!("hard bounce: {}", fb.detail);
                 let moved = super::consent::suppress_address(
-                    deps, &key, &reason, "bounce", &run_id, Stage::Bounced,
+                    deps,
+                    &key,
+                    &reason,
+                    "bounce",
+                    &run_id,
+                    Stage::Bounced,
                 )
                 .await?;
                 last_lead = moved.into_iter().last().or(last_lead);
@@ -39,7 +44,12 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
             FeedbackKind::Complaint => {
                 let reason = format!("complaint: {}", fb.detail);
                 let moved = super::consent::suppress_address(
-                    deps, &key, &reason, "complaint", &run_id, Stage::Suppressed,
+                    deps,
+                    &key,
+                    &reason,
+                    "complaint",
+                    &run_id,
+                    Stage::Suppressed,
                 )
                 .await?;
                 last_lead = moved.into_iter().last().or(last_lead);
@@ -48,7 +58,12 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
             FeedbackKind::Bounce { hard: false } => {
                 for id in deps.ports.leads.find_by_email(&key).await? {
                     let step = Step::start(deps, &run_id, Some(&id), "feedback");
-                    step.finish(deps, "soft_bounce", vec![format!("soft bounce: {}", fb.detail)]).await?;
+                    step.finish(
+                        deps,
+                        "soft_bounce",
+                        vec![format!("soft bounce: {}", fb.detail)],
+                    )
+                    .await?;
                     last_lead = Some(id);
                 }
             }

@@ -63,12 +63,19 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         }
         Err(e) => return Err(step.fail(deps, e).await),
     }
-    step.record.reasons.push(format!("assigned to {}", seller.handle));
+    step.record
+        .reasons
+        .push(format!("assigned to {}", seller.handle));
     finish_notice(deps, lead, step, false).await
 }
 
 /// Send the seller's notification, unless a retry found it mid-send.
-async fn finish_notice(deps: &Deps, mut lead: Lead, step: Step, retry: bool) -> Result<Outcome, StageError> {
+async fn finish_notice(
+    deps: &Deps,
+    mut lead: Lead,
+    step: Step,
+    retry: bool,
+) -> Result<Outcome, StageError> {
     let Some(h) = lead.handover.clone() else {
         return Err(StageError::permanent("no handover to notify"));
     };
@@ -79,7 +86,10 @@ async fn finish_notice(deps: &Deps, mut lead: Lead, step: Step, retry: bool) -> 
     } else {
         match seller_of(deps, &h.seller) {
             None => {
-                reasons.push(format!("seller {} has no email in the config: not notified", h.seller));
+                reasons.push(format!(
+                    "seller {} has no email in the config: not notified",
+                    h.seller
+                ));
                 TouchState::Skipped
             }
             Some(s) => {
@@ -92,7 +102,20 @@ async fn finish_notice(deps: &Deps, mut lead: Lead, step: Step, retry: bool) -> 
                     lead.id,
                     deps.config.agent.name
                 );
-                match send_internal(deps, &s.email, &s.name, &format!("Handover: {} ({})", lead.display_name(), lead.company.trim()), &id, &body).await {
+                match send_internal(
+                    deps,
+                    &s.email,
+                    &s.name,
+                    &format!(
+                        "Handover: {} ({})",
+                        lead.display_name(),
+                        lead.company.trim()
+                    ),
+                    &id,
+                    &body,
+                )
+                .await
+                {
                     Ok(()) => {
                         reasons.push(format!("{} notified at {}", s.handle, s.email));
                         if let Some(h) = lead.handover.as_mut() {
@@ -137,17 +160,29 @@ async fn finish_notice(deps: &Deps, mut lead: Lead, step: Step, retry: bool) -> 
             "the seller's notification was not accepted yet"
         )));
     }
-    let seller = lead.handover.as_ref().map(|h| h.seller.clone()).unwrap_or_default();
+    let seller = lead
+        .handover
+        .as_ref()
+        .map(|h| h.seller.clone())
+        .unwrap_or_default();
     step.finish(deps, "handed_over", {
         let mut r = vec![format!("handed over to {seller}")];
-        r.extend(reasons.into_iter().filter(|x| !x.starts_with("assigned to")));
+        r.extend(
+            reasons
+                .into_iter()
+                .filter(|x| !x.starts_with("assigned to")),
+        );
         r
     })
     .await
 }
 
 fn seller_of<'a>(deps: &'a Deps, handle: &str) -> Option<&'a Seller> {
-    deps.config.assignment.sellers.iter().find(|s| s.handle == handle)
+    deps.config
+        .assignment
+        .sellers
+        .iter()
+        .find(|s| s.handle == handle)
 }
 
 /// The lead's owner when they are a configured seller (owner-first), else the next seller
@@ -170,7 +205,11 @@ async fn assign(deps: &Deps, lead: &Lead) -> Result<Seller, StageError> {
     {
         return Ok(s.clone());
     }
-    let n = deps.ports.config.next_in_sequence("handover-round-robin").await?;
+    let n = deps
+        .ports
+        .config
+        .next_in_sequence("handover-round-robin")
+        .await?;
     Ok(sellers[(n % sellers.len() as u64) as usize].clone())
 }
 
@@ -236,7 +275,13 @@ pub async fn notify_supervisor(
         mail.subject,
         mail.own_text.chars().take(4000).collect::<String>()
     );
-    escalate(deps, message_key, &format!("Needs a person: lead {lead}"), &body).await
+    escalate(
+        deps,
+        message_key,
+        &format!("Needs a person: lead {lead}"),
+        &body,
+    )
+    .await
 }
 
 /// Tell the supervisor about a message from a sender no lead matches — once per message.
@@ -254,7 +299,12 @@ pub async fn notify_supervisor_unknown(
     escalate(deps, message_key, "Unknown sender", &body).await
 }
 
-async fn escalate(deps: &Deps, message_key: &str, subject: &str, body: &str) -> Result<(), StageError> {
+async fn escalate(
+    deps: &Deps,
+    message_key: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), StageError> {
     let supervisor = deps.config.assignment.supervisor.trim();
     if supervisor.is_empty() || !crate::agents::email::is_plausible_address(supervisor) {
         return Ok(());
@@ -264,7 +314,11 @@ async fn escalate(deps: &Deps, message_key: &str, subject: &str, body: &str) -> 
     if deps.ports.config.next_in_sequence(&key).await? != 0 {
         return Ok(());
     }
-    let id = format!("<escalation-{}@{}>", &key[11..35], deps.config.agent.mail_domain());
+    let id = format!(
+        "<escalation-{}@{}>",
+        &key[11..35],
+        deps.config.agent.mail_domain()
+    );
     match send_internal(deps, supervisor, "", subject, &id, body).await {
         Ok(()) => Ok(()),
         Err(e) => {

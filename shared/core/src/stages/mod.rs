@@ -121,9 +121,8 @@ pub async fn handle(queue: QueueName, body: &str, deps: &Deps) -> Result<Outcome
             .map_err(|e| StageError::permanent(format!("malformed engage message: {e}")))?;
         return engage::handle(msg, deps).await;
     }
-    let msg: StageMessage = serde_json::from_str(body).map_err(|e| {
-        StageError::permanent(format!("malformed {} message: {e}", queue.as_str()))
-    })?;
+    let msg: StageMessage = serde_json::from_str(body)
+        .map_err(|e| StageError::permanent(format!("malformed {} message: {e}", queue.as_str())))?;
     if msg.v > MESSAGE_VERSION {
         return Err(StageError::permanent(format!(
             "message version {} is newer than this build understands ({MESSAGE_VERSION})",
@@ -238,11 +237,7 @@ pub async fn save(deps: &Deps, lead: &mut Lead, expected: Expected) -> Result<()
 }
 
 /// Enqueue the next stage for a lead.
-pub async fn enqueue(
-    deps: &Deps,
-    queue: QueueName,
-    msg: &StageMessage,
-) -> Result<(), StageError> {
+pub async fn enqueue(deps: &Deps, queue: QueueName, msg: &StageMessage) -> Result<(), StageError> {
     deps.ports.queue.send(queue, &[msg.to_body()]).await?;
     Ok(())
 }

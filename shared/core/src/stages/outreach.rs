@@ -24,7 +24,11 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         lead_id: Some(lead.id.clone()),
         decision: format!("skipped: {why}"),
     };
-    if let Some(t) = lead.touches.iter().find(|t| t.n == n && t.kind != TouchKind::Answer) {
+    if let Some(t) = lead
+        .touches
+        .iter()
+        .find(|t| t.n == n && t.kind != TouchKind::Answer)
+    {
         if t.state == TouchState::Sending {
             // The process died (or the message came back) between the intent and the result:
             // the email may have gone out. Never send it again blindly.
@@ -34,7 +38,10 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     }
     let ok_stage = match n {
         1 => lead.stage == Stage::Researched,
-        _ => matches!(lead.stage, Stage::Contacted | Stage::Nurture | Stage::Engaged),
+        _ => matches!(
+            lead.stage,
+            Stage::Contacted | Stage::Nurture | Stage::Engaged
+        ),
     };
     if !ok_stage {
         return Ok(skip(format!("lead is {} (touch {n})", lead.stage)));
@@ -60,7 +67,18 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     } else {
         None
     };
-    let sent = deliver(deps, lead, Delivery { n, kind, draft, in_reply_to }, &mut step).await?;
+    let sent = deliver(
+        deps,
+        lead,
+        Delivery {
+            n,
+            kind,
+            draft,
+            in_reply_to,
+        },
+        &mut step,
+    )
+    .await?;
     step.finish(deps, &sent.decision, sent.reasons).await
 }
 
@@ -74,13 +92,17 @@ async fn write_draft(deps: &Deps, input: &DraftInput, step: &mut Step) -> Draft 
             match serde_json::from_value::<Draft>(out.output) {
                 Ok(d) if !d.subject.trim().is_empty() && !d.body.trim().is_empty() => d,
                 _ => {
-                    step.record.reasons.push("the model's draft was unusable; wrote the offline draft".into());
+                    step.record
+                        .reasons
+                        .push("the model's draft was unusable; wrote the offline draft".into());
                     outreach::draft(input)
                 }
             }
         }
         Err(e) => {
-            step.record.reasons.push(format!("model unavailable ({e}); wrote the offline draft"));
+            step.record
+                .reasons
+                .push(format!("model unavailable ({e}); wrote the offline draft"));
             outreach::draft(input)
         }
     }
@@ -89,18 +111,35 @@ async fn write_draft(deps: &Deps, input: &DraftInput, step: &mut Step) -> Draft 
 /// Why the agent must not email this lead now, if it must not.
 pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<String>, StageError> {
     let Some(addr) = lead.sendable_address() else {
-        let why = lead
-            .validation
-            .as_ref()
-            .and_then(|v| v.message.clone())
-            .unwrap_or_else(|| "the address is not valid or not deliverable".into());
+        let v = lead.validation.as_ref();
+        let why = match v {
+            Some(v)
+                if v.effective_valid()
+                    && v.effective_kind() == Some(crate::domain::EmailKind::Disposable) =>
+            {
+                "a disposable (temporary) address".to_string()
+            }
+            Some(v) => match &v.deliverability {
+                crate::domain::Deliverability::Undeliverable { message, .. } => message.clone(),
+                _ => v
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "the address is not valid".into()),
+            },
+            None => "the address was never validated".into(),
+        };
         return Ok(Some(format!("needs a valid address: {why}")));
     };
     if let Some(s) = deps.ports.suppressions.get(&addr.to_lowercase()).await? {
-        return Ok(Some(format!("address suppressed ({}, {})", s.reason, s.source)));
+        return Ok(Some(format!(
+            "address suppressed ({}, {})",
+            s.reason, s.source
+        )));
     }
     if let Some(first) = &lead.duplicate_of {
-        return Ok(Some(format!("same address as lead {first}, which is contacted instead")));
+        return Ok(Some(format!(
+            "same address as lead {first}, which is contacted instead"
+        )));
     }
     let cap = deps.config.cadence.max_emails_per_lead as usize;
     if lead.emails_sent() >= cap {
@@ -137,8 +176,12 @@ async fn keep_draft(
         }),
         Err(e) => Err(e),
         Ok(()) => {
-            step.finish(deps, "drafted", vec!["research-only mode: draft kept for the seller".into()])
-                .await
+            step.finish(
+                deps,
+                "drafted",
+                vec!["research-only mode: draft kept for the seller".into()],
+            )
+            .await
         }
     }
 }
@@ -154,7 +197,11 @@ async fn skip_touch(
     let expected = Expected::of(&lead);
     lead.touches.push(Touch {
         n,
-        kind: if n == 1 { TouchKind::First } else { TouchKind::FollowUp },
+        kind: if n == 1 {
+            TouchKind::First
+        } else {
+            TouchKind::FollowUp
+        },
         message_id: deps.config.message_id(&lead.id, n),
         subject: draft.subject,
         body: draft.body,
@@ -181,13 +228,24 @@ async fn skip_touch(
     }
 }
 
-async fn mark_unknown(deps: &Deps, mut lead: Lead, n: u32, step: Step) -> Result<Outcome, StageError> {
+async fn mark_unknown(
+    deps: &Deps,
+    mut lead: Lead,
+    n: u32,
+    step: Step,
+) -> Result<Outcome, StageError> {
     let expected = Expected::of(&lead);
-    if let Some(t) = lead.touches.iter_mut().find(|t| t.n == n && t.state == TouchState::Sending) {
+    if let Some(t) = lead
+        .touches
+        .iter_mut()
+        .find(|t| t.n == n && t.state == TouchState::Sending)
+    {
         t.state = TouchState::Unknown;
         t.note = Some("found mid-send on a retry: may have been sent; not sent again".into());
     }
-    lead.blocked = Some(format!("touch {n} may or may not have been sent: check the mailbox"));
+    lead.blocked = Some(format!(
+        "touch {n} may or may not have been sent: check the mailbox"
+    ));
     match save(deps, &mut lead, expected).await {
         Err(e) if is_conflict(&e) => Ok(Outcome {
             lead_id: Some(lead.id),
@@ -239,8 +297,12 @@ pub(crate) async fn deliver(
         });
     };
     let unsubscribe = unsubscribe_url(deps, &lead);
-    let body = format!("{}{}", d.draft.body.trim_end(), outreach::footer(cfg, &unsubscribe));
-    if let Err(problems) = outreach::guardrails(&body, cfg, &unsubscribe) {
+    let body = format!(
+        "{}{}",
+        d.draft.body.trim_end(),
+        outreach::footer(cfg, &unsubscribe)
+    );
+    if let Err(problems) = outreach::guardrails(&body, cfg, &unsubscribe, &d.draft.cited) {
         return Err(StageError::permanent(format!(
             "the email failed the guardrails: {}",
             problems.join("; ")
@@ -252,17 +314,29 @@ pub(crate) async fn deliver(
     };
     let now = deps.ports.clock.now();
     let references: Vec<String> = {
-        let mut r: Vec<String> = lead.touches.iter().filter(|t| t.state == TouchState::Sent).map(|t| t.message_id.clone()).collect();
+        let mut r: Vec<String> = lead
+            .touches
+            .iter()
+            .filter(|t| t.state == TouchState::Sent)
+            .map(|t| t.message_id.clone())
+            .collect();
         if let Some(irt) = &d.in_reply_to
             && !r.contains(irt)
         {
             r.push(irt.clone());
         }
-        if d.in_reply_to.is_some() { r } else { Vec::new() }
+        if d.in_reply_to.is_some() {
+            r
+        } else {
+            Vec::new()
+        }
     };
     let mut unsub_targets = vec![unsubscribe.clone()];
     if !cfg.agent.unsubscribe_mailto.is_empty() {
-        unsub_targets.push(format!("mailto:{}?subject=unsubscribe", cfg.agent.unsubscribe_mailto));
+        unsub_targets.push(format!(
+            "mailto:{}?subject=unsubscribe",
+            cfg.agent.unsubscribe_mailto
+        ));
     }
     let raw = render(&Message {
         from_name: cfg.agent.name.clone(),
@@ -313,7 +387,12 @@ pub(crate) async fn deliver(
     let result = deps.ports.mailer.send(&email).await;
 
     // 3. The result, re-applied on a fresh copy if a reply changed the lead meanwhile.
-    let (state, provider_id, note, outcome): (TouchState, Option<String>, Option<String>, Result<Sent, StageError>) = match result {
+    let (state, provider_id, note, outcome): (
+        TouchState,
+        Option<String>,
+        Option<String>,
+        Result<Sent, StageError>,
+    ) = match result {
         Ok(id) => (
             TouchState::Sent,
             Some(id),
@@ -344,7 +423,10 @@ pub(crate) async fn deliver(
             Some(format!("send failed in an unknown state: {e:#}")),
             Ok(Sent {
                 decision: "send_unknown".into(),
-                reasons: vec![format!("touch {} may or may not have been sent: {e:#}", d.n)],
+                reasons: vec![format!(
+                    "touch {} may or may not have been sent: {e:#}",
+                    d.n
+                )],
             }),
         ),
     };
@@ -363,7 +445,11 @@ pub(crate) async fn deliver(
             if lead.stage != Stage::Contacted && transition(&mut lead, Stage::Contacted).is_err() {
                 // A reply moved the lead on meanwhile; its stage stands.
             }
-            let followups = lead.touches.iter().filter(|t| t.kind != TouchKind::Answer).count();
+            let followups = lead
+                .touches
+                .iter()
+                .filter(|t| t.kind != TouchKind::Answer)
+                .count();
             lead.next_touch_at = follow_up_days
                 .get(followups.saturating_sub(1))
                 .filter(|_| lead.stage == Stage::Contacted)

@@ -31,8 +31,12 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
             ..Default::default()
         }
     } else {
-        research::research(&lead.website, deps.ports.web.as_ref(), &deps.config.web.user_agent)
-            .await
+        research::research(
+            &lead.website,
+            deps.ports.web.as_ref(),
+            &deps.config.web.user_agent,
+        )
+        .await
     };
     let mut reasons = vec![match &found.error {
         Some(e) => format!("no research: {e}"),
@@ -49,7 +53,10 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         ),
     }];
     if !found.disallowed.is_empty() {
-        reasons.push(format!("robots.txt forbade {}", found.disallowed.join(", ")));
+        reasons.push(format!(
+            "robots.txt forbade {}",
+            found.disallowed.join(", ")
+        ));
     }
     lead.research = Some(found);
 
@@ -94,6 +101,11 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         reasons.push("disqualified: industry excluded by the ICP".into());
         return step.finish(deps, "disqualified", reasons).await;
     }
-    enqueue(deps, QueueName::Outreach, &StageMessage::new(lead.id.clone(), &msg.run_id)).await?;
+    enqueue(
+        deps,
+        QueueName::Outreach,
+        &StageMessage::new(lead.id.clone(), &msg.run_id),
+    )
+    .await?;
     step.finish(deps, "researched", reasons).await
 }

@@ -49,7 +49,11 @@ pub async fn settle(
             tracing::error!(queue = queue.as_str(), error = %e, "permanent failure; recorded and acknowledged");
             let lead_id = serde_json::from_str::<serde_json::Value>(body)
                 .ok()
-                .and_then(|v| v.get("lead_id").and_then(|x| x.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("lead_id")
+                        .and_then(|x| x.as_str())
+                        .map(str::to_string)
+                })
                 .and_then(|s| LeadId::parse(&s).ok());
             if let Some(id) = lead_id {
                 record_on_lead(deps, queue, &id, &format!("{e:#}")).await;
@@ -94,18 +98,28 @@ pub async fn drain(
                 for d in batch {
                     let result = handle(queue, &d.body, deps).await;
                     progress(queue, &result);
-                    *report.handled.entry(queue.as_str().to_string()).or_default() += 1;
+                    *report
+                        .handled
+                        .entry(queue.as_str().to_string())
+                        .or_default() += 1;
                     match &result {
                         Ok(o) => {
                             let key = o.decision.split(':').next().unwrap_or("").to_string();
-                            *report.decisions.entry(format!("{}:{key}", queue.as_str())).or_default() += 1;
+                            *report
+                                .decisions
+                                .entry(format!("{}:{key}", queue.as_str()))
+                                .or_default() += 1;
                         }
-                        Err(StageError::Permanent(e)) => report.failed.push(format!("{}: {e:#}", queue.as_str())),
+                        Err(StageError::Permanent(e)) => {
+                            report.failed.push(format!("{}: {e:#}", queue.as_str()))
+                        }
                         Err(StageError::Transient(_)) => report.retried += 1,
                     }
                     match settle(deps, queue, &d.body, &result).await {
                         Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
-                        Settled::Retry => deps.ports.queue.retry_later(queue, &d.receipt, 0).await?,
+                        Settled::Retry => {
+                            deps.ports.queue.retry_later(queue, &d.receipt, 0).await?
+                        }
                     }
                 }
             }

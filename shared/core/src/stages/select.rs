@@ -93,14 +93,24 @@ fn compare(have: &str, want: &serde_json::Value) -> Option<std::cmp::Ordering> {
     match (have.trim().parse::<f64>(), want_s.trim().parse::<f64>()) {
         (Ok(a), Ok(b)) => a.partial_cmp(&b),
         _ if have.trim().is_empty() => None,
-        _ => Some(have.trim().to_lowercase().cmp(&want_s.trim().to_lowercase())),
+        _ => Some(
+            have.trim()
+                .to_lowercase()
+                .cmp(&want_s.trim().to_lowercase()),
+        ),
     }
 }
 
 fn condition_holds(lead: &Lead, c: &crate::config::Condition) -> bool {
     let have = field(lead, &c.field).trim();
     let eq = |v: &serde_json::Value| have.eq_ignore_ascii_case(value_str(v).trim());
-    let list = || c.value.as_ref().and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    let list = || {
+        c.value
+            .as_ref()
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
     match c.op {
         Op::Eq => c.value.as_ref().is_some_and(eq),
         Op::Ne => !c.value.as_ref().is_some_and(eq),
@@ -129,7 +139,11 @@ fn condition_holds(lead: &Lead, c: &crate::config::Condition) -> bool {
 
 /// Does `lead` meet the selection criteria at `now`? Returns the reasons either way
 /// (`Ok(reasons)` selected, `Err(reasons)` not).
-pub fn evaluate(lead: &Lead, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<String>, Vec<String>> {
+pub fn evaluate(
+    lead: &Lead,
+    sel: &Selection,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, Vec<String>> {
     let mut yes = Vec::new();
     let mut no = Vec::new();
     if sel.statuses.iter().any(|s| s == &lead.status) {
@@ -155,7 +169,10 @@ pub fn evaluate(lead: &Lead, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<
             sel.created_within_days
         )),
         None if lead.created_at_raw.trim().is_empty() => no.push("no creation date".into()),
-        None => no.push(format!("creation date {:?} is not a time", lead.created_at_raw)),
+        None => no.push(format!(
+            "creation date {:?} is not a time",
+            lead.created_at_raw
+        )),
     }
     if !sel.owners.is_empty() {
         if sel.owners.iter().any(|o| o == lead.owner.trim()) {
@@ -177,7 +194,10 @@ pub fn evaluate(lead: &Lead, sel: &Selection, now: DateTime<Utc>) -> Result<Vec<
         if condition_holds(lead, c) {
             yes.push(format!("{text} holds"));
         } else {
-            no.push(format!("{text} does not hold (value {:?})", field(lead, &c.field)));
+            no.push(format!(
+                "{text} does not hold (value {:?})",
+                field(lead, &c.field)
+            ));
         }
     }
     if no.is_empty() { Ok(yes) } else { Err(no) }
@@ -243,7 +263,12 @@ async fn claim(
         }
     };
     let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
-    step.inputs(&(&lead.status, &lead.created_at, &lead.owner, &deps.config.selection));
+    step.inputs(&(
+        &lead.status,
+        &lead.created_at,
+        &lead.owner,
+        &deps.config.selection,
+    ));
     let expected = Expected::of(&lead);
     if transition(&mut lead, Stage::Selected).is_err() {
         return Ok(false);
@@ -260,7 +285,12 @@ async fn claim(
         }
         Err(e) => return Err(e),
     }
-    enqueue(deps, QueueName::Validate, &StageMessage::new(lead.id.clone(), run_id)).await?;
+    enqueue(
+        deps,
+        QueueName::Validate,
+        &StageMessage::new(lead.id.clone(), run_id),
+    )
+    .await?;
     report.selected.push(lead.id.to_string());
     step.finish(deps, "selected", reasons).await?;
     Ok(true)
@@ -272,14 +302,23 @@ async fn enqueue_due(
     now: DateTime<Utc>,
     report: &mut SelectReport,
 ) -> Result<(), StageError> {
-    let due = deps.ports.leads.due_before(now, deps.config.selection.max_per_run).await?;
+    let due = deps
+        .ports
+        .leads
+        .due_before(now, deps.config.selection.max_per_run)
+        .await?;
     for mut lead in due {
-        let Some(at) = lead.next_touch_at else { continue };
+        let Some(at) = lead.next_touch_at else {
+            continue;
+        };
         if lead.stage.is_final() || lead.stage == Stage::Suppressed {
             continue;
         }
-        let n = lead.touches.iter().filter(|t| t.kind != crate::domain::TouchKind::Answer).count()
-            as u32
+        let n = lead
+            .touches
+            .iter()
+            .filter(|t| t.kind != crate::domain::TouchKind::Answer)
+            .count() as u32
             + 1;
         let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
         step.inputs(&(&lead.id, at, n));
@@ -411,7 +450,10 @@ mod tests {
         let cases = [
             (cond("country", Op::Eq, "gb".into()), true),
             (cond("country", Op::Ne, "GB".into()), false),
-            (cond("country", Op::In, serde_json::json!(["US", "GB"])), true),
+            (
+                cond("country", Op::In, serde_json::json!(["US", "GB"])),
+                true,
+            ),
             (cond("country", Op::NotIn, serde_json::json!(["GB"])), false),
             (cond("employees", Op::Gte, 200.into()), true),
             (cond("employees", Op::Lte, 200.into()), false),

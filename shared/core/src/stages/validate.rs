@@ -55,7 +55,12 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         }
         Err(e) => return Err(step.fail(deps, e).await),
     }
-    enqueue(deps, QueueName::Research, &StageMessage::new(lead.id.clone(), &msg.run_id)).await?;
+    enqueue(
+        deps,
+        QueueName::Research,
+        &StageMessage::new(lead.id.clone(), &msg.run_id),
+    )
+    .await?;
     step.finish(deps, &decision, reasons).await
 }
 
@@ -64,7 +69,10 @@ fn describe(check: &crate::domain::EmailCheck, reasons: &mut Vec<String>) -> Str
         reasons.push(format!(
             "{}: {}",
             check.reason.as_deref().unwrap_or("invalid"),
-            check.message.as_deref().unwrap_or("the address is not valid")
+            check
+                .message
+                .as_deref()
+                .unwrap_or("the address is not valid")
         ));
         return "invalid".into();
     }
@@ -82,7 +90,9 @@ fn describe(check: &crate::domain::EmailCheck, reasons: &mut Vec<String>) -> Str
             "undeliverable".into()
         }
         Deliverability::Unknown { message } => {
-            reasons.push(format!("deliverability unknown ({message}); not held against it"));
+            reasons.push(format!(
+                "deliverability unknown ({message}); not held against it"
+            ));
             format!("valid_{}", kind.as_str())
         }
         Deliverability::Deliverable { via } => {
