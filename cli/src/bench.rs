@@ -20,6 +20,9 @@ pub struct BenchArgs {
     /// One lead in this many replies (interested, question, unsubscribe, …).
     #[arg(long, default_value_t = 10)]
     reply_every: usize,
+    /// Skip web research (to see what the rest of the loop costs).
+    #[arg(long)]
+    no_research: bool,
 }
 
 const DOMAINS: [&str; 6] = [
@@ -100,7 +103,13 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
         .context("cannot create a temporary folder")?;
     local::init(dir.path())?;
     let now = parse_now("2026-11-21T00:00:00Z")?;
-    let ws = Workspace::open(dir.path(), Some(now)).await?;
+    let mut cfg = local::load_config(&dir.path().join(local::CONFIG_FILE))?;
+    // One selection run claims every synthetic lead (the default caps a run at 500).
+    cfg.selection.max_per_run = args.leads.max(1);
+    if args.no_research {
+        cfg.web.source = "off".into();
+    }
+    let ws = Workspace::open_with(dir.path(), cfg, Some(now)).await?;
     let csv = synthetic_csv(args.leads);
     let replies_dir = dir.path().join("bench-replies");
     std::fs::create_dir_all(&replies_dir)?;

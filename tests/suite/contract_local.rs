@@ -48,6 +48,22 @@ async fn the_store_suites_rerun_on_the_same_file() {
 }
 
 #[tokio::test]
+async fn an_exclusive_store_keeps_every_store_contract_and_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sqa.db");
+    {
+        let store = SqliteStore::open_exclusive(&path).unwrap();
+        contract::all_stores(&store, &store, &store, &store, &store, 5).await;
+        store.insert(&lead("X1")).await.unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let kept = LeadStore::get(&store, &LeadId::parse("X1").unwrap())
+        .await
+        .unwrap();
+    assert!(kept.is_some(), "the exclusive store's writes outlive it");
+}
+
+#[tokio::test]
 async fn sqlite_queue_keeps_the_queue_contract_with_the_default_threshold() {
     let store = SqliteStore::open_in_memory().unwrap();
     assert_eq!(store.queue_settings(), QueueSettings::default());

@@ -7,5 +7,6 @@ mod classify;
 mod contract_aws;
 mod contract_local;
 mod email;
+mod layering;
 mod pipeline;
 mod research;

@@ -10,6 +10,49 @@ use crate::domain::{Research, Stage};
 use crate::lifecycle::{Expected, transition};
 use crate::ports::{Deps, QueueName};
 
+/// How long a company's research is reused for other leads of the same company.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+const CACHE_CAP: usize = 1024;
+
+type CacheKey = (usize, String, String);
+static CACHE: once_cell::sync::Lazy<
+    std::sync::Mutex<std::collections::HashMap<CacheKey, (std::time::Instant, Research)>>,
+> = once_cell::sync::Lazy::new(Default::default);
+
+/// Research a website, reusing a result from the last hour for the same domain: leads of one
+/// company share what its website says, and reading it again per lead would only cost time
+/// and load on the company's server. Results with an error are never reused (a transient
+/// failure must not stick), and the key includes the web port, so two adapters (or tests)
+/// never share entries.
+async fn cached_research(deps: &Deps, website: &str) -> Research {
+    let ua = &deps.config.web.user_agent;
+    let port = std::sync::Arc::as_ptr(&deps.ports.web) as *const () as usize;
+    let Some(domain) = research::domain_of(website) else {
+        return research::research(website, deps.ports.web.as_ref(), ua).await;
+    };
+    let key = (port, domain, ua.clone());
+    {
+        let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, r)) = cache.get(&key)
+            && at.elapsed() < CACHE_TTL
+        {
+            return r.clone();
+        }
+    }
+    let found = research::research(website, deps.ports.web.as_ref(), ua).await;
+    if found.error.is_none() {
+        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_CAP {
+            cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            if cache.len() >= CACHE_CAP {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (std::time::Instant::now(), found.clone()));
+    }
+    found
+}
+
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
     let mut lead = load(deps, &msg.lead_id).await?;
     if lead.stage != Stage::Validated {

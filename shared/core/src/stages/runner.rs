@@ -95,8 +95,29 @@ pub async fn drain(
                     break;
                 }
                 any = true;
+                // The messages of a batch are independent (each is one lead): handle them
+                // concurrently, like Lambda's event source mapping hands a batch to one
+                // invocation that may work it in parallel.
+                let mut set = tokio::task::JoinSet::new();
                 for d in batch {
-                    let result = handle(queue, &d.body, deps).await;
+                    let deps = deps.clone();
+                    set.spawn(async move {
+                        let result = handle(queue, &d.body, &deps).await;
+                        (d, result)
+                    });
+                }
+                while let Some(joined) = set.join_next().await {
+                    let (d, result) = match joined {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            // A panic in one handler: the message stays on the queue and
+                            // comes back after its visibility timeout (then dead letters).
+                            report
+                                .failed
+                                .push(format!("{}: handler panicked: {e}", queue.as_str()));
+                            continue;
+                        }
+                    };
                     progress(queue, &result);
                     *report
                         .handled
