@@ -16,10 +16,7 @@ const SECRET_FILE: &str = ".secret";
 
 /// An opened workspace.
 pub struct Workspace {
-    pub dir: PathBuf,
     pub deps: Deps,
-    pub store: Arc<SqliteStore>,
-    pub mailer: Arc<FileMailer>,
 }
 
 /// Read and check a config file; every error is listed with its key path and line.
@@ -137,12 +134,7 @@ impl Workspace {
             secret: secret(dir)?.into(),
         };
         record_config(&deps, dir).await?;
-        Ok(Workspace {
-            dir: dir.to_path_buf(),
-            deps,
-            store,
-            mailer,
-        })
+        Ok(Workspace { deps })
     }
 }
 

@@ -114,10 +114,9 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
         if let (Some(stage), Some(to)) = (
             expected.get_mut(&id),
             stage_of_action(label["action"].as_str().unwrap_or("")),
-        ) {
-            if allowed(*stage, to) {
-                *stage = to;
-            }
+        ) && allowed(*stage, to)
+        {
+            *stage = to;
         }
     }
 

@@ -944,7 +944,7 @@ fn semantic_checks(
             "engage mode hands leads over: name at least one seller".into(),
         );
     }
-    if cfg.cadence.follow_up_days.iter().any(|d| *d == 0) {
+    if cfg.cadence.follow_up_days.contains(&0) {
         push(
             "cadence.follow_up_days",
             "a follow-up needs at least 1 day".into(),

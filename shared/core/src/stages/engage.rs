@@ -19,7 +19,7 @@ use crate::ports::{Deps, ModelTask, QueueName};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageError> {
-    let run_id = format!("engage-{}", super::digest(&msg.key)[..16].to_string());
+    let run_id = format!("engage-{}", &super::digest(&msg.key)[..16]);
     let mut step = Step::start(deps, &run_id, None, "engage");
     let raw = deps.ports.inbox.fetch(&msg.key).await?;
     step.inputs(&raw);
@@ -177,11 +177,11 @@ fn decide(
 ) -> String {
     let cfg = &deps.config;
     let move_to = |lead: &mut Lead, to: Stage, reasons: &mut Vec<String>| {
-        if lead.stage != to {
-            if let Err(e) = transition(lead, to) {
-                reasons.push(e.to_string());
-                return false;
-            }
+        if lead.stage != to
+            && let Err(e) = transition(lead, to)
+        {
+            reasons.push(e.to_string());
+            return false;
         }
         true
     };

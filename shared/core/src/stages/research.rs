@@ -74,12 +74,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
             ..Default::default()
         }
     } else {
-        research::research(
-            &lead.website,
-            deps.ports.web.as_ref(),
-            &deps.config.web.user_agent,
-        )
-        .await
+        cached_research(deps, &lead.website).await
     };
     let mut reasons = vec![match &found.error {
         Some(e) => format!("no research: {e}"),

@@ -44,7 +44,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     }
     lead.validation = Some(check);
     let expected = Expected::of(&lead);
-    transition(&mut lead, Stage::Validated).map_err(|e| StageError::permanent(e))?;
+    transition(&mut lead, Stage::Validated).map_err(StageError::permanent)?;
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
         Err(e) if is_conflict(&e) => {
