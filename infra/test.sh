@@ -21,6 +21,8 @@ REQUIREMENTS=(
   "moto[server]>=5,<6"
   "cargo-lambda==1.9.2"
   "email-validator>=2.2,<3"
+  # The differential address test compares with email-validator's IDNA checks: pin them.
+  "idna==3.20"
 )
 STAMP="$VENV/.sqa-requirements"
 WANT="${REQUIREMENTS[*]}"

@@ -108,6 +108,12 @@ impl Workspace {
         cfg: AgentConfig,
         now: Option<DateTime<Utc>>,
     ) -> Result<Workspace> {
+        if cfg.model.provider != "offline" {
+            bail!(
+                "model.provider = {:?}: only the offline model ships so far; set provider = \"offline\"",
+                cfg.model.provider
+            );
+        }
         let store = Arc::new(
             SqliteStore::open(dir.join(DB_FILE))
                 .with_context(|| format!("cannot open the database in {}", dir.display()))?,
