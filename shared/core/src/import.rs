@@ -11,24 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The columns of the leads CSV, in the order of the corpus.
-pub const COLUMNS: [&str; 16] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "company",
-    "website",
-    "industry",
-    "employees",
-    "country",
-    "tech_stack",
-    "source",
-    "status",
-    "owner",
-    "created_at",
-    "notes",
-];
+pub const COLUMNS: &[&str] = crate::domain::LEAD_FIELDS;
 
 /// The largest field we keep; longer text is cut (and reported) so one row cannot bloat the
 /// store.
@@ -222,7 +205,7 @@ fn row_to_lead(
         message,
     };
     let mut values: HashMap<&str, String> = HashMap::new();
-    for col in COLUMNS {
+    for &col in COLUMNS {
         let Some(&i) = index.get(col) else { continue };
         let Some(raw) = record.get(i) else { continue };
         let text = match std::str::from_utf8(raw) {

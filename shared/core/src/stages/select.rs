@@ -12,26 +12,6 @@ use crate::ports::{Deps, QueueName, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-/// Lead fields a selection condition may name.
-pub const FIELDS: &[&str] = &[
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "company",
-    "website",
-    "industry",
-    "employees",
-    "country",
-    "tech_stack",
-    "source",
-    "status",
-    "owner",
-    "created_at",
-    "notes",
-];
-
 const PAGE: usize = 200;
 
 /// What one selection run did.
