@@ -463,7 +463,13 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
             v.effective_kind().map(|k| k.as_str()).unwrap_or(""),
             v.reason
                 .as_deref()
-                .map(|r| format!(" ({r}: {})", v.message.as_deref().unwrap_or("")))
+                .map(|r| format!(
+                    " ({}{r}: {})",
+                    email::category(r)
+                        .map(|c| format!("{c:?} / "))
+                        .unwrap_or_default(),
+                    v.message.as_deref().unwrap_or("")
+                ))
                 .unwrap_or_default()
         );
         println!("  deliverability: {:?}", v.deliverability);
@@ -599,6 +605,46 @@ pub async fn set_email(ws: &Workspace, id: &str, address: &str, json: bool) -> R
     lead.validation = Some(check);
     let saved = save_by_person(ws, lead, expected, "revalidated", reasons).await?;
     report_validation(&saved, json)
+}
+
+pub async fn set_company(
+    ws: &Workspace,
+    id: &str,
+    company: Option<String>,
+    website: Option<String>,
+    json: bool,
+) -> Result<i32> {
+    if company.is_none() && website.is_none() {
+        bail!("say what changed: --company and/or --website");
+    }
+    let mut lead = get_lead(ws, id).await?;
+    let expected = Expected::of(&lead);
+    if let Some(c) = company {
+        lead.company = c;
+    }
+    if let Some(w) = website {
+        lead.website = w;
+    }
+    let decision = stages::research::rerun(&ws.deps, &mut lead).await?;
+    lead.updated_at = ws.deps.ports.clock.now();
+    let saved = ws.deps.ports.leads.update(&lead, expected).await?;
+    let mut step = stages::Step::start(&ws.deps, "manual", Some(&saved.id), "research");
+    step.inputs(&(&saved.company, &saved.website));
+    step.finish(
+        &ws.deps,
+        &decision,
+        vec![format!(
+            "company changed by {}: research and fit ran again",
+            who()
+        )],
+    )
+    .await?;
+    if json {
+        print_json(&json!({"id": saved.id, "research": saved.research, "fit": saved.fit}))?;
+    } else {
+        println!("{}: {decision}", saved.id);
+    }
+    Ok(0)
 }
 
 #[derive(Args)]

@@ -101,6 +101,14 @@ enum LeadCmd {
     SetEmail { id: String, address: String },
     /// Override the validation agent's verdict (recorded with who and when).
     Mark(commands::MarkArgs),
+    /// Change the lead's company or website; only research and fit run again.
+    SetCompany {
+        id: String,
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long)]
+        website: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -190,6 +198,11 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                     commands::set_email(&ws, &id, &address, json).await
                 }
                 Command::Lead(LeadCmd::Mark(args)) => commands::mark(&ws, args, json).await,
+                Command::Lead(LeadCmd::SetCompany {
+                    id,
+                    company,
+                    website,
+                }) => commands::set_company(&ws, &id, company, website, json).await,
                 Command::Preview => commands::preview(&ws, json).await,
                 Command::Run(args) => {
                     commands::run(&ws, args.until_idle, args.every_minutes, json).await

@@ -292,3 +292,72 @@ fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
         "{all}"
     );
 }
+
+#[test]
+fn a_company_change_reruns_research_and_fit_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(
+        &csv,
+        "id,first_name,email,title,company,website,industry,employees,country,status,created_at\n\
+         L1,Ann,ann@x..example,Head of Data,Unknown,,Software,300,US,open,2026-11-20T00:00:00Z\n",
+    )
+    .unwrap();
+    let w = ws.to_str().unwrap();
+    assert!(
+        sqa(&["--dir", w, "leads", "import", csv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = sqa(&[
+        "--dir",
+        w,
+        "--now",
+        "2026-11-21T00:00:00Z",
+        "run",
+        "--until-idle",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let show = stdout(&sqa(&["--dir", w, "lead", "show", "L1"]));
+    assert!(
+        show.contains("DomainInvalid / domain_consecutive_dots"),
+        "the error category is shown: {show}"
+    );
+    let before: Value =
+        serde_json::from_str(&stdout(&sqa(&["--dir", w, "--json", "lead", "show", "L1"]))).unwrap();
+    let out = sqa(&[
+        "--dir",
+        w,
+        "--json",
+        "lead",
+        "set-company",
+        "L1",
+        "--company",
+        "Kestrel Pay",
+        "--website",
+        "https://kestrelpay.example/",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after: Value =
+        serde_json::from_str(&stdout(&sqa(&["--dir", w, "--json", "lead", "show", "L1"]))).unwrap();
+    assert_eq!(
+        after["lead"]["stage"], before["lead"]["stage"],
+        "the stage stays"
+    );
+    assert_eq!(
+        after["lead"]["validation"], before["lead"]["validation"],
+        "validation does not run again"
+    );
+    assert_eq!(after["lead"]["research"]["domain"], "kestrelpay.example");
+    assert_eq!(after["lead"]["research"]["industry"], "fintech");
+}

@@ -19,6 +19,29 @@ static CACHE: once_cell::sync::Lazy<
     std::sync::Mutex<std::collections::HashMap<CacheKey, (std::time::Instant, Research)>>,
 > = once_cell::sync::Lazy::new(Default::default);
 
+/// Research the lead's company again after a person changed it (research and fit only; the
+/// stage stays where it is). Returns the new fit decision.
+pub async fn rerun(deps: &Deps, lead: &mut crate::domain::Lead) -> Result<String, StageError> {
+    let found = if lead.website.trim().is_empty() {
+        Research {
+            error: Some("the lead has no website".into()),
+            ..Default::default()
+        }
+    } else {
+        research::research(
+            &lead.website,
+            deps.ports.web.as_ref(),
+            &deps.config.web.user_agent,
+        )
+        .await
+    };
+    lead.research = Some(found);
+    let verdict = fit::score_lead(lead, &deps.config.icp());
+    let decision = format!("score {} tier {}", verdict.score, verdict.tier.as_str());
+    lead.fit = Some(verdict);
+    Ok(decision)
+}
+
 /// Research a website, reusing a result from the last hour for the same domain: leads of one
 /// company share what its website says, and reading it again per lead would only cost time
 /// and load on the company's server. Results with an error are never reused (a transient
