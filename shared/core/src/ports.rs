@@ -201,6 +201,17 @@ pub trait Queue: Send + Sync {
     ) -> StoreResult<()>;
     /// Messages moved to the dead-letter queue of `queue`.
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>>;
+    /// Group this process's writes to the store (leads, runs, queues) into one commit until
+    /// `end_batch`: the local runner wraps each batch in it when the mailer is idempotent.
+    /// A batch that fails to commit is lost as a whole and its messages come back after
+    /// their visibility timeout. Backends without such a transaction do nothing.
+    async fn begin_batch(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Commit what `begin_batch` grouped (a no-op when no batch is open).
+    async fn end_batch(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 /// An email ready to go: the rendered RFC 5322 bytes and the envelope.
@@ -228,6 +239,12 @@ pub trait Mailer: Send + Sync {
     /// Send one message; returns the provider's id. The core calls this at most once per
     /// touch; an adapter MUST NOT retry a send that may have been accepted.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError>;
+    /// True when sending the same message id again delivers nothing new (the `.eml`
+    /// outbox). Only then may a runner group a batch's store writes into one commit: a batch
+    /// lost before its commit is handled again, and its emails must not go out twice.
+    fn idempotent(&self) -> bool {
+        false
+    }
 }
 
 #[async_trait]

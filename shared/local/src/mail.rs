@@ -134,6 +134,11 @@ impl Mailer for FileMailer {
         }
         Ok(email.message_id.clone())
     }
+
+    /// A message id names its file: a second send of it writes nothing.
+    fn idempotent(&self) -> bool {
+        true
+    }
 }
 
 /// Reads inbound messages from files: a key is a path relative to the root, or absolute.

@@ -123,6 +123,12 @@ CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
 "#];
 
 /// The schema version this build writes.
+/// How long a write waits for another process's write lock. `sqa run` holds the lock for
+/// one batch of at most ten messages at a time (`Queue::begin_batch`); with research over
+/// HTTP such a batch can take seconds, and a concurrent `sqa inbound` or `sqa import` should
+/// wait for it rather than fail.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// How the queues behave: like an SQS queue with a redrive policy.
@@ -206,7 +212,7 @@ impl SqliteStore {
     }
 
     fn setup(mut conn: Connection, file: bool, exclusive: bool) -> StoreResult<Self> {
-        conn.busy_timeout(Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| db_error(e, "set the busy timeout"))?;
         if exclusive {
             // Before WAL is entered, so that SQLite keeps the WAL index in heap memory.
@@ -285,6 +291,41 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
             .map_err(|e| db_error(e, &format!("commit migration {target}")))?;
     }
     Ok(())
+}
+
+/// A write transaction of its own (IMMEDIATE, so that it never has to upgrade a read lock),
+/// or a savepoint when a batch (`Queue::begin_batch`) has one open already.
+enum WriteTx<'c> {
+    Own(rusqlite::Transaction<'c>),
+    InBatch(rusqlite::Savepoint<'c>),
+}
+
+fn write_tx(conn: &mut Connection) -> rusqlite::Result<WriteTx<'_>> {
+    if conn.is_autocommit() {
+        conn.transaction_with_behavior(TransactionBehavior::Immediate)
+            .map(WriteTx::Own)
+    } else {
+        conn.savepoint().map(WriteTx::InBatch)
+    }
+}
+
+impl WriteTx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            WriteTx::Own(tx) => tx.commit(),
+            WriteTx::InBatch(sp) => sp.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteTx::Own(tx) => tx,
+            WriteTx::InBatch(sp) => sp,
+        }
+    }
 }
 
 /// Map a SQLite error: busy and locked are worth a retry, everything else is unexpected.
@@ -974,9 +1015,7 @@ impl Queue for SqliteStore {
             return Ok(());
         }
         // One transaction for the batch: one commit instead of one per body.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| db_error(e, "start a send"))?;
+        let tx = write_tx(&mut conn).map_err(|e| db_error(e, "start a send"))?;
         {
             let mut stmt = tx
                 .prepare_cached(insert)
@@ -1012,9 +1051,7 @@ impl Queue for SqliteStore {
         if any.is_none() {
             return Ok(Vec::new());
         }
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| db_error(e, what))?;
+        let tx = write_tx(&mut conn).map_err(|e| db_error(e, what))?;
         let mut out = Vec::new();
         {
             let mut select = tx
@@ -1114,6 +1151,30 @@ impl Queue for SqliteStore {
         Ok(())
     }
 
+    async fn begin_batch(&self) -> StoreResult<()> {
+        let conn = self.conn();
+        if conn.is_autocommit() {
+            // IMMEDIATE: take the write lock now, so that no other writer can make this
+            // transaction fail half way; other processes wait (busy timeout) for the commit.
+            conn.execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| db_error(e, "start a batch"))?;
+        }
+        Ok(())
+    }
+
+    async fn end_batch(&self) -> StoreResult<()> {
+        let conn = self.conn();
+        if conn.is_autocommit() {
+            return Ok(());
+        }
+        conn.execute_batch("COMMIT").map_err(|e| {
+            // A failed COMMIT may leave the transaction open: close it, so that the next
+            // batch does not silently join this one.
+            let _ = conn.execute_batch("ROLLBACK");
+            db_error(e, "commit a batch")
+        })
+    }
+
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>> {
         let conn = self.conn();
         let rows: Vec<(i64, i64, String, i64)> = conn
@@ -1182,5 +1243,89 @@ mod tests {
             assert!(!p.contains("TEMP B-TREE"), "sorts in memory: {sql}\n→ {p}");
             assert!(!p.starts_with("SCAN leads"), "scans: {sql}\n→ {p}");
         }
+    }
+
+    fn visible_messages(store: &SqliteStore) -> i64 {
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM queue_messages", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_one_commit_that_other_connections_see_only_at_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sqa.db");
+        let runner = SqliteStore::open(&path).unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let bodies = vec!["a".to_string(), "b".to_string()];
+
+        runner.begin_batch().await.unwrap();
+        // Inside the batch, send and receive take savepoints rather than failing to start
+        // a transaction of their own.
+        runner.send(QueueName::Validate, &bodies).await.unwrap();
+        let got = runner.receive(QueueName::Validate, 10).await.unwrap();
+        assert_eq!(got.len(), 2);
+        runner
+            .ack(QueueName::Validate, &got[0].receipt)
+            .await
+            .unwrap();
+        assert_eq!(
+            visible_messages(&runner),
+            1,
+            "the batch sees its own writes"
+        );
+        assert_eq!(
+            visible_messages(&other),
+            0,
+            "nothing is committed before end_batch"
+        );
+        runner.end_batch().await.unwrap();
+        assert_eq!(visible_messages(&other), 1);
+
+        // end_batch without a batch, and a second batch, work as well.
+        runner.end_batch().await.unwrap();
+        runner.begin_batch().await.unwrap();
+        runner
+            .ack(QueueName::Validate, &got[1].receipt)
+            .await
+            .unwrap();
+        runner.end_batch().await.unwrap();
+        assert_eq!(visible_messages(&other), 0);
+    }
+
+    #[tokio::test]
+    async fn a_batch_lost_before_its_commit_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sqa.db");
+        {
+            let runner = SqliteStore::open(&path).unwrap();
+            runner
+                .send(QueueName::Research, &["kept".to_string()])
+                .await
+                .unwrap();
+            runner.begin_batch().await.unwrap();
+            let got = runner.receive(QueueName::Research, 10).await.unwrap();
+            runner
+                .ack(QueueName::Research, &got[0].receipt)
+                .await
+                .unwrap();
+            runner
+                .send(QueueName::Outreach, &["lost".to_string()])
+                .await
+                .unwrap();
+            // The process dies here: the connection closes with the batch open.
+        }
+        let after = SqliteStore::open(&path).unwrap();
+        let again = after.receive(QueueName::Research, 10).await.unwrap();
+        assert_eq!(again.len(), 1, "the message of the lost batch comes back");
+        assert_eq!(again[0].body, "kept");
+        assert!(
+            after
+                .receive(QueueName::Outreach, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

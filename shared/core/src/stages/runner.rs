@@ -95,54 +95,17 @@ pub async fn drain(
                     break;
                 }
                 any = true;
-                // The messages of a batch are independent (each is one lead): handle them
-                // concurrently, like Lambda's event source mapping hands a batch to one
-                // invocation that may work it in parallel.
-                let mut set = tokio::task::JoinSet::new();
-                for d in batch {
-                    let deps = deps.clone();
-                    set.spawn(async move {
-                        let result = handle(queue, &d.body, &deps).await;
-                        (d, result)
-                    });
+                // One commit for the whole batch where that is safe (see `Queue::begin_batch`):
+                // the writes of ten messages cost about what one message's did.
+                let grouped = deps.ports.mailer.idempotent();
+                if grouped {
+                    deps.ports.queue.begin_batch().await?;
                 }
-                while let Some(joined) = set.join_next().await {
-                    let (d, result) = match joined {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            // A panic in one handler: the message stays on the queue and
-                            // comes back after its visibility timeout (then dead letters).
-                            report
-                                .failed
-                                .push(format!("{}: handler panicked: {e}", queue.as_str()));
-                            continue;
-                        }
-                    };
-                    progress(queue, &result);
-                    *report
-                        .handled
-                        .entry(queue.as_str().to_string())
-                        .or_default() += 1;
-                    match &result {
-                        Ok(o) => {
-                            let key = o.decision.split(':').next().unwrap_or("").to_string();
-                            *report
-                                .decisions
-                                .entry(format!("{}:{key}", queue.as_str()))
-                                .or_default() += 1;
-                        }
-                        Err(StageError::Permanent(e)) => {
-                            report.failed.push(format!("{}: {e:#}", queue.as_str()))
-                        }
-                        Err(StageError::Transient(_)) => report.retried += 1,
-                    }
-                    match settle(deps, queue, &d.body, &result).await {
-                        Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
-                        Settled::Retry => {
-                            deps.ports.queue.retry_later(queue, &d.receipt, 0).await?
-                        }
-                    }
+                let handled = handle_batch(deps, queue, batch, &mut report, &mut progress).await;
+                if grouped {
+                    deps.ports.queue.end_batch().await?;
                 }
+                handled?;
             }
         }
         if !any {
@@ -150,4 +113,60 @@ pub async fn drain(
         }
     }
     Ok(report)
+}
+
+/// Handle one batch: the messages are independent (each is one lead), so they run
+/// concurrently, like Lambda's event source mapping hands a batch to one invocation that may
+/// work it in parallel. Each result is settled (acknowledged or left for a retry) as it comes.
+async fn handle_batch(
+    deps: &Deps,
+    queue: QueueName,
+    batch: Vec<crate::ports::Delivery>,
+    report: &mut DrainReport,
+    progress: &mut impl FnMut(QueueName, &Result<Outcome, StageError>),
+) -> Result<(), StageError> {
+    let mut set = tokio::task::JoinSet::new();
+    for d in batch {
+        let deps = deps.clone();
+        set.spawn(async move {
+            let result = handle(queue, &d.body, &deps).await;
+            (d, result)
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        let (d, result) = match joined {
+            Ok(pair) => pair,
+            Err(e) => {
+                // A panic in one handler: the message stays on the queue and
+                // comes back after its visibility timeout (then dead letters).
+                report
+                    .failed
+                    .push(format!("{}: handler panicked: {e}", queue.as_str()));
+                continue;
+            }
+        };
+        progress(queue, &result);
+        *report
+            .handled
+            .entry(queue.as_str().to_string())
+            .or_default() += 1;
+        match &result {
+            Ok(o) => {
+                let key = o.decision.split(':').next().unwrap_or("").to_string();
+                *report
+                    .decisions
+                    .entry(format!("{}:{key}", queue.as_str()))
+                    .or_default() += 1;
+            }
+            Err(StageError::Permanent(e)) => {
+                report.failed.push(format!("{}: {e:#}", queue.as_str()))
+            }
+            Err(StageError::Transient(_)) => report.retried += 1,
+        }
+        match settle(deps, queue, &d.body, &result).await {
+            Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
+            Settled::Retry => deps.ports.queue.retry_later(queue, &d.receipt, 0).await?,
+        }
+    }
+    Ok(())
 }
