@@ -185,9 +185,10 @@ async fn a_bounce_notification_suppresses_the_address_and_ends_the_lead() {
         return;
     };
     seed_selected(&p, "AWS002", "ines.duarte@parcelwise.example").await;
-    let response = fn_feedback::handler(event("sqs-feedback-bounce.json"), &p.deps, 4)
-        .await
-        .expect("handled");
+    let response =
+        fn_feedback::handler(event("sqs-feedback-bounce.json"), p.function("feedback"), 4)
+            .await
+            .expect("handled");
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     let entry = p
         .deps
@@ -206,9 +207,13 @@ async fn a_complaint_notification_suppresses_the_address() {
         return;
     };
     seed_selected(&p, "AWS001", "rmorgan@kestrelpay.example").await;
-    let response = fn_feedback::handler(event("sqs-feedback-complaint.json"), &p.deps, 4)
-        .await
-        .expect("handled");
+    let response = fn_feedback::handler(
+        event("sqs-feedback-complaint.json"),
+        p.function("feedback"),
+        4,
+    )
+    .await
+    .expect("handled");
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     let entry = p
         .deps
@@ -228,7 +233,7 @@ async fn an_engage_notification_for_another_bucket_is_acknowledged_not_retried()
     // The fixture names bucket "BUCKET", not this deployment's inbound bucket.
     let response = fn_engage::handler(
         event("sqs-engage-ses-receipt.json"),
-        &p.deps,
+        p.function("engage"),
         p.settings.inbox_bucket.as_deref(),
         4,
     )
@@ -249,7 +254,8 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
     let Some(p) = AwsPipeline::new("hapi").await else {
         return;
     };
-    let health = fn_api::handler(request("apigw-health.json"), &p.deps).await;
+    let api = p.function("api");
+    let health = fn_api::handler(request("apigw-health.json"), api).await;
     assert_eq!(health.status_code, 200);
 
     seed_selected(&p, "AWS001", "rmorgan@kestrelpay.example").await;
@@ -260,7 +266,7 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
     json["queryStringParameters"]["token"] = token.clone().into();
     json["rawQueryString"] = format!("token={token}").into();
     let req: ApiGatewayV2httpRequest = serde_json::from_value(json.clone()).expect("event");
-    let res = fn_api::handler(req, &p.deps).await;
+    let res = fn_api::handler(req, api).await;
     assert_eq!(res.status_code, 200, "{:?}", res.body);
     assert_eq!(p.stage_of("AWS001").await, Stage::Suppressed);
     assert!(
@@ -275,7 +281,7 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
 
     json["queryStringParameters"]["token"] = "AWS001.forged".into();
     let req: ApiGatewayV2httpRequest = serde_json::from_value(json).expect("event");
-    let res = fn_api::handler(req, &p.deps).await;
+    let res = fn_api::handler(req, api).await;
     assert_eq!(res.status_code, 400, "a forged token is refused");
 }
 
@@ -284,7 +290,8 @@ async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
     let Some(p) = AwsPipeline::new("himport").await else {
         return;
     };
-    let res = fn_api::handler(request("apigw-leads-import.json"), &p.deps).await;
+    let api = p.function("api");
+    let res = fn_api::handler(request("apigw-leads-import.json"), api).await;
     assert_eq!(res.status_code, 201, "{:?}", res.body);
     let body = match &res.body {
         Some(aws_lambda_events::encodings::Body::Text(t)) => t.clone(),
@@ -304,7 +311,7 @@ async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
     assert_eq!(p.stage_of("AWS003").await, Stage::New);
     assert_eq!(p.pump(sqa_core::ports::QueueName::Validate, 1).await, 2);
 
-    let again = fn_api::handler(request("apigw-leads-import.json"), &p.deps).await;
+    let again = fn_api::handler(request("apigw-leads-import.json"), api).await;
     assert_eq!(again.status_code, 201);
     let body = match &again.body {
         Some(aws_lambda_events::encodings::Body::Text(t)) => t.clone(),
@@ -316,4 +323,162 @@ async fn an_import_through_the_api_enqueues_the_new_leads_at_once() {
         Some(3)
     );
     assert_eq!(report["enqueued"], 0);
+}
+
+/// A config version saved now, as the operator does (docs/deploy.md, step 6).
+async fn save_config(p: &AwsPipeline, table: &str, toml: &str, expected: u64) {
+    let store = sqa_aws::DynamoConfig::new(p.env.clients.dynamodb.clone(), table);
+    sqa_core::ports::ConfigStore::save(&store, toml, expected, chrono::Utc::now())
+        .await
+        .expect("save the config");
+}
+
+/// The functions' runtime on this deployment, with a config TTL of `ttl_secs`.
+async fn runtime(
+    p: &AwsPipeline,
+    wiring: sqa_aws::wire::Wiring,
+    ttl_secs: u64,
+    config_table: Option<&str>,
+) -> anyhow::Result<sqa_aws::lambda::Runtime> {
+    let mut settings = p.settings.clone();
+    settings.config_ttl = std::time::Duration::from_secs(ttl_secs);
+    if let Some(t) = config_table {
+        settings.config_table = t.to_string();
+    }
+    sqa_aws::lambda::Runtime::new(
+        p.env.clients.clone(),
+        settings,
+        wiring,
+        sqa_aws::wire::Overrides::default(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn aws_a_warm_function_sees_a_new_config_version_once_its_cached_config_expires() {
+    let Some(p) = AwsPipeline::new("hconfigttl").await else {
+        return;
+    };
+    let table = p.settings.config_table.clone();
+    let running = read_fixture("aws-sqa.toml");
+    let stopped = running.replace("state = \"running\"", "state = \"stopped\"");
+    assert_ne!(running, stopped);
+
+    let fresh = runtime(&p, fn_research::WIRING, 0, None)
+        .await
+        .expect("init");
+    let cached = runtime(&p, fn_research::WIRING, 3600, None)
+        .await
+        .expect("init");
+    let first = fresh.deps().await.expect("config v1");
+    assert_eq!(first.config.state, sqa_core::config::AgentState::Running);
+    assert_eq!(
+        cached.deps().await.expect("config v1").config.state,
+        sqa_core::config::AgentState::Running
+    );
+
+    save_config(&p, &table, &stopped, 1).await;
+    let second = fresh.deps().await.expect("config v2");
+    assert_eq!(
+        second.config.state,
+        sqa_core::config::AgentState::Stopped,
+        "read again when the TTL is over"
+    );
+    assert!(
+        Arc::ptr_eq(&first.ports.web, &second.ports.web),
+        "the web section did not change: the web port (and the research cache keyed by it) is kept"
+    );
+    assert_eq!(
+        cached.deps().await.expect("cached").config.state,
+        sqa_core::config::AgentState::Running,
+        "within the TTL the cached config is used"
+    );
+}
+
+#[tokio::test]
+async fn aws_without_a_usable_config_every_record_is_retried_and_a_bad_deploy_fails_at_init() {
+    let Some(p) = AwsPipeline::new("hnoconfig").await else {
+        return;
+    };
+    // An empty config table: nothing saved yet.
+    let empty = format!("{}-empty", p.settings.config_table);
+    sqa_aws::provision::create_table(&p.env.clients, &sqa_aws::schema::CONFIG, &empty)
+        .await
+        .expect("create the table");
+    let rt = runtime(&p, fn_validate::WIRING, 60, Some(&empty))
+        .await
+        .expect("init does not read the config");
+    let err = rt.deps().await.err().expect("no config");
+    assert!(format!("{err:#}").contains("no agent config"), "{err:#}");
+    let response = rt
+        .sqs_batch(event("sqs-validate-batch.json"), |_, _| async {
+            panic!("the handler must not run without a config")
+        })
+        .await
+        .expect("every record has a messageId");
+    assert_eq!(
+        response.batch_item_failures.len(),
+        3,
+        "every record comes back, none is acknowledged"
+    );
+
+    // A config with errors is as unusable; the error names the version.
+    save_config(&p, &empty, "mode = \"sometimes\"\n", 0).await;
+    let err = rt.deps().await.err().expect("invalid config");
+    assert!(format!("{err:#}").contains("version 1"), "{err:#}");
+
+    // A valid one is picked up at the next invocation (the failure was not cached).
+    save_config(&p, &empty, &read_fixture("aws-sqa.toml"), 1).await;
+    assert!(rt.deps().await.is_ok());
+
+    // Settings and secrets are read at init: a function that signs links fails there.
+    let mut settings = p.settings.clone();
+    settings.unsubscribe_secret = sqa_aws::settings::Secret::None;
+    let init = sqa_aws::lambda::Runtime::new(
+        p.env.clients.clone(),
+        settings,
+        fn_outreach::WIRING,
+        sqa_aws::wire::Overrides::default(),
+    )
+    .await;
+    assert!(
+        init.is_err(),
+        "no unsubscribe secret must fail the init phase"
+    );
+}
+
+#[tokio::test]
+async fn aws_a_port_a_function_does_not_wire_answers_with_an_error_naming_it() {
+    let Some(p) = AwsPipeline::new("hnotwired").await else {
+        return;
+    };
+    let validate = p.function("validate");
+    let err = validate
+        .ports
+        .web
+        .fetch("https://kestrelpay.example/")
+        .await
+        .expect_err("validate has no web");
+    assert!(
+        err.to_string()
+            .contains("web port is not wired into the validate function"),
+        "{err}"
+    );
+    let research = p.function("research");
+    let err = research
+        .ports
+        .model
+        .run(sqa_core::ports::ModelTask::Draft, &serde_json::json!({}))
+        .await
+        .expect_err("research has no model");
+    assert!(err.to_string().contains("research"), "{err}");
+    // Outreach drafts but never classifies.
+    let err = p
+        .function("outreach")
+        .ports
+        .model
+        .run(sqa_core::ports::ModelTask::Classify, &serde_json::json!({}))
+        .await
+        .expect_err("outreach's model only drafts");
+    assert!(err.to_string().contains("classify"), "{err}");
 }

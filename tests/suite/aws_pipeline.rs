@@ -11,7 +11,7 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use sqa_aws::settings::Settings;
 use sqa_aws::testkit::{self, Env, SentMail};
-use sqa_aws::wire::{self, NeedsSecret, Overrides};
+use sqa_aws::wire::{self, NeedsSecret, Overrides, Wired, Wiring};
 use sqa_aws::{Clients, DynamoConfig};
 use sqa_core::domain::{LeadId, Stage, TouchState};
 use sqa_core::ports::{ConfigStore, Deps, FixedClock, NoDns, QueueName};
@@ -36,7 +36,11 @@ pub fn read_fixture(name: &str) -> String {
 /// web served from the example's mirror.
 pub struct AwsPipeline {
     pub env: Env,
+    /// Every port (for seeding and reading back, and for handler tests that inject faults).
     pub deps: Deps,
+    /// Each function's own ports (its `WIRING`: a port it does not use is not wired), so that
+    /// the end-to-end run proves every function wires what its stage needs.
+    pub functions: BTreeMap<&'static str, Deps>,
     pub settings: Settings,
     /// Lambda's own calls (the event source mapping's receives and deletes) go through these,
     /// so that `env.clients.calls` counts only what the functions do.
@@ -122,11 +126,28 @@ impl AwsPipeline {
             ))),
             dns: Some(Arc::new(NoDns)),
         };
-        let deps = wire::deps(clients, &settings, NeedsSecret::Yes, overrides).await?;
+        let deps = wire::deps(clients, &settings, NeedsSecret::Yes, overrides.clone()).await?;
+        let mut functions = BTreeMap::new();
+        for wiring in [
+            fn_select::WIRING,
+            fn_validate::WIRING,
+            fn_research::WIRING,
+            fn_outreach::WIRING,
+            fn_engage::WIRING,
+            fn_handover::WIRING,
+            fn_feedback::WIRING,
+            fn_api::WIRING,
+        ] {
+            functions.insert(
+                wiring.function,
+                function_deps(&env, &settings, wiring, &overrides, &deps).await?,
+            );
+        }
         let lambda_service = testkit::clients(&env.endpoint).await;
         Ok(AwsPipeline {
             env,
             deps,
+            functions,
             settings,
             lambda_service,
             mail_domain,
@@ -155,18 +176,25 @@ impl AwsPipeline {
         ids
     }
 
+    /// The ports of one function (see `functions`).
+    pub fn function(&self, name: &str) -> &Deps {
+        self.functions
+            .get(name)
+            .unwrap_or_else(|| panic!("no function {name}"))
+    }
+
     /// Invoke `select` with the fixture's EventBridge scheduled event.
     pub async fn invoke_select(&self) -> serde_json::Value {
         let event: EventBridgeEvent<serde_json::Value> =
             serde_json::from_str(&read_fixture("eventbridge-scheduled.json")).expect("event");
-        fn_select::handler(event, &self.deps)
+        fn_select::handler(event, self.function("select"))
             .await
             .expect("select succeeds")
     }
 
-    /// Invoke the function of `queue` with one SQS event.
+    /// Invoke the function of `queue` with one SQS event, with that function's own ports.
     pub async fn invoke(&self, queue: QueueName, event: SqsEvent) -> SqsBatchResponse {
-        let deps = &self.deps;
+        let deps = self.function(queue.as_str());
         let n = self.settings.concurrency;
         let result = match queue {
             QueueName::Validate => fn_validate::handler(event, deps, n).await,
@@ -335,6 +363,19 @@ impl AwsPipeline {
             steps.join("\n  ")
         )
     }
+}
+
+/// The ports `wiring` gives a function, with the test's clock, web and DNS where it wires
+/// those, and the config `all` was built with.
+async fn function_deps(
+    env: &Env,
+    settings: &Settings,
+    wiring: Wiring,
+    overrides: &Overrides,
+    all: &Deps,
+) -> anyhow::Result<Deps> {
+    let wired = Wired::new(&env.clients, settings, wiring, overrides.clone()).await?;
+    wired.deps_for((*all.config).clone(), None)
 }
 
 /// The SQS event Lambda builds from received messages (the JSON shape of the fixtures).

@@ -464,6 +464,44 @@ fn functions_never_depend_on_an_aws_sdk_crate_directly() {
     }
 }
 
+/// `sam build` runs `cargo lambda build --release` inside `functions/<name>`, where cargo
+/// reads `functions/.cargo/config.toml`: the functions' size profile. The hello-world
+/// baseline of `infra/lambda-figures.sh` must be built the same way, and no profile may abort
+/// on panic (the batch helper catches a panic per record).
+#[test]
+fn lambda_builds_use_the_size_profile_and_the_baseline_is_built_the_same_way() {
+    let root = sqa_tests::workspace_root();
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let functions = read("functions/.cargo/config.toml");
+    assert_eq!(
+        functions,
+        read("infra/lambda-baseline/.cargo/config.toml"),
+        "the baseline is built with the functions' profile"
+    );
+    let settings: Vec<&str> = functions
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(
+        settings,
+        vec![
+            "[profile.release]",
+            "lto = \"fat\"",
+            "codegen-units = 1",
+            "opt-level = \"s\""
+        ]
+    );
+    let manifest = read("Cargo.toml");
+    assert!(
+        !manifest
+            .lines()
+            .any(|l| l.trim_start().starts_with("panic")),
+        "panic = \"abort\" would turn a bad record into a lost batch"
+    );
+}
+
 fn metadata() -> serde_json::Value {
     let root = sqa_tests::workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -4,9 +4,27 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The host's target triple (`rustc -vV`).
+fn host_triple() -> String {
+    let out = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .trim()
+        .to_string()
+}
+
+/// The dependency graph for the host platform: offline, and filtered to the host so that
+/// crates only other platforms use (never downloaded by a build here) are not needed.
 fn metadata() -> Value {
+    let host = host_triple();
     let out = std::process::Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
         .current_dir(sqa_tests::workspace_root())
         .output()
         .expect("cargo metadata runs");

@@ -14,9 +14,23 @@
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::http::{HeaderValue, Method, header};
+use sqa_aws::wire::{NeedsSecret, Wiring};
 use sqa_core::import::{ImportError, import_csv};
 use sqa_core::ports::{Deps, StoreError};
 use sqa_core::stages::{StageError, consent, select};
+
+/// The ports this function uses (stores, queue and the unsubscribe secret); nothing else is
+/// linked into it.
+pub const WIRING: Wiring = Wiring::minimal("api", NeedsSecret::Yes);
+
+/// The answer to any request while the agent config cannot be read (missing, invalid or
+/// the table unavailable): the caller may retry; the reason is in the function's log.
+pub fn unavailable() -> ApiGatewayV2httpResponse {
+    json(
+        503,
+        &serde_json::json!({"error": "the agent config cannot be read; try again later"}),
+    )
+}
 
 /// Largest import body accepted (API Gateway's own limit is 10 MB).
 const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;

@@ -6,8 +6,17 @@
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use sqa_aws::batch::{WholeBatchFailed, handle_batch};
 use sqa_aws::notifications::{self, Inbound};
+use sqa_aws::wire::{self, NeedsSecret, Wiring};
 use sqa_core::ports::Deps;
 use sqa_core::stages::{Outcome, StageError, engage};
+
+/// The ports this function uses; nothing else is linked into it.
+pub const WIRING: Wiring = Wiring {
+    model: Some(wire::offline_classify_model),
+    mailer: Some(wire::ses_mailer),
+    inbox: Some(wire::s3_inbox),
+    ..Wiring::minimal("engage", NeedsSecret::Yes)
+};
 
 /// Handle one SQS batch of SNS-wrapped SES receipt notifications.
 pub async fn handler(

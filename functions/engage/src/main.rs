@@ -1,16 +1,19 @@
-//! Lambda entry point of the engage function.
+//! Lambda entry point of the engage function: its ports once per process, the agent config
+//! on first use (cached, see `sqa_aws::lambda`), then batches.
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use sqa_aws::wire::NeedsSecret;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let rt = sqa_aws::lambda::start(NeedsSecret::Yes).await?;
-    let (deps, concurrency) = (&rt.deps, rt.settings.concurrency);
+    let rt = &sqa_aws::lambda::start(engage::WIRING).await?;
+    let concurrency = rt.settings.concurrency;
     let bucket = rt.settings.inbox_bucket.as_deref();
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        engage::handler(event.payload, deps, bucket, concurrency).await
+        rt.sqs_batch(event.payload, |event, deps| async move {
+            engage::handler(event, &deps, bucket, concurrency).await
+        })
+        .await
     }))
     .await
 }

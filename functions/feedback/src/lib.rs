@@ -5,8 +5,12 @@
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use sqa_aws::batch::{WholeBatchFailed, handle_batch};
 use sqa_aws::notifications::{self, FeedbackNotice};
+use sqa_aws::wire::{NeedsSecret, Wiring};
 use sqa_core::ports::Deps;
 use sqa_core::stages::{Outcome, StageError, feedback};
+
+/// The ports this function uses (stores and queue only); nothing else is linked into it.
+pub const WIRING: Wiring = Wiring::minimal("feedback", NeedsSecret::No);
 
 /// Handle one SQS batch of SNS-wrapped SES bounce and complaint notifications.
 pub async fn handler(

@@ -2,9 +2,13 @@
 //! eligible leads and enqueues the touches that are due. Lambda glue only.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use sqa_aws::wire::{NeedsSecret, Wiring};
 use sqa_core::ports::Deps;
 use sqa_core::stages::StageError;
 use sqa_core::stages::select;
+
+/// The ports this function uses (stores and queue only); nothing else is linked into it.
+pub const WIRING: Wiring = Wiring::minimal("select", NeedsSecret::No);
 
 /// The run id of a scheduled invocation: EventBridge keeps the event id when it retries an
 /// invocation, so a retried run claims nothing twice under a new name.

@@ -1,18 +1,25 @@
-//! Lambda entry point of the select function.
+//! Lambda entry point of the select function: its ports once per process, the agent config
+//! on first use (cached, see `sqa_aws::lambda`), then scheduled runs. Any error fails the
+//! invocation, so that EventBridge's retry policy applies.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
-use sqa_aws::wire::NeedsSecret;
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let rt = sqa_aws::lambda::start(NeedsSecret::No).await?;
-    let deps = &rt.deps;
+    let rt = &sqa_aws::lambda::start(select::WIRING).await?;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| async move {
-            select::handler(event.payload, deps)
+            let deps = rt.deps().await.map_err(|e| {
+                sqa_aws::lambda::log_config_error(&e, 1);
+                Diagnostic {
+                    error_type: "NoConfig".into(),
+                    error_message: format!("{e:#}"),
+                }
+            })?;
+            select::handler(event.payload, &deps)
                 .await
-                .map_err(|e| lambda_runtime::Diagnostic {
+                .map_err(|e| Diagnostic {
                     error_type: if e.is_transient() {
                         "Transient"
                     } else {

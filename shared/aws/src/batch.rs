@@ -16,7 +16,7 @@ use futures_util::FutureExt;
 use futures_util::stream::{self, StreamExt};
 use sqa_core::ports::{Deps, QueueName};
 use sqa_core::stages::runner::{Settled, settle};
-use sqa_core::stages::{Outcome, StageError};
+use sqa_core::stages::{MESSAGE_VERSION, Outcome, StageError, StageMessage};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use tracing::Instrument;
@@ -178,15 +178,120 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// The whole handler of a stage queue (validate, research, outreach, handover).
-pub async fn stage_batch(
+/// Every record of `event` reported as a failure, so that SQS delivers it again (the
+/// function could not work on the batch at all, e.g. without a usable config). Records
+/// without a `messageId` cannot be named: then the whole invocation fails.
+pub fn retry_all(event: &SqsEvent) -> Result<SqsBatchResponse, WholeBatchFailed> {
+    let mut response = SqsBatchResponse::default();
+    let mut anonymous = 0;
+    for record in &event.records {
+        match record
+            .message_id
+            .as_deref()
+            .filter(|id| !id.trim().is_empty())
+        {
+            Some(id) => response.add_failure(id.to_string()),
+            None => anonymous += 1,
+        }
+    }
+    if anonymous > 0 {
+        return Err(WholeBatchFailed(anonymous));
+    }
+    Ok(response)
+}
+
+/// Decode the body of a message on a stage queue (validate, research, outreach, handover):
+/// what `sqa_core::stages::handle` does before it picks the stage, for a function that
+/// calls its one stage directly (and so links no other stage's code).
+pub fn decode_stage_message(queue: QueueName, body: &str) -> Result<StageMessage, StageError> {
+    let msg: StageMessage = serde_json::from_str(body)
+        .map_err(|e| StageError::permanent(format!("malformed {} message: {e}", queue.as_str())))?;
+    if msg.v > MESSAGE_VERSION {
+        return Err(StageError::permanent(format!(
+            "message version {} is newer than this build understands ({MESSAGE_VERSION})",
+            msg.v
+        )));
+    }
+    Ok(msg)
+}
+
+/// The whole handler of a stage queue (validate, research, outreach, handover): each
+/// record's body decoded and handed to `stage` (the stage's `handle`).
+pub async fn stage_batch<'d, S, Fut>(
     queue: QueueName,
     event: SqsEvent,
-    deps: &Deps,
+    deps: &'d Deps,
     concurrency: usize,
-) -> Result<SqsBatchResponse, WholeBatchFailed> {
-    handle_batch(deps, Some(queue), event, concurrency, |body| async move {
-        sqa_core::stages::handle(queue, &body, deps).await
+    stage: S,
+) -> Result<SqsBatchResponse, WholeBatchFailed>
+where
+    S: Fn(StageMessage, &'d Deps) -> Fut,
+    Fut: Future<Output = Result<Outcome, StageError>>,
+{
+    handle_batch(deps, Some(queue), event, concurrency, |body| {
+        let run = decode_stage_message(queue, &body).map(|msg| stage(msg, deps));
+        async move {
+            match run {
+                Ok(fut) => fut.await,
+                Err(e) => Err(e),
+            }
+        }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: Option<&str>) -> SqsMessage {
+        let mut m = SqsMessage::default();
+        m.message_id = id.map(str::to_string);
+        m.body = Some("{}".into());
+        m
+    }
+
+    #[test]
+    fn a_stage_message_is_decoded_as_the_core_does() {
+        let ok = decode_stage_message(
+            QueueName::Validate,
+            r#"{"v":1,"lead_id":"L1","run_id":"r"}"#,
+        )
+        .expect("valid");
+        assert_eq!(ok.lead_id.as_str(), "L1");
+        let bad =
+            decode_stage_message(QueueName::Research, r#"{"v":1,"lead":"#).expect_err("malformed");
+        assert!(!bad.is_transient());
+        assert!(
+            bad.to_string().contains("malformed research message"),
+            "{bad}"
+        );
+        let newer = decode_stage_message(
+            QueueName::Validate,
+            r#"{"v":2,"lead_id":"L1","run_id":"r"}"#,
+        )
+        .expect_err("newer");
+        assert!(
+            newer.to_string().contains("newer than this build"),
+            "{newer}"
+        );
+    }
+
+    #[test]
+    fn retry_all_names_every_record_or_fails_the_invocation() {
+        let mut event = SqsEvent::default();
+        event.records = vec![record(Some("a")), record(Some("b"))];
+        let response = retry_all(&event).expect("named");
+        let ids: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
+        assert_eq!(ids, vec!["a", "b"]);
+        event.records.push(record(Some(" ")));
+        assert!(
+            retry_all(&event).is_err(),
+            "an unnamed record fails the invocation"
+        );
+    }
 }

@@ -75,6 +75,22 @@ impl Intercept for Counter {
     }
 }
 
+/// The SDK's own HTTPS client (hyper, rustls) on the ring crypto provider; the workspace
+/// leaves out the SDK's default client, which is the same on aws-lc.
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+/// `aws_config::defaults` with the HTTPS client of [`https_client`].
+pub fn sdk_defaults() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client())
+}
+
 /// Every client the adapters use.
 #[derive(Clone, Debug)]
 pub struct Clients {
@@ -91,9 +107,7 @@ impl Clients {
     /// Load the SDK configuration from the environment (region, credentials, and
     /// `AWS_ENDPOINT_URL*` for an emulator) and build the clients.
     pub async fn from_env() -> Clients {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .load()
-            .await;
+        let sdk = sdk_defaults().load().await;
         Clients::new(&sdk)
     }
 

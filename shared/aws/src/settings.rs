@@ -1,5 +1,6 @@
 //! The deployment's settings, read from the environment once at cold start
-//! (`Settings::from_env`), so that a bad deploy fails at init and not per message.
+//! (`Settings::from_env`), so that a bad deploy fails at init and not per message. (The
+//! agent config is not a setting: it lives in the config table, see `lambda::Runtime`.)
 //!
 //! | variable | meaning |
 //! |---|---|
@@ -13,12 +14,15 @@
 //! | `SQA_MODEL_ENDPOINT`, `SQA_MODEL_API_KEY_PARAM` | model endpoint; SSM SecureString name of its key |
 //! | `SQA_UNSUBSCRIBE_SECRET_PARAM` (or `SQA_UNSUBSCRIBE_SECRET` for local runs) | signs one-click unsubscribe tokens |
 //! | `SQA_CONCURRENCY` | records of one SQS batch handled at once (default 4) |
+//! | `SQA_CONFIG_TTL_SECS` | how long a warm function uses the agent config it read before it reads the config table again (default 60, 0 to 3600; 0 reads it on every invocation) |
+//! | `SQA_WEB_BASE` | sandboxes only (never set by `template.yaml`): research reads every site from this origin, `https://{host}/{path}` as `{base}/{host}/{path}` (a local mirror) |
 
 use crate::queue::QueueUrls;
 use anyhow::{Context, bail};
 use sqa_core::config::Mode;
 use sqa_core::ports::QueueName;
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// Where a secret comes from.
 #[derive(Clone, PartialEq, Eq)]
@@ -41,6 +45,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// How long a warm function keeps the agent config it read (`SQA_CONFIG_TTL_SECS`).
+pub const DEFAULT_CONFIG_TTL: Duration = Duration::from_secs(60);
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub leads_table: String,
@@ -60,6 +67,8 @@ pub struct Settings {
     pub model_api_key: Secret,
     pub unsubscribe_secret: Secret,
     pub concurrency: usize,
+    pub config_ttl: Duration,
+    pub web_base: Option<String>,
 }
 
 impl Settings {
@@ -108,6 +117,15 @@ impl Settings {
                 .filter(|n| (1..=64).contains(n))
                 .with_context(|| format!("SQA_CONCURRENCY is {v:?}; expected 1 to 64"))?,
         };
+        let config_ttl = match opt("SQA_CONFIG_TTL_SECS") {
+            None => DEFAULT_CONFIG_TTL,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .map(Duration::from_secs)
+                .with_context(|| format!("SQA_CONFIG_TTL_SECS is {v:?}; expected 0 to 3600"))?,
+        };
         Ok(Settings {
             leads_table: req("SQA_LEADS_TABLE")?,
             config_table: req("SQA_CONFIG_TABLE")?,
@@ -126,6 +144,8 @@ impl Settings {
             model_api_key: secret("SQA_MODEL_API_KEY_PARAM", "SQA_MODEL_API_KEY"),
             unsubscribe_secret: secret("SQA_UNSUBSCRIBE_SECRET_PARAM", "SQA_UNSUBSCRIBE_SECRET"),
             concurrency,
+            config_ttl,
+            web_base: opt("SQA_WEB_BASE"),
         })
     }
 }
@@ -160,6 +180,8 @@ mod tests {
             Some("http://q/research-dlq")
         );
         assert_eq!(s.concurrency, 4);
+        assert_eq!(s.config_ttl, DEFAULT_CONFIG_TTL);
+        assert_eq!(s.web_base, None);
         assert_eq!(s.unsubscribe_secret, Secret::None);
     }
 
@@ -173,6 +195,12 @@ mod tests {
         assert!(read(&vars).is_err());
         let mut vars = base();
         vars.insert("SQA_CONCURRENCY", "0");
+        assert!(read(&vars).is_err());
+        let mut vars = base();
+        vars.insert("SQA_CONFIG_TTL_SECS", "a minute");
+        assert!(read(&vars).is_err());
+        let mut vars = base();
+        vars.insert("SQA_CONFIG_TTL_SECS", "3601");
         assert!(read(&vars).is_err());
     }
 

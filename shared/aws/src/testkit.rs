@@ -34,7 +34,7 @@ pub fn endpoint(test: &str) -> Option<String> {
 /// the SDK never looks for real ones.
 pub async fn clients(endpoint: &str) -> Clients {
     let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_string());
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let sdk = crate::clients::sdk_defaults()
         .region(aws_config::Region::new(region))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "test", "test", None, None, "moto",

@@ -1,5 +1,13 @@
-//! Wire the core's ports on AWS and load the active agent config: what every function's
-//! `main` does once at cold start.
+//! Wire the core's ports on AWS.
+//!
+//! Each function names the ports it uses in a [`Wiring`]: a builder function per heavy port
+//! (web, DNS, model, mail, inbox), or `None`. Only the builders a function names are linked
+//! into its binary, so `validate` carries no HTTP client or HTML parser and `research` no
+//! mail code; a port a function must never use is a [`NotWired`] adapter that answers with
+//! a clear error. [`Wired`] holds what is built once per process (clients, stores, queue,
+//! secret); [`Wired::deps_for`] adds a config and the ports that depend on it. The functions
+//! read the config through `lambda::Runtime` (cached for a short time); [`deps`] wires every
+//! port and reads the config at once, for tests and local harnesses.
 
 use crate::clients::Clients;
 use crate::settings::{Secret, Settings};
@@ -7,14 +15,22 @@ use crate::{
     DynamoConfig, DynamoLeads, DynamoRuns, DynamoSuppressions, S3Inbox, SesMailer, SqsQueue,
 };
 use anyhow::{Context, bail};
+use async_trait::async_trait;
 use sqa_core::config::{AgentConfig, Mode};
-use sqa_core::ports::{Clock, ConfigStore, Deps, Ports, Resolver, SystemClock, Web};
+use sqa_core::ports::{
+    Clock, ConfigStore, Deps, Inbox, MailError, Mailer, Model, ModelError, ModelOutput, ModelTask,
+    OutgoingEmail, Ports, Resolver, StoreError, StoreResult, StoredConfig, SystemClock, Web,
+    WebError, WebPage,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What a test (or a local harness) puts in place of the real thing.
+/// What a test (or a local harness) puts in place of the real thing. An override replaces a
+/// port only in a function that wires that port.
 #[derive(Default, Clone)]
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
@@ -22,47 +38,345 @@ pub struct Overrides {
     pub dns: Option<Arc<dyn Resolver>>,
 }
 
-/// Does this function sign or verify unsubscribe tokens (outreach, engage, api)?
+/// Does this function sign or verify unsubscribe tokens (outreach, engage, handover, api)?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NeedsSecret {
     Yes,
     No,
 }
 
-/// Build every port, read the active config (and the knowledge documents it names) and the
-/// secrets. Fails when anything is missing, so that a bad deploy fails at init.
-pub async fn deps(
-    clients: &Clients,
-    settings: &Settings,
-    needs_secret: NeedsSecret,
-    overrides: Overrides,
-) -> anyhow::Result<Deps> {
-    let config_store = Arc::new(DynamoConfig::new(
-        clients.dynamodb.clone(),
-        &settings.config_table,
-    ));
-    let config = load_config(clients, settings, config_store.as_ref()).await?;
+/// Builds the `Web` port from the config (user agent) and the settings (`SQA_WEB_BASE`).
+pub type WebBuilder = fn(&AgentConfig, &Settings) -> anyhow::Result<Arc<dyn Web>>;
+/// Builds the `Resolver` port from the config (`validation.dns`).
+pub type DnsBuilder = fn(&AgentConfig) -> anyhow::Result<Arc<dyn Resolver>>;
+/// Builds the `Model` port from the config (`model`).
+pub type ModelBuilder = fn(&AgentConfig) -> anyhow::Result<Arc<dyn Model>>;
+/// Builds the `Mailer` port (SES).
+pub type MailerBuilder = fn(&Clients, &Settings) -> Arc<dyn Mailer>;
+/// Builds the `Inbox` port (S3).
+pub type InboxBuilder = fn(&Clients, &Settings) -> Arc<dyn Inbox>;
+/// Reads the unsubscribe secret (the literal, or the SSM parameter).
+pub type SecretReader =
+    for<'a> fn(
+        &'a Clients,
+        &'a Secret,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<Option<String>>> + Send + 'a>>;
 
-    let web: Arc<dyn Web> = match overrides.web {
-        Some(w) => w,
-        None => {
-            if config.web.source.trim() != "http" {
-                bail!(
-                    "web.source = {:?} cannot be used on AWS; set it to \"http\"",
-                    config.web.source
-                );
-            }
-            Arc::new(
-                sqa_core::web_http::HttpWeb::new(&config.web.user_agent, Duration::from_secs(10))
-                    .context("build the HTTP client for research")?,
-            )
+/// The ports one function uses. The stores, the queue, the suppressions and the clock are
+/// always wired (they are small and every stage writes run records and leads).
+#[derive(Clone, Copy)]
+pub struct Wiring {
+    /// The function's name, for the errors of the ports it does not wire.
+    pub function: &'static str,
+    /// How the function reads its unsubscribe secret; `None`: it signs and checks no link
+    /// (and carries no SSM client).
+    pub secret: Option<SecretReader>,
+    pub web: Option<WebBuilder>,
+    pub dns: Option<DnsBuilder>,
+    pub model: Option<ModelBuilder>,
+    pub mailer: Option<MailerBuilder>,
+    pub inbox: Option<InboxBuilder>,
+}
+
+impl Wiring {
+    /// A function that uses none of the optional ports.
+    pub const fn minimal(function: &'static str, needs_secret: NeedsSecret) -> Wiring {
+        Wiring {
+            function,
+            secret: secret_reader(needs_secret),
+            web: None,
+            dns: None,
+            model: None,
+            mailer: None,
+            inbox: None,
         }
-    };
-    let dns = match overrides.dns {
-        Some(d) => d,
-        None => sqa_core::agents::email::dns::resolver_from_config(&config.validation)
-            .context("build the DNS resolver (validation.dns)")?,
-    };
+    }
+
+    /// Every port (links every adapter): tests and local harnesses.
+    pub const fn all(function: &'static str, needs_secret: NeedsSecret) -> Wiring {
+        Wiring {
+            function,
+            secret: secret_reader(needs_secret),
+            web: Some(http_web),
+            dns: Some(dns_from_config),
+            model: Some(offline_model),
+            mailer: Some(ses_mailer),
+            inbox: Some(s3_inbox),
+        }
+    }
+}
+
+const fn secret_reader(needs_secret: NeedsSecret) -> Option<SecretReader> {
+    match needs_secret {
+        NeedsSecret::Yes => Some(read_secret_boxed),
+        NeedsSecret::No => None,
+    }
+}
+
+fn read_secret_boxed<'a>(
+    clients: &'a Clients,
+    secret: &'a Secret,
+) -> Pin<Box<dyn Future<Output = anyhow::Result<Option<String>>> + Send + 'a>> {
+    Box::pin(read_secret(clients, secret))
+}
+
+/// The research function's web: HTTP(S) with the config's user agent; `SQA_WEB_BASE` (a
+/// sandbox's mirror) serves every site from one origin.
+pub fn http_web(config: &AgentConfig, settings: &Settings) -> anyhow::Result<Arc<dyn Web>> {
+    let web = sqa_core::web_http::HttpWeb::new(&config.web.user_agent, Duration::from_secs(10))
+        .context("build the HTTP client for research")?;
+    Ok(match &settings.web_base {
+        Some(base) => Arc::new(web.with_base(base).context("SQA_WEB_BASE")?),
+        None => Arc::new(web),
+    })
+}
+
+/// The validate function's DNS: `validation.dns` (`system`, `off` or a name server).
+pub fn dns_from_config(config: &AgentConfig) -> anyhow::Result<Arc<dyn Resolver>> {
+    sqa_core::agents::email::dns::resolver_from_config(&config.validation)
+        .context("build the DNS resolver (validation.dns)")
+}
+
+/// The deterministic model, answering every task.
+pub fn offline_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
+    Ok(Arc::new(sqa_core::agents::offline::OfflineModel))
+}
+
+/// The deterministic model for the outreach function: first emails and answers only.
+pub fn offline_draft_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
+    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::DRAFT))
+}
+
+/// The deterministic model for the engage function: classifying replies only (answers
+/// come from the knowledge, not from the model).
+pub fn offline_classify_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
+    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::CLASSIFY))
+}
+
+/// The deterministic model for the handover function: summaries only.
+pub fn offline_summary_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
+    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::SUMMARIZE))
+}
+
+/// SES `SendRawEmail` with the deployment's configuration set.
+pub fn ses_mailer(clients: &Clients, settings: &Settings) -> Arc<dyn Mailer> {
+    Arc::new(SesMailer::new(
+        clients.ses.clone(),
+        settings.configuration_set.clone(),
+    ))
+}
+
+/// The inbound bucket of the SES receipt rule.
+pub fn s3_inbox(clients: &Clients, settings: &Settings) -> Arc<dyn Inbox> {
+    Arc::new(S3Inbox::new(
+        clients.s3.clone(),
+        settings.inbox_bucket.clone().unwrap_or_default(),
+        settings.inbox_prefix.clone(),
+    ))
+}
+
+/// A port a function does not wire: every call is an error naming the function and the port
+/// (a bug if it ever shows: the function's `Wiring` misses a port its stage uses).
+#[derive(Debug, Clone, Copy)]
+pub struct NotWired {
+    pub function: &'static str,
+    pub port: &'static str,
+}
+
+impl NotWired {
+    fn error(&self) -> anyhow::Error {
+        anyhow::anyhow!(
+            "the {} port is not wired into the {} function",
+            self.port,
+            self.function
+        )
+    }
+}
+
+#[async_trait]
+impl Web for NotWired {
+    async fn fetch(&self, _url: &str) -> Result<WebPage, WebError> {
+        Err(WebError::Unexpected(self.error()))
+    }
+}
+
+#[async_trait]
+impl Resolver for NotWired {
+    async fn deliverability(&self, _domain: &str) -> sqa_core::domain::Deliverability {
+        sqa_core::domain::Deliverability::Unknown {
+            message: self.error().to_string(),
+        }
+    }
+}
+
+#[async_trait]
+impl Model for NotWired {
+    fn name(&self) -> &str {
+        "not-wired"
+    }
+    async fn run(
+        &self,
+        _task: ModelTask,
+        _input: &serde_json::Value,
+    ) -> Result<ModelOutput, ModelError> {
+        Err(ModelError::Unexpected(self.error()))
+    }
+}
+
+#[async_trait]
+impl Mailer for NotWired {
+    async fn send(&self, _email: &OutgoingEmail) -> Result<String, MailError> {
+        Err(MailError::Unexpected(self.error()))
+    }
+}
+
+#[async_trait]
+impl Inbox for NotWired {
+    async fn fetch(&self, _key: &str) -> StoreResult<Vec<u8>> {
+        Err(StoreError::Unexpected(self.error()))
+    }
+}
+
+/// What one function builds once per process: the config-independent ports and the secret.
+pub struct Wired {
+    wiring: Wiring,
+    overrides: Overrides,
+    settings: Settings,
+    /// Every port; web, DNS and model are placeholders until `deps_for` sees a config.
+    base: Ports,
+    secret: Arc<str>,
+}
+
+impl Wired {
+    /// Build the config-independent ports and read the secret (SSM). Fails when the secret
+    /// is missing, so that a bad deploy fails at init.
+    pub async fn new(
+        clients: &Clients,
+        settings: &Settings,
+        wiring: Wiring,
+        overrides: Overrides,
+    ) -> anyhow::Result<Wired> {
+        let secret = match wiring.secret {
+            Some(read) => read(clients, &settings.unsubscribe_secret).await?.context(
+                "no unsubscribe secret: set SQA_UNSUBSCRIBE_SECRET_PARAM (an SSM SecureString)",
+            )?,
+            // Functions that never sign a link get a secret no token can match.
+            None => String::new(),
+        };
+        let not_wired = |port| {
+            Arc::new(NotWired {
+                function: wiring.function,
+                port,
+            })
+        };
+        let base = Ports {
+            leads: Arc::new(DynamoLeads::new(
+                clients.dynamodb.clone(),
+                &settings.leads_table,
+            )),
+            config: Arc::new(DynamoConfig::new(
+                clients.dynamodb.clone(),
+                &settings.config_table,
+            )),
+            runs: Arc::new(DynamoRuns::new(
+                clients.dynamodb.clone(),
+                &settings.runs_table,
+            )),
+            queue: Arc::new(SqsQueue::new(clients.sqs.clone(), settings.queues.clone())),
+            mailer: match wiring.mailer {
+                Some(build) => build(clients, settings),
+                None => not_wired("mailer"),
+            },
+            inbox: match wiring.inbox {
+                Some(build) => build(clients, settings),
+                None => not_wired("inbox"),
+            },
+            suppressions: Arc::new(DynamoSuppressions::new(
+                clients.dynamodb.clone(),
+                &settings.suppressions_table,
+            )),
+            model: not_wired("model"),
+            web: not_wired("web"),
+            clock: overrides
+                .clock
+                .clone()
+                .unwrap_or_else(|| Arc::new(SystemClock)),
+            dns: not_wired("dns"),
+        };
+        Ok(Wired {
+            wiring,
+            overrides,
+            settings: settings.clone(),
+            base,
+            secret: secret.into(),
+        })
+    }
+
+    pub fn wiring(&self) -> &Wiring {
+        &self.wiring
+    }
+
+    /// The config store (the config table).
+    pub fn config_store(&self) -> &Arc<dyn ConfigStore> {
+        &self.base.config
+    }
+
+    /// Every port and `config`. The config-dependent ports (web, DNS, model) are taken from
+    /// `previous` when the config sections they are built from did not change, so that what
+    /// they hold (the research cache is keyed by the web port) survives a config refresh.
+    pub fn deps_for(&self, config: AgentConfig, previous: Option<&Deps>) -> anyhow::Result<Deps> {
+        check_for_aws(&config, self.overrides.web.is_some())?;
+        let same =
+            |f: fn(&AgentConfig) -> String| previous.is_some_and(|p| f(&p.config) == f(&config));
+        let mut ports = self.base.clone();
+        if let Some(build) = self.wiring.web {
+            ports.web = match (&self.overrides.web, previous) {
+                (Some(w), _) => w.clone(),
+                (None, Some(p)) if same(web_key) => p.ports.web.clone(),
+                (None, _) => build(&config, &self.settings)?,
+            };
+        }
+        if let Some(build) = self.wiring.dns {
+            ports.dns = match (&self.overrides.dns, previous) {
+                (Some(d), _) => d.clone(),
+                (None, Some(p)) if same(dns_key) => p.ports.dns.clone(),
+                (None, _) => build(&config)?,
+            };
+        }
+        if let Some(build) = self.wiring.model {
+            ports.model = match previous {
+                Some(p) if same(model_key) => p.ports.model.clone(),
+                _ => build(&config)?,
+            };
+        }
+        Ok(Deps {
+            ports,
+            config: Arc::new(config),
+            secret: self.secret.clone(),
+        })
+    }
+}
+
+fn web_key(c: &AgentConfig) -> String {
+    format!("{}\n{}", c.web.source, c.web.user_agent)
+}
+
+fn dns_key(c: &AgentConfig) -> String {
+    format!("{}\n{}", c.validation.dns, c.validation.dns_timeout_ms)
+}
+
+fn model_key(c: &AgentConfig) -> String {
+    format!("{}\n{}", c.model.provider, c.model.endpoint)
+}
+
+/// What no function can run with on AWS, whichever ports it wires.
+fn check_for_aws(config: &AgentConfig, web_overridden: bool) -> anyhow::Result<()> {
+    if !web_overridden && config.web.source.trim() != "http" {
+        bail!(
+            "web.source = {:?} cannot be used on AWS; set it to \"http\"",
+            config.web.source
+        );
+    }
     if config.model.provider != "offline" {
         // Only the deterministic model is built into the functions today; refusing is better
         // than silently answering with another model than the one configured.
@@ -71,50 +385,26 @@ pub async fn deps(
             config.model.provider
         );
     }
-    let secret = match needs_secret {
-        NeedsSecret::Yes => read_secret(clients, &settings.unsubscribe_secret)
-            .await?
-            .context(
-                "no unsubscribe secret: set SQA_UNSUBSCRIBE_SECRET_PARAM (an SSM SecureString)",
-            )?,
-        // Functions that never sign a link get a secret no token can match.
-        NeedsSecret::No => String::new(),
-    };
+    Ok(())
+}
 
-    let ports = Ports {
-        leads: Arc::new(DynamoLeads::new(
-            clients.dynamodb.clone(),
-            &settings.leads_table,
-        )),
-        config: config_store,
-        runs: Arc::new(DynamoRuns::new(
-            clients.dynamodb.clone(),
-            &settings.runs_table,
-        )),
-        queue: Arc::new(SqsQueue::new(clients.sqs.clone(), settings.queues.clone())),
-        mailer: Arc::new(SesMailer::new(
-            clients.ses.clone(),
-            settings.configuration_set.clone(),
-        )),
-        inbox: Arc::new(S3Inbox::new(
-            clients.s3.clone(),
-            settings.inbox_bucket.clone().unwrap_or_default(),
-            settings.inbox_prefix.clone(),
-        )),
-        suppressions: Arc::new(DynamoSuppressions::new(
-            clients.dynamodb.clone(),
-            &settings.suppressions_table,
-        )),
-        model: Arc::new(sqa_core::agents::offline::OfflineModel),
-        web,
-        clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-        dns,
-    };
-    Ok(Deps {
-        ports,
-        config: Arc::new(config),
-        secret: secret.into(),
-    })
+/// Build every port, read the active config (and the knowledge documents it names) and the
+/// secrets, at once: tests and local harnesses. Fails when anything is missing.
+pub async fn deps(
+    clients: &Clients,
+    settings: &Settings,
+    needs_secret: NeedsSecret,
+    overrides: Overrides,
+) -> anyhow::Result<Deps> {
+    let wired = Wired::new(
+        clients,
+        settings,
+        Wiring::all("test", needs_secret),
+        overrides,
+    )
+    .await?;
+    let config = load_config(clients, settings, wired.config_store().as_ref()).await?;
+    wired.deps_for(config, None)
 }
 
 /// The active config from the config table, with the files it names read from the knowledge
@@ -124,7 +414,16 @@ pub async fn load_config(
     settings: &Settings,
     store: &dyn ConfigStore,
 ) -> anyhow::Result<AgentConfig> {
-    let stored = store
+    let stored = read_active(settings, store).await?;
+    parse_stored(clients, settings, &stored).await
+}
+
+/// The newest config version of the config table; an error when there is none.
+pub async fn read_active(
+    settings: &Settings,
+    store: &dyn ConfigStore,
+) -> anyhow::Result<StoredConfig> {
+    store
         .active()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -134,8 +433,16 @@ pub async fn load_config(
                 "no agent config in table {}: save one first (see docs/deploy.md)",
                 settings.config_table
             )
-        })?;
+        })
+}
 
+/// Parse a stored config, with the files it names read from the knowledge bucket and the
+/// deployment's overrides applied.
+pub async fn parse_stored(
+    clients: &Clients,
+    settings: &Settings,
+    stored: &StoredConfig,
+) -> anyhow::Result<AgentConfig> {
     // First pass: learn which files the config names (icp_file, knowledge sources); the
     // parser is synchronous, so the files are fetched in between and handed to a second pass.
     let wanted = RefCell::new(Vec::<String>::new());

@@ -120,6 +120,9 @@ fn build_client(
             attempt.follow()
         }
     });
+    // reqwest is built without a crypto provider (`rustls-no-provider`): use ring, as the AWS
+    // SDK's client does. A provider installed before (by this or another client) is kept.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::Client::builder()
         .user_agent(user_agent)
         .timeout(timeout)
