@@ -72,7 +72,7 @@ async fn ses_mailer_meets_the_mailer_contract_and_sends_the_bytes_unchanged() {
         .await
         .expect("read sent mail")
         .len();
-    let mailer = SesMailer::new(env.clients.ses.clone(), None);
+    let mailer = SesMailer::new(env.clients.ses(), None);
     let (email, id) = contract::mailer(&mailer).await;
 
     let sent = testkit::sent_mail(&env.endpoint)
@@ -97,7 +97,7 @@ async fn ses_mailer_reports_an_unverified_sender_as_rejected() {
     let Some(env) = env("contract_mailer_rejected").await else {
         return;
     };
-    let mailer = SesMailer::new(env.clients.ses.clone(), None);
+    let mailer = SesMailer::new(env.clients.ses(), None);
     let email = sqa_core::ports::OutgoingEmail {
         from: "nobody@unverified.example.test".into(),
         to: vec!["lead@example.test".into()],

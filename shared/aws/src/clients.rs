@@ -96,10 +96,9 @@ pub fn sdk_defaults() -> aws_config::ConfigLoader {
 pub struct Clients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sqs: aws_sdk_sqs::Client,
-    pub ses: aws_sdk_ses::Client,
     pub s3: aws_sdk_s3::Client,
     pub calls: Arc<CallCounts>,
-    /// For clients used once at cold start (SSM).
+    /// For the clients only some functions use, built by them once at cold start (SES, SSM).
     pub sdk: SdkConfig,
 }
 
@@ -123,12 +122,6 @@ impl Clients {
         let sqs = aws_sdk_sqs::config::Builder::from(sdk)
             .interceptor(counter(Service::Sqs))
             .build();
-        // A send that timed out may have been accepted: the SDK must not resend it on its
-        // own (the core records the touch as "unknown" instead of mailing twice).
-        let ses = aws_sdk_ses::config::Builder::from(sdk)
-            .retry_config(aws_sdk_ses::config::retry::RetryConfig::disabled())
-            .interceptor(counter(Service::Ses))
-            .build();
         // Emulators serve buckets by path, not by virtual host.
         let path_style = sdk.endpoint_url().is_some();
         let s3 = aws_sdk_s3::config::Builder::from(sdk)
@@ -138,10 +131,24 @@ impl Clients {
         Clients {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
             sqs: aws_sdk_sqs::Client::from_conf(sqs),
-            ses: aws_sdk_ses::Client::from_conf(ses),
             s3: aws_sdk_s3::Client::from_conf(s3),
             calls,
             sdk: sdk.clone(),
         }
+    }
+
+    /// The SES client, built on request: only the functions that send mail build it (and
+    /// link it), and building a client costs a parse of the trust store at cold start.
+    pub fn ses(&self) -> aws_sdk_ses::Client {
+        // A send that timed out may have been accepted: the SDK must not resend it on its
+        // own (the core records the touch as "unknown" instead of mailing twice).
+        let conf = aws_sdk_ses::config::Builder::from(&self.sdk)
+            .retry_config(aws_sdk_ses::config::retry::RetryConfig::disabled())
+            .interceptor(Counter {
+                counts: self.calls.clone(),
+                service: Service::Ses,
+            })
+            .build();
+        aws_sdk_ses::Client::from_conf(conf)
     }
 }

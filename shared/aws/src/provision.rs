@@ -173,17 +173,14 @@ pub async fn create_all(clients: &Clients, prefix: &str) -> anyhow::Result<Names
 
 /// Verify a sender address in SES (moto refuses mail from an unverified address, as SES does).
 pub async fn verify_sender(clients: &Clients, address: &str) -> anyhow::Result<()> {
-    clients
-        .ses
-        .verify_email_identity()
+    let ses = clients.ses();
+    ses.verify_email_identity()
         .email_address(address)
         .send()
         .await
         .with_context(|| format!("verify {address}"))?;
     if let Some((_, domain)) = address.rsplit_once('@') {
-        clients
-            .ses
-            .verify_domain_identity()
+        ses.verify_domain_identity()
             .domain(domain)
             .send()
             .await

@@ -161,7 +161,7 @@ pub fn offline_summary_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Mo
 /// SES `SendRawEmail` with the deployment's configuration set.
 pub fn ses_mailer(clients: &Clients, settings: &Settings) -> Arc<dyn Mailer> {
     Arc::new(SesMailer::new(
-        clients.ses.clone(),
+        clients.ses(),
         settings.configuration_set.clone(),
     ))
 }
