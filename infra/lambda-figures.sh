@@ -4,7 +4,8 @@
 # (--no-build measures the binaries already in the target directory.)
 #
 # 1. Size: every function and the hello-world baseline (infra/lambda-baseline: lambda_runtime +
-#    tokio + serde_json, same workspace release profile) built for arm64 the way `sam build`
+#    tokio + serde_json, same workspace release profile; infra/lambda-baseline-sdk adds one
+#    DynamoDB client and GetItem, the share of one SDK client) built for arm64 the way `sam build`
 #    builds them (`cargo lambda build --release --arm64` in the package's folder); the
 #    bootstrap's size and its ratio to the baseline's.
 # 2. Cold start: native (x86_64) release builds of the same packages, started N times each (in
@@ -50,7 +51,9 @@ sqa_ensure_venv "$ROOT"
 
 FUNCTIONS=(select validate research outreach engage handover feedback api)
 BASELINE=lambda-baseline
-pkg_dir() { if [[ "$1" == "$BASELINE" ]]; then echo infra/lambda-baseline; else echo "functions/$1"; fi; }
+# The hello world plus one DynamoDB client and GetItem: what one AWS SDK client costs.
+BASELINE_SDK=lambda-baseline-sdk
+pkg_dir() { if [[ "$1" == lambda-baseline* ]]; then echo "infra/$1"; else echo "functions/$1"; fi; }
 
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -60,7 +63,7 @@ mkdir -p "$OUT"
 
 # --- 1. arm64 sizes ------------------------------------------------------------------------
 if [[ $ARM64 == 1 ]]; then
-  for pkg in "${FUNCTIONS[@]}" "$BASELINE"; do
+  for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do
     if [[ $BUILD == 1 ]]; then
       echo "lambda-figures.sh: cargo lambda build --release --arm64 ($pkg)"
       (cd "$(pkg_dir "$pkg")" && cargo lambda build --release --arm64)
@@ -73,7 +76,7 @@ fi
 
 # --- 2 and 3: native builds ----------------------------------------------------------------
 if [[ $BUILD == 1 ]]; then
-  for pkg in "${FUNCTIONS[@]}" "$BASELINE"; do
+  for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do
     echo "lambda-figures.sh: cargo build --release ($pkg)"
     (cd "$(pkg_dir "$pkg")" && cargo build --release)
   done
@@ -109,7 +112,7 @@ unset SSL_CERT_DIR RUST_LOG
 # --- 2. cold start -------------------------------------------------------------------------
 echo "lambda-figures.sh: cold start, $RUNS runs per binary"
 BINARIES=()
-for pkg in "${FUNCTIONS[@]}" "$BASELINE"; do BINARIES+=("$BIN/$pkg"); done
+for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do BINARIES+=("$BIN/$pkg"); done
 python3 infra/runtime_api_stub.py coldstart --runs "$RUNS" --log "$OUT/coldstart.log" \
   "${BINARIES[@]}" >"$OUT/coldstart.jsonl"
 
@@ -137,7 +140,7 @@ invoke feedback "$OUT/event-feedback.json"
 invoke api "$OUT/event-api.json"
 
 # --- report --------------------------------------------------------------------------------
-python3 - "$OUT" "$BASELINE" "$RUNS" "${FUNCTIONS[@]}" <<'EOF' | tee "$OUT/figures.md"
+python3 - "$OUT" "$BASELINE" "$RUNS" "${FUNCTIONS[@]}" "$BASELINE_SDK" <<'EOF' | tee "$OUT/figures.md"
 import json, os, sys
 out, baseline, runs, functions = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 def read(name):
@@ -177,7 +180,7 @@ if cold:
 print("one batch of 10 records per function (native x86_64, moto server; first invocation, so it includes reading the config)\n")
 print("| function | records | answer | exec → answer ms | handler ms | peak RSS MiB | ≤ 256 MB |")
 print("|---|---:|---|---:|---:|---:|---|")
-for f in functions:
+for f in [f for f in functions if not f.startswith("lambda-baseline")]:
     raw = read(f"batch-{f}.json")
     if not raw:
         print(f"| {f} | | not run | | | | |")

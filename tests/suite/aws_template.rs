@@ -474,11 +474,13 @@ fn lambda_builds_use_the_size_profile_and_the_baseline_is_built_the_same_way() {
     let read =
         |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
     let functions = read("functions/.cargo/config.toml");
-    assert_eq!(
-        functions,
-        read("infra/lambda-baseline/.cargo/config.toml"),
-        "the baseline is built with the functions' profile"
-    );
+    for baseline in ["lambda-baseline", "lambda-baseline-sdk"] {
+        assert_eq!(
+            functions,
+            read(&format!("infra/{baseline}/.cargo/config.toml")),
+            "the baseline {baseline} is built with the functions' profile"
+        );
+    }
     let settings: Vec<&str> = functions
         .lines()
         .map(str::trim)
