@@ -122,13 +122,13 @@ CREATE TABLE dead_letters (
 CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
 "#];
 
-/// The schema version this build writes.
 /// How long a write waits for another process's write lock. `sqa run` holds the lock for
 /// one batch of at most ten messages at a time (`Queue::begin_batch`); with research over
 /// HTTP such a batch can take seconds, and a concurrent `sqa inbound` or `sqa import` should
 /// wait for it rather than fail.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// How the queues behave: like an SQS queue with a redrive policy.
