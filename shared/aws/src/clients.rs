@@ -5,6 +5,12 @@
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
 use aws_smithy_types::config_bag::ConfigBag;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,14 +82,76 @@ impl Intercept for Counter {
 }
 
 /// The SDK's own HTTPS client (hyper, rustls) on the ring crypto provider; the workspace
-/// leaves out the SDK's default client, which is the same on aws-lc.
-pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+/// leaves out the SDK's default client, which is the same on aws-lc. One client is shared by
+/// every SDK client of the process (see [`TlsOnce`]).
+pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::tls;
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
+    TlsOnce::wrap(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https(),
+    )
+}
+
+/// The SDK's hyper client, prepared once per process rather than once per SDK client.
+///
+/// When an SDK client is built, the hyper client builds a TLS connector and throws it away,
+/// so that the system trust store is read at cold start rather than at the first request.
+/// Each such build parses every root certificate again (about 0.3 ms for the bundle of
+/// Amazon Linux); a function builds three to five SDK clients on one shared HTTP client, and
+/// the first build has already done what the others repeat. Connectors themselves are still
+/// built and cached by the inner client, per timeout settings, at the first request.
+#[derive(Debug)]
+struct TlsOnce {
+    inner: SharedHttpClient,
+    prepared: std::sync::Once,
+}
+
+impl TlsOnce {
+    fn wrap(inner: SharedHttpClient) -> SharedHttpClient {
+        SharedHttpClient::new(TlsOnce {
+            inner,
+            prepared: std::sync::Once::new(),
+        })
+    }
+}
+
+impl HttpClient for TlsOnce {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.inner.http_connector(settings, components)
+    }
+
+    fn validate_base_client_config(
+        &self,
+        runtime_components: &RuntimeComponentsBuilder,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        let mut result = Ok(());
+        self.prepared.call_once(|| {
+            result = self
+                .inner
+                .validate_base_client_config(runtime_components, cfg)
+        });
+        result
+    }
+
+    fn validate_final_config(
+        &self,
+        runtime_components: &RuntimeComponents,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.inner.validate_final_config(runtime_components, cfg)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.inner.connector_metadata()
+    }
 }
 
 /// `aws_config::defaults` with the HTTPS client of [`https_client`].
@@ -150,5 +218,52 @@ impl Clients {
             })
             .build();
         aws_sdk_ses::Client::from_conf(conf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// An HTTP client that counts how often it is asked to prepare itself.
+    #[derive(Debug, Default)]
+    struct Preparations(Arc<AtomicUsize>);
+
+    impl HttpClient for Preparations {
+        fn http_connector(
+            &self,
+            _settings: &HttpConnectorSettings,
+            _components: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            unreachable!("no request is made")
+        }
+
+        fn validate_base_client_config(
+            &self,
+            _runtime_components: &RuntimeComponentsBuilder,
+            _cfg: &ConfigBag,
+        ) -> Result<(), BoxError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_http_client_is_prepared_once_for_all_the_sdk_clients() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let http = TlsOnce::wrap(SharedHttpClient::new(Preparations(count.clone())));
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(http)
+            .region(aws_config::Region::new("us-east-1"))
+            .load()
+            .await;
+        let clients = Clients::new(&sdk);
+        let _ses = clients.ses();
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "prepared once, not per client"
+        );
     }
 }
