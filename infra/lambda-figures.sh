@@ -53,6 +53,7 @@ FUNCTIONS=(select validate research outreach engage handover feedback api)
 BASELINE=lambda-baseline
 # The hello world plus one DynamoDB client and GetItem: what one AWS SDK client costs.
 BASELINE_SDK=lambda-baseline-sdk
+PACKAGES=("${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE")
 pkg_dir() { if [[ "$1" == lambda-baseline* ]]; then echo "infra/$1"; else echo "functions/$1"; fi; }
 
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
@@ -63,7 +64,7 @@ mkdir -p "$OUT"
 
 # --- 1. arm64 sizes ------------------------------------------------------------------------
 if [[ $ARM64 == 1 ]]; then
-  for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do
+  for pkg in "${PACKAGES[@]}"; do
     if [[ $BUILD == 1 ]]; then
       echo "lambda-figures.sh: cargo lambda build --release --arm64 ($pkg)"
       (cd "$(pkg_dir "$pkg")" && cargo lambda build --release --arm64)
@@ -76,7 +77,7 @@ fi
 
 # --- 2 and 3: native builds ----------------------------------------------------------------
 if [[ $BUILD == 1 ]]; then
-  for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do
+  for pkg in "${PACKAGES[@]}"; do
     echo "lambda-figures.sh: cargo build --release ($pkg)"
     (cd "$(pkg_dir "$pkg")" && cargo build --release)
   done
@@ -112,7 +113,7 @@ unset SSL_CERT_DIR RUST_LOG
 # --- 2. cold start -------------------------------------------------------------------------
 echo "lambda-figures.sh: cold start, $RUNS runs per binary"
 BINARIES=()
-for pkg in "${FUNCTIONS[@]}" "$BASELINE_SDK" "$BASELINE"; do BINARIES+=("$BIN/$pkg"); done
+for pkg in "${PACKAGES[@]}"; do BINARIES+=("$BIN/$pkg"); done
 python3 infra/runtime_api_stub.py coldstart --runs "$RUNS" --log "$OUT/coldstart.log" \
   "${BINARIES[@]}" >"$OUT/coldstart.jsonl"
 
@@ -140,20 +141,21 @@ invoke feedback "$OUT/event-feedback.json"
 invoke api "$OUT/event-api.json"
 
 # --- report --------------------------------------------------------------------------------
-python3 - "$OUT" "$BASELINE" "$RUNS" "${FUNCTIONS[@]}" "$BASELINE_SDK" <<'EOF' | tee "$OUT/figures.md"
+python3 - "$OUT" "$RUNS" "$BASELINE" "$BASELINE_SDK" "${FUNCTIONS[@]}" <<'EOF' | tee "$OUT/figures.md"
 import json, os, sys
-out, baseline, runs, functions = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+out, runs, baseline, baseline_sdk, functions = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+measured = functions + [baseline_sdk, baseline]
 def read(name):
     p = os.path.join(out, name)
     return open(p).read() if os.path.exists(p) else None
 
-sizes = {f: int(read(f"size-{f}")) for f in functions + [baseline] if read(f"size-{f}")}
+sizes = {f: int(read(f"size-{f}")) for f in measured if read(f"size-{f}")}
 if sizes:
     base = sizes.get(baseline)
     print("arm64 release binary (bootstrap), `cargo lambda build --release --arm64`\n")
     print("| binary | bytes | MiB | × hello world |")
     print("|---|---:|---:|---:|")
-    for f in functions + [baseline]:
+    for f in measured:
         if f in sizes:
             ratio = f"{sizes[f] / base:.2f}" if base else "?"
             print(f"| {f} | {sizes[f]:,} | {sizes[f] / 2**20:.2f} | {ratio} |")
@@ -168,7 +170,7 @@ if cold:
     print(f"cold start, native x86_64: exec → first GET /runtime/invocation/next, {runs} runs\n")
     print("| binary | median ms | min | max | × hello world |")
     print("|---|---:|---:|---:|---:|")
-    for f in functions + [baseline]:
+    for f in measured:
         d = cold.get(f)
         if not d or "median_ms" not in d:
             print(f"| {f} | failed | | | |")
@@ -180,7 +182,7 @@ if cold:
 print("one batch of 10 records per function (native x86_64, moto server; first invocation, so it includes reading the config)\n")
 print("| function | records | answer | exec → answer ms | handler ms | peak RSS MiB | ≤ 256 MB |")
 print("|---|---:|---|---:|---:|---:|---|")
-for f in [f for f in functions if not f.startswith("lambda-baseline")]:
+for f in functions:
     raw = read(f"batch-{f}.json")
     if not raw:
         print(f"| {f} | | not run | | | | |")

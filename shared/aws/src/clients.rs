@@ -99,10 +99,11 @@ pub fn https_client() -> SharedHttpClient {
 ///
 /// When an SDK client is built, the hyper client builds a TLS connector and throws it away,
 /// so that the system trust store is read at cold start rather than at the first request.
-/// Each such build parses every root certificate again (about 0.3 ms for the bundle of
-/// Amazon Linux); a function builds three to five SDK clients on one shared HTTP client, and
-/// the first build has already done what the others repeat. Connectors themselves are still
-/// built and cached by the inner client, per timeout settings, at the first request.
+/// Each such build parses every root certificate again; a function builds three to five SDK
+/// clients on one shared HTTP client, and the first build has already done what the others
+/// repeat. Connectors themselves are still built and cached by the inner client, per timeout
+/// settings, at the first request. (If the first preparation fails, the SDK refuses that
+/// client at construction, which fails the cold start.)
 #[derive(Debug)]
 struct TlsOnce {
     inner: SharedHttpClient,
