@@ -1,5 +1,6 @@
 //! The `sqa` binary as a user runs it: exit codes, `--json` shapes, and the evaluation
 //! commands against the public corpus.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use serde_json::Value;
 use sqa_tests::shared_data;

@@ -3,6 +3,7 @@
 //!
 //! Python's time is measured inside Python around its validation loop (after a short warm-up),
 //! so interpreter start-up and the pipe are not counted; SQA's likewise covers only the loop.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 #[path = "../suite/email_mutations.rs"]
 mod mutations;

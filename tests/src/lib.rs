@@ -1,5 +1,6 @@
 //! Shared helpers for the test suite: where the public corpus is, and how a test that needs
 //! it behaves when it is missing (fail under CI, skip with a note otherwise).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

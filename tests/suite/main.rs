@@ -1,4 +1,5 @@
 //! The test suite: one binary, one module per concern.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod aws_handlers;
 mod aws_pipeline;
