@@ -107,7 +107,7 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
     // One selection run claims every synthetic lead (the default caps a run at 500).
     cfg.selection.max_per_run = args.leads.max(1);
     if args.no_research {
-        cfg.web.source = "off".into();
+        cfg.web.source = sqa_core::config::WebSource::Off;
     }
     let ws = Workspace::open_with(dir.path(), cfg, Some(now)).await?;
     let csv = synthetic_csv(args.leads);

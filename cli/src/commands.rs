@@ -104,7 +104,11 @@ pub async fn check_email(args: CheckEmailArgs, json: bool) -> Result<i32> {
     }
     let resolver = if args.dns {
         let v = sqa_core::config::Validation {
-            dns: args.dns_server.unwrap_or_else(|| "system".into()),
+            dns: match args.dns_server {
+                Some(server) => sqa_core::config::DnsSetting::try_from(server)
+                    .map_err(|e| anyhow::anyhow!("--dns-server {e}"))?,
+                None => sqa_core::config::DnsSetting::System,
+            },
             ..Default::default()
         };
         Some(email::resolver_from_config(&v)?)
@@ -341,7 +345,7 @@ pub async fn is_suppressed(ws: &Workspace, lead: &Lead) -> Result<bool> {
     let key = lead
         .sendable_address()
         .map(str::to_lowercase)
-        .unwrap_or_else(|| lead.email_key.clone());
+        .unwrap_or_else(|| lead.email_key.to_string());
     Ok(ws.deps.ports.suppressions.get(&key).await?.is_some())
 }
 
@@ -384,7 +388,7 @@ pub async fn list(
                 lead.fit.as_ref().map(|f| f.tier.as_str()).unwrap_or("-"),
                 lead.emails_sent(),
                 lead.blocked
-                    .as_deref()
+                    .as_ref()
                     .map(|b| format!("  [{b}]"))
                     .unwrap_or_default()
             );
@@ -585,15 +589,12 @@ pub async fn set_email(ws: &Workspace, id: &str, address: &str, json: bool) -> R
     let expected = Expected::of(&lead);
     let check = email::check_with_dns(address, ws.deps.ports.dns.as_ref()).await;
     lead.email = address.to_string();
-    lead.email_key = match &check.normalized {
-        Some(n) if check.valid => n.to_lowercase(),
-        _ => address.trim().to_lowercase(),
-    };
+    lead.email_key = sqa_core::EmailKey::from_check(address, &check);
     if check.may_email()
         && lead
             .blocked
-            .as_deref()
-            .is_some_and(|b| b.starts_with("needs a valid address"))
+            .as_ref()
+            .is_some_and(sqa_core::Blocked::cleared_by_valid_address)
     {
         lead.blocked = None;
     }
@@ -691,8 +692,8 @@ pub async fn mark(ws: &Workspace, args: MarkArgs, json: bool) -> Result<i32> {
     if check.may_email()
         && lead
             .blocked
-            .as_deref()
-            .is_some_and(|b| b.starts_with("needs a valid address"))
+            .as_ref()
+            .is_some_and(sqa_core::Blocked::cleared_by_valid_address)
     {
         lead.blocked = None;
     }
@@ -784,7 +785,7 @@ pub async fn run_once(
                 "{} {}",
                 q.as_str(),
                 r.as_ref()
-                    .map(|o| o.decision.clone())
+                    .map(|o| o.to_string())
                     .unwrap_or_else(|e| e.to_string())
             ));
         }
@@ -844,7 +845,7 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
         let body = serde_json::to_string(&msg)?;
         let result = stages::handle(QueueName::Engage, &body, &ws.deps).await;
         let line = match &result {
-            Ok(o) => json!({"file": f, "lead_id": o.lead_id, "decision": o.decision}),
+            Ok(o) => json!({"file": f, "lead_id": o.lead_id, "decision": o.to_string()}),
             Err(e) => {
                 failed += 1;
                 json!({"file": f, "error": e.to_string()})
@@ -864,7 +865,7 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
                         .as_ref()
                         .map(|l| l.to_string())
                         .unwrap_or_else(|| "-".into()),
-                    o.decision
+                    o
                 ),
                 Err(e) => eprintln!("{}: {e}", f.display()),
             }

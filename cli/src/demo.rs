@@ -60,7 +60,7 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
     if let Some(web) = &args.web {
         let abs = std::fs::canonicalize(web)
             .with_context(|| format!("--web {}: no such folder", web.display()))?;
-        cfg.web.source = format!("dir:{}", abs.display());
+        cfg.web.source = sqa_core::config::WebSource::Dir(abs.display().to_string());
     }
     let ws = Workspace::open_with(&dir, cfg, Some(now)).await?;
 
@@ -117,9 +117,7 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
         if q == QueueName::Engage
             && let Ok(o) = r
         {
-            *decisions
-                .entry(o.decision.split(':').next().unwrap_or("").to_string())
-                .or_default() += 1;
+            *decisions.entry(o.decision.clone()).or_default() += 1;
         }
     })
     .await?;

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use sqa_core::config::{self, AgentConfig};
+use sqa_core::config::{self, AgentConfig, WebSource};
 use sqa_core::ports::{Clock, Deps, FixedClock, Ports, SystemClock, Web};
 use sqa_local::{FileInbox, FileMailer, SqliteStore};
 use std::path::{Path, PathBuf};
@@ -74,14 +74,15 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The web port the config asks for.
 pub fn web(cfg: &AgentConfig, base: &Path) -> Result<Arc<dyn Web>> {
-    let src = cfg.web.source.as_str();
-    if let Some(dir) = src.strip_prefix("dir:") {
+    if let WebSource::Dir(dir) = &cfg.web.source {
         let root = base.join(dir);
         if !root.is_dir() {
             bail!("web.source: {} is not a folder", root.display());
         }
         return Ok(Arc::new(sqa_local::web::DirWeb::new(root)));
     }
+    // `off` needs no port at all (the research stage answers without one); HTTP is built
+    // anyway so that `sqa lead set-company` can still read a site on request.
     Ok(Arc::new(
         sqa_core::web_http::HttpWeb::new(&cfg.web.user_agent, std::time::Duration::from_secs(10))
             .context("cannot build the HTTP client")?,
@@ -138,6 +139,7 @@ impl Workspace {
             ports,
             config: Arc::new(cfg),
             secret: secret(dir)?.into(),
+            research_cache: Default::default(),
         };
         record_config(&deps, dir).await?;
         Ok(Workspace { deps })

@@ -52,6 +52,7 @@ impl TestPipeline {
                 ports,
                 config: Arc::new(cfg),
                 secret: "test-secret".into(),
+                research_cache: Default::default(),
             },
             store,
             clock,

@@ -84,7 +84,7 @@ async fn seed_selected(p: &AwsPipeline, id: &str, email: &str) {
     let mut lead = Lead::new(LeadId::parse(id).expect("id"), now);
     lead.first_name = "Fix".into();
     lead.email = email.into();
-    lead.email_key = email.to_lowercase();
+    lead.email_key = sqa_core::EmailKey::from_stored(email);
     lead.status = "open".into();
     lead.website = "https://kestrelpay.example/".into();
     lead.company = "Kestrel Pay".into();

@@ -17,7 +17,7 @@ use std::time::Duration;
 fn lead(id: &str) -> Lead {
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
     let mut l = Lead::new(LeadId::parse(id).unwrap(), at);
-    l.email_key = format!("{}@example.test", id.to_lowercase());
+    l.email_key = sqa_core::EmailKey::from_stored(format!("{id}@example.test"));
     l.created_at = Some(at);
     l
 }

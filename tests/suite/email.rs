@@ -466,7 +466,7 @@ fn test_zones() -> HashMap<String, Zone> {
 
 fn resolver_for(server: &TestDns, timeout_ms: u64) -> Arc<dyn sqa_core::ports::Resolver> {
     let v = Validation {
-        dns: server.addr.to_string(),
+        dns: sqa_core::config::DnsSetting::Server(server.addr),
         dns_timeout_ms: timeout_ms,
     };
     email::resolver_from_config(&v).unwrap_or_else(|e| panic!("resolver_from_config: {e:#}"))
@@ -599,7 +599,7 @@ async fn answers_are_cached_per_domain_for_the_run() {
 #[test]
 fn dns_setting_off_checks_nothing_and_bad_settings_fail_early() {
     let off = Validation {
-        dns: "off".into(),
+        dns: sqa_core::config::DnsSetting::Off,
         dns_timeout_ms: 100,
     };
     let dns = email::resolver_from_config(&off).unwrap_or_else(|e| panic!("{e:#}"));
@@ -610,13 +610,15 @@ fn dns_setting_off_checks_nothing_and_bad_settings_fail_early() {
     let c = rt.block_on(email::check_with_dns("jane@mx.example", dns.as_ref()));
     assert_eq!(c.deliverability, Deliverability::NotChecked);
 
-    let bad = Validation {
-        dns: "8.8.8.8:dns".into(),
-        dns_timeout_ms: 100,
-    };
-    let err = email::resolver_from_config(&bad)
+    // A bad setting fails when the config is read, naming the key and the line.
+    let text = "[company]\nname = \"X\"\n[agent]\nname = \"A\"\nemail = \"a@x.example\"\n\
+                signature = \"A\"\nai_disclosure = \"AI\"\npostal_address = \"P\"\n\
+                unsubscribe_url = \"https://x.example/u?t={token}\"\n\
+                [validation]\ndns = \"8.8.8.8:dns\"\n";
+    let err = sqa_core::config::parse(text, &|_| None)
         .err()
-        .map(|e| e.to_string())
+        .map(|e| format!("{e:?}"))
         .unwrap_or_default();
     assert!(err.contains("validation.dns"), "{err}");
+    assert!(err.contains("expected system, off or HOST:PORT"), "{err}");
 }

@@ -135,7 +135,9 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
             let line = format!(
                 "{id}: expected {want}, got {} ({:?})",
                 lead.stage,
-                lead.reason.as_deref().or(lead.blocked.as_deref())
+                lead.reason
+                    .clone()
+                    .or(lead.blocked.as_ref().map(ToString::to_string))
             );
             if replied.contains(id) {
                 wrong_replied.push(line);

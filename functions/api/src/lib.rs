@@ -149,8 +149,8 @@ async fn unsubscribe(req: &ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2
             200,
             "<p>You are unsubscribed. We will not email this address again.</p>",
         ),
-        Err(StageError::Transient(e)) => {
-            tracing::warn!(error = %format!("{e:#}"), "unsubscribe failed; the client may retry");
+        Err(e @ (StageError::Transient(_) | StageError::Conflict(_))) => {
+            tracing::warn!(error = %e, "unsubscribe failed; the client may retry");
             html(503, "<p>Please try again in a minute.</p>")
         }
         Err(StageError::Permanent(e)) => {

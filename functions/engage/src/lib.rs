@@ -28,10 +28,7 @@ pub async fn handler(
     handle_batch(deps, None, event, concurrency, |body| async move {
         match notifications::inbound(&body, inbox_bucket) {
             Ok(Inbound::Message(msg)) => engage::handle(msg, deps).await,
-            Ok(Inbound::Ignore(why)) => Ok(Outcome {
-                lead_id: None,
-                decision: format!("ignored: {why}"),
-            }),
+            Ok(Inbound::Ignore(why)) => Ok(Outcome::ignored(why)),
             Err(e) => Err(StageError::permanent(e)),
         }
     })

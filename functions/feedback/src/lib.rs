@@ -21,10 +21,7 @@ pub async fn handler(
     handle_batch(deps, None, event, concurrency, |body| async move {
         match notifications::feedback(&body) {
             Ok(FeedbackNotice::Apply(fb)) => feedback::apply(deps, fb).await,
-            Ok(FeedbackNotice::Ignore(why)) => Ok(Outcome {
-                lead_id: None,
-                decision: format!("ignored: {why}"),
-            }),
+            Ok(FeedbackNotice::Ignore(why)) => Ok(Outcome::ignored(why)),
             Err(e) => Err(StageError::permanent(e)),
         }
     })

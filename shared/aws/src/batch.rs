@@ -136,6 +136,10 @@ where
                     tracing::warn!(error = %format!("{e:#}"), "transient failure; will retry");
                     Settled::Retry
                 }
+                Err(StageError::Conflict(what)) => {
+                    tracing::info!(conflict = %what, "the lead changed meanwhile; will retry");
+                    Settled::Retry
+                }
                 Err(StageError::Permanent(e)) => {
                     tracing::error!(error = %format!("{e:#}"), "permanent failure; acknowledged");
                     Settled::Ack
@@ -144,10 +148,10 @@ where
         };
         let decision = match &result {
             Ok(o) => {
-                tracing::info!(decision = %o.decision, "handled");
-                o.decision.clone()
+                tracing::info!(decision = %o, "handled");
+                o.to_string()
             }
-            Err(StageError::Transient(_)) => "retry".to_string(),
+            Err(StageError::Transient(_) | StageError::Conflict(_)) => "retry".to_string(),
             Err(StageError::Permanent(_)) => "failed".to_string(),
         };
         RecordResult {

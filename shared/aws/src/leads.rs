@@ -68,7 +68,7 @@ impl DynamoLeads {
             item.insert("next_touch_at".into(), s(ts(t)));
         }
         if !lead.email_key.is_empty() {
-            item.insert("email_key".into(), s(&lead.email_key));
+            item.insert("email_key".into(), s(lead.email_key.as_str()));
         }
         if !lead.owner.is_empty() {
             item.insert("owner".into(), s(&lead.owner));

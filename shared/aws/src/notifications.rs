@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 use sqa_core::stages::feedback::{Feedback, FeedbackKind};
-use sqa_core::stages::{AuthVerdicts, InboundMessage, MESSAGE_VERSION};
+use sqa_core::stages::{AuthVerdicts, InboundMessage, MESSAGE_VERSION, Verdict as AuthVerdict};
 
 /// Why a body is not a notification we can use (a permanent error: it never will be).
 #[derive(Debug, thiserror::Error)]
@@ -138,13 +138,19 @@ pub fn inbound(body: &str, inbox_bucket: Option<&str>) -> Result<Inbound, Notifi
         v: MESSAGE_VERSION,
         key: key.to_string(),
         verdicts: AuthVerdicts {
-            spf: receipt.spf_verdict.status,
-            dkim: receipt.dkim_verdict.status,
-            dmarc: receipt.dmarc_verdict.status,
-            spam: receipt.spam_verdict.status,
-            virus: receipt.virus_verdict.status,
+            spf: verdict(receipt.spf_verdict.status.as_deref()),
+            dkim: verdict(receipt.dkim_verdict.status.as_deref()),
+            dmarc: verdict(receipt.dmarc_verdict.status.as_deref()),
+            spam: verdict(receipt.spam_verdict.status.as_deref()),
+            virus: verdict(receipt.virus_verdict.status.as_deref()),
         },
     }))
+}
+
+/// A verdict status as SES writes it (`PASS`, `FAIL`, `GRAY`, …), in any case.
+fn verdict(status: Option<&str>) -> Option<AuthVerdict> {
+    let status = status?.trim().to_ascii_uppercase();
+    Some(serde_json::from_value(serde_json::Value::String(status)).unwrap_or(AuthVerdict::Unknown))
 }
 
 #[derive(Debug, Deserialize)]
@@ -297,7 +303,7 @@ mod tests {
             panic!("expected a message")
         };
         assert_eq!(m.key, "inbound/abc");
-        assert_eq!(m.verdicts.dkim.as_deref(), Some("FAIL"));
+        assert_eq!(m.verdicts.dkim, Some(AuthVerdict::Fail));
         assert!(!m.verdicts.passed());
         assert!(matches!(
             inbound(&sns(&ses), Some("other")),

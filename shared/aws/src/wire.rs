@@ -353,6 +353,10 @@ impl Wired {
             ports,
             config: Arc::new(config),
             secret: self.secret.clone(),
+            // A warm function keeps what it learned about companies across config reloads.
+            research_cache: previous
+                .map(|p| p.research_cache.clone())
+                .unwrap_or_default(),
         })
     }
 }
@@ -371,7 +375,7 @@ fn model_key(c: &AgentConfig) -> String {
 
 /// What no function can run with on AWS, whichever ports it wires.
 fn check_for_aws(config: &AgentConfig, web_overridden: bool) -> anyhow::Result<()> {
-    if !web_overridden && config.web.source.trim() != "http" {
+    if !web_overridden && config.web.source != sqa_core::config::WebSource::Http {
         bail!(
             "web.source = {:?} cannot be used on AWS; set it to \"http\"",
             config.web.source

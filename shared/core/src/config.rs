@@ -248,8 +248,8 @@ impl Icp {
 fn default_true() -> bool {
     true
 }
-fn default_min_tier() -> String {
-    "D".into()
+fn default_min_tier() -> Tier {
+    Tier::D
 }
 
 /// When a lead is ready for a seller.
@@ -264,7 +264,7 @@ pub struct Handoff {
     pub min_bant_known: usize,
     /// Lowest fit tier that may be handed over (`A`..`D`); lower tiers go to nurture.
     #[serde(default = "default_min_tier")]
-    pub min_tier: String,
+    pub min_tier: Tier,
 }
 
 impl Default for Handoff {
@@ -364,8 +364,99 @@ pub struct Guardrails {
     pub prohibited_phrases: Vec<String>,
 }
 
-fn default_dns() -> String {
-    "system".into()
+/// Where the validation agent asks whether a domain accepts mail (`validation.dns`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum DnsSetting {
+    /// The machine's resolver (`/etc/resolv.conf`).
+    #[default]
+    System,
+    /// No lookups: deliverability is `not_checked` (offline runs).
+    Off,
+    /// One name server (`IP:PORT`, or a bare IP on port 53).
+    Server(std::net::SocketAddr),
+}
+
+impl TryFrom<String> for DnsSetting {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let t = s.trim();
+        match t {
+            "system" => Ok(DnsSetting::System),
+            "off" => Ok(DnsSetting::Off),
+            other => other
+                .parse::<std::net::SocketAddr>()
+                .or_else(|_| {
+                    other
+                        .parse::<std::net::IpAddr>()
+                        .map(|ip| std::net::SocketAddr::new(ip, 53))
+                })
+                .map(DnsSetting::Server)
+                .map_err(|_| {
+                    format!("{other:?}: expected system, off or HOST:PORT (an IP address and port)")
+                }),
+        }
+    }
+}
+
+impl From<DnsSetting> for String {
+    fn from(d: DnsSetting) -> String {
+        d.to_string()
+    }
+}
+
+impl std::fmt::Display for DnsSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DnsSetting::System => f.write_str("system"),
+            DnsSetting::Off => f.write_str("off"),
+            DnsSetting::Server(addr) => write!(f, "{addr}"),
+        }
+    }
+}
+
+/// Where company websites are read from (`web.source`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum WebSource {
+    /// Live sites over HTTP(S).
+    #[default]
+    Http,
+    /// No research: every lead's research says so.
+    Off,
+    /// A mirror folder with one subfolder per domain (`dir:PATH`, relative to the config).
+    Dir(String),
+}
+
+impl TryFrom<String> for WebSource {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let t = s.trim();
+        match t {
+            "http" => Ok(WebSource::Http),
+            "off" => Ok(WebSource::Off),
+            other => match other.strip_prefix("dir:") {
+                Some(path) if !path.trim().is_empty() => Ok(WebSource::Dir(path.trim().into())),
+                _ => Err(format!("{other:?}: expected http, off or dir:PATH")),
+            },
+        }
+    }
+}
+
+impl From<WebSource> for String {
+    fn from(w: WebSource) -> String {
+        w.to_string()
+    }
+}
+
+impl std::fmt::Display for WebSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebSource::Http => f.write_str("http"),
+            WebSource::Off => f.write_str("off"),
+            WebSource::Dir(path) => write!(f, "dir:{path}"),
+        }
+    }
 }
 fn default_dns_timeout() -> u64 {
     2000
@@ -375,8 +466,9 @@ fn default_dns_timeout() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct Validation {
     /// `system` (the machine's resolver), `off`, or `HOST:PORT` of a name server.
-    #[serde(default = "default_dns")]
-    pub dns: String,
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub dns: DnsSetting,
     #[serde(default = "default_dns_timeout")]
     pub dns_timeout_ms: u64,
 }
@@ -384,7 +476,7 @@ pub struct Validation {
 impl Default for Validation {
     fn default() -> Self {
         Validation {
-            dns: default_dns(),
+            dns: DnsSetting::default(),
             dns_timeout_ms: default_dns_timeout(),
         }
     }
@@ -393,16 +485,14 @@ impl Default for Validation {
 fn default_ua() -> String {
     "LumoraSQA".into()
 }
-fn default_web_source() -> String {
-    "http".into()
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
     /// `http` (fetch live sites) or a directory mirror `dir:PATH` (one folder per domain).
-    #[serde(default = "default_web_source")]
-    pub source: String,
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub source: WebSource,
     /// The user-agent token robots.txt groups are matched against.
     #[serde(default = "default_ua")]
     pub user_agent: String,
@@ -411,7 +501,7 @@ pub struct WebConfig {
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
-            source: default_web_source(),
+            source: WebSource::default(),
             user_agent: default_ua(),
         }
     }
@@ -499,12 +589,7 @@ impl AgentConfig {
         self.icp.clone().unwrap_or_default()
     }
     pub fn min_tier(&self) -> Tier {
-        match self.handoff.min_tier.as_str() {
-            "A" => Tier::A,
-            "B" => Tier::B,
-            "C" => Tier::C,
-            _ => Tier::D,
-        }
+        self.handoff.min_tier
     }
     /// The Message-ID of touch `n` to `lead`: `<outreach-{lead}-{n}@{domain}>`.
     pub fn message_id(&self, lead: &LeadId, n: u32) -> String {
@@ -920,9 +1005,6 @@ fn semantic_checks(
             push("icp.weights", "all weights are zero".into());
         }
     }
-    if !["A", "B", "C", "D"].contains(&cfg.handoff.min_tier.as_str()) {
-        push("handoff.min_tier", "must be A, B, C or D".into());
-    }
     let mut seen = BTreeMap::new();
     for (i, s) in cfg.assignment.sellers.iter().enumerate() {
         if !crate::agents::email::is_plausible_address(&s.email) {
@@ -948,20 +1030,6 @@ fn semantic_checks(
         push(
             "cadence.follow_up_days",
             "a follow-up needs at least 1 day".into(),
-        );
-    }
-    let dns = cfg.validation.dns.as_str();
-    if !(dns == "system" || dns == "off" || dns.parse::<std::net::SocketAddr>().is_ok()) {
-        push(
-            "validation.dns",
-            format!("{dns:?}: expected system, off or HOST:PORT (an IP address and port)"),
-        );
-    }
-    let src = cfg.web.source.as_str();
-    if !(src == "http" || src.starts_with("dir:") || src == "off") {
-        push(
-            "web.source",
-            format!("{src:?}: expected http, off or dir:PATH"),
         );
     }
     if !["offline", "openai"].contains(&cfg.model.provider.as_str()) {

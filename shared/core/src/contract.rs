@@ -16,8 +16,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::domain::{
-    Bant, Deliverability, EmailCheck, EmailKind, Fact, Lead, LeadId, Research, Stage, Touch,
-    TouchKind, TouchState,
+    Bant, Deliverability, EmailCheck, EmailKey, EmailKind, Fact, Lead, LeadId, Research, Stage,
+    Touch, TouchKind, TouchState,
 };
 use crate::lifecycle::Expected;
 use crate::ports::{
@@ -374,12 +374,12 @@ async fn find_by_email(store: &dyn LeadStore, run: &Run) {
     let mut want = Vec::new();
     for name in ["e-1", "e-2", "e-3"] {
         let mut l = run.lead(name);
-        l.email_key = key.clone();
+        l.email_key = EmailKey::from_stored(key.clone());
         ok(store.insert(&l).await, "insert");
         want.push(l.id.clone());
     }
     let mut other = run.lead("e-other");
-    other.email_key = format!("other-{key}");
+    other.email_key = EmailKey::from_stored(format!("other-{key}"));
     ok(store.insert(&other).await, "insert");
 
     let got = ok(store.find_by_email(&key).await, "find_by_email");
@@ -406,7 +406,7 @@ async fn find_by_email(store: &dyn LeadStore, run: &Run) {
         "find_by_email MUST follow updates of email_key"
     );
     let got = ok(
-        store.find_by_email(&other.email_key).await,
+        store.find_by_email(other.email_key.as_str()).await,
         "find_by_email of the new key",
     );
     assert_eq!(
@@ -1029,7 +1029,10 @@ impl Run {
         l.first_name = "Zoë".into();
         l.last_name = "O'Brien-Łukasz".into();
         l.email = format!(" Zoe.{name}@Example.test ");
-        l.email_key = format!("zoe.{name}-{}@example.test", self.prefix.to_lowercase());
+        l.email_key = EmailKey::from_stored(format!(
+            "zoe.{name}-{}@example.test",
+            self.prefix.to_lowercase()
+        ));
         l.title = "Head of Ops 🚀".into();
         l.company = "Ünïcorn GmbH".into();
         l.website = "https://example.test".into();

@@ -200,6 +200,190 @@ impl EmailCheck {
     }
 }
 
+/// The key a lead's address is matched by: the normalized address lowercased, or the trimmed,
+/// lowercased raw text when the address is not valid. It is built in one place (here), so the
+/// importer, the stages and the stores always agree on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EmailKey(String);
+
+impl EmailKey {
+    /// The key of `raw` as the validation agent judged it in `check`.
+    pub fn from_check(raw: &str, check: &EmailCheck) -> EmailKey {
+        match &check.normalized {
+            Some(n) if check.valid => EmailKey(n.to_lowercase()),
+            _ => EmailKey(raw.trim().to_lowercase()),
+        }
+    }
+
+    /// A key taken as it is stored (already lowercased); for adapters and tests.
+    pub fn from_stored(key: impl Into<String>) -> EmailKey {
+        EmailKey(key.into().to_lowercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The key without a `+tag` in the local part (`jason.lin+x@a.example` →
+    /// `jason.lin@a.example`): the form suppressions are kept and looked up in, so that an
+    /// opt-out of one form of an address covers every tagged form of it.
+    pub fn untagged(&self) -> EmailKey {
+        match self.0.rsplit_once('@') {
+            Some((local, domain)) => {
+                let base = local.split_once('+').map_or(local, |(b, _)| b);
+                if base.is_empty() {
+                    self.clone()
+                } else {
+                    EmailKey(format!("{base}@{domain}"))
+                }
+            }
+            None => self.clone(),
+        }
+    }
+}
+
+impl fmt::Display for EmailKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a lead waits for a person. Behaviour depends on the variant (a new valid address
+/// clears [`Blocked::NeedsValidAddress`], and nothing else); the text is for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Blocked {
+    /// The address cannot be written to (invalid, disposable, undeliverable, bounced).
+    NeedsValidAddress { detail: String },
+    /// A touch was found mid-send on a retry: it may or may not have gone out.
+    SendUnknown { touch: u32 },
+    /// Purchase intent in a message that failed SPF/DKIM/DMARC: a person must confirm.
+    FailedAuthentication,
+    /// A question to answer in research-only mode: the seller replies.
+    QuestionForSeller,
+    /// A question the knowledge cannot answer: a person must reply.
+    QuestionOutsideKnowledge,
+    /// A reply whose intent is unclear: a person must read it.
+    UnclearReply,
+    /// A stage failed for good on this lead.
+    StageFailed { stage: String, error: String },
+}
+
+impl Blocked {
+    /// Cleared when the lead gets an address the agent may write to.
+    pub fn cleared_by_valid_address(&self) -> bool {
+        matches!(self, Blocked::NeedsValidAddress { .. })
+    }
+
+    /// Read a block written before blocks were typed (plain text), so that stores written by
+    /// an earlier version stay readable.
+    fn from_legacy_text(text: &str) -> Blocked {
+        if let Some(detail) = text.strip_prefix("needs a valid address") {
+            let detail = detail.trim_start_matches(':').trim();
+            return Blocked::NeedsValidAddress {
+                detail: detail.to_string(),
+            };
+        }
+        if let Some(rest) = text.strip_prefix("touch ")
+            && rest.contains("may or may not have been sent")
+        {
+            let touch = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            return Blocked::SendUnknown { touch };
+        }
+        if text.contains("failed authentication") {
+            return Blocked::FailedAuthentication;
+        }
+        if text.starts_with("a question to answer") {
+            return Blocked::QuestionForSeller;
+        }
+        if text.starts_with("a question the knowledge cannot answer") {
+            return Blocked::QuestionOutsideKnowledge;
+        }
+        if text.starts_with("an unclear reply") {
+            return Blocked::UnclearReply;
+        }
+        match text.split_once(" failed: ") {
+            Some((stage, error)) => Blocked::StageFailed {
+                stage: stage.to_string(),
+                error: error.to_string(),
+            },
+            None => Blocked::StageFailed {
+                stage: String::new(),
+                error: text.to_string(),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Blocked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Typed {
+            NeedsValidAddress { detail: String },
+            SendUnknown { touch: u32 },
+            FailedAuthentication,
+            QuestionForSeller,
+            QuestionOutsideKnowledge,
+            UnclearReply,
+            StageFailed { stage: String, error: String },
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Typed(Typed),
+            Legacy(String),
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Legacy(text) => Blocked::from_legacy_text(&text),
+            Stored::Typed(t) => match t {
+                Typed::NeedsValidAddress { detail } => Blocked::NeedsValidAddress { detail },
+                Typed::SendUnknown { touch } => Blocked::SendUnknown { touch },
+                Typed::FailedAuthentication => Blocked::FailedAuthentication,
+                Typed::QuestionForSeller => Blocked::QuestionForSeller,
+                Typed::QuestionOutsideKnowledge => Blocked::QuestionOutsideKnowledge,
+                Typed::UnclearReply => Blocked::UnclearReply,
+                Typed::StageFailed { stage, error } => Blocked::StageFailed { stage, error },
+            },
+        })
+    }
+}
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Blocked::NeedsValidAddress { detail } if detail.is_empty() => {
+                f.write_str("needs a valid address")
+            }
+            Blocked::NeedsValidAddress { detail } => write!(f, "needs a valid address: {detail}"),
+            Blocked::SendUnknown { touch } => write!(
+                f,
+                "touch {touch} may or may not have been sent: check the mailbox"
+            ),
+            Blocked::FailedAuthentication => f.write_str(
+                "wants to buy, but the message failed authentication: a person must confirm",
+            ),
+            Blocked::QuestionForSeller => {
+                f.write_str("a question to answer: research-only mode, the seller replies")
+            }
+            Blocked::QuestionOutsideKnowledge => {
+                f.write_str("a question the knowledge cannot answer: a person must reply")
+            }
+            Blocked::UnclearReply => f.write_str("an unclear reply: a person must read it"),
+            Blocked::StageFailed { stage, error } => write!(f, "{stage} failed: {error}"),
+        }
+    }
+}
+
 /// One fact found while researching, with where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
@@ -235,7 +419,9 @@ pub struct Research {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Tier {
     A,
     B,
@@ -505,8 +691,8 @@ pub struct Lead {
     pub created_at: Option<DateTime<Utc>>,
     pub notes: String,
 
-    /// Lowercased normalized address (or trimmed lowercased raw when invalid): the match key.
-    pub email_key: String,
+    /// The match key of the address (see [`EmailKey`]).
+    pub email_key: EmailKey,
     pub stage: Stage,
     pub version: u64,
     pub inserted_at: DateTime<Utc>,
@@ -522,8 +708,8 @@ pub struct Lead {
     pub next_touch_at: Option<DateTime<Utc>>,
     pub last_intent: Option<Intent>,
     pub last_action: Option<Action>,
-    /// Why the lead waits for a person (e.g. "needs a valid address").
-    pub blocked: Option<String>,
+    /// Why the lead waits for a person, when it does.
+    pub blocked: Option<Blocked>,
     /// Why the lead left (disqualified, suppressed, bounced, nurture until …).
     pub reason: Option<String>,
     pub handover: Option<Handover>,
@@ -553,7 +739,7 @@ impl Lead {
             created_at_raw: String::new(),
             created_at: None,
             notes: String::new(),
-            email_key: String::new(),
+            email_key: EmailKey::default(),
             stage: Stage::New,
             version: 0,
             inserted_at: now,
@@ -630,3 +816,79 @@ pub const LEAD_FIELDS: &[&str] = &[
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ParseError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_written_as_text_by_an_earlier_version_are_read_as_their_kind() {
+        let cases = [
+            (
+                "\"needs a valid address: the last email bounced\"",
+                Blocked::NeedsValidAddress {
+                    detail: "the last email bounced".into(),
+                },
+            ),
+            (
+                "\"touch 2 may or may not have been sent: check the mailbox\"",
+                Blocked::SendUnknown { touch: 2 },
+            ),
+            (
+                "\"an unclear reply: a person must read it\"",
+                Blocked::UnclearReply,
+            ),
+            (
+                "\"research failed: lead L1 does not exist\"",
+                Blocked::StageFailed {
+                    stage: "research".into(),
+                    error: "lead L1 does not exist".into(),
+                },
+            ),
+        ];
+        for (json, want) in cases {
+            let got: Blocked = serde_json::from_str(json).unwrap();
+            assert_eq!(got, want, "{json}");
+        }
+    }
+
+    #[test]
+    fn blocks_round_trip_through_json_with_their_kind() {
+        for b in [
+            Blocked::NeedsValidAddress {
+                detail: "no MX".into(),
+            },
+            Blocked::SendUnknown { touch: 1 },
+            Blocked::FailedAuthentication,
+            Blocked::QuestionForSeller,
+            Blocked::QuestionOutsideKnowledge,
+            Blocked::UnclearReply,
+            Blocked::StageFailed {
+                stage: "outreach".into(),
+                error: "x".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&b).unwrap();
+            assert!(json.contains("\"kind\""), "{json}");
+            assert_eq!(serde_json::from_str::<Blocked>(&json).unwrap(), b);
+        }
+    }
+
+    #[test]
+    fn a_tagged_address_and_its_base_share_the_untagged_key() {
+        let k = EmailKey::from_stored("Jason.Lin+x@A.example");
+        assert_eq!(k.as_str(), "jason.lin+x@a.example");
+        assert_eq!(k.untagged().as_str(), "jason.lin@a.example");
+        assert_eq!(
+            EmailKey::from_stored("jason.lin@a.example")
+                .untagged()
+                .as_str(),
+            "jason.lin@a.example"
+        );
+        // A local part that is only a tag keeps its form.
+        assert_eq!(
+            EmailKey::from_stored("+x@a.example").untagged().as_str(),
+            "+x@a.example"
+        );
+    }
+}

@@ -277,10 +277,7 @@ fn row_to_lead(
         }
     }
     let check = crate::agents::email::check(&lead.email);
-    lead.email_key = match &check.normalized {
-        Some(n) if check.valid => n.to_lowercase(),
-        _ => lead.email.trim().to_lowercase(),
-    };
+    lead.email_key = crate::domain::EmailKey::from_check(&lead.email, &check);
     // Kept only to find duplicates; the validate stage records the real verdict.
     lead.validation = Some(check);
     Ok((lead, notes))

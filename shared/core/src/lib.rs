@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod memory;
 pub mod ports;
+pub mod sign;
 pub mod stages;
 pub mod web_http;
 

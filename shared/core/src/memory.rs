@@ -61,7 +61,7 @@ impl Leads {
             self.due.insert((n, seq));
         }
         self.by_email
-            .entry(lead.email_key.clone())
+            .entry(lead.email_key.to_string())
             .or_default()
             .insert(seq);
         *self.counts.entry(lead.stage).or_default() += 1;
@@ -74,10 +74,10 @@ impl Leads {
         if let Some(n) = lead.next_touch_at {
             self.due.remove(&(n, seq));
         }
-        if let Some(set) = self.by_email.get_mut(&lead.email_key) {
+        if let Some(set) = self.by_email.get_mut(lead.email_key.as_str()) {
             set.remove(&seq);
             if set.is_empty() {
-                self.by_email.remove(&lead.email_key);
+                self.by_email.remove(lead.email_key.as_str());
             }
         }
         if let Some(n) = self.counts.get_mut(&lead.stage) {

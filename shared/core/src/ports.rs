@@ -423,4 +423,6 @@ pub struct Deps {
     /// Signs one-click unsubscribe tokens (from the environment or the local state dir;
     /// never from the config file).
     pub secret: Arc<str>,
+    /// Research shared by the leads of one company (kept across config reloads).
+    pub research_cache: Arc<crate::stages::research::ResearchCache>,
 }

@@ -460,7 +460,7 @@ impl LeadStore for SqliteStore {
             lead.stage.as_str(),
             lead.version as i64,
             lead.created_at.map(nanos),
-            lead.email_key,
+            lead.email_key.as_str(),
             lead.owner,
             lead.next_touch_at.map(nanos),
             doc,
@@ -545,7 +545,7 @@ impl LeadStore for SqliteStore {
         set(
             "email_key",
             Value::Text(current.email_key),
-            Value::Text(new.email_key.clone()),
+            Value::Text(new.email_key.to_string()),
         );
         set(
             "owner",

@@ -33,7 +33,7 @@ pub fn assess(lead: &Lead, intent: Intent, cfg: &AgentConfig) -> Readiness {
         None => true,
     };
     if !tier_ok {
-        missing.push(format!("fit tier below {}", cfg.handoff.min_tier));
+        missing.push(format!("fit tier below {}", cfg.handoff.min_tier.as_str()));
     }
     if !intent_ok && h.on_purchase_intent && !bant_ok {
         missing.push("no purchase intent yet".into());

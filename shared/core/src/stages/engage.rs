@@ -12,7 +12,9 @@ use super::{
 };
 use crate::agents::{classify, email, outreach};
 use crate::config::Mode;
-use crate::domain::{Action, Classification, InboundEntry, Intent, Lead, LeadId, Stage, TouchKind};
+use crate::domain::{
+    Action, Blocked, Classification, EmailKey, InboundEntry, Intent, Lead, LeadId, Stage, TouchKind,
+};
 use crate::lifecycle::{Expected, transition};
 use crate::mail::parse::{InboundEmail, outreach_lead_id};
 use crate::ports::{Deps, ModelTask, QueueName};
@@ -64,10 +66,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             .iter()
             .any(|e| e.message_id.as_deref() == Some(message_key.as_str()))
         {
-            return Ok(Outcome {
-                lead_id: Some(lead_id),
-                decision: "skipped: message already processed".into(),
-            });
+            return Ok(Outcome::skipped(Some(lead_id), "message already processed"));
         }
         let expected = Expected::of(&lead);
         let now = deps.ports.clock.now();
@@ -188,10 +187,7 @@ fn decide(
     match c.action {
         Action::Handover => {
             if !auth_ok {
-                lead.blocked = Some(
-                    "wants to buy, but the message failed authentication: a person must confirm"
-                        .into(),
-                );
+                lead.blocked = Some(Blocked::FailedAuthentication);
                 move_to(lead, Stage::Engaged, reasons);
                 *follow = FollowUp::Escalate(
                     "purchase intent in a message that failed SPF/DKIM/DMARC".into(),
@@ -231,13 +227,11 @@ fn decide(
                     "answer".into()
                 }
                 Some(_) => {
-                    lead.blocked =
-                        Some("a question to answer: research-only mode, the seller replies".into());
+                    lead.blocked = Some(Blocked::QuestionForSeller);
                     "answer_drafted".into()
                 }
                 None => {
-                    lead.blocked =
-                        Some("a question the knowledge cannot answer: a person must reply".into());
+                    lead.blocked = Some(Blocked::QuestionOutsideKnowledge);
                     *follow = FollowUp::Escalate("question outside the knowledge".into());
                     "escalated".into()
                 }
@@ -276,7 +270,7 @@ fn decide(
                 .sendable_address()
                 .map(str::to_string)
                 .or_else(|| mail.from.as_ref().map(|m| m.address.clone()))
-                .unwrap_or_else(|| lead.email_key.clone());
+                .unwrap_or_else(|| lead.email_key.to_string());
             *follow = FollowUp::Suppress(address);
             "suppress".into()
         }
@@ -309,7 +303,9 @@ fn decide(
                     message: "a delivery failure report came back for this address".into(),
                 };
             }
-            lead.blocked = Some("needs a valid address: the last email bounced".into());
+            lead.blocked = Some(Blocked::NeedsValidAddress {
+                detail: "the last email bounced".into(),
+            });
             "mark_invalid".into()
         }
         Action::Redirect => {
@@ -323,7 +319,7 @@ fn decide(
         Action::Escalate => {
             move_to(lead, Stage::Engaged, reasons);
             lead.next_touch_at = None;
-            lead.blocked = Some("an unclear reply: a person must read it".into());
+            lead.blocked = Some(Blocked::UnclearReply);
             *follow = FollowUp::Escalate("unclear reply".into());
             "escalated".into()
         }
@@ -426,15 +422,11 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Option<LeadId>, 
         addresses.push(f.address.clone());
     }
     for a in addresses {
-        let check = email::check(&a);
-        let key = match check.normalized {
-            Some(n) if check.valid => n.to_lowercase(),
-            _ => a.trim().to_lowercase(),
-        };
+        let key = EmailKey::from_check(&a, &email::check(&a));
         if let Some(id) = deps
             .ports
             .leads
-            .find_by_email(&key)
+            .find_by_email(key.as_str())
             .await?
             .into_iter()
             .next()
@@ -513,8 +505,8 @@ async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<Stri
             "the referral {address:?} is not a valid address; no lead created"
         ));
     }
-    let key = check.normalized.clone().unwrap_or_default().to_lowercase();
-    if let Some(existing) = deps.ports.leads.find_by_email(&key).await?.first() {
+    let key = EmailKey::from_check(address, &check);
+    if let Some(existing) = deps.ports.leads.find_by_email(key.as_str()).await?.first() {
         return Ok(format!("the referred contact is already lead {existing}"));
     }
     let Ok(id) = LeadId::parse(&format!("{}-R1", lead.id)) else {

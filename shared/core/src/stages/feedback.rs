@@ -25,13 +25,16 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
     let mut decision = "recorded".to_string();
     let mut last_lead = None;
     for address in &fb.addresses {
-        let key = address.trim().to_lowercase();
+        let key = crate::domain::EmailKey::from_check(
+            address,
+            &crate::agents::email::check(address.trim()),
+        );
         match fb.kind {
             FeedbackKind::Bounce { hard: true } => {
                 let reason = format!("hard bounce: {}", fb.detail);
                 let moved = super::consent::suppress_address(
                     deps,
-                    &key,
+                    key.as_str(),
                     &reason,
                     "bounce",
                     &run_id,
@@ -45,7 +48,7 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
                 let reason = format!("complaint: {}", fb.detail);
                 let moved = super::consent::suppress_address(
                     deps,
-                    &key,
+                    key.as_str(),
                     &reason,
                     "complaint",
                     &run_id,
@@ -56,7 +59,7 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
                 decision = "suppressed".into();
             }
             FeedbackKind::Bounce { hard: false } => {
-                for id in deps.ports.leads.find_by_email(&key).await? {
+                for id in deps.ports.leads.find_by_email(key.as_str()).await? {
                     let step = Step::start(deps, &run_id, Some(&id), "feedback");
                     step.finish(
                         deps,
@@ -69,8 +72,5 @@ pub async fn apply(deps: &Deps, fb: Feedback) -> Result<Outcome, StageError> {
             }
         }
     }
-    Ok(Outcome {
-        lead_id: last_lead,
-        decision,
-    })
+    Ok(Outcome::new(last_lead, decision))
 }

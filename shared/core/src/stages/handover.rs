@@ -28,16 +28,16 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
             }
             _ => {}
         }
-        return Ok(Outcome {
-            lead_id: Some(lead.id.clone()),
-            decision: "skipped: already handed over".into(),
-        });
+        return Ok(Outcome::skipped(
+            Some(lead.id.clone()),
+            "already handed over",
+        ));
     }
     if lead.stage != Stage::Engaged {
-        return Ok(Outcome {
-            lead_id: Some(lead.id.clone()),
-            decision: format!("skipped: lead is {}", lead.stage),
-        });
+        return Ok(Outcome::skipped(
+            Some(lead.id.clone()),
+            format!("lead is {}", lead.stage),
+        ));
     }
     step.inputs(&(&lead.id, &lead.bant, &lead.owner));
     let seller = assign(deps, &lead).await?;
@@ -56,10 +56,10 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
         Err(e) if is_conflict(&e) => {
-            return Ok(Outcome {
-                lead_id: Some(lead.id),
-                decision: "skipped: another delivery handed the lead over".into(),
-            });
+            return Ok(Outcome::skipped(
+                Some(lead.id),
+                "another delivery handed the lead over",
+            ));
         }
         Err(e) => return Err(step.fail(deps, e).await),
     }

@@ -43,27 +43,45 @@ impl StageMessage {
             touch: None,
         }
     }
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn to_body(&self) -> Result<String, StageError> {
+        serde_json::to_string(self).map_err(|e| {
+            StageError::Permanent(anyhow::Error::new(e).context("failed to encode a stage message"))
+        })
     }
 }
 
-/// Mail-authentication verdicts as the receiving system (SES) reported them.
+/// One check's verdict, in the words SES receipt notifications use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Neither pass nor fail (SES: the check could not decide).
+    Gray,
+    ProcessingFailed,
+    /// The check is turned off for the receiving rule.
+    Disabled,
+    /// A word this build does not know: treated as no verdict.
+    #[serde(other)]
+    Unknown,
+}
+
+/// Mail-authentication verdicts as the receiving system reported them (`None`: not checked).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthVerdicts {
-    pub spf: Option<String>,
-    pub dkim: Option<String>,
-    pub dmarc: Option<String>,
-    pub spam: Option<String>,
-    pub virus: Option<String>,
+    pub spf: Option<Verdict>,
+    pub dkim: Option<Verdict>,
+    pub dmarc: Option<Verdict>,
+    pub spam: Option<Verdict>,
+    pub virus: Option<Verdict>,
 }
 
 impl AuthVerdicts {
-    /// True unless a verdict says FAIL. Missing verdicts (local files) are not failures.
+    /// True unless a verdict is `Fail`. Missing verdicts (local files) are not failures.
     pub fn passed(&self) -> bool {
-        [&self.spf, &self.dkim, &self.dmarc, &self.spam, &self.virus]
+        [self.spf, self.dkim, self.dmarc, self.spam, self.virus]
             .iter()
-            .all(|v| !v.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("FAIL")))
+            .all(|v| *v != Some(Verdict::Fail))
     }
 }
 
@@ -81,7 +99,48 @@ pub struct InboundMessage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub lead_id: Option<LeadId>,
+    /// What was decided, as a stable key (`sent`, `skipped`, `handover`, …) that reports
+    /// count by.
     pub decision: String,
+    /// Why, for people (`lead is contacted`), when there is more to say.
+    pub detail: Option<String>,
+}
+
+impl Outcome {
+    pub fn new(lead_id: Option<LeadId>, decision: impl Into<String>) -> Outcome {
+        Outcome {
+            lead_id,
+            decision: decision.into(),
+            detail: None,
+        }
+    }
+
+    /// Nothing to do: the work was done before or the lead is elsewhere.
+    pub fn skipped(lead_id: Option<LeadId>, why: impl Into<String>) -> Outcome {
+        Outcome {
+            lead_id,
+            decision: "skipped".into(),
+            detail: Some(why.into()),
+        }
+    }
+
+    /// The message is not for this stage (a notification of another kind).
+    pub fn ignored(why: impl Into<String>) -> Outcome {
+        Outcome {
+            lead_id: None,
+            decision: "ignored".into(),
+            detail: Some(why.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(d) => write!(f, "{}: {d}", self.decision),
+            None => f.write_str(&self.decision),
+        }
+    }
 }
 
 /// Every error at a stage boundary is either worth a retry or not.
@@ -93,6 +152,12 @@ pub enum StageError {
     /// Record it on the lead, acknowledge the message, never loop.
     #[error("permanent: {0:#}")]
     Permanent(anyhow::Error),
+    /// A conditional write found the lead changed since it was read: another delivery of
+    /// the same message, or another message about the lead, got there first. Handlers end
+    /// without side effects on it; one that escapes a handler is retried, and the retry
+    /// finds the new state.
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 impl From<StoreError> for StageError {
@@ -100,6 +165,7 @@ impl From<StoreError> for StageError {
         match e {
             StoreError::Transient(e) => StageError::Transient(e),
             StoreError::Unexpected(e) => StageError::Transient(e),
+            StoreError::Conflict(what) => StageError::Conflict(what),
             other => StageError::Permanent(anyhow::Error::new(other)),
         }
     }
@@ -109,8 +175,9 @@ impl StageError {
     pub fn permanent(msg: impl std::fmt::Display) -> Self {
         StageError::Permanent(anyhow::anyhow!("{msg}"))
     }
+    /// Worth another try later (a transient failure, or a write that lost a race).
     pub fn is_transient(&self) -> bool {
-        matches!(self, StageError::Transient(_))
+        matches!(self, StageError::Transient(_) | StageError::Conflict(_))
     }
 }
 
@@ -144,8 +211,17 @@ fn unreachable_engage() -> Result<Outcome, StageError> {
 
 /// sha256 of the JSON of what a step decided on.
 pub fn digest<T: Serialize + ?Sized>(inputs: &T) -> String {
-    let bytes = serde_json::to_vec(inputs).unwrap_or_default();
-    hex::encode(Sha256::digest(&bytes))
+    match serde_json::to_vec(inputs) {
+        Ok(bytes) => hex::encode(Sha256::digest(&bytes)),
+        Err(e) => {
+            // Only a type with a map of non-string keys fails here; the digest then names
+            // the failure instead of standing for empty input.
+            tracing::warn!(error = %e, "the inputs of a step could not be encoded for their digest");
+            hex::encode(Sha256::digest(
+                format!("unencodable inputs: {e}").as_bytes(),
+            ))
+        }
+    }
 }
 
 /// Builds the run record of one step.
@@ -200,10 +276,7 @@ impl Step {
         self.record.reasons = reasons;
         self.record.duration_ms = self.started.elapsed().as_millis() as u64;
         deps.ports.runs.append(&self.record).await?;
-        Ok(Outcome {
-            lead_id: self.record.lead_id.clone(),
-            decision: decision.to_string(),
-        })
+        Ok(Outcome::new(self.record.lead_id.clone(), decision))
     }
 
     /// Write the record of a failed step, then hand the error back.
@@ -238,12 +311,11 @@ pub async fn save(deps: &Deps, lead: &mut Lead, expected: Expected) -> Result<()
 
 /// Enqueue the next stage for a lead.
 pub async fn enqueue(deps: &Deps, queue: QueueName, msg: &StageMessage) -> Result<(), StageError> {
-    deps.ports.queue.send(queue, &[msg.to_body()]).await?;
+    deps.ports.queue.send(queue, &[msg.to_body()?]).await?;
     Ok(())
 }
 
 /// Did a write fail because another delivery changed the lead first?
 pub fn is_conflict(e: &StageError) -> bool {
-    matches!(e, StageError::Permanent(inner)
-        if inner.downcast_ref::<StoreError>().is_some_and(|s| matches!(s, StoreError::Conflict(_))))
+    matches!(e, StageError::Conflict(_))
 }

@@ -8,7 +8,7 @@
 use super::{Outcome, StageError, StageMessage, Step, is_conflict, load, save};
 use crate::agents::outreach::{self, Draft, DraftInput};
 use crate::config::Mode;
-use crate::domain::{Lead, Stage, Touch, TouchKind, TouchState};
+use crate::domain::{Blocked, Lead, Stage, Touch, TouchKind, TouchState};
 use crate::lifecycle::{Expected, transition};
 use crate::mail::render::{Message, render};
 use crate::ports::{Deps, MailError, ModelTask, OutgoingEmail};
@@ -20,10 +20,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     let mut step = Step::start(deps, &msg.run_id, Some(&lead.id), "outreach");
     step.inputs(&(&lead.id, n, &lead.research, &lead.fit));
 
-    let skip = |why: String| Outcome {
-        lead_id: Some(lead.id.clone()),
-        decision: format!("skipped: {why}"),
-    };
+    let skip = |why: String| Outcome::skipped(Some(lead.id.clone()), why);
     if let Some(t) = lead
         .touches
         .iter()
@@ -108,8 +105,39 @@ async fn write_draft(deps: &Deps, input: &DraftInput, step: &mut Step) -> Draft 
     }
 }
 
+/// Why the agent must not email a lead now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NotSent {
+    /// The address cannot be written to; the detail says why.
+    NeedsValidAddress(String),
+    /// The address is on the suppression list.
+    Suppressed { reason: String, source: String },
+    /// Another lead has the same address and is contacted instead.
+    Duplicate(crate::domain::LeadId),
+    /// The cadence's cap on emails per lead is reached.
+    CadenceCap(usize),
+}
+
+impl std::fmt::Display for NotSent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotSent::NeedsValidAddress(why) => write!(f, "needs a valid address: {why}"),
+            NotSent::Suppressed { reason, source } => {
+                write!(f, "address suppressed ({reason}, {source})")
+            }
+            NotSent::Duplicate(first) => {
+                write!(
+                    f,
+                    "same address as lead {first}, which is contacted instead"
+                )
+            }
+            NotSent::CadenceCap(cap) => write!(f, "reached cadence.max_emails_per_lead = {cap}"),
+        }
+    }
+}
+
 /// Why the agent must not email this lead now, if it must not.
-pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<String>, StageError> {
+pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<NotSent>, StageError> {
     let Some(addr) = lead.sendable_address() else {
         let v = lead.validation.as_ref();
         let why = match v {
@@ -128,22 +156,20 @@ pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<Stri
             },
             None => "the address was never validated".into(),
         };
-        return Ok(Some(format!("needs a valid address: {why}")));
+        return Ok(Some(NotSent::NeedsValidAddress(why)));
     };
-    if let Some(s) = deps.ports.suppressions.get(&addr.to_lowercase()).await? {
-        return Ok(Some(format!(
-            "address suppressed ({}, {})",
-            s.reason, s.source
-        )));
+    if let Some(s) = super::consent::suppression_of(deps, addr).await? {
+        return Ok(Some(NotSent::Suppressed {
+            reason: s.reason,
+            source: s.source,
+        }));
     }
     if let Some(first) = &lead.duplicate_of {
-        return Ok(Some(format!(
-            "same address as lead {first}, which is contacted instead"
-        )));
+        return Ok(Some(NotSent::Duplicate(first.clone())));
     }
     let cap = deps.config.cadence.max_emails_per_lead as usize;
     if lead.emails_sent() >= cap {
-        return Ok(Some(format!("reached cadence.max_emails_per_lead = {cap}")));
+        return Ok(Some(NotSent::CadenceCap(cap)));
     }
     Ok(None)
 }
@@ -170,10 +196,10 @@ async fn keep_draft(
         note: Some("research-only mode: kept for the seller".into()),
     });
     match save(deps, &mut lead, expected).await {
-        Err(e) if is_conflict(&e) => Ok(Outcome {
-            lead_id: Some(lead.id),
-            decision: "skipped: another delivery drafted the email".into(),
-        }),
+        Err(e) if is_conflict(&e) => Ok(Outcome::skipped(
+            Some(lead.id),
+            "another delivery drafted the email",
+        )),
         Err(e) => Err(e),
         Ok(()) => {
             step.finish(
@@ -191,9 +217,10 @@ async fn skip_touch(
     mut lead: Lead,
     draft: Draft,
     n: u32,
-    why: String,
+    not_sent: NotSent,
     step: Step,
 ) -> Result<Outcome, StageError> {
+    let why = not_sent.to_string();
     let expected = Expected::of(&lead);
     lead.touches.push(Touch {
         n,
@@ -211,20 +238,30 @@ async fn skip_touch(
         at: deps.ports.clock.now(),
         note: Some(why.clone()),
     });
-    if why.starts_with("needs a valid address") {
-        lead.blocked = Some(why.clone());
-    }
-    if why.starts_with("address suppressed") && lead.stage != Stage::Suppressed {
-        let _ = transition(&mut lead, Stage::Suppressed);
-        lead.reason = Some(why.clone());
+    let mut reasons = vec![why.clone()];
+    match &not_sent {
+        NotSent::NeedsValidAddress(detail) => {
+            lead.blocked = Some(Blocked::NeedsValidAddress {
+                detail: detail.clone(),
+            });
+        }
+        NotSent::Suppressed { .. } if lead.stage != Stage::Suppressed => {
+            match transition(&mut lead, Stage::Suppressed) {
+                Ok(()) => lead.reason = Some(why.clone()),
+                // The lead is somewhere a suppression cannot move it from (a final stage):
+                // the touch is skipped all the same, and the record says so.
+                Err(e) => reasons.push(format!("stays {}: {e}", lead.stage)),
+            }
+        }
+        _ => {}
     }
     match save(deps, &mut lead, expected).await {
-        Err(e) if is_conflict(&e) => Ok(Outcome {
-            lead_id: Some(lead.id),
-            decision: "skipped: another delivery handled the touch".into(),
-        }),
+        Err(e) if is_conflict(&e) => Ok(Outcome::skipped(
+            Some(lead.id),
+            "another delivery handled the touch",
+        )),
         Err(e) => Err(e),
-        Ok(()) => step.finish(deps, "not_sent", vec![why]).await,
+        Ok(()) => step.finish(deps, "not_sent", reasons).await,
     }
 }
 
@@ -243,14 +280,12 @@ async fn mark_unknown(
         t.state = TouchState::Unknown;
         t.note = Some("found mid-send on a retry: may have been sent; not sent again".into());
     }
-    lead.blocked = Some(format!(
-        "touch {n} may or may not have been sent: check the mailbox"
-    ));
+    lead.blocked = Some(Blocked::SendUnknown { touch: n });
     match save(deps, &mut lead, expected).await {
-        Err(e) if is_conflict(&e) => Ok(Outcome {
-            lead_id: Some(lead.id),
-            decision: "skipped: another delivery handled the touch".into(),
-        }),
+        Err(e) if is_conflict(&e) => Ok(Outcome::skipped(
+            Some(lead.id),
+            "another delivery handled the touch",
+        )),
         Err(e) => Err(e),
         Ok(()) => {
             step.finish(

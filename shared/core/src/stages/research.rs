@@ -10,14 +10,66 @@ use crate::domain::{Research, Stage};
 use crate::lifecycle::{Expected, transition};
 use crate::ports::{Deps, QueueName};
 
-/// How long a company's research is reused for other leads of the same company.
-const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
-const CACHE_CAP: usize = 1024;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
-type CacheKey = (usize, String, String);
-static CACHE: once_cell::sync::Lazy<
-    std::sync::Mutex<std::collections::HashMap<CacheKey, (std::time::Instant, Research)>>,
-> = once_cell::sync::Lazy::new(Default::default);
+/// What a company's website said, kept for other leads of the same company: leads of one
+/// company share what its site says, and reading it again per lead would only cost time and
+/// load on the company's server. One cache belongs to one `Deps` (one process's wiring), and
+/// its entries age by the `Clock` port, so `--now` and tests see the same expiry as
+/// production.
+pub struct ResearchCache {
+    ttl: Duration,
+    cap: usize,
+    entries: Mutex<HashMap<CacheKey, (DateTime<Utc>, Research)>>,
+}
+
+/// Domain and user agent: robots.txt may let one agent read what it forbids another.
+type CacheKey = (String, String);
+
+impl Default for ResearchCache {
+    fn default() -> Self {
+        ResearchCache::new(Duration::hours(1), 1024)
+    }
+}
+
+impl ResearchCache {
+    pub fn new(ttl: Duration, cap: usize) -> ResearchCache {
+        ResearchCache {
+            ttl,
+            cap: cap.max(1),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The research of `domain` read with `user_agent` at most `ttl` before `now`.
+    pub fn get(&self, domain: &str, user_agent: &str, now: DateTime<Utc>) -> Option<Research> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, r) = entries.get(&(domain.to_string(), user_agent.to_string()))?;
+        (now >= *at && now - *at < self.ttl).then(|| r.clone())
+    }
+
+    /// Keep a result; results with an error are never kept (a transient failure must not
+    /// stick). At capacity, expired entries go first, then everything.
+    pub fn put(&self, domain: &str, user_agent: &str, now: DateTime<Utc>, research: &Research) {
+        if research.error.is_some() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= self.cap {
+            let ttl = self.ttl;
+            entries.retain(|_, (at, _)| now >= *at && now - *at < ttl);
+            if entries.len() >= self.cap {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            (domain.to_string(), user_agent.to_string()),
+            (now, research.clone()),
+        );
+    }
+}
 
 /// Research the lead's company again after a person changed it (research and fit only; the
 /// stage stays where it is). Returns the new fit decision.
@@ -42,51 +94,32 @@ pub async fn rerun(deps: &Deps, lead: &mut crate::domain::Lead) -> Result<String
     Ok(decision)
 }
 
-/// Research a website, reusing a result from the last hour for the same domain: leads of one
-/// company share what its website says, and reading it again per lead would only cost time
-/// and load on the company's server. Results with an error are never reused (a transient
-/// failure must not stick), and the key includes the web port, so two adapters (or tests)
-/// never share entries.
+/// Research a website, reusing the cached research of its domain (see [`ResearchCache`]).
 async fn cached_research(deps: &Deps, website: &str) -> Research {
     let ua = &deps.config.web.user_agent;
-    let port = std::sync::Arc::as_ptr(&deps.ports.web) as *const () as usize;
     let Some(domain) = research::domain_of(website) else {
         return research::research(website, deps.ports.web.as_ref(), ua).await;
     };
-    let key = (port, domain, ua.clone());
-    {
-        let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((at, r)) = cache.get(&key)
-            && at.elapsed() < CACHE_TTL
-        {
-            return r.clone();
-        }
+    let now = deps.ports.clock.now();
+    if let Some(r) = deps.research_cache.get(&domain, ua, now) {
+        return r;
     }
     let found = research::research(website, deps.ports.web.as_ref(), ua).await;
-    if found.error.is_none() {
-        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= CACHE_CAP {
-            cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
-            if cache.len() >= CACHE_CAP {
-                cache.clear();
-            }
-        }
-        cache.insert(key, (std::time::Instant::now(), found.clone()));
-    }
+    deps.research_cache.put(&domain, ua, now, &found);
     found
 }
 
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
     let mut lead = load(deps, &msg.lead_id).await?;
     if lead.stage != Stage::Validated {
-        return Ok(Outcome {
-            lead_id: Some(lead.id),
-            decision: format!("skipped: lead is {}", lead.stage),
-        });
+        return Ok(Outcome::skipped(
+            Some(lead.id),
+            format!("lead is {}", lead.stage),
+        ));
     }
     let mut step = Step::start(deps, &msg.run_id, Some(&lead.id), "research");
     step.inputs(&(&lead.website, &lead.company));
-    let found = if deps.config.web.source == "off" {
+    let found = if deps.config.web.source == crate::config::WebSource::Off {
         Research {
             error: Some("web research is off (web.source = \"off\")".into()),
             ..Default::default()
@@ -150,10 +183,10 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
         Err(e) if is_conflict(&e) => {
-            return Ok(Outcome {
-                lead_id: Some(lead.id),
-                decision: "skipped: another delivery researched the lead".into(),
-            });
+            return Ok(Outcome::skipped(
+                Some(lead.id),
+                "another delivery researched the lead",
+            ));
         }
         Err(e) => return Err(step.fail(deps, e).await),
     }
@@ -169,4 +202,65 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     )
     .await?;
     step.finish(deps, "researched", reasons).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn found() -> Research {
+        Research {
+            domain: Some("a.example".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cached_research_expires_by_the_clock_not_the_wall() {
+        let cache = ResearchCache::new(Duration::hours(1), 8);
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
+        cache.put("a.example", "UA", t0, &found());
+        assert!(
+            cache
+                .get("a.example", "UA", t0 + Duration::minutes(59))
+                .is_some()
+        );
+        assert!(
+            cache
+                .get("a.example", "UA", t0 + Duration::hours(1))
+                .is_none()
+        );
+        assert!(cache.get("a.example", "Other", t0).is_none());
+        // A clock set back before the entry does not make it valid.
+        assert!(
+            cache
+                .get("a.example", "UA", t0 - Duration::minutes(1))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn research_with_an_error_is_never_cached() {
+        let cache = ResearchCache::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
+        let failed = Research {
+            error: Some("timeout".into()),
+            ..Default::default()
+        };
+        cache.put("a.example", "UA", t0, &failed);
+        assert!(cache.get("a.example", "UA", t0).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_drops_expired_entries_first() {
+        let cache = ResearchCache::new(Duration::hours(1), 2);
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
+        cache.put("old.example", "UA", t0, &found());
+        cache.put("new.example", "UA", t0 + Duration::minutes(90), &found());
+        cache.put("third.example", "UA", t0 + Duration::minutes(91), &found());
+        let now = t0 + Duration::minutes(92);
+        assert!(cache.get("new.example", "UA", now).is_some());
+        assert!(cache.get("third.example", "UA", now).is_some());
+    }
 }

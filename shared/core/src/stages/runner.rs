@@ -45,6 +45,10 @@ pub async fn settle(
             tracing::warn!(queue = queue.as_str(), error = %e, "transient failure; will retry");
             Settled::Retry
         }
+        Err(StageError::Conflict(what)) => {
+            tracing::info!(queue = queue.as_str(), conflict = %what, "the lead changed meanwhile; will retry");
+            Settled::Retry
+        }
         Err(StageError::Permanent(e)) => {
             tracing::error!(queue = queue.as_str(), error = %e, "permanent failure; recorded and acknowledged");
             let lead_id = serde_json::from_str::<serde_json::Value>(body)
@@ -72,7 +76,10 @@ async fn record_on_lead(deps: &Deps, queue: QueueName, id: &LeadId, error: &str)
             return;
         };
         let expected = crate::lifecycle::Expected::of(&lead);
-        lead.blocked = Some(format!("{} failed: {error}", queue.as_str()));
+        lead.blocked = Some(crate::domain::Blocked::StageFailed {
+            stage: queue.as_str().to_string(),
+            error: error.to_string(),
+        });
         if deps.ports.leads.update(&lead, expected).await.is_ok() {
             return;
         }
@@ -152,7 +159,7 @@ async fn handle_batch(
             .or_default() += 1;
         match &result {
             Ok(o) => {
-                let key = o.decision.split(':').next().unwrap_or("").to_string();
+                let key = o.decision.clone();
                 *report
                     .decisions
                     .entry(format!("{}:{key}", queue.as_str()))
@@ -161,7 +168,7 @@ async fn handle_batch(
             Err(StageError::Permanent(e)) => {
                 report.failed.push(format!("{}: {e:#}", queue.as_str()))
             }
-            Err(StageError::Transient(_)) => report.retried += 1,
+            Err(StageError::Transient(_) | StageError::Conflict(_)) => report.retried += 1,
         }
         match settle(deps, queue, &d.body, &result).await {
             Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,

@@ -8,7 +8,7 @@ use super::{StageError, StageMessage, Step, enqueue, save};
 use crate::config::{AgentState, Op, Selection};
 use crate::domain::{Lead, LeadId, Stage};
 use crate::lifecycle::{Expected, transition};
-use crate::ports::{Deps, QueueName, StoreError};
+use crate::ports::{Deps, QueueName};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -256,10 +256,7 @@ async fn claim(
     lead.claimed_by = Some(run_id.to_string());
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
-        Err(StageError::Permanent(e))
-            if e.downcast_ref::<StoreError>()
-                .is_some_and(|s| matches!(s, StoreError::Conflict(_))) =>
-        {
+        Err(StageError::Conflict(_)) => {
             report.lost_claims += 1;
             return Ok(false);
         }
@@ -307,7 +304,7 @@ async fn enqueue_due(
         lead.next_touch_at = None;
         match save(deps, &mut lead, expected).await {
             Ok(()) => {}
-            Err(StageError::Permanent(_)) => {
+            Err(StageError::Conflict(_)) => {
                 report.lost_claims += 1;
                 continue;
             }

@@ -7,7 +7,7 @@
 use super::{Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load, save};
 use crate::agents::email;
 use crate::config::Mode;
-use crate::domain::{Deliverability, EmailKind, Stage};
+use crate::domain::{Blocked, Deliverability, EmailKey, EmailKind, Stage};
 use crate::lifecycle::{Expected, transition};
 use crate::ports::{Deps, QueueName};
 
@@ -16,30 +16,33 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     let mut step = Step::start(deps, &msg.run_id, Some(&lead.id), "validate");
     if lead.stage != Stage::Selected {
         // A second delivery of a message already handled: nothing to do.
-        return Ok(Outcome {
-            lead_id: Some(lead.id),
-            decision: format!("skipped: lead is {}", lead.stage),
-        });
+        return Ok(Outcome::skipped(
+            Some(lead.id),
+            format!("lead is {}", lead.stage),
+        ));
     }
     step.inputs(&lead.email);
     let check = email::check_with_dns(&lead.email, deps.ports.dns.as_ref()).await;
     let mut reasons = Vec::new();
     let decision = describe(&check, &mut reasons);
-    if let Some(n) = check.normalized.as_ref().filter(|_| check.valid) {
-        lead.email_key = n.to_lowercase();
+    if check.valid {
+        lead.email_key = EmailKey::from_check(&lead.email, &check);
     }
     if lead.duplicate_of.is_none() && check.valid {
-        let same = deps.ports.leads.find_by_email(&lead.email_key).await?;
+        let same = deps
+            .ports
+            .leads
+            .find_by_email(lead.email_key.as_str())
+            .await?;
         if let Some(first) = same.into_iter().find(|id| *id != lead.id) {
             reasons.push(format!("same address as lead {first}: never emailed twice"));
             lead.duplicate_of = Some(first);
         }
     }
     if !check.may_email() && deps.config.mode == Mode::Engage {
-        lead.blocked = Some(format!(
-            "needs a valid address: {}",
-            check.message.clone().unwrap_or_else(|| decision.clone())
-        ));
+        lead.blocked = Some(Blocked::NeedsValidAddress {
+            detail: check.message.clone().unwrap_or_else(|| decision.clone()),
+        });
         reasons.push("returned to the owner: needs a valid address".into());
     }
     lead.validation = Some(check);
@@ -48,10 +51,10 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
         Err(e) if is_conflict(&e) => {
-            return Ok(Outcome {
-                lead_id: Some(lead.id),
-                decision: "skipped: another delivery validated the lead".into(),
-            });
+            return Ok(Outcome::skipped(
+                Some(lead.id),
+                "another delivery validated the lead",
+            ));
         }
         Err(e) => return Err(step.fail(deps, e).await),
     }

@@ -7,7 +7,7 @@
 //! never a reason to call an address invalid.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use tokio::sync::OnceCell;
 
-use crate::config::Validation;
+use crate::config::{DnsSetting, Validation};
 use crate::domain::Deliverability;
 use crate::ports::{NoDns, Resolver};
 
@@ -251,21 +251,10 @@ impl Resolver for DnsResolver {
 /// `IP:PORT` (or bare IP, port 53) of one name server; `dns_timeout_ms` bounds each query.
 pub fn resolver_from_config(v: &Validation) -> anyhow::Result<Arc<dyn Resolver>> {
     let timeout = Duration::from_millis(v.dns_timeout_ms.max(1));
-    let setting = v.dns.trim();
-    match setting {
-        "off" => Ok(Arc::new(NoDns)),
-        "system" => Ok(Arc::new(DnsResolver::system(timeout)?)),
-        other => {
-            let addr = other
-                .parse::<SocketAddr>()
-                .or_else(|_| other.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "validation.dns must be \"system\", \"off\" or a name server as IP:PORT, not {other:?}"
-                    )
-                })?;
-            Ok(Arc::new(DnsResolver::with_name_server(addr, timeout)?))
-        }
+    match v.dns {
+        DnsSetting::Off => Ok(Arc::new(NoDns)),
+        DnsSetting::System => Ok(Arc::new(DnsResolver::system(timeout)?)),
+        DnsSetting::Server(addr) => Ok(Arc::new(DnsResolver::with_name_server(addr, timeout)?)),
     }
 }
 
@@ -289,13 +278,15 @@ mod tests {
 
     #[test]
     fn config_accepts_off_and_ip_port_and_rejects_names() {
-        let with = |dns: &str| Validation {
-            dns: dns.into(),
-            ..Validation::default()
+        let with = |dns: &str| {
+            DnsSetting::try_from(dns.to_string()).map(|dns| Validation {
+                dns,
+                ..Validation::default()
+            })
         };
-        assert!(resolver_from_config(&with("off")).is_ok());
-        assert!(resolver_from_config(&with("127.0.0.1:5353")).is_ok());
-        assert!(resolver_from_config(&with("::1")).is_ok());
-        assert!(resolver_from_config(&with("dns.example:53")).is_err());
+        assert!(resolver_from_config(&with("off").unwrap()).is_ok());
+        assert!(resolver_from_config(&with("127.0.0.1:5353").unwrap()).is_ok());
+        assert!(resolver_from_config(&with("::1").unwrap()).is_ok());
+        assert!(with("dns.example:53").is_err());
     }
 }

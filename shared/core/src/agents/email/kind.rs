@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use once_cell::sync::Lazy;
+use std::sync::LazyLock as Lazy;
 
 use crate::domain::EmailKind;
 
