@@ -115,7 +115,7 @@ enum Fed {
     Handled(Outcome),
     /// The file is not a message the engage stage can read; recorded as `malformed`.
     Malformed(String),
-    /// The store or a provider failed for now; the message waits on the engage queue.
+    /// The store or a provider failed for now; the message goes back on the engage queue.
     Queued(StageError),
     Failed(anyhow::Error),
 }
@@ -156,7 +156,7 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
             )?,
             Fed::Handled(_) => {}
             Fed::Malformed(why) => errln!("{}: malformed, not handled: {why}", f.display())?,
-            Fed::Queued(e) => errln!("{}: {e}; queued, `sqa run` will try it again", f.display())?,
+            Fed::Queued(e) => errln!("{}: {e}; queued for a retry", f.display())?,
             Fed::Failed(e) => errln!("{}: {e:#}", f.display())?,
         }
     }
