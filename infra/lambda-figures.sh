@@ -19,7 +19,7 @@
 #
 # The sandbox (tables, queues, bucket, SES identity, the active config of
 # tests/fixtures/aws-sqa.toml and its knowledge documents) is made by the project's own
-# provisioning (`sqa-sandbox`, shared/aws/src/bin). Research reads the example's web mirror
+# provisioning (`sqa-sandbox`, infra/sandbox). Research reads the example's web mirror
 # (examples/lumora/web) from a local HTTP server through SQA_WEB_BASE. The functions' TLS
 # trust store is the system bundle file only (SSL_CERT_FILE, SSL_CERT_DIR unset), as on Lambda;
 # a certificate directory in SSL_CERT_DIR would be read file by file at every cold start.
@@ -81,7 +81,7 @@ if [[ $BUILD == 1 ]]; then
     echo "lambda-figures.sh: cargo build --release ($pkg)"
     (cd "$(pkg_dir "$pkg")" && cargo build --release)
   done
-  cargo build --release -p sqa-aws --features testkit --bin sqa-sandbox
+  cargo build --release -p sqa-sandbox
 fi
 BIN="$TARGET_DIR/release"
 SANDBOX="$BIN/sqa-sandbox"

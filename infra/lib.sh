@@ -3,6 +3,7 @@
 #   sqa_ensure_venv   create .venv if it is missing or its pins changed (SAM, moto server,
 #                     cargo-lambda, email-validator; one venv: cargo-lambda finds zig through
 #                     the first python3 on PATH, and sam needs that same zig); put it on PATH
+#   sqa_ensure_machete  build cargo-machete (pinned) into .venv/cargo/bin once; put it on PATH
 #   sqa_start_moto    start moto server on a free 127.0.0.1 port, point the AWS SDKs at it
 #   sqa_stop_moto     stop it (call from the caller's EXIT trap); prints the log's tail on failure
 
@@ -34,6 +35,21 @@ sqa_ensure_venv() {
   fi
   export PATH="$VENV/bin:$PATH"
   export SAM_CLI_TELEMETRY=0
+}
+
+# cargo-machete finds dependencies a Cargo.toml declares and no source file names. Built once
+# from crates.io with its own lock file (about two minutes of CPU on rustc 1.95), then reused:
+# .venv is the cache of the test command's tools.
+SQA_MACHETE_VERSION="0.9.2"
+
+sqa_ensure_machete() {
+  local root="$1"
+  local dir="$root/.venv/cargo"
+  if [[ "$("$dir/bin/cargo-machete" --version 2>/dev/null)" != "$SQA_MACHETE_VERSION" ]]; then
+    echo "$(basename "$0"): building cargo-machete $SQA_MACHETE_VERSION into $dir (once, about two minutes)"
+    cargo install --quiet --locked --force --root "$dir" "cargo-machete@$SQA_MACHETE_VERSION"
+  fi
+  export PATH="$dir/bin:$PATH"
 }
 
 sqa_free_port() {

@@ -6,7 +6,8 @@
 #    python3 on PATH, and sam needs that same zig).
 # 2. Starts moto server on a free 127.0.0.1 port and points the AWS SDKs at it.
 # 3. Lints the SAM template (cfn-lint, sam validate --lint).
-# 4. Runs `cargo test --workspace`, passing extra arguments through.
+# 4. Checks that every declared dependency is used (cargo-machete, built once into .venv).
+# 5. Runs `cargo test --workspace`, passing extra arguments through.
 # moto is stopped on exit, whatever happened (trap).
 set -euo pipefail
 
@@ -32,6 +33,11 @@ echo "test.sh: cfn-lint template.yaml"
 cfn-lint template.yaml
 echo "test.sh: sam validate --lint"
 sam validate --lint -t template.yaml
+
+# --- unused dependencies -------------------------------------------------------------------
+sqa_ensure_machete "$ROOT"
+echo "test.sh: cargo machete"
+cargo machete
 
 # --- tests ---------------------------------------------------------------------------------
 cargo test --workspace "$@"

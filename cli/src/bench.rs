@@ -2,8 +2,10 @@
 //! from the example's website mirror, fit, outreach, replies, handover) on the embedded
 //! default with the offline model. Prints leads/s, CPU ms per lead and peak memory.
 
-use crate::commands::{parse_now, run_once};
+use crate::commands::run::run_once;
+use crate::commands::{exit, parse_now};
 use crate::local::{self, Workspace};
+use crate::out::outln;
 use anyhow::{Context, Result};
 use clap::Args;
 use sqa_core::import;
@@ -160,39 +162,39 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    println!(
+    outln!(
         "sqa bench: {} synthetic leads, {} replies, offline model, embedded SQLite",
         report.imported.len(),
         n_replies
-    );
-    println!("machine: {cpus} cores, {cpu_model}");
-    println!(
+    )?;
+    outln!("machine: {cpus} cores, {cpu_model}")?;
+    outln!(
         "import:        {:>8.0} leads/s ({:.2} s)",
         n / t_import.as_secs_f64(),
         t_import.as_secs_f64()
-    );
-    println!(
+    )?;
+    outln!(
         "whole loop:    {:>8.0} leads/s ({:.2} s: import, select {}, validate, research, fit, outreach, {} replies, handovers)",
         n / wall.as_secs_f64(),
         wall.as_secs_f64(),
         sel.selected.len(),
         n_replies
-    );
-    println!(
+    )?;
+    outln!(
         "outreach loop: {:>8.0} leads/s ({:.2} s to the last first email)",
         n / t_loop.as_secs_f64(),
         t_loop.as_secs_f64()
-    );
-    println!(
+    )?;
+    outln!(
         "CPU:           {:>8.3} ms per lead",
         (cpu1 - cpu0) * 1000.0 / n
-    );
-    println!(
+    )?;
+    outln!(
         "peak memory:   {:>8.1} MB (VmHWM); database file {:.1} MB",
         peak_kib as f64 / 1024.0,
         db_bytes as f64 / 1e6
-    );
-    println!(
+    )?;
+    outln!(
         "messages:      {} handled, {} failed; stages: {}",
         drained.handled.values().sum::<u64>() + replies.handled.values().sum::<u64>(),
         drained.failed.len() + replies.failed.len(),
@@ -201,10 +203,10 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
             .map(|(s, c)| format!("{s} {c}"))
             .collect::<Vec<_>>()
             .join(", ")
-    );
+    )?;
     Ok(if drained.failed.is_empty() && replies.failed.is_empty() {
-        0
+        exit::DONE
     } else {
-        1
+        exit::FAILED
     })
 }

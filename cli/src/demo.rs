@@ -1,8 +1,11 @@
 //! `sqa demo`: the whole qualification loop on the example corpus, in a fresh temporary
 //! folder, with no account and no network.
 
-use crate::commands::{self, is_suppressed, lead_row, run_once};
+use crate::commands::leads::{all_leads, is_suppressed, lead_row};
+use crate::commands::run::run_once;
+use crate::commands::{self, exit, views};
 use crate::local::{self, Workspace};
+use crate::out::{self as output, outln};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -45,16 +48,17 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             .keep(),
     };
     local::init(&dir)?;
-    let say = |s: String| {
+    let say = |s: String| -> Result<()> {
         if !json {
-            println!("{s}");
+            outln!("{s}")?;
         }
+        Ok(())
     };
     say(format!(
         "SQA demo in {} (now = {})",
         dir.display(),
         now.to_rfc3339()
-    ));
+    ))?;
 
     let mut cfg = local::load_config(&dir.join(local::CONFIG_FILE))?;
     if let Some(web) = &args.web {
@@ -80,10 +84,10 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
         leads_file.display(),
         report.errors.len(),
         report.duplicates.len()
-    ));
+    ))?;
     if !json {
         for e in report.errors.iter().take(5) {
-            println!("   {e}");
+            outln!("   {e}")?;
         }
     }
 
@@ -93,15 +97,21 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
         "2. selected {} leads; validated, researched, scored and emailed them ({} queue messages)",
         sel.selected.len(),
         drained.handled.values().sum::<u64>()
-    ));
+    ))?;
 
     // 3. Replies.
     let replies_dir = args.replies.clone().unwrap_or_else(|| dir.join("replies"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&replies_dir)
-        .with_context(|| format!("cannot read {}", replies_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("eml")))
-        .collect();
+    let cannot_read = || format!("cannot read {}", replies_dir.display());
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(&replies_dir).with_context(cannot_read)? {
+        let path = entry.with_context(cannot_read)?.path();
+        if path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("eml"))
+        {
+            files.push(path);
+        }
+    }
     files.sort();
     let mut decisions = std::collections::BTreeMap::<String, u64>::new();
     for f in &files {
@@ -129,7 +139,7 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
             .join(", ")
-    ));
+    ))?;
 
     // 4. Another run: follow-ups due, leads referred by replies.
     let (sel2, _) = run_once(&ws, !json).await?;
@@ -137,12 +147,12 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
         "4. ran again: {} new leads selected (referrals), {} follow-ups due",
         sel2.selected.len(),
         sel2.due.len()
-    ));
+    ))?;
 
     let counts = ws.deps.ports.leads.count_by_stage().await?;
-    let leads = commands::all_leads(&ws, &LeadFilter::default(), usize::MAX).await?;
+    let leads = all_leads(&ws, &LeadFilter::default(), usize::MAX).await?;
     let outbox = dir.join(local::OUTBOX);
-    let mail_files = count_files(&outbox);
+    let mail_files = count_files(&outbox)?;
     let mut rows = Vec::new();
     for l in &leads {
         rows.push(lead_row(l, is_suppressed(&ws, l).await?));
@@ -165,45 +175,51 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             "reply_failures": replies.failed, "funnel": funnel,
             "outbox": outbox, "mail_files": mail_files, "leads": rows,
         });
-        println!("{}", serde_json::to_string(&out)?);
-        return Ok(0);
+        output::json(&out)?;
+        return Ok(exit::DONE);
     }
-    println!();
-    commands::print_funnel(&counts);
-    println!();
+    outln!("")?;
+    views::print_funnel(&counts)?;
+    outln!("")?;
     let handed: Vec<_> = leads.iter().filter(|l| l.handover.is_some()).collect();
-    println!("Handed over ({}):", handed.len());
+    outln!("Handed over ({}):", handed.len())?;
     for l in handed.iter().take(20) {
         if let Some(h) = &l.handover {
-            println!(
+            outln!(
                 "  {} {} ({}) → {}",
                 l.id,
                 l.display_name(),
                 l.company.trim(),
                 h.seller
-            );
+            )?;
         }
     }
-    println!();
-    println!(
+    outln!("")?;
+    outln!(
         "Mail: {mail_files} messages written to {}",
         outbox.display()
-    );
-    println!(
+    )?;
+    outln!(
         "Inspect: sqa --dir {} leads list | lead show ID | stats",
         dir.display()
-    );
+    )?;
     if !replies.failed.is_empty() {
-        println!("{} replies could not be processed:", replies.failed.len());
+        outln!("{} replies could not be processed:", replies.failed.len())?;
         for f in &replies.failed {
-            println!("  {f}");
+            outln!("  {f}")?;
         }
     }
-    Ok(0)
+    Ok(exit::DONE)
 }
 
-fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|r| r.filter(|e| e.is_ok()).count())
-        .unwrap_or(0)
+/// The files in `dir`; a folder that does not exist yet (nothing was sent) holds none.
+fn count_files(dir: &Path) -> Result<usize> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.map(|_| 1))
+            .sum::<std::io::Result<usize>>()
+            .with_context(|| format!("cannot read {}", dir.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", dir.display()))),
+    }
 }

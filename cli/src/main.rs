@@ -1,5 +1,12 @@
 //! `sqa`: the command line of the sales qualification agent on the embedded default (a
 //! SQLite file, mail as `.eml` files, the offline model). Read commands take `--json`.
+//!
+//! This file is the command line's definition and the dispatch to `commands`; every line
+//! the commands print goes through `out`. Exit codes: 0 done, 1 failed, 2 a usage error
+//! (clap), 3 partly done (`commands::exit`); a closed output pipe ends the command quietly
+//! with 0.
+
+mod out;
 
 mod bench;
 mod commands;
@@ -8,6 +15,7 @@ mod local;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -54,9 +62,9 @@ enum Command {
     /// Run the whole loop on the example corpus in a fresh temporary folder.
     Demo(demo::DemoArgs),
     /// Validate addresses (syntax, normal form, kind; DNS with --dns).
-    CheckEmail(commands::CheckEmailArgs),
+    CheckEmail(commands::evaluate::CheckEmailArgs),
     /// Score leads of a CSV against an ICP.
-    Fit(commands::FitArgs),
+    Fit(commands::evaluate::FitArgs),
     /// Classify inbound messages (.eml files).
     Classify { files: Vec<PathBuf> },
     /// Push synthetic leads through the whole loop and report throughput and memory.
@@ -100,7 +108,7 @@ enum LeadCmd {
     /// Change the lead's address; only validation runs again.
     SetEmail { id: String, address: String },
     /// Override the validation agent's verdict (recorded with who and when).
-    Mark(commands::MarkArgs),
+    Mark(commands::corrections::MarkArgs),
     /// Change the lead's company or website; only research and fit run again.
     SetCompany {
         id: String,
@@ -130,85 +138,87 @@ fn main() {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::exit(1);
+            report_failure(&anyhow::Error::new(e).context("cannot start the runtime"));
+            std::process::exit(commands::exit::FAILED);
         }
     };
-    let code = match runtime.block_on(dispatch(cli)) {
+    let result = runtime
+        .block_on(dispatch(cli))
+        .and_then(|code| out::flush().map(|()| code));
+    let code = match result {
         Ok(code) => code,
+        // The reader stopped reading (`sqa … | head -1`): it has what it wanted.
+        Err(e) if out::is_pipe_closed(&e) => commands::exit::DONE,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            1
+            report_failure(&e);
+            commands::exit::FAILED
         }
     };
     std::process::exit(code);
 }
 
+/// Say why the command failed. Standard error is the last place to say it: when that is
+/// closed too there is nobody left to tell, and the exit code alone says it.
+fn report_failure(e: &anyhow::Error) {
+    writeln!(std::io::stderr().lock(), "error: {e:#}").ok();
+}
+
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SQA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
-    let _ = tracing_subscriber::fmt()
+    // `try_init` fails only when a subscriber is set already, and this is the only place
+    // that sets one.
+    if let Err(e) = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .try_init();
+        .try_init()
+    {
+        report_failure(&anyhow::anyhow!("logging is not set up: {e}"));
+    }
 }
 
 async fn dispatch(cli: Cli) -> Result<i32> {
     let now = cli.now.as_deref().map(commands::parse_now).transpose()?;
     let json = cli.json;
     match cli.command {
-        Command::Init { dir } => {
-            local::init(&dir)?;
-            println!(
-                "Created {}: sqa.toml, company/, leads/, replies/, web/.\nNext: sqa --dir {} leads import {}/leads/leads.csv && sqa --dir {} run --until-idle",
-                dir.display(),
-                dir.display(),
-                dir.display(),
-                dir.display()
-            );
-            Ok(0)
-        }
-        Command::Config(ConfigCmd::Check { file }) => commands::config_check(&file, json),
-        Command::Config(ConfigCmd::Schema) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&sqa_core::config::json_schema())?
-            );
-            Ok(0)
-        }
-        Command::CheckEmail(args) => commands::check_email(args, json).await,
-        Command::Fit(args) => commands::fit(args, now, json),
-        Command::Classify { files } => commands::classify(&files, json),
+        Command::Init { dir } => commands::workspace::init(&dir),
+        Command::Config(ConfigCmd::Check { file }) => commands::config::check(&file, json),
+        Command::Config(ConfigCmd::Schema) => commands::config::schema(),
+        Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,
+        Command::Fit(args) => commands::evaluate::fit(args, now, json),
+        Command::Classify { files } => commands::evaluate::classify(&files, json),
         Command::Demo(args) => demo::run(args, now, json).await,
         Command::Bench(args) => bench::run(args).await,
         other => {
             let ws = local::Workspace::open(&cli.dir, now).await?;
             match other {
                 Command::Leads(LeadsCmd::Import { file, dry_run }) => {
-                    commands::import(&ws, &file, dry_run, json).await
+                    commands::leads::import(&ws, &file, dry_run, json).await
                 }
                 Command::Leads(LeadsCmd::List {
                     stage,
                     owner,
                     limit,
-                }) => commands::list(&ws, stage, owner, limit, json).await,
-                Command::Leads(LeadsCmd::Export) => commands::export(&ws).await,
-                Command::Lead(LeadCmd::Show { id }) => commands::show(&ws, &id, json).await,
+                }) => commands::leads::list(&ws, stage, owner, limit, json).await,
+                Command::Leads(LeadsCmd::Export) => commands::leads::export(&ws).await,
+                Command::Lead(LeadCmd::Show { id }) => commands::lead::show(&ws, &id, json).await,
                 Command::Lead(LeadCmd::SetEmail { id, address }) => {
-                    commands::set_email(&ws, &id, &address, json).await
+                    commands::corrections::set_email(&ws, &id, &address, json).await
                 }
-                Command::Lead(LeadCmd::Mark(args)) => commands::mark(&ws, args, json).await,
+                Command::Lead(LeadCmd::Mark(args)) => {
+                    commands::corrections::mark(&ws, args, json).await
+                }
                 Command::Lead(LeadCmd::SetCompany {
                     id,
                     company,
                     website,
-                }) => commands::set_company(&ws, &id, company, website, json).await,
-                Command::Preview => commands::preview(&ws, json).await,
+                }) => commands::corrections::set_company(&ws, &id, company, website, json).await,
+                Command::Preview => commands::run::preview(&ws, json).await,
                 Command::Run(args) => {
-                    commands::run(&ws, args.until_idle, args.every_minutes, json).await
+                    commands::run::run(&ws, args.until_idle, args.every_minutes, json).await
                 }
-                Command::Inbound { files } => commands::inbound(&ws, &files, json).await,
-                Command::Stats => commands::stats(&ws, json).await,
+                Command::Inbound { files } => commands::run::inbound(&ws, &files, json).await,
+                Command::Stats => commands::views::stats(&ws, json).await,
                 _ => unreachable_command(),
             }
         }

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 use sqa_tests::shared_data;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 fn sqa(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sqa"))
@@ -245,7 +246,11 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
         "import",
         csv.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "some rows had errors, the others were imported"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 3"), "{err}");
     assert!(
@@ -286,11 +291,16 @@ fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
         huge.to_str().unwrap(),
         garbage.to_str().unwrap(),
     ]);
-    let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
-    assert!(!all.contains("panicked"), "{all}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "no file was handled: {err}");
     assert!(
-        all.contains("huge.eml") && all.contains("garbage.eml"),
-        "{all}"
+        err.contains("huge.eml: malformed, not handled: ") && err.contains("limit"),
+        "the size is the reason given: {err}"
+    );
+    assert!(
+        err.contains("garbage.eml: malformed, not handled: "),
+        "{err}"
     );
 }
 
@@ -361,4 +371,263 @@ fn a_company_change_reruns_research_and_fit_only() {
     );
     assert_eq!(after["lead"]["research"]["domain"], "kestrelpay.example");
     assert_eq!(after["lead"]["research"]["industry"], "fintech");
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/lumora")
+}
+
+/// A workspace with the example's leads imported, in `dir`.
+fn workspace_with_leads(dir: &Path) -> String {
+    let ws = dir.join("ws");
+    let w = ws.to_str().unwrap().to_string();
+    assert!(sqa(&["init", &w]).status.success());
+    let csv = ws.join("leads/leads.csv");
+    let out = sqa(&["--dir", &w, "leads", "import", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    w
+}
+
+/// Run `sqa` with a reader that takes `keep` bytes of its output and then closes the pipe,
+/// as `sqa … | head -c keep` does (with 0, the pipe is closed before anything is written, so
+/// the first write meets a closed pipe whatever the size of the output).
+fn sqa_closed_after(args: &[&str], keep: usize) -> (Vec<u8>, Output) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqa"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sqa binary runs");
+    let mut head = vec![0; keep];
+    {
+        let mut pipe = child.stdout.take().expect("a stdout pipe");
+        pipe.read_exact(&mut head).expect("the first bytes");
+        // Dropping the reader closes the pipe.
+    }
+    let out = child.wait_with_output().expect("sqa ends");
+    (head, out)
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_each_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = workspace_with_leads(dir.path());
+    let commands: [&[&str]; 8] = [
+        &["leads", "list"],
+        &["--json", "leads", "list"],
+        &["lead", "show", "L0001"],
+        &["--json", "lead", "show", "L0001"],
+        &["leads", "export"],
+        &["stats"],
+        &["preview"],
+        &["config", "schema"],
+    ];
+    for command in commands {
+        for keep in [0, 1] {
+            let mut args = vec!["--dir", w.as_str()];
+            args.extend_from_slice(command);
+            let (head, out) = sqa_closed_after(&args, keep);
+            assert_eq!(head.len(), keep);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "sqa {} | head -c {keep}: {}",
+                command.join(" "),
+                stderr(&out)
+            );
+            assert!(
+                out.stderr.is_empty(),
+                "sqa {} | head -c {keep} says nothing: {}",
+                command.join(" "),
+                stderr(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn lead_show_piped_into_head_prints_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = workspace_with_leads(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqa"))
+        .args(["--dir", &w, "lead", "show", "L0001"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    {
+        let pipe = child.stdout.take().unwrap();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(pipe), &mut first).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("L0001 — "), "{first}");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn demo_json_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("demo");
+    let (_, out) = sqa_closed_after(&["demo", "--json", "--into", into.to_str().unwrap()], 0);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    assert!(
+        into.join("outbox").is_dir(),
+        "the demo ran to its end before it printed"
+    );
+}
+
+#[test]
+fn inbound_of_a_malformed_file_fails_and_names_the_file_and_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = workspace_with_leads(dir.path());
+    let bad = dir.path().join("bad.eml");
+    std::fs::write(&bad, [0xff, 0xfe, 0x00, 0x01, b'\n', b'\n']).unwrap();
+    let good = example().join("replies/r001.eml");
+    let missing = dir.path().join("missing.eml");
+
+    let alone = sqa(&["--dir", &w, "inbound", bad.to_str().unwrap()]);
+    let mixed = sqa(&[
+        "--dir",
+        &w,
+        "inbound",
+        bad.to_str().unwrap(),
+        good.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+
+    assert_eq!(alone.status.code(), Some(1), "{}", stderr(&alone));
+    assert!(
+        stderr(&alone).contains("bad.eml: malformed, not handled: not an RFC 5322 message"),
+        "{}",
+        stderr(&alone)
+    );
+    assert_eq!(
+        mixed.status.code(),
+        Some(3),
+        "one of three files was handled: {}",
+        stderr(&mixed)
+    );
+    let err = stderr(&mixed);
+    assert!(err.contains("bad.eml: malformed"), "{err}");
+    assert!(err.contains("missing.eml: cannot read it"), "{err}");
+    assert!(!err.contains("r001.eml"), "{err}");
+    assert!(stdout(&mixed).contains("r001.eml: "), "{}", stdout(&mixed));
+}
+
+#[test]
+fn classify_of_an_unreadable_or_malformed_file_fails_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.eml");
+    std::fs::write(&bad, "no header here, only words\n").unwrap();
+    let missing = dir.path().join("missing.eml");
+    let good = example().join("replies/r001.eml");
+
+    let all_bad = sqa(&["classify", bad.to_str().unwrap(), missing.to_str().unwrap()]);
+    let mixed = sqa(&[
+        "--json",
+        "classify",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+
+    assert_eq!(all_bad.status.code(), Some(1), "{}", stderr(&all_bad));
+    let err = stderr(&all_bad);
+    assert!(err.contains("bad.eml: not classified: "), "{err}");
+    assert!(err.contains("missing.eml: cannot read: "), "{err}");
+    assert_eq!(mixed.status.code(), Some(3), "{}", stderr(&mixed));
+    let rows = jsonl(&stdout(&mixed));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["file"], "r001.eml");
+}
+
+#[test]
+fn an_import_exits_0_when_clean_3_when_some_rows_fail_and_1_when_none_is_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let w = ws.to_str().unwrap();
+    assert!(sqa(&["init", w]).status.success());
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let clean = write("clean.csv", "id,first_name,email\nL1,Ann,ann@x.example\n");
+    let partly = write(
+        "partly.csv",
+        "id,first_name,email\nL2,Bob,bob@x.example\nL3,Cy\n",
+    );
+    let none = write("none.csv", "id,first_name,email\nL4,Di\nL5\n");
+    let headless = write("headless.csv", "first_name\nAnn\n");
+
+    let clean = sqa(&["--dir", w, "leads", "import", &clean]);
+    let dry = sqa(&["--dir", w, "leads", "import", "--dry-run", &partly]);
+    let partly = sqa(&["--dir", w, "leads", "import", &partly]);
+    let none = sqa(&["--dir", w, "leads", "import", &none]);
+    let headless = sqa(&["--dir", w, "leads", "import", &headless]);
+
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert_eq!(dry.status.code(), Some(3), "a dry run reports the same");
+    assert_eq!(partly.status.code(), Some(3), "{}", stderr(&partly));
+    assert!(
+        stderr(&partly).contains("partly.csv: line 3 (L3)"),
+        "{}",
+        stderr(&partly)
+    );
+    assert!(
+        stdout(&partly).contains("1 imported"),
+        "{}",
+        stdout(&partly)
+    );
+    assert_eq!(none.status.code(), Some(1), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("none.csv: line 2"),
+        "{}",
+        stderr(&none)
+    );
+    assert_eq!(headless.status.code(), Some(1));
+    assert!(
+        stderr(&headless).contains("headless.csv: line 1"),
+        "{}",
+        stderr(&headless)
+    );
+    let list = stdout(&sqa(&["--dir", w, "--json", "leads", "list"]));
+    let ids: Vec<String> = jsonl(&list)
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["L2", "L1"], "only the good rows are stored");
+}
+
+#[test]
+fn fit_scores_the_good_rows_and_exits_3_when_some_rows_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "id,first_name,email\nL1,Ann,ann@x.example\nL2,Bob\n").unwrap();
+    let icp = example().join("company/icp.json");
+
+    let out = sqa(&[
+        "--json",
+        "fit",
+        "--leads",
+        csv.to_str().unwrap(),
+        "--icp",
+        icp.to_str().unwrap(),
+    ]);
+
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("leads.csv: line 3 (L2)"),
+        "{}",
+        stderr(&out)
+    );
+    let rows = jsonl(&stdout(&out));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], "L1");
 }

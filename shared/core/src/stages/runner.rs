@@ -5,7 +5,7 @@
 
 use super::{Outcome, StageError, handle};
 use crate::domain::LeadId;
-use crate::ports::{Deps, QueueName};
+use crate::ports::{Deps, QueueName, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -67,21 +67,44 @@ pub async fn settle(
     }
 }
 
+/// Write a permanent failure on its lead: a run record, and `blocked` so that a person sees
+/// it. The message is acknowledged whatever happens here, so each write that fails is logged
+/// once with the lead id; a conflicting write (the lead changed meanwhile) is tried again.
 async fn record_on_lead(deps: &Deps, queue: QueueName, id: &LeadId, error: &str) {
+    const ATTEMPTS: usize = 3;
     let mut step = super::Step::start(deps, "errors", Some(id), queue.as_str());
     step.record.error = Some(error.to_string());
-    let _ = step.finish(deps, "error", vec![error.to_string()]).await;
-    for _ in 0..3 {
-        let Ok(Some(mut lead)) = deps.ports.leads.get(id).await else {
-            return;
+    if let Err(e) = step.finish(deps, "error", vec![error.to_string()]).await {
+        tracing::error!(lead_id = %id, queue = queue.as_str(), error = %e,
+            "failed to write the run record of a permanent failure");
+    }
+    for attempt in 1..=ATTEMPTS {
+        let mut lead = match deps.ports.leads.get(id).await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => {
+                tracing::error!(lead_id = %id, queue = queue.as_str(),
+                    "the lead of a permanent failure is not in the store; the failure is not recorded on it");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(lead_id = %id, queue = queue.as_str(), error = %e,
+                    "failed to read the lead to record a permanent failure on it");
+                return;
+            }
         };
         let expected = crate::lifecycle::Expected::of(&lead);
         lead.blocked = Some(crate::domain::Blocked::StageFailed {
             stage: queue.as_str().to_string(),
             error: error.to_string(),
         });
-        if deps.ports.leads.update(&lead, expected).await.is_ok() {
-            return;
+        match deps.ports.leads.update(&lead, expected).await {
+            Ok(_) => return,
+            Err(StoreError::Conflict(_)) if attempt < ATTEMPTS => {}
+            Err(e) => {
+                tracing::error!(lead_id = %id, queue = queue.as_str(), error = %e, attempt,
+                    "failed to record a permanent failure on the lead");
+                return;
+            }
         }
     }
 }

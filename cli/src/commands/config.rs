@@ -1,0 +1,53 @@
+//! `sqa config check FILE` and `sqa config schema`: a config file's problems, each with its
+//! key path and line, and the JSON Schema of `sqa.toml`.
+
+use super::exit;
+use crate::out::{self, errln, outln};
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use std::path::Path;
+
+pub fn check(file: &Path, json: bool) -> Result<i32> {
+    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(text) = String::from_utf8(text) else {
+        bail!("{}: not UTF-8", file.display());
+    };
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
+    match sqa_core::config::parse(&text, &read) {
+        Ok(cfg) => {
+            if json {
+                out::json(
+                    &json!({"file": file, "ok": true, "errors": [], "mode": cfg.mode, "state": cfg.state}),
+                )?;
+            } else {
+                outln!(
+                    "{}: ok (mode {:?}, state {:?})",
+                    file.display(),
+                    cfg.mode,
+                    cfg.state
+                )?;
+            }
+            Ok(exit::DONE)
+        }
+        Err(errs) => {
+            if json {
+                out::json(&json!({"file": file, "ok": false, "errors": errs.0}))?;
+            } else {
+                for e in &errs.0 {
+                    errln!("{}: {e}", file.display())?;
+                }
+                errln!("{} problem(s)", errs.0.len())?;
+            }
+            Ok(exit::FAILED)
+        }
+    }
+}
+
+pub fn schema() -> Result<i32> {
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(&sqa_core::config::json_schema())?
+    )?;
+    Ok(exit::DONE)
+}

@@ -1,0 +1,205 @@
+//! The commands that work the queues: `sqa preview` (what a selection would do), `sqa run`
+//! (select, then drain every queue) and `sqa inbound` (replies into the engage stage).
+
+use super::exit;
+use crate::local::Workspace;
+use crate::out::{self, errln, outln};
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use sqa_core::ports::QueueName;
+use sqa_core::stages::{self, InboundMessage, Outcome, StageError, runner, select};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+pub async fn preview(ws: &Workspace, json: bool) -> Result<i32> {
+    let rows = select::preview(&ws.deps).await?;
+    let n = rows.iter().filter(|r| r.selected).count();
+    for r in &rows {
+        if json {
+            out::json(&serde_json::to_value(r)?)?;
+        } else {
+            outln!(
+                "{:<8} {:<12} {}",
+                r.id,
+                if r.selected { "select" } else { "skip" },
+                r.reasons.join("; ")
+            )?;
+        }
+    }
+    if !json {
+        outln!(
+            "{n} of {} new lead(s) would be selected (nothing was changed)",
+            rows.len()
+        )?;
+    }
+    Ok(exit::DONE)
+}
+
+fn run_id(ws: &Workspace) -> String {
+    format!(
+        "run-{}",
+        ws.deps.ports.clock.now().format("%Y%m%dT%H%M%S%.3fZ")
+    )
+}
+
+/// One selection and the queues worked until empty.
+pub async fn run_once(
+    ws: &Workspace,
+    show_progress: bool,
+) -> Result<(select::SelectReport, runner::DrainReport)> {
+    let id = run_id(ws);
+    let report = select::run(&ws.deps, &id).await?;
+    let bar = if show_progress && std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} messages · {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let drained = runner::drain(&ws.deps, 1000, |q, r| {
+        if let Some(b) = &bar {
+            b.inc(1);
+            b.set_message(format!(
+                "{} {}",
+                q.as_str(),
+                r.as_ref()
+                    .map(|o| o.to_string())
+                    .unwrap_or_else(|e| e.to_string())
+            ));
+        }
+    })
+    .await?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok((report, drained))
+}
+
+pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: bool) -> Result<i32> {
+    loop {
+        let (sel, drained) = run_once(ws, !json).await?;
+        if json {
+            out::json(&json!({"select": sel, "drain": drained}))?;
+        } else {
+            outln!(
+                "selected {}, follow-ups due {}; handled {} message(s){}{}",
+                sel.selected.len(),
+                sel.due.len(),
+                drained.handled.values().sum::<u64>(),
+                if drained.failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", drained.failed.len())
+                },
+                sel.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            )?;
+            for f in &drained.failed {
+                errln!("failed: {f}")?;
+            }
+        }
+        if until_idle {
+            return Ok(exit::DONE);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(every_minutes.max(1) * 60)).await;
+    }
+}
+
+/// What became of one inbound file.
+enum Fed {
+    Handled(Outcome),
+    /// The file is not a message the engage stage can read; recorded as `malformed`.
+    Malformed(String),
+    /// The store or a provider failed for now; the message goes back on the engage queue.
+    Queued(StageError),
+    Failed(anyhow::Error),
+}
+
+/// Feed each file to the engage stage. A file that cannot be read or is not a mail message
+/// is named on standard error with the reason; the exit code is `PARTLY` when others were
+/// handled, `FAILED` when none was.
+pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
+    if files.is_empty() {
+        bail!("no files: give one or more .eml files");
+    }
+    let mut failed = 0;
+    for f in files {
+        let fed = feed(ws, f).await?;
+        let line = match &fed {
+            Fed::Handled(o) => json!({"file": f, "lead_id": o.lead_id, "decision": o.to_string()}),
+            Fed::Malformed(why) => json!({"file": f, "decision": "malformed", "error": why}),
+            Fed::Queued(e) => {
+                json!({"file": f, "decision": "queued for a retry", "error": e.to_string()})
+            }
+            Fed::Failed(e) => json!({"file": f, "error": format!("{e:#}")}),
+        };
+        if !matches!(fed, Fed::Handled(_)) {
+            failed += 1;
+        }
+        if json {
+            out::json(&line)?;
+        }
+        match &fed {
+            Fed::Handled(o) if !json => outln!(
+                "{}: {} {}",
+                f.display(),
+                o.lead_id
+                    .as_ref()
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                o
+            )?,
+            Fed::Handled(_) => {}
+            Fed::Malformed(why) => errln!("{}: malformed, not handled: {why}", f.display())?,
+            Fed::Queued(e) => errln!("{}: {e}; queued for a retry", f.display())?,
+            Fed::Failed(e) => errln!("{}: {e:#}", f.display())?,
+        }
+    }
+    // Handovers and answers the replies caused.
+    runner::drain(&ws.deps, 1000, |_, _| {}).await?;
+    Ok(exit::of(failed, files.len()))
+}
+
+async fn feed(ws: &Workspace, file: &Path) -> Result<Fed> {
+    let key = match std::fs::canonicalize(file) {
+        Ok(k) => k,
+        Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+    };
+    let msg = InboundMessage {
+        v: stages::MESSAGE_VERSION,
+        key: key.to_string_lossy().into_owned(),
+        verdicts: Default::default(),
+    };
+    let body = serde_json::to_string(&msg)?;
+    match stages::handle(QueueName::Engage, &body, &ws.deps).await {
+        // The stage records a malformed message and acknowledges it; the reason is the
+        // parser's, read again here only on this path.
+        Ok(o) if o.decision == "malformed" => Ok(Fed::Malformed(why_malformed(&key))),
+        Ok(o) => Ok(Fed::Handled(o)),
+        Err(e) if e.is_transient() => {
+            ws.deps
+                .ports
+                .queue
+                .send(QueueName::Engage, &[body])
+                .await
+                .context("cannot queue the message for a retry")?;
+            Ok(Fed::Queued(e))
+        }
+        Err(e) => Ok(Fed::Failed(e.into())),
+    }
+}
+
+fn why_malformed(path: &Path) -> String {
+    match std::fs::read(path) {
+        Ok(raw) => match sqa_core::mail::parse::parse(&raw) {
+            Err(e) => e.to_string(),
+            Ok(_) => "the engage stage could not read it".into(),
+        },
+        Err(e) => format!("cannot read it: {e}"),
+    }
+}

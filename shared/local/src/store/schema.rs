@@ -1,0 +1,180 @@
+//! The schema: the migrations, one per entry, and the code that applies those a database
+//! file lacks.
+
+use super::db_error;
+use rusqlite::{Connection, TransactionBehavior};
+use sqa_core::ports::{StoreError, StoreResult};
+
+/// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
+/// Append new migrations; never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE leads (
+    -- Insertion order, and the rowid: every secondary index carries it for free.
+    seq           INTEGER PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
+    stage         TEXT    NOT NULL,
+    version       INTEGER NOT NULL,
+    created_at    INTEGER,
+    email_key     TEXT    NOT NULL,
+    owner         TEXT    NOT NULL,
+    next_touch_at INTEGER,
+    doc           TEXT    NOT NULL
+);
+CREATE INDEX leads_stage_created ON leads (stage, created_at, seq);
+CREATE INDEX leads_due ON leads (next_touch_at, seq) WHERE next_touch_at IS NOT NULL;
+CREATE INDEX leads_email ON leads (email_key, seq);
+CREATE INDEX leads_owner ON leads (owner, seq);
+CREATE INDEX leads_stage ON leads (stage, seq);
+
+CREATE TABLE stage_counts (
+    stage TEXT PRIMARY KEY,
+    n     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER leads_count_insert AFTER INSERT ON leads BEGIN
+    INSERT OR IGNORE INTO stage_counts (stage, n) VALUES (NEW.stage, 0);
+    UPDATE stage_counts SET n = n + 1 WHERE stage = NEW.stage;
+END;
+CREATE TRIGGER leads_count_update AFTER UPDATE OF stage ON leads
+WHEN OLD.stage <> NEW.stage BEGIN
+    UPDATE stage_counts SET n = n - 1 WHERE stage = OLD.stage;
+    INSERT OR IGNORE INTO stage_counts (stage, n) VALUES (NEW.stage, 0);
+    UPDATE stage_counts SET n = n + 1 WHERE stage = NEW.stage;
+END;
+CREATE TRIGGER leads_count_delete AFTER DELETE ON leads BEGIN
+    UPDATE stage_counts SET n = n - 1 WHERE stage = OLD.stage;
+END;
+
+CREATE TABLE configs (
+    version  INTEGER PRIMARY KEY,
+    saved_at TEXT    NOT NULL,
+    toml     TEXT    NOT NULL
+);
+
+CREATE TABLE counters (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+    seq     INTEGER PRIMARY KEY,
+    run_id  TEXT    NOT NULL,
+    lead_id TEXT,
+    at      INTEGER NOT NULL,
+    doc     TEXT    NOT NULL
+);
+CREATE INDEX runs_lead ON runs (lead_id, at, seq) WHERE lead_id IS NOT NULL;
+CREATE INDEX runs_run ON runs (run_id, at, seq);
+
+CREATE TABLE suppressions (
+    seq     INTEGER PRIMARY KEY,
+    address TEXT NOT NULL UNIQUE,
+    reason  TEXT NOT NULL,
+    source  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+
+-- AUTOINCREMENT: acknowledged messages are deleted, and an id (and so a receipt) must never
+-- be handed out twice.
+CREATE TABLE queue_messages (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue         TEXT    NOT NULL,
+    body          TEXT    NOT NULL,
+    sent_at       INTEGER NOT NULL,
+    visible_at    INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    receipt       TEXT
+);
+CREATE INDEX queue_messages_visible ON queue_messages (queue, visible_at, id);
+
+CREATE TABLE dead_letters (
+    seq           INTEGER PRIMARY KEY,
+    queue         TEXT    NOT NULL,
+    id            INTEGER NOT NULL,
+    body          TEXT    NOT NULL,
+    receive_count INTEGER NOT NULL,
+    sent_at       INTEGER NOT NULL,
+    dead_at       INTEGER NOT NULL
+);
+CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
+"#];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Apply the migrations the file lacks, each in its own immediate transaction, re-reading the
+/// version inside it so that two processes opening a new file at once migrate it once.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let found = user_version(conn).map_err(|e| db_error(e, "read the schema version"))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Unexpected(anyhow::anyhow!(
+            "the database has schema version {found}, newer than this build understands \
+             ({SCHEMA_VERSION}); use a newer sqa"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let target = i as u32 + 1;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| db_error(e, "start a migration"))?;
+        let current = user_version(&tx).map_err(|e| db_error(e, "read the schema version"))?;
+        if current >= target {
+            continue;
+        }
+        tx.execute_batch(sql)
+            .map_err(|e| db_error(e, &format!("apply migration {target}")))?;
+        tx.pragma_update(None, "user_version", target)
+            .map_err(|e| db_error(e, "record the schema version"))?;
+        tx.commit()
+            .map_err(|e| db_error(e, &format!("commit migration {target}")))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::SqliteStore;
+
+    fn plan(store: &SqliteStore, sql: &str) -> String {
+        let conn = store.conn();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.join("; ")
+    }
+
+    #[test]
+    fn every_lead_query_uses_an_index_and_no_scan() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        for sql in [
+            "SELECT seq, created_at, doc FROM leads WHERE stage = 'new' AND created_at = 1 \
+             AND seq > 7 ORDER BY seq LIMIT 5",
+            "SELECT seq, created_at, doc FROM leads WHERE stage = 'new' AND created_at > 1 \
+             AND created_at <= 9 ORDER BY created_at, seq LIMIT 5",
+            "SELECT stage, version, created_at, email_key, owner, next_touch_at \
+             FROM leads WHERE id = 'a'",
+            "SELECT seq, next_touch_at, doc FROM leads WHERE next_touch_at <= 5 \
+             ORDER BY next_touch_at, seq LIMIT 5",
+            "SELECT id FROM leads WHERE email_key = 'a' ORDER BY seq",
+            "SELECT seq, created_at, doc FROM leads WHERE owner = 'a' AND seq < 9 \
+             ORDER BY seq DESC LIMIT 3",
+            "SELECT seq, created_at, doc FROM leads WHERE stage = 'new' AND seq < 9 \
+             ORDER BY seq DESC LIMIT 3",
+            "SELECT doc FROM runs WHERE lead_id = 'a' ORDER BY at, seq",
+            "SELECT doc FROM runs WHERE run_id = 'a' ORDER BY at, seq",
+            "SELECT id, body, receive_count FROM queue_messages WHERE queue = 'validate' \
+             AND visible_at <= 5 ORDER BY visible_at, id LIMIT 10",
+        ] {
+            let p = plan(&store, sql);
+            assert!(p.contains("USING"), "{sql}\n→ {p}");
+            assert!(!p.contains("TEMP B-TREE"), "sorts in memory: {sql}\n→ {p}");
+            assert!(!p.starts_with("SCAN leads"), "scans: {sql}\n→ {p}");
+        }
+    }
+}
