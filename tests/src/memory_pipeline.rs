@@ -3,16 +3,22 @@
 //! model. No moto, no file, no corpus: stage tests drive one stage at a time (or the whole
 //! loop) and assert on lead states, sent mail and run records.
 
-use crate::memory::MemoryPorts;
+use crate::memory::{MemoryLeadStore, MemoryPorts};
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqa_core::agents::email;
 use sqa_core::agents::offline::OfflineModel;
 use sqa_core::config::AgentConfig;
 use sqa_core::domain::{Lead, LeadId, Stage, Touch, TouchKind, TouchState};
-use sqa_core::ports::{Clock, Deps, Model, OutgoingEmail, QueueName, RunRecord};
+use sqa_core::lifecycle::Expected;
+use sqa_core::ports::{
+    Clock, Deps, LeadFilter, LeadStore, Model, ModelError, ModelOutput, ModelTask, OutgoingEmail,
+    Page, QueueName, RunRecord, StoreResult,
+};
 use sqa_core::stages::{self, AuthVerdicts, InboundMessage, StageMessage, runner, select};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The time every pipeline starts at.
 pub fn start() -> DateTime<Utc> {
@@ -118,9 +124,167 @@ pub fn config() -> AgentConfig {
     }
 }
 
+/// A model whose answers a test scripts per task (a stand-in for a language model that says
+/// something else than the offline agents); unscripted tasks go to the offline model. It
+/// keeps every input it was given.
+#[derive(Default)]
+pub struct ScriptedModel {
+    answers: HashMap<&'static str, serde_json::Value>,
+    seen: Mutex<Vec<(ModelTask, serde_json::Value)>>,
+}
+
+impl ScriptedModel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Answer `task` with `output`, whatever the input.
+    pub fn answer(mut self, task: ModelTask, output: serde_json::Value) -> Self {
+        self.answers.insert(task.as_str(), output);
+        self
+    }
+
+    /// The inputs given for `task`, in order.
+    pub fn inputs(&self, task: ModelTask) -> Vec<serde_json::Value> {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(t, _)| *t == task)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Model for ScriptedModel {
+    fn name(&self) -> &str {
+        "scripted"
+    }
+
+    async fn run(
+        &self,
+        task: ModelTask,
+        input: &serde_json::Value,
+    ) -> Result<ModelOutput, ModelError> {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((task, input.clone()));
+        match self.answers.get(task.as_str()) {
+            Some(output) => Ok(ModelOutput {
+                output: output.clone(),
+                model: "scripted".into(),
+                prompt_version: format!("scripted/{}", task.as_str()),
+                tokens_in: 10,
+                tokens_out: 20,
+            }),
+            None => OfflineModel.run(task, input).await,
+        }
+    }
+}
+
+/// A change "another delivery" makes to a lead.
+type Race = Box<dyn FnOnce(&mut Lead) + Send>;
+
+/// The in-memory lead store as the stages see it: it counts the calls that read the whole
+/// table (`list`, for views only), and can let another delivery write a lead just before a
+/// stage's next write of it, so that the stage's conditional write meets a conflict.
+pub struct ObservedLeads {
+    inner: Arc<MemoryLeadStore>,
+    scans: AtomicUsize,
+    races: Mutex<HashMap<LeadId, Race>>,
+}
+
+impl ObservedLeads {
+    pub fn new(inner: Arc<MemoryLeadStore>) -> Self {
+        ObservedLeads {
+            inner,
+            scans: AtomicUsize::new(0),
+            races: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Calls of `list` so far.
+    pub fn scans(&self) -> usize {
+        self.scans.load(Ordering::SeqCst)
+    }
+
+    /// Before the next write of lead `id`, write `change` of it first (as another delivery).
+    pub fn race_next_write(&self, id: &LeadId, change: impl FnOnce(&mut Lead) + Send + 'static) {
+        self.races
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), Box::new(change));
+    }
+}
+
+#[async_trait]
+impl LeadStore for ObservedLeads {
+    async fn insert(&self, lead: &Lead) -> StoreResult<()> {
+        self.inner.insert(lead).await
+    }
+
+    async fn get(&self, id: &LeadId) -> StoreResult<Option<Lead>> {
+        self.inner.get(id).await
+    }
+
+    async fn update(&self, lead: &Lead, expected: Expected) -> StoreResult<Lead> {
+        let race = self
+            .races
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&lead.id);
+        if let Some(change) = race
+            && let Some(current) = self.inner.get(&lead.id).await?
+        {
+            let mut theirs = current.clone();
+            change(&mut theirs);
+            self.inner.update(&theirs, Expected::of(&current)).await?;
+        }
+        self.inner.update(lead, expected).await
+    }
+
+    async fn created_between(
+        &self,
+        stage: Stage,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> StoreResult<Page<Lead>> {
+        self.inner
+            .created_between(stage, from, to, cursor, limit)
+            .await
+    }
+
+    async fn due_before(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
+        self.inner.due_before(now, limit).await
+    }
+
+    async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
+        self.inner.find_by_email(key).await
+    }
+
+    async fn list(
+        &self,
+        filter: &LeadFilter,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> StoreResult<Page<Lead>> {
+        self.scans.fetch_add(1, Ordering::SeqCst);
+        self.inner.list(filter, cursor, limit).await
+    }
+
+    async fn count_by_stage(&self) -> StoreResult<BTreeMap<Stage, u64>> {
+        self.inner.count_by_stage().await
+    }
+}
+
 /// The stages wired to in-memory adapters.
 pub struct MemoryPipeline {
     pub mem: MemoryPorts,
+    pub leads: Arc<ObservedLeads>,
     pub deps: Deps,
     /// The lead company's domain, unique per pipeline (the research stage caches per
     /// domain for the process).
@@ -156,12 +320,20 @@ impl MemoryPipeline {
             "<html><body><h1>About Buyer Freight</h1>\
              <p>Founded in 2009, Buyer Freight runs 12 depots across the UK.</p></body></html>",
         );
+        let leads = Arc::new(ObservedLeads::new(mem.leads.clone()));
+        let mut ports = mem.ports(Arc::new(OfflineModel));
+        ports.leads = leads.clone();
         let deps = Deps {
-            ports: mem.ports(Arc::new(OfflineModel)),
+            ports,
             config: Arc::new(config()),
             secret: "stage-test-secret".into(),
         };
-        MemoryPipeline { mem, deps, domain }
+        MemoryPipeline {
+            mem,
+            leads,
+            deps,
+            domain,
+        }
     }
 
     /// Change the configuration.
@@ -242,6 +414,50 @@ impl MemoryPipeline {
         }
     }
 
+    /// A lead changed by hand (as a test sets a state up), through a conditional write.
+    pub async fn update(&self, id: &str, change: impl FnOnce(&mut Lead)) -> Lead {
+        let current = self.get(id).await;
+        let mut next = current.clone();
+        change(&mut next);
+        match self
+            .deps
+            .ports
+            .leads
+            .update(&next, Expected::of(&current))
+            .await
+        {
+            Ok(l) => l,
+            Err(e) => panic!("update {id}: {e}"),
+        }
+    }
+
+    /// Run one stage on one message body, as the runner would, without draining.
+    pub async fn handle(
+        &self,
+        queue: QueueName,
+        body: &str,
+    ) -> Result<stages::Outcome, stages::StageError> {
+        stages::handle(queue, body, &self.deps).await
+    }
+
+    /// The stage message about `id` (touch 1 unless given).
+    pub fn message(&self, id: &str, touch: Option<u32>) -> String {
+        let mut msg = StageMessage::new(parse_id(id), "stage-test");
+        msg.touch = touch;
+        msg.to_body()
+    }
+
+    /// Lead ids of the stage messages waiting on `queue`.
+    pub fn waiting(&self, queue: QueueName) -> Vec<String> {
+        self.mem
+            .queue
+            .peek(queue)
+            .iter()
+            .filter_map(|b| serde_json::from_str::<StageMessage>(b).ok())
+            .map(|m| m.lead_id.to_string())
+            .collect()
+    }
+
     /// One selection run.
     pub async fn select(&self, run_id: &str) -> select::SelectReport {
         match select::run(&self.deps, run_id).await {
@@ -273,9 +489,7 @@ impl MemoryPipeline {
 
     /// Put a stage message about `id` on `queue`.
     pub async fn enqueue_stage(&self, queue: QueueName, id: &str, touch: Option<u32>) {
-        let mut msg = StageMessage::new(parse_id(id), "stage-test");
-        msg.touch = touch;
-        self.enqueue(queue, msg.to_body()).await;
+        self.enqueue(queue, self.message(id, touch)).await;
     }
 
     /// Deliver an inbound message (its raw text under `key`) with these verdicts, and drain.
@@ -329,6 +543,12 @@ impl MemoryPipeline {
             Err(e) => panic!("runs of {id}: {e}"),
         }
     }
+}
+
+/// Is the lead waiting for a person (flagged by a stage)? One place to read it, whatever
+/// shape the flag takes.
+pub fn is_blocked(lead: &Lead) -> bool {
+    lead.blocked.is_some()
 }
 
 pub fn parse_id(id: &str) -> LeadId {

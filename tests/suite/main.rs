@@ -16,3 +16,4 @@ mod email;
 mod layering;
 mod pipeline;
 mod research;
+mod stages;
