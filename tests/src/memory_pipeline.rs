@@ -188,11 +188,13 @@ impl Model for ScriptedModel {
 type Race = Box<dyn FnOnce(&mut Lead) + Send>;
 
 /// The in-memory lead store as the stages see it: it counts the calls that read the whole
-/// table (`list`, for views only), and can let another delivery write a lead just before a
-/// stage's next write of it, so that the stage's conditional write meets a conflict.
+/// table (`list`, for views only), keeps every stage change written, and can let another
+/// delivery write a lead just before a stage's next write of it, so that the stage's
+/// conditional write meets a conflict.
 pub struct ObservedLeads {
     inner: Arc<MemoryLeadStore>,
     scans: AtomicUsize,
+    moves: Mutex<Vec<(LeadId, Stage, Stage)>>,
     races: Mutex<HashMap<LeadId, Race>>,
 }
 
@@ -201,6 +203,7 @@ impl ObservedLeads {
         ObservedLeads {
             inner,
             scans: AtomicUsize::new(0),
+            moves: Mutex::new(Vec::new()),
             races: Mutex::new(HashMap::new()),
         }
     }
@@ -208,6 +211,11 @@ impl ObservedLeads {
     /// Calls of `list` so far.
     pub fn scans(&self) -> usize {
         self.scans.load(Ordering::SeqCst)
+    }
+
+    /// Every stage change written so far: lead, from, to.
+    pub fn moves(&self) -> Vec<(LeadId, Stage, Stage)> {
+        self.moves.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Before the next write of lead `id`, write `change` of it first (as another delivery).
@@ -242,7 +250,15 @@ impl LeadStore for ObservedLeads {
             change(&mut theirs);
             self.inner.update(&theirs, Expected::of(&current)).await?;
         }
-        self.inner.update(lead, expected).await
+        let saved = self.inner.update(lead, expected).await?;
+        if saved.stage != expected.stage {
+            self.moves.lock().unwrap_or_else(|p| p.into_inner()).push((
+                saved.id.clone(),
+                expected.stage,
+                saved.stage,
+            ));
+        }
+        Ok(saved)
     }
 
     async fn created_between(

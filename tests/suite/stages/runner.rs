@@ -101,6 +101,54 @@ async fn no_stage_scans_the_lead_table() {
 }
 
 #[tokio::test]
+async fn every_stage_change_the_stages_write_is_in_the_transition_table() {
+    let p = MemoryPipeline::new();
+    for i in 0..6 {
+        p.insert(&p.lead(&format!("L{i}"))).await;
+    }
+    let mut excluded = p.lead("X1");
+    excluded.industry = "gambling".into();
+    p.insert(&excluded).await;
+    p.run().await;
+    for (i, text) in [
+        "Could we set up a demo next week? Thursday afternoon works for me.",
+        "Please remove me from your mailing list.",
+        "Not now, maybe in Q3.",
+        "No thanks, we are not interested.",
+        "How much does Ledger Close cost per month for our team?",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let lead = p.get(&format!("L{i}")).await;
+        let reply = p.reply_from(&lead, &format!("<r{i}@customer.example>"), text);
+        p.inbound(&format!("inbound/r{i}"), &reply, AuthVerdicts::default())
+            .await;
+    }
+    p.mem.clock.advance(chrono::Duration::days(4));
+    p.select("follow-ups").await;
+    p.drain().await;
+
+    let moves = p.leads.moves();
+    assert!(moves.len() > 20, "the loop moved leads: {moves:?}");
+    for (id, from, to) in &moves {
+        assert!(
+            sqa_core::lifecycle::allowed(*from, *to),
+            "{id} was written {from} → {to}, which the transition table does not allow"
+        );
+    }
+    let ends: Vec<Stage> = moves.iter().map(|(_, _, to)| *to).collect();
+    for stage in [
+        Stage::HandedOver,
+        Stage::Suppressed,
+        Stage::Nurture,
+        Stage::Disqualified,
+    ] {
+        assert!(ends.contains(&stage), "no lead reached {stage}: {moves:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_permanent_failure_is_recorded_on_the_lead_and_acknowledged() {
     // A draft that fails the guardrails can never be sent: a permanent failure.
     let model = ScriptedModel::new().answer(
