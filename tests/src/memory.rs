@@ -652,6 +652,10 @@ impl Mailer for MemoryMailer {
             Some(Failure::Rejected(why)) => return Err(MailError::Rejected(why)),
             None => {}
         }
+        // What every provider refuses (see `Mailer::send`).
+        if email.to.is_empty() {
+            return Err(MailError::Rejected("a message needs a recipient".into()));
+        }
         let mut sent = lock(&self.sent);
         sent.push(email.clone());
         Ok(format!("memory-{}", sent.len()))

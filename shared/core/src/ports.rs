@@ -295,7 +295,8 @@ pub trait Suppressions: Send + Sync {
     /// The entry for `address`, if suppressed. MUST compare addresses lowercased and return
     /// the first entry added; MUST be `Ok(None)` for an address never added.
     async fn get(&self, address: &str) -> StoreResult<Option<Suppression>>;
-    /// Every suppressed address once, with its first entry (in no particular order).
+    /// Every address added, in no particular order. MUST hold each address once, with its
+    /// first entry.
     async fn list(&self) -> StoreResult<Vec<Suppression>>;
 }
 

@@ -1,9 +1,10 @@
 //! The `Mailer` contract.
 
 use super::Run;
-use sqa_core::ports::{Mailer, OutgoingEmail};
+use sqa_core::ports::{MailError, Mailer, OutgoingEmail};
 
-/// Checks what every `Mailer` must do: send returns a provider id. Returns the message sent
+/// Checks what every `Mailer` must do: send returns a provider id, a message without a
+/// recipient is rejected, an idempotent mailer answers a second send with the first id. Returns the message sent
 /// and that id, for the adapter's own test to check the side effect (a file, an SES call).
 pub async fn mailer(m: &dyn Mailer) -> (OutgoingEmail, String) {
     let run = Run::new("mail");
@@ -24,6 +25,18 @@ pub async fn mailer(m: &dyn Mailer) -> (OutgoingEmail, String) {
         Err(e) => panic!("send of a well-formed message failed: {e:?}"),
     };
     assert!(!id.trim().is_empty(), "send MUST return the provider's id");
+    let nobody = OutgoingEmail {
+        to: Vec::new(),
+        message_id: format!(
+            "<contract-nobody-{}@example.test>",
+            run.prefix.to_lowercase()
+        ),
+        ..email.clone()
+    };
+    match m.send(&nobody).await {
+        Err(MailError::Rejected(_)) => {}
+        other => panic!("a message without a recipient MUST be Rejected, got {other:?}"),
+    }
     if m.idempotent() {
         match m.send(&email).await {
             Ok(again) => assert_eq!(
