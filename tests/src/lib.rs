@@ -1,5 +1,8 @@
-//! Shared helpers for the test suite: where the public corpus is, and how a test that needs
-//! it behaves when it is missing (fail under CI, skip with a note otherwise).
+//! Shared helpers for the test suite: the port contract suites (`contract`), the in-memory
+//! adapters (`memory`) and the pipeline on them (`memory_pipeline`), a DNS responder and an
+//! HTTP server on 127.0.0.1, the pipeline on the embedded adapters (`pipeline`), and where
+//! the public corpus is (a test that needs it fails under CI and skips with a note
+//! otherwise).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -39,4 +42,9 @@ pub fn example_dir() -> PathBuf {
     workspace_root().join("examples/lumora")
 }
 
+pub mod contract;
+pub mod dns_server;
+pub mod memory;
+pub mod memory_pipeline;
 pub mod pipeline;
+pub mod web_server;

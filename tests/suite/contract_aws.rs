@@ -6,7 +6,7 @@ use sqa_aws::testkit::{self, Env};
 use sqa_aws::{
     DynamoConfig, DynamoLeads, DynamoRuns, DynamoSuppressions, S3Inbox, SesMailer, SqsQueue,
 };
-use sqa_core::contract;
+use sqa_tests::contract;
 
 async fn env(test: &str) -> Option<Env> {
     match Env::new(test).await {

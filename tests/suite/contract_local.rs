@@ -3,7 +3,6 @@
 //! reopening, one winner per race between connections, migrations that run once.
 
 use chrono::{TimeZone, Utc};
-use sqa_core::contract;
 use sqa_core::domain::{Lead, LeadId, Stage};
 use sqa_core::lifecycle::Expected;
 use sqa_core::ports::{
@@ -11,6 +10,7 @@ use sqa_core::ports::{
     Suppression, Suppressions,
 };
 use sqa_local::{FileInbox, FileMailer, QueueSettings, SCHEMA_VERSION, SqliteStore};
+use sqa_tests::contract;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -12,19 +12,16 @@
 mod mutations;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Message, MessageType, ResponseCode};
 use hickory_proto::rr::rdata::{A, MX, TXT};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{RData, RecordType};
 use proptest::prelude::*;
 use sqa_core::agents::email::{self, ErrorCategory};
 use sqa_core::config::Validation;
 use sqa_core::domain::{Deliverability, EmailKind};
-use tokio::net::UdpSocket;
+use sqa_tests::dns_server::{TestDns, Zone, name, start_dns};
 
 fn kind_str(k: Option<EmailKind>) -> Option<&'static str> {
     k.map(EmailKind::as_str)
@@ -343,96 +340,6 @@ proptest! {
 
 // ---- deliverability against a DNS server on 127.0.0.1 ----
 
-/// How the test server answers one name.
-#[derive(Clone)]
-enum Zone {
-    /// Records by type; a type with no entry answers NOERROR with no records (NODATA).
-    Records(Vec<(RecordType, RData)>),
-    NxDomain,
-    ServFail,
-    /// Never answers.
-    Silent,
-}
-
-struct TestDns {
-    addr: SocketAddr,
-    queries: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestDns {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn name(s: &str) -> Name {
-    Name::from_ascii(s).unwrap_or_else(|e| panic!("bad name {s}: {e}"))
-}
-
-async fn start_dns(zones: HashMap<String, Zone>) -> TestDns {
-    let socket = UdpSocket::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("cannot bind a UDP port on 127.0.0.1: {e}"));
-    let addr = socket.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let queries = Arc::new(AtomicUsize::new(0));
-    let counter = queries.clone();
-    let task = tokio::spawn(async move {
-        let mut buf = vec![0u8; 4096];
-        loop {
-            let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
-                return;
-            };
-            let Ok(request) = Message::from_vec(&buf[..n]) else {
-                continue;
-            };
-            counter.fetch_add(1, Ordering::SeqCst);
-            let Some(query) = request.queries.first().cloned() else {
-                continue;
-            };
-            let qname = query
-                .name()
-                .to_ascii()
-                .trim_end_matches('.')
-                .to_ascii_lowercase();
-            let zone = zones.get(&qname).cloned().unwrap_or(Zone::NxDomain);
-            let mut response = Message::new(
-                request.metadata.id,
-                MessageType::Response,
-                request.metadata.op_code,
-            );
-            response.metadata.recursion_desired = request.metadata.recursion_desired;
-            response.metadata.recursion_available = true;
-            response.metadata.authoritative = true;
-            response.add_query(query.clone());
-            match zone {
-                Zone::Silent => continue,
-                Zone::NxDomain => response.metadata.response_code = ResponseCode::NXDomain,
-                Zone::ServFail => response.metadata.response_code = ResponseCode::ServFail,
-                Zone::Records(records) => {
-                    for (rtype, rdata) in records {
-                        if rtype == query.query_type() {
-                            response.add_answer(Record::from_rdata(
-                                query.name().clone(),
-                                60,
-                                rdata,
-                            ));
-                        }
-                    }
-                }
-            }
-            if let Ok(bytes) = response.to_vec() {
-                let _ = socket.send_to(&bytes, peer).await;
-            }
-        }
-    });
-    TestDns {
-        addr,
-        queries,
-        task,
-    }
-}
-
 fn test_zones() -> HashMap<String, Zone> {
     let mx = |pref: u16, host: &str| (RecordType::MX, RData::MX(MX::new(pref, name(host))));
     let a = |o: [u8; 4]| (RecordType::A, RData::A(A::new(o[0], o[1], o[2], o[3])));
@@ -528,10 +435,10 @@ async fn deliverability_follows_mx_then_address_records() {
     );
 
     // Invalid addresses are never looked up.
-    let before = server.queries.load(Ordering::SeqCst);
+    let before = server.queries();
     let c = email::check_with_dns("not an address", dns.as_ref()).await;
     assert_eq!(c.deliverability, Deliverability::NotChecked);
-    assert_eq!(server.queries.load(Ordering::SeqCst), before);
+    assert_eq!(server.queries(), before);
 }
 
 #[tokio::test]
@@ -570,14 +477,14 @@ async fn answers_are_cached_per_domain_for_the_run() {
     let server = start_dns(test_zones()).await;
     let dns = resolver_for(&server, 500);
     let first = email::check_with_dns("a@mx.example", dns.as_ref()).await;
-    let after_first = server.queries.load(Ordering::SeqCst);
+    let after_first = server.queries();
     assert!(after_first >= 1);
     let (second, third) = tokio::join!(
         email::check_with_dns("b@MX.example", dns.as_ref()),
         email::check_with_dns("c@mx.example", dns.as_ref()),
     );
     assert_eq!(
-        server.queries.load(Ordering::SeqCst),
+        server.queries(),
         after_first,
         "a cached domain was asked again"
     );

@@ -771,10 +771,7 @@ async fn dir_web_serves_index_for_the_root_and_not_found_for_missing_pages() -> 
     let web = DirWeb::new(tmp.path());
     let home = web.fetch("https://x.example/").await?;
     assert_eq!((home.status, home.body.as_str()), (200, "<p>home</p>"));
-    assert_eq!(
-        home.content_type.as_deref(),
-        Some("text/html; charset=utf-8")
-    );
+    assert_eq!(home.content_type.as_deref(), Some("text/html"));
     assert_eq!(
         web.fetch("https://www.x.example").await?.body,
         "<p>home</p>"

@@ -3,16 +3,15 @@
 //!
 //! This crate must not depend on an AWS SDK crate or on SQLite: the same stage handlers
 //! run inside Lambda functions (`shared/aws`) and in the embedded default (`shared/local`).
-//! A test in `tests/` enforces that with `cargo metadata`.
+//! A test in `tests/` enforces that with `cargo metadata`. The port contract suites and the
+//! in-memory adapters are test code and live in the test crate (`tests/src`).
 
 pub mod agents;
 pub mod config;
-pub mod contract;
 pub mod domain;
 pub mod import;
 pub mod lifecycle;
 pub mod mail;
-pub mod memory;
 pub mod ports;
 pub mod sign;
 pub mod stages;

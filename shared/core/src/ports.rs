@@ -1,8 +1,9 @@
 //! The ports: what the core needs from the world, as role traits.
 //!
-//! Each backend (`shared/local`, `shared/aws`) implements every trait here, and one
-//! contract suite per trait (`crate::contract`) runs against every implementation.
-//! Contracts are written with MUST wording on each method.
+//! Each backend (`shared/local`, `shared/aws`) implements every trait here. Each method states
+//! its contract in MUST words, and one contract suite per trait (in the test crate,
+//! `tests/src/contract/`) checks those words against every implementation: the in-memory
+//! adapters, the embedded ones and the AWS ones on moto.
 
 use crate::config::AgentConfig;
 use crate::domain::{Lead, LeadId, Stage};
@@ -71,13 +72,21 @@ pub trait LeadStore: Send + Sync {
         limit: usize,
     ) -> StoreResult<Page<Lead>>;
 
-    /// Leads whose `next_touch_at` is at or before `now`, in any stage, at most `limit`.
+    /// Leads whose `next_touch_at` is at or before `now`, in any stage, earliest due first,
+    /// at most `limit`. MUST NOT return leads without `next_touch_at`, and MUST follow updates
+    /// of it (a cleared due time leaves the list). MUST NOT scan the whole table (an index on
+    /// the due time).
     async fn due_before(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>>;
 
-    /// Leads whose `email_key` equals `key` (lowercased normalized address), in insertion order.
+    /// Leads whose `email_key` equals `key` (lowercased normalized address). MUST return every
+    /// such lead in insertion order, follow updates of `email_key`, and return an empty list
+    /// for a key no lead has. MUST NOT scan the whole table (an index on the key).
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>>;
 
-    /// Leads newest first (by insertion), filtered, in pages.
+    /// Leads newest first (by insertion), filtered by stage and owner when given. Each page
+    /// MUST hold at most `limit` leads; following `next` until it is `None` MUST visit every
+    /// matching lead exactly once. Updates of stage or owner MUST move a lead between
+    /// filters without changing its place. (Views only: no stage calls this.)
     async fn list(
         &self,
         filter: &LeadFilter,
@@ -103,9 +112,10 @@ pub trait ConfigStore: Send + Sync {
     /// Save a new version of the config. MUST store it as `expected_version + 1` only if the
     /// active version is `expected_version` (0 when none), else `StoreError::Conflict`.
     async fn save(&self, toml: &str, expected_version: u64, at: DateTime<Utc>) -> StoreResult<u64>;
-    /// The active (latest) config, if any.
+    /// The active config: the latest saved version exactly as saved. MUST be `Ok(None)`
+    /// before the first save.
     async fn active(&self) -> StoreResult<Option<StoredConfig>>;
-    /// Every version, oldest first.
+    /// Every saved version, oldest first. Its last entry MUST be `active()`.
     async fn history(&self) -> StoreResult<Vec<StoredConfig>>;
     /// Atomically add one to the counter `key` and return the value before the increment
     /// (0 for a new counter). Two concurrent callers MUST never get the same value.
@@ -135,9 +145,11 @@ pub struct RunRecord {
 pub trait RunLog: Send + Sync {
     /// Append a record. MUST keep every record (no overwrite of an equal one).
     async fn append(&self, record: &RunRecord) -> StoreResult<()>;
-    /// Records of one lead in time order (ties in append order).
+    /// Every record of one lead (duplicates kept), in time order, ties in append order.
+    /// MUST be empty for a lead with no record.
     async fn for_lead(&self, id: &LeadId) -> StoreResult<Vec<RunRecord>>;
-    /// Records of one run in time order.
+    /// Every record of one run, in time order, ties in append order. MUST be empty for an
+    /// unknown run.
     async fn for_run(&self, run_id: &str) -> StoreResult<Vec<RunRecord>>;
 }
 
@@ -184,31 +196,38 @@ pub struct Delivery {
 
 #[async_trait]
 pub trait Queue: Send + Sync {
-    /// Enqueue bodies (any number; adapters batch). MUST keep every body.
+    /// Enqueue bodies (any number, none included; adapters batch). MUST keep every body and
+    /// deliver each on `queue` only.
     async fn send(&self, queue: QueueName, bodies: &[String]) -> StoreResult<()>;
-    /// Receive up to `max` visible messages and hide them for the visibility timeout.
-    /// A message received more than the dead-letter threshold MUST move to the dead-letter
-    /// queue instead of being returned.
+    /// Receive up to `max` visible messages and hide them for the visibility timeout. MUST
+    /// return at most `max`, give each receive a new receipt and count it in
+    /// `receive_count` (1 on the first receive). A message received more than the
+    /// dead-letter threshold MUST move to the dead-letter queue instead of being returned.
     async fn receive(&self, queue: QueueName, max: usize) -> StoreResult<Vec<Delivery>>;
-    /// Delete a received message. MUST be idempotent.
+    /// Delete the received message `receipt` names. MUST be idempotent: a second ack of the
+    /// same receipt succeeds and changes nothing.
     async fn ack(&self, queue: QueueName, receipt: &str) -> StoreResult<()>;
-    /// Make a received message visible again after `delay_secs`.
+    /// Make a received message visible again after `delay_secs` (0: at once). Until then
+    /// receive MUST NOT return it; after, it MUST come back with the same id and body. MUST
+    /// succeed, changing nothing, when the message was acknowledged already.
     async fn retry_later(
         &self,
         queue: QueueName,
         receipt: &str,
         delay_secs: u32,
     ) -> StoreResult<()>;
-    /// Messages moved to the dead-letter queue of `queue`.
+    /// Messages moved to the dead-letter queue of `queue`, each once. MUST leave them there
+    /// (a second call returns them again) and MUST NOT return another queue's.
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>>;
     /// Group this process's writes to the store (leads, runs, queues) into one commit until
     /// `end_batch`: the local runner wraps each batch in it when the mailer is idempotent.
     /// A batch that fails to commit is lost as a whole and its messages come back after
-    /// their visibility timeout. Backends without such a transaction do nothing.
+    /// their visibility timeout. Backends without such a transaction MUST do nothing and
+    /// succeed; either way every write MUST be visible after `end_batch`.
     async fn begin_batch(&self) -> StoreResult<()> {
         Ok(())
     }
-    /// Commit what `begin_batch` grouped (a no-op when no batch is open).
+    /// Commit what `begin_batch` grouped. MUST succeed and do nothing when no batch is open.
     async fn end_batch(&self) -> StoreResult<()> {
         Ok(())
     }
@@ -236,12 +255,17 @@ pub enum MailError {
 
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    /// Send one message; returns the provider's id. The core calls this at most once per
-    /// touch; an adapter MUST NOT retry a send that may have been accepted.
+    /// Send one message exactly as rendered (`raw`, unchanged) and return the provider's id,
+    /// which MUST NOT be empty. The core calls this at most once per touch; an adapter MUST
+    /// NOT retry a send that may have been accepted. A message the provider refuses for good
+    /// (no recipient, an unverified sender) MUST be `MailError::Rejected`; an outage in
+    /// which nothing was accepted MUST be `MailError::Transient`.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError>;
     /// True when sending the same message id again delivers nothing new (the `.eml`
     /// outbox). Only then may a runner group a batch's store writes into one commit: a batch
-    /// lost before its commit is handled again, and its emails must not go out twice.
+    /// lost before its commit is handled again, and its emails must not go out twice. MUST
+    /// be true only if a second send of one message id delivers nothing and returns the
+    /// first send's provider id.
     fn idempotent(&self) -> bool {
         false
     }
@@ -249,7 +273,7 @@ pub trait Mailer: Send + Sync {
 
 #[async_trait]
 pub trait Inbox: Send + Sync {
-    /// The raw bytes of one inbound message by its key (S3 key, file path).
+    /// The raw bytes of one inbound message by its key (S3 key, file path), unchanged.
     /// MUST return `StoreError::NotFound` for an unknown key.
     async fn fetch(&self, key: &str) -> StoreResult<Vec<u8>>;
 }
@@ -268,12 +292,18 @@ pub struct Suppression {
 pub trait Suppressions: Send + Sync {
     /// Add an address. MUST keep the first entry when the address is already there.
     async fn add(&self, entry: &Suppression) -> StoreResult<()>;
-    /// The entry for `address` (compared lowercased), if suppressed.
+    /// The entry for `address`, if suppressed. MUST compare addresses lowercased and return
+    /// the first entry added; MUST be `Ok(None)` for an address never added.
     async fn get(&self, address: &str) -> StoreResult<Option<Suppression>>;
+    /// Every address added, in no particular order. MUST hold each address once, with its
+    /// first entry.
     async fn list(&self) -> StoreResult<Vec<Suppression>>;
 }
 
-/// The agent tasks a model can do.
+/// The agent tasks a model can do. Each reads one input type and answers one output type:
+/// - `Classify`: `{"email": InboundEmail}` → `Classification`;
+/// - `Draft`: `DraftInput` → `Draft` (subject and body not empty);
+/// - `Summarize`: `{"lead": Lead}` → `{"summary": "…"}` (not empty).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelTask {
@@ -314,9 +344,14 @@ pub enum ModelError {
 
 #[async_trait]
 pub trait Model: Send + Sync {
+    /// The provider's name for logs. MUST NOT be empty.
     fn name(&self) -> &str;
     /// Run `task` on `input`. Untrusted text in `input` is data, never instructions: an
-    /// implementation MUST keep it inside delimited data blocks and MUST answer JSON.
+    /// implementation MUST keep it inside delimited data blocks. An answer MUST be JSON of
+    /// the task's output type (see `ModelTask`) and name its model and prompt version (not
+    /// empty). An input that is not the task's input type, and a task this model does not
+    /// run, MUST be an error, never a panic. A deterministic model (the offline one) MUST
+    /// answer the same input with the same output.
     async fn run(
         &self,
         task: ModelTask,
@@ -333,37 +368,95 @@ pub struct WebPage {
     pub body: String,
 }
 
+/// How a fetch failed; see `Web::fetch` for which failure is which.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
+    /// The page is not there, or not for us: it will not be there on a retry either.
     #[error("not found: {0}")]
     NotFound(String),
+    /// It may work later (a server error, throttling, a timeout, a connection failure).
     #[error("transient: {0}")]
     Transient(#[source] anyhow::Error),
+    /// The request was never made (not an http(s) URL, an address that is refused).
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Redirect hops a `Web` adapter follows per fetch (RFC 9309 asks crawlers to follow at least
+/// five for robots.txt).
+pub const MAX_REDIRECTS: usize = 5;
+
+impl WebError {
+    /// The status rule of `Web::fetch`, shared by every adapter that has statuses: `None` for
+    /// 2xx (a page), `Transient` for 408, 425, 429 and 5xx, `NotFound` for every other status
+    /// (404, 410, the other 4xx, a 3xx that was not followed).
+    pub fn for_status(url: &str, status: u16) -> Option<WebError> {
+        match status {
+            200..=299 => None,
+            408 | 425 | 429 | 500..=599 => {
+                Some(WebError::Transient(anyhow::anyhow!("{url}: HTTP {status}")))
+            }
+            _ => Some(WebError::NotFound(format!("{url}: HTTP {status}"))),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Web: Send + Sync {
-    /// Fetch `url` (http or https). MUST return `WebError::NotFound` for a 404 or a missing
-    /// page, and the body as text.
+    /// Fetch `url` (http or https), following at most [`MAX_REDIRECTS`] redirects. Every
+    /// adapter (HTTP, a directory mirror, memory) MUST answer by one rule:
+    ///
+    /// - `Ok` only for a page that answered 2xx: `status` is that status, `url` the page's URL
+    ///   after redirects (the URL asked for when there were none), `content_type` as the
+    ///   server sent it (any type; what to read is the caller's choice), and `body` the page's
+    ///   first bytes up to the adapter's size cap, decoded as text (the content type's
+    ///   charset, else a `<meta charset>`, else a byte-order mark, else UTF-8 with invalid
+    ///   sequences replaced; a byte-order mark is dropped). A page over the cap MUST be cut,
+    ///   never refused.
+    /// - `WebError::NotFound` for a page that is not there or not for us: a missing page or
+    ///   file, 404, 410 and every other 4xx but 408, 425 and 429, a 3xx left unfollowed, a
+    ///   redirect to another scheme or to a refused address, and more than
+    ///   [`MAX_REDIRECTS`] redirects.
+    /// - `WebError::Transient` for what may pass: 408, 425, 429, 5xx, a timeout, a refused or
+    ///   reset connection, an I/O error.
+    /// - `WebError::Unexpected` for a request never made: not an http(s) URL, a host that is
+    ///   a loopback or private address (unless the adapter was pointed at a test server), a
+    ///   path that leaves a mirror's root.
+    ///
+    /// [`WebError::for_status`] is the status part of this rule. It MUST NOT panic on any
+    /// input.
     async fn fetch(&self, url: &str) -> Result<WebPage, WebError>;
 }
 
 /// Time, injectable so that every stage behaves the same on any day in tests and demos.
 pub trait Clock: Send + Sync {
+    /// The current time. MUST NOT go backwards between two calls on its own: only an explicit
+    /// `FixedClock::set` moves a clock back.
     fn now(&self) -> DateTime<Utc>;
 }
 
-/// The wall clock.
+/// The wall clock, held from going backwards when the system clock is stepped back (run
+/// records and due times are ordered by it).
 pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        // The latest time handed out by any `SystemClock` of the process, in nanoseconds.
+        static LATEST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(i64::MIN);
+        let now = Utc::now();
+        let Some(nanos) = now.timestamp_nanos_opt() else {
+            return now;
+        };
+        let before = LATEST.fetch_max(nanos, std::sync::atomic::Ordering::Relaxed);
+        if before > nanos {
+            DateTime::from_timestamp_nanos(before)
+        } else {
+            now
+        }
     }
 }
 
-/// A clock that stays where it is set (tests, `--now`).
+/// A clock that stays where it is set (tests, `--now`): `now` MUST return exactly the time
+/// given to `new` or `set`, moved by every `advance`.
 pub struct FixedClock(std::sync::Mutex<DateTime<Utc>>);
 impl FixedClock {
     pub fn new(at: DateTime<Utc>) -> Self {
@@ -386,7 +479,20 @@ impl Clock for FixedClock {
 /// DNS answers for deliverability (MX, else A/AAAA; null MX per RFC 7505).
 #[async_trait]
 pub trait Resolver: Send + Sync {
-    /// Look up whether `domain` (ASCII, IDNA-encoded) accepts mail.
+    /// Look up whether `domain` (ASCII, IDNA-encoded; case and a trailing dot do not matter)
+    /// accepts mail. A resolver that checks MUST answer:
+    ///
+    /// - `Deliverable` naming the most preferred MX host when the domain has MX records, or
+    ///   the address record type (`A`/`AAAA`) when it has none but a public address;
+    /// - `Undeliverable` with reason `null_mx` for a null MX (a single `MX 0 .`),
+    ///   `domain_not_found` for NXDOMAIN, `no_mail_server` when neither an MX nor a public
+    ///   address exists, `spf_reject_all` for a domain without MX whose SPF is `v=spf1 -all`;
+    /// - `Unknown` for a server failure or a timeout, never `Undeliverable`, within the
+    ///   resolver's own deadline.
+    ///
+    /// A resolver that checks nothing (`NoDns`) MUST answer `NotChecked` for every domain. It
+    /// never fails and MUST NOT panic on any input; answers for one domain MUST be the same
+    /// for the resolver's lifetime (a run).
     async fn deliverability(&self, domain: &str) -> crate::domain::Deliverability;
 }
 

@@ -6,6 +6,7 @@
 //! read its own runtime API). Tests and demos point it at a local server with
 //! [`HttpWeb::with_base`], which maps `https://{host}/{path}` to `{base}/{host}/{path}`.
 
+pub use crate::ports::MAX_REDIRECTS;
 use crate::ports::{Web, WebError, WebPage};
 use anyhow::{Context, anyhow};
 use async_trait::async_trait;
@@ -14,9 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
-/// Redirect hops followed per fetch (RFC 9309 asks crawlers to follow at least five for
-/// robots.txt).
-pub const MAX_REDIRECTS: usize = 5;
 /// Default body cap: pages above it are cut (the research agent reads the first part).
 pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
 
@@ -110,7 +108,9 @@ fn build_client(
     allow_private: bool,
 ) -> anyhow::Result<reqwest::Client> {
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
+        // `previous` holds every URL requested so far, the first one included: it is the
+        // number of redirects followed once this one is.
+        if attempt.previous().len() > MAX_REDIRECTS {
             attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else if !matches!(attempt.url().scheme(), "http" | "https") {
             attempt.stop()
@@ -237,7 +237,10 @@ fn sniff_meta_charset(head: &[u8]) -> Option<String> {
 }
 
 fn classify(e: reqwest::Error, url: &str) -> WebError {
-    if e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() {
+    if e.is_redirect() {
+        // Too many hops, or a hop to a refused address: the page cannot be had from here.
+        WebError::NotFound(format!("{url}: {e}"))
+    } else if e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() {
         WebError::Transient(anyhow::Error::new(e).context(format!("fetching {url}")))
     } else {
         WebError::Unexpected(anyhow::Error::new(e).context(format!("fetching {url}")))
@@ -246,8 +249,8 @@ fn classify(e: reqwest::Error, url: &str) -> WebError {
 
 #[async_trait]
 impl Web for HttpWeb {
-    /// 2xx: the page. 404, 410 and other 4xx (401, 403: the page is not for us): `NotFound`.
-    /// 408, 429, 5xx, timeouts and connection failures: `Transient`. Bodies are cut at the cap.
+    /// The port's rule: statuses by `WebError::for_status`, redirect failures `NotFound`,
+    /// timeouts and connection failures `Transient`, bodies cut at the cap.
     async fn fetch(&self, url: &str) -> Result<WebPage, WebError> {
         let requested = Url::parse(url.trim())
             .map_err(|e| WebError::Unexpected(anyhow!("{url:?} is not a URL: {e}")))?;
@@ -270,17 +273,9 @@ impl Web for HttpWeb {
             .map_err(|e| classify(e, url))?;
         let status = response.status().as_u16();
         let final_url = self.public_url(response.url(), &requested);
-        match status {
-            200..=299 => {}
-            408 | 425 | 429 | 500..=599 => {
-                return Err(WebError::Transient(anyhow!("{url}: HTTP {status}")));
-            }
-            400..=499 => return Err(WebError::NotFound(format!("{url}: HTTP {status}"))),
-            _ => {
-                return Err(WebError::Unexpected(anyhow!(
-                    "{url}: unexpected HTTP {status}"
-                )));
-            }
+        // A 3xx here is a redirect the policy stopped (another scheme): `NotFound` too.
+        if let Some(e) = WebError::for_status(url, status) {
+            return Err(e);
         }
         let content_type = response
             .headers()

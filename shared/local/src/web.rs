@@ -3,25 +3,37 @@
 //! `https://{domain}/{path}` is read from `{root}/{domain}/{path}`; a path ending in `/` reads
 //! its `index.html`. It serves the demo (`examples/lumora/web`) and tests with no network, and
 //! it is as strict as a web server: no path may leave the root (`..`, encoded slashes,
-//! symlinks pointing outside), and a missing file is `WebError::NotFound`.
+//! symlinks pointing outside), and a missing file is `WebError::NotFound`. It answers by the
+//! same rule as the HTTP adapter (`Web::fetch`): a content type by extension, without a
+//! charset, as a static web server sends it; bodies decoded the same way and cut at the same
+//! cap.
 
 use anyhow::anyhow;
 use async_trait::async_trait;
 use sqa_core::ports::{Web, WebError, WebPage};
+use sqa_core::web_http::{DEFAULT_MAX_BODY, decode_body};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-
-/// Files above this size are refused: a mirror holds web pages, not downloads.
-const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Websites served from a directory: one sub-directory per host.
 #[derive(Debug, Clone)]
 pub struct DirWeb {
     root: PathBuf,
+    max_body: usize,
 }
 
 impl DirWeb {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Cut bodies after `bytes` bytes (default `DEFAULT_MAX_BODY`, as over HTTP).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes.max(1);
+        self
     }
 
     /// The file that answers `url`, or why there is none.
@@ -143,24 +155,25 @@ fn content_type(path: &Path, bytes: &[u8]) -> &'static str {
             .trim_start()
             .starts_with('<')
         {
-            return "text/html; charset=utf-8";
+            return "text/html";
         }
     }
     match ext.as_deref() {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("txt") => "text/plain; charset=utf-8",
+        Some("html" | "htm") => "text/html",
+        Some("txt") => "text/plain",
         Some("xml") => "application/xml",
         Some("json") => "application/json",
         Some("css") => "text/css",
         Some("js") => "text/javascript",
+        Some("pdf") => "application/pdf",
         _ => "application/octet-stream",
     }
 }
 
 #[async_trait]
 impl Web for DirWeb {
-    /// Read the mirrored file. Missing file: `NotFound`; a path that would leave the root or a
-    /// file over the size cap: `Unexpected`; an I/O failure: `Transient`.
+    /// Read the mirrored file. Missing file: `NotFound`; a path that would leave the root:
+    /// `Unexpected`; an I/O failure: `Transient`; a file over the cap: its first bytes.
     async fn fetch(&self, url: &str) -> Result<WebPage, WebError> {
         let file = self.resolve(url)?;
         let meta = match tokio::fs::metadata(&file).await {
@@ -177,13 +190,7 @@ impl Web for DirWeb {
         if !meta.is_file() {
             return Err(WebError::NotFound(url.to_string()));
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(WebError::Unexpected(anyhow!(
-                "{url}: {} bytes is over the mirror's cap",
-                meta.len()
-            )));
-        }
-        let bytes = match tokio::fs::read(&file).await {
+        let bytes = match read_prefix(&file, self.max_body).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(WebError::NotFound(url.to_string()));
@@ -194,15 +201,31 @@ impl Web for DirWeb {
                 ));
             }
         };
-        let body = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-            .into_owned();
+        if meta.len() > bytes.len() as u64 {
+            tracing::debug!(url, cap = self.max_body, "page cut at the body size cap");
+        }
+        let content_type = content_type(&file, &bytes);
         Ok(WebPage {
             url: url.trim().to_string(),
             status: 200,
-            content_type: Some(content_type(&file, &bytes).to_string()),
-            body,
+            body: decode_body(&bytes, Some(content_type)),
+            content_type: Some(content_type.to_string()),
         })
     }
+}
+
+/// The first `cap` bytes of a file (read off the async threads, as `tokio::fs` does).
+async fn read_prefix(file: &Path, cap: usize) -> std::io::Result<Vec<u8>> {
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        std::fs::File::open(&file)?
+            .take(cap as u64)
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 #[cfg(test)]

@@ -29,12 +29,14 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         lead.email_key = EmailKey::from_check(&lead.email, &check);
     }
     if lead.duplicate_of.is_none() && check.valid {
+        // `find_by_email` lists leads in insertion order: the first lead with the address is
+        // the one contacted, every later one its duplicate, whichever is validated first.
         let same = deps
             .ports
             .leads
             .find_by_email(lead.email_key.as_str())
             .await?;
-        if let Some(first) = same.into_iter().find(|id| *id != lead.id) {
+        if let Some(first) = same.into_iter().next().filter(|id| *id != lead.id) {
             reasons.push(format!("same address as lead {first}: never emailed twice"));
             lead.duplicate_of = Some(first);
         }

@@ -1,20 +1,23 @@
-//! In-memory adapters for unit tests of the core: every port but `Model`, each correct
-//! against its contract suite (`crate::contract`, run by the tests at the bottom).
+//! In-memory adapters for tests of the core: every port but `Model`, each correct against
+//! its contract suite (`crate::contract`, run by `suite/contract_memory.rs`). They are test
+//! support only (no binary uses them), so they live in the test crate.
 //!
 //! They keep the same indexes a real store keeps, so that a test exercising the core against
 //! them sees the same orderings and pages. Each has inspection helpers (`sent()`, `len()`, …)
 //! for assertions. `MemoryPorts` wires them, with a `FixedClock` and no DNS, into `Ports`
 //! around whatever model the test brings.
 
-use crate::domain::{Lead, LeadId, Stage};
-use crate::lifecycle::Expected;
-use crate::ports::{
-    Clock, ConfigStore, Delivery, FixedClock, Inbox, LeadFilter, LeadStore, MailError, Mailer,
-    Model, NoDns, OutgoingEmail, Page, Ports, Queue, QueueName, RunLog, RunRecord, StoreError,
-    StoreResult, StoredConfig, Suppression, Suppressions, Web, WebError, WebPage,
-};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqa_core::domain::{Lead, LeadId, Stage};
+use sqa_core::lifecycle::Expected;
+use sqa_core::ports::{
+    Clock, ConfigStore, Delivery, FixedClock, Inbox, LeadFilter, LeadStore, MAX_REDIRECTS,
+    MailError, Mailer, Model, NoDns, OutgoingEmail, Page, Ports, Queue, QueueName, RunLog,
+    RunRecord, StoreError, StoreResult, StoredConfig, Suppression, Suppressions, Web, WebError,
+    WebPage,
+};
+use sqa_core::web_http::{DEFAULT_MAX_BODY, decode_body};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -649,6 +652,10 @@ impl Mailer for MemoryMailer {
             Some(Failure::Rejected(why)) => return Err(MailError::Rejected(why)),
             None => {}
         }
+        // What every provider refuses (see `Mailer::send`).
+        if email.to.is_empty() {
+            return Err(MailError::Rejected("a message needs a recipient".into()));
+        }
         let mut sent = lock(&self.sent);
         sent.push(email.clone());
         Ok(format!("memory-{}", sent.len()))
@@ -681,40 +688,136 @@ impl Inbox for MemoryInbox {
     }
 }
 
-/// Web pages by exact URL.
-#[derive(Default)]
+/// Web resources by URL (compared in their normal form, as an HTTP client would send them),
+/// answered by the rule of `Web::fetch`: statuses through `WebError::for_status`, redirects
+/// followed, bodies decoded and cut like the HTTP adapter's.
 pub struct MemoryWeb {
-    pages: Mutex<HashMap<String, WebPage>>,
+    resources: Mutex<HashMap<String, Resource>>,
+    max_body: usize,
+}
+
+/// What a URL answers.
+#[derive(Debug, Clone)]
+enum Resource {
+    Page {
+        status: u16,
+        content_type: Option<String>,
+        body: Vec<u8>,
+    },
+    Redirect(String),
+}
+
+impl Default for MemoryWeb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The normal form of an http(s) URL, or why it is not one.
+fn normal_url(url: &str) -> Result<String, WebError> {
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|e| WebError::Unexpected(anyhow::anyhow!("{url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(WebError::Unexpected(anyhow::anyhow!(
+            "only http(s) pages are fetched, not {url:?}"
+        )));
+    }
+    Ok(parsed.to_string())
 }
 
 impl MemoryWeb {
     pub fn new() -> Self {
-        Self::default()
+        MemoryWeb {
+            resources: Mutex::new(HashMap::new()),
+            max_body: DEFAULT_MAX_BODY,
+        }
     }
 
-    /// Serve `body` as `text/html` with status 200 at `url`.
-    pub fn insert(&self, url: &str, body: &str) {
-        self.insert_page(WebPage {
-            url: url.to_string(),
-            status: 200,
-            content_type: Some("text/html; charset=utf-8".into()),
-            body: body.to_string(),
-        });
+    /// Cut bodies after `bytes` bytes (default `DEFAULT_MAX_BODY`, as over HTTP).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes.max(1);
+        self
     }
 
-    pub fn insert_page(&self, page: WebPage) {
-        lock(&self.pages).insert(page.url.clone(), page);
+    /// Serve `html` as `text/html; charset=utf-8` with status 200 at `url`.
+    pub fn insert(&self, url: &str, html: &str) {
+        self.insert_page(
+            url,
+            200,
+            Some("text/html; charset=utf-8"),
+            html.as_bytes().to_vec(),
+        );
+    }
+
+    /// Serve `body` with `status` and `content_type` at `url`.
+    pub fn insert_page(&self, url: &str, status: u16, content_type: Option<&str>, body: Vec<u8>) {
+        self.put(
+            url,
+            Resource::Page {
+                status,
+                content_type: content_type.map(str::to_string),
+                body,
+            },
+        );
+    }
+
+    /// Answer `url` with `status` and no page.
+    pub fn insert_status(&self, url: &str, status: u16) {
+        self.insert_page(url, status, Some("text/plain"), Vec::new());
+    }
+
+    /// Redirect `url` to `to` (absolute, or a path on the same site).
+    pub fn insert_redirect(&self, url: &str, to: &str) {
+        self.put(url, Resource::Redirect(to.to_string()));
+    }
+
+    fn put(&self, url: &str, resource: Resource) {
+        // A URL a test cannot spell is a mistake in the test.
+        let key = normal_url(url).unwrap_or_else(|e| panic!("MemoryWeb: {e}"));
+        lock(&self.resources).insert(key, resource);
     }
 }
 
 #[async_trait]
 impl Web for MemoryWeb {
     async fn fetch(&self, url: &str) -> Result<WebPage, WebError> {
-        match lock(&self.pages).get(url) {
-            Some(p) if p.status == 404 => Err(WebError::NotFound(url.to_string())),
-            Some(p) => Ok(p.clone()),
-            None => Err(WebError::NotFound(url.to_string())),
+        let mut at = normal_url(url)?;
+        for _ in 0..=MAX_REDIRECTS {
+            let found = lock(&self.resources).get(&at).cloned();
+            match found {
+                None => return Err(WebError::NotFound(at)),
+                Some(Resource::Redirect(to)) => {
+                    let base = url::Url::parse(&at)
+                        .map_err(|e| WebError::Unexpected(anyhow::anyhow!("{at}: {e}")))?;
+                    let next = base.join(&to).map_err(|e| {
+                        WebError::NotFound(format!("{at} redirects to {to:?}, not a URL: {e}"))
+                    })?;
+                    if !matches!(next.scheme(), "http" | "https") {
+                        return Err(WebError::NotFound(format!("{at} redirects to {next}")));
+                    }
+                    at = next.to_string();
+                }
+                Some(Resource::Page {
+                    status,
+                    content_type,
+                    body,
+                }) => {
+                    if let Some(e) = WebError::for_status(&at, status) {
+                        return Err(e);
+                    }
+                    let cut = &body[..body.len().min(self.max_body)];
+                    return Ok(WebPage {
+                        url: at,
+                        status,
+                        body: decode_body(cut, content_type.as_deref()),
+                        content_type,
+                    });
+                }
+            }
         }
+        Err(WebError::NotFound(format!(
+            "{url}: more than {MAX_REDIRECTS} redirects"
+        )))
     }
 }
 
@@ -771,134 +874,6 @@ impl MemoryPorts {
             web: self.web.clone(),
             clock: self.clock.clone() as Arc<dyn Clock>,
             dns: Arc::new(NoDns),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::contract;
-
-    #[tokio::test]
-    async fn memory_lead_store_keeps_the_lead_store_contract() {
-        let store = MemoryLeadStore::new();
-        contract::lead_store(&store).await;
-        // Reruns on the same store work: the suite only looks at its own data.
-        contract::lead_store(&store).await;
-    }
-
-    #[tokio::test]
-    async fn memory_config_store_keeps_the_config_store_contract() {
-        let store = MemoryConfigStore::new();
-        contract::config_store(&store).await;
-        contract::config_store(&store).await;
-    }
-
-    #[tokio::test]
-    async fn memory_run_log_keeps_the_run_log_contract() {
-        contract::run_log(&MemoryRunLog::new()).await;
-    }
-
-    #[tokio::test]
-    async fn memory_suppressions_keep_the_suppressions_contract() {
-        let list = MemorySuppressions::new();
-        contract::suppressions(&list).await;
-        contract::suppressions(&list).await;
-    }
-
-    #[tokio::test]
-    async fn memory_queue_keeps_the_queue_contract() {
-        let q = MemoryQueue::new(Duration::from_secs(30), 3);
-        contract::queue(&q, 3).await;
-        contract::queue(&q, 3).await;
-    }
-
-    #[tokio::test]
-    async fn memory_mailer_records_what_it_sends() {
-        let m = MemoryMailer::new();
-        let (email, id) = contract::mailer(&m).await;
-        assert_eq!(m.sent(), vec![email]);
-        assert_eq!(id, "memory-1");
-    }
-
-    #[tokio::test]
-    async fn memory_mailer_fails_while_told_to() {
-        let m = MemoryMailer::new();
-        m.fail_with(Some(Failure::Transient));
-        let email = OutgoingEmail {
-            from: "a@example.test".into(),
-            to: vec!["b@example.test".into()],
-            message_id: "<m@example.test>".into(),
-            raw: b"Subject: x\r\n\r\nx".to_vec(),
-        };
-        assert!(matches!(m.send(&email).await, Err(MailError::Transient(_))));
-        assert!(m.sent().is_empty());
-        m.fail_with(None);
-        assert!(m.send(&email).await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn memory_inbox_keeps_the_inbox_contract() {
-        let inbox = MemoryInbox::new();
-        inbox.insert("replies/1.eml", b"Subject: hi\r\n\r\nhello".to_vec());
-        contract::inbox(&inbox, "replies/1.eml", b"Subject: hi\r\n\r\nhello").await;
-    }
-
-    #[tokio::test]
-    async fn memory_web_serves_pages_and_404s() {
-        let web = MemoryWeb::new();
-        web.insert("https://example.test/", "<h1>Hi</h1>");
-        let page = web.fetch("https://example.test/").await.unwrap();
-        assert_eq!((page.status, page.body.as_str()), (200, "<h1>Hi</h1>"));
-        assert!(matches!(
-            web.fetch("https://example.test/missing").await,
-            Err(WebError::NotFound(_))
-        ));
-    }
-
-    #[tokio::test]
-    async fn a_message_comes_back_after_its_visibility_timeout() {
-        let q = MemoryQueue::new(Duration::from_millis(50), 5);
-        q.send(QueueName::Outreach, &["x".to_string()])
-            .await
-            .unwrap();
-        let first = q.receive(QueueName::Outreach, 10).await.unwrap();
-        assert_eq!(first.len(), 1);
-        assert!(q.receive(QueueName::Outreach, 10).await.unwrap().is_empty());
-        tokio::time::sleep(Duration::from_millis(80)).await;
-        let again = q.receive(QueueName::Outreach, 10).await.unwrap();
-        assert_eq!((again.len(), again[0].receive_count), (1, 2));
-        // The first receipt is stale now: acknowledging with it removes nothing.
-        q.ack(QueueName::Outreach, &first[0].receipt).await.unwrap();
-        assert_eq!(q.len(QueueName::Outreach), 1);
-        q.ack(QueueName::Outreach, &again[0].receipt).await.unwrap();
-        assert!(q.is_empty(QueueName::Outreach));
-    }
-
-    #[tokio::test]
-    async fn memory_ports_wire_the_adapters_the_test_holds() {
-        let now = Utc::now();
-        let mem = MemoryPorts::new(now);
-        let ports = mem.ports(Arc::new(NoModel));
-        assert_eq!(ports.clock.now(), now);
-        let lead = Lead::new(LeadId::parse("L1").unwrap(), now);
-        ports.leads.insert(&lead).await.unwrap();
-        assert_eq!(mem.leads.all(), vec![lead]);
-    }
-
-    struct NoModel;
-    #[async_trait]
-    impl Model for NoModel {
-        fn name(&self) -> &str {
-            "none"
-        }
-        async fn run(
-            &self,
-            _task: crate::ports::ModelTask,
-            _input: &serde_json::Value,
-        ) -> Result<crate::ports::ModelOutput, crate::ports::ModelError> {
-            Err(crate::ports::ModelError::BadOutput("no model".into()))
         }
     }
 }

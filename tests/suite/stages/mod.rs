@@ -1,0 +1,14 @@
+//! Stage tests on the in-memory adapters (`sqa_tests::memory_pipeline`): one module per
+//! stage, each driving the stage's handler (or the runner) with states set up explicitly,
+//! and asserting on lead stages, sent mail, queues and run records. They need neither moto
+//! nor the public corpus.
+
+mod consent;
+mod engage;
+mod feedback;
+mod handover;
+mod outreach;
+mod research;
+mod runner;
+mod select;
+mod validate;

@@ -1,0 +1,144 @@
+//! The select stage: claims eligible new leads once, and enqueues due touches once.
+
+use chrono::Duration;
+use sqa_core::config::AgentState;
+use sqa_core::domain::Stage;
+use sqa_core::ports::QueueName;
+use sqa_core::stages::select;
+use sqa_tests::memory_pipeline::MemoryPipeline;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+#[tokio::test]
+async fn selection_claims_only_eligible_leads() {
+    let p = MemoryPipeline::new();
+    let eligible = p.lead("L1");
+    let mut wrong_status = p.lead("L2");
+    wrong_status.status = "qualified".into();
+    let mut too_old = p.lead("L3");
+    too_old.created_at = Some(p.now() - Duration::days(30));
+    let mut undated = p.lead("L4");
+    undated.created_at = None;
+    undated.created_at_raw = String::new();
+    let mut in_flight = p.lead("L5");
+    in_flight.stage = Stage::Researched;
+    for l in [&eligible, &wrong_status, &too_old, &undated, &in_flight] {
+        p.insert(l).await;
+    }
+
+    let report = p.select("run-a").await;
+
+    assert_eq!(report.selected, vec!["L1".to_string()]);
+    assert_eq!(
+        report.not_eligible, 1,
+        "only the wrong status is in the window"
+    );
+    let l1 = p.get("L1").await;
+    assert_eq!(l1.stage, Stage::Selected);
+    assert_eq!(l1.claimed_by.as_deref(), Some("run-a"));
+    assert_eq!(p.waiting(QueueName::Validate), vec!["L1".to_string()]);
+    for (id, stage) in [
+        ("L2", Stage::New),
+        ("L3", Stage::New),
+        ("L4", Stage::New),
+        ("L5", Stage::Researched),
+    ] {
+        assert_eq!(p.get(id).await.stage, stage, "{id} is left alone");
+    }
+    let records = p.runs_of("L1").await;
+    assert_eq!(
+        records.iter().filter(|r| r.stage == "select").count(),
+        1,
+        "one select record for the claim"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_overlapping_selection_runs_never_claim_a_lead_twice() {
+    let p = Arc::new(MemoryPipeline::new());
+    let ids: BTreeSet<String> = (0..40).map(|i| format!("L{i:02}")).collect();
+    for id in &ids {
+        p.insert(&p.lead(id)).await;
+    }
+
+    let runs: Vec<_> = ["run-a", "run-b"]
+        .into_iter()
+        .map(|run| {
+            let p = p.clone();
+            tokio::spawn(async move { select::run(&p.deps, run).await })
+        })
+        .collect();
+    let mut reports = Vec::new();
+    for r in runs {
+        reports.push(r.await.unwrap().unwrap());
+    }
+
+    let a: BTreeSet<String> = reports[0].selected.iter().cloned().collect();
+    let b: BTreeSet<String> = reports[1].selected.iter().cloned().collect();
+    assert!(
+        a.is_disjoint(&b),
+        "claimed by both runs: {:?}",
+        a.intersection(&b)
+    );
+    assert_eq!(&a | &b, ids, "every eligible lead is claimed by one run");
+    let waiting = p.waiting(QueueName::Validate);
+    assert_eq!(waiting.len(), ids.len(), "one validate message per lead");
+    assert_eq!(waiting.iter().cloned().collect::<BTreeSet<_>>(), ids);
+    for id in &ids {
+        let l = p.get(id).await;
+        let by = l.claimed_by.unwrap_or_default();
+        assert!(
+            (by == "run-a" && a.contains(id)) || (by == "run-b" && b.contains(id)),
+            "{id} is claimed by {by}, which must be the run that reports it"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_claim_that_loses_the_race_enqueues_nothing() {
+    let p = MemoryPipeline::new();
+    p.insert(&p.lead("L1")).await;
+    // Another run claims L1 between this run's read and its write.
+    p.leads
+        .race_next_write(&sqa_tests::memory_pipeline::parse_id("L1"), |l| {
+            l.stage = Stage::Selected;
+            l.claimed_by = Some("run-other".into());
+        });
+
+    let report = p.select("run-a").await;
+
+    assert!(report.selected.is_empty());
+    assert_eq!(report.lost_claims, 1);
+    assert!(p.waiting(QueueName::Validate).is_empty(), "no side effect");
+    assert!(
+        p.runs_of("L1").await.is_empty(),
+        "no run record of a claim not made"
+    );
+    assert_eq!(
+        p.get("L1").await.claimed_by.as_deref(),
+        Some("run-other"),
+        "the winner's claim stands"
+    );
+}
+
+#[tokio::test]
+async fn a_due_touch_is_enqueued_once_and_a_stopped_agent_selects_nothing_new() {
+    let p = MemoryPipeline::new().with_config(|c| c.state = AgentState::Stopped);
+    let mut due = p.contacted("L1");
+    due.next_touch_at = Some(p.now() - Duration::minutes(1));
+    p.insert(&due).await;
+    p.insert(&p.lead("L2")).await;
+
+    let first = p.select("run-a").await;
+    let second = p.select("run-b").await;
+
+    assert_eq!(first.due, vec!["L1".to_string()]);
+    assert!(second.due.is_empty(), "clearing the due time is the claim");
+    assert!(
+        first.selected.is_empty() && first.note.is_some(),
+        "{first:?}"
+    );
+    assert_eq!(p.get("L2").await.stage, Stage::New);
+    assert_eq!(p.waiting(QueueName::Outreach), vec!["L1".to_string()]);
+    assert_eq!(p.get("L1").await.next_touch_at, None);
+}
