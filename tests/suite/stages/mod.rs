@@ -4,6 +4,7 @@
 //! nor the public corpus.
 
 mod consent;
+mod corrections;
 mod engage;
 mod feedback;
 mod handover;

@@ -4,6 +4,7 @@
 //! functions; nothing here knows which backend it runs on.
 
 pub mod consent;
+pub mod corrections;
 pub mod engage;
 pub mod feedback;
 pub mod handover;
