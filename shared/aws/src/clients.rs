@@ -102,19 +102,20 @@ pub fn https_client() -> SharedHttpClient {
 /// Each such build parses every root certificate again; a function builds three to five SDK
 /// clients on one shared HTTP client, and the first build has already done what the others
 /// repeat. Connectors themselves are still built and cached by the inner client, per timeout
-/// settings, at the first request. (If the first preparation fails, the SDK refuses that
-/// client at construction, which fails the cold start.)
+/// settings, at the first request. A preparation that fails is not remembered: the SDK
+/// refuses that client at construction, and the next client tries again (which
+/// `once_cell`'s fallible `get_or_try_init` gives; std's `OnceLock` has no stable equivalent).
 #[derive(Debug)]
 struct TlsOnce {
     inner: SharedHttpClient,
-    prepared: std::sync::Once,
+    prepared: once_cell::sync::OnceCell<()>,
 }
 
 impl TlsOnce {
     fn wrap(inner: SharedHttpClient) -> SharedHttpClient {
         SharedHttpClient::new(TlsOnce {
             inner,
-            prepared: std::sync::Once::new(),
+            prepared: once_cell::sync::OnceCell::new(),
         })
     }
 }
@@ -133,13 +134,12 @@ impl HttpClient for TlsOnce {
         runtime_components: &RuntimeComponentsBuilder,
         cfg: &ConfigBag,
     ) -> Result<(), BoxError> {
-        let mut result = Ok(());
-        self.prepared.call_once(|| {
-            result = self
-                .inner
-                .validate_base_client_config(runtime_components, cfg)
-        });
-        result
+        self.prepared
+            .get_or_try_init(|| {
+                self.inner
+                    .validate_base_client_config(runtime_components, cfg)
+            })
+            .map(|_| ())
     }
 
     fn validate_final_config(
