@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use sqa_core::config::{self, AgentConfig, WebSource};
-use sqa_core::ports::{Clock, Deps, FixedClock, Ports, SystemClock, Web};
+use sqa_core::ports::{Clock, Deps, FixedClock, Model, Ports, SystemClock, Web};
 use sqa_local::{FileInbox, FileMailer, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +72,33 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The model `[model]` names. The offline engine needs nothing; an OpenAI-compatible
+/// endpoint takes its key from the environment variable `model.api_key_env`; Bedrock needs
+/// the CLI built with the `bedrock` feature (the default) and AWS credentials as the SDK
+/// finds them.
+pub async fn model(cfg: &AgentConfig) -> Result<Arc<dyn Model>> {
+    use sqa_core::config::Provider;
+    match cfg.model.provider {
+        Provider::Offline => Ok(Arc::new(sqa_core::agents::offline::OfflineModel)),
+        Provider::Openai => sqa_core::model::openai_model(
+            &cfg.model,
+            sqa_core::model::openai::OpenAiBackend::key_from_env(&cfg.model.api_key_env),
+        ),
+        Provider::Bedrock => bedrock(cfg).await,
+    }
+}
+
+#[cfg(feature = "bedrock")]
+async fn bedrock(cfg: &AgentConfig) -> Result<Arc<dyn Model>> {
+    let sdk = sqa_aws::clients::sdk_defaults().load().await;
+    Ok(sqa_aws::bedrock::model(&sdk, &cfg.model))
+}
+
+#[cfg(not(feature = "bedrock"))]
+async fn bedrock(_cfg: &AgentConfig) -> Result<Arc<dyn Model>> {
+    bail!("model.provider = \"bedrock\": this sqa was built without the bedrock feature")
+}
+
 /// The web port the config asks for.
 pub fn web(cfg: &AgentConfig, base: &Path) -> Result<Arc<dyn Web>> {
     if let WebSource::Dir(dir) = &cfg.web.source {
@@ -109,12 +136,6 @@ impl Workspace {
         cfg: AgentConfig,
         now: Option<DateTime<Utc>>,
     ) -> Result<Workspace> {
-        if cfg.model.provider != "offline" {
-            bail!(
-                "model.provider = {:?}: only the offline model ships so far; set provider = \"offline\"",
-                cfg.model.provider
-            );
-        }
         let store = Arc::new(
             SqliteStore::open(dir.join(DB_FILE))
                 .with_context(|| format!("cannot open the database in {}", dir.display()))?,
@@ -130,7 +151,7 @@ impl Workspace {
             mailer: mailer.clone(),
             inbox: Arc::new(FileInbox::new(dir)),
             suppressions: store.clone(),
-            model: Arc::new(sqa_core::agents::offline::OfflineModel),
+            model: model(&cfg).await?,
             web,
             clock: clock(now),
             dns,

@@ -47,4 +47,5 @@ pub mod dns_server;
 pub mod memory;
 pub mod memory_pipeline;
 pub mod pipeline;
+pub mod scripted_model;
 pub mod web_server;

@@ -178,6 +178,8 @@ impl Model for ScriptedModel {
                 prompt_version: format!("scripted/{}", task.as_str()),
                 tokens_in: 10,
                 tokens_out: 20,
+                provider: "scripted".into(),
+                latency_ms: 1,
             }),
             None => OfflineModel.run(task, input).await,
         }

@@ -28,6 +28,21 @@ pub fn example_config() -> AgentConfig {
 impl TestPipeline {
     /// A pipeline at `now` reading websites from `web_root`.
     pub fn new(cfg: AgentConfig, web_root: &Path, now: &str) -> TestPipeline {
+        Self::with_model(
+            cfg,
+            web_root,
+            now,
+            Arc::new(sqa_core::agents::offline::OfflineModel),
+        )
+    }
+
+    /// The same, with `model` behind the model port.
+    pub fn with_model(
+        cfg: AgentConfig,
+        web_root: &Path,
+        now: &str,
+        model: Arc<dyn sqa_core::ports::Model>,
+    ) -> TestPipeline {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(SqliteStore::open(dir.path().join("sqa.db")).expect("open sqlite"));
         let outbox = dir.path().join("outbox");
@@ -42,7 +57,7 @@ impl TestPipeline {
             mailer: Arc::new(FileMailer::new(&outbox)),
             inbox: Arc::new(FileInbox::new("/")),
             suppressions: store.clone(),
-            model: Arc::new(sqa_core::agents::offline::OfflineModel),
+            model,
             web: Arc::new(sqa_local::web::DirWeb::new(web_root)),
             clock: clock.clone(),
             dns: Arc::new(NoDns),

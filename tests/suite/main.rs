@@ -14,6 +14,7 @@ mod contract_resolver;
 mod contract_web;
 mod email;
 mod layering;
+mod model;
 mod pipeline;
 mod research;
 mod stages;

@@ -12,7 +12,7 @@ use sqa_core::stages::{Outcome, StageError, engage};
 
 /// The ports this function uses; nothing else is linked into it.
 pub const WIRING: Wiring = Wiring {
-    model: Some(wire::offline_classify_model),
+    model: Some(wire::classify_model),
     mailer: Some(wire::ses_mailer),
     inbox: Some(wire::s3_inbox),
     ..Wiring::minimal("engage", NeedsSecret::Yes)

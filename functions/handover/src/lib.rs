@@ -9,7 +9,7 @@ use sqa_core::stages::handover;
 
 /// The ports this function uses; nothing else is linked into it.
 pub const WIRING: Wiring = Wiring {
-    model: Some(wire::offline_summary_model),
+    model: Some(wire::summary_model),
     mailer: Some(wire::ses_mailer),
     ..Wiring::minimal("handover", NeedsSecret::Yes)
 };

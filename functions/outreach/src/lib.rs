@@ -9,7 +9,7 @@ use sqa_core::stages::outreach;
 
 /// The ports this function uses; nothing else is linked into it.
 pub const WIRING: Wiring = Wiring {
-    model: Some(wire::offline_draft_model),
+    model: Some(wire::draft_model),
     mailer: Some(wire::ses_mailer),
     ..Wiring::minimal("outreach", NeedsSecret::Yes)
 };

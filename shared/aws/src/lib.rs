@@ -6,6 +6,7 @@
 //! core never sees an AWS type, and the functions never call an `aws-sdk-*` crate directly.
 
 pub mod batch;
+pub mod bedrock;
 pub mod clients;
 pub mod config_store;
 pub mod error;

@@ -11,7 +11,8 @@
 //! | `SQA_SES_CONFIGURATION_SET` | configuration set of every send (bounce/complaint events) |
 //! | `SQA_MODE` | `research_only` or `engage`: the most the deployment allows, whatever the config says |
 //! | `SQA_SENDER`, `SQA_MAIL_DOMAIN` | the verified sender address and the agent's mail domain (override the config) |
-//! | `SQA_MODEL_ENDPOINT`, `SQA_MODEL_API_KEY_PARAM` | model endpoint; SSM SecureString name of its key |
+//! | `SQA_MODEL_PROVIDER`, `SQA_MODEL_ENDPOINT`, `SQA_MODEL_NAME` | the model (`offline`, `openai`, `bedrock`), the OpenAI-compatible endpoint, the model's name or Bedrock model id; each wins over the config when set |
+//! | `SQA_MODEL_API_KEY_PARAM` (or `SQA_MODEL_API_KEY` for local runs) | the OpenAI-compatible endpoint's key: an SSM SecureString, read once at cold start by the functions that use a model |
 //! | `SQA_UNSUBSCRIBE_SECRET_PARAM` (or `SQA_UNSUBSCRIBE_SECRET` for local runs) | signs one-click unsubscribe tokens |
 //! | `SQA_CONCURRENCY` | records of one SQS batch handled at once (default 4) |
 //! | `SQA_CONFIG_TTL_SECS` | how long a warm function uses the agent config it read before it reads the config table again (default 60, 0 to 3600; 0 reads it on every invocation) |
@@ -63,7 +64,9 @@ pub struct Settings {
     pub mode: Option<Mode>,
     pub sender: Option<String>,
     pub mail_domain: Option<String>,
+    pub model_provider: Option<sqa_core::config::Provider>,
     pub model_endpoint: Option<String>,
+    pub model_name: Option<String>,
     pub model_api_key: Secret,
     pub unsubscribe_secret: Secret,
     pub concurrency: usize,
@@ -109,6 +112,15 @@ impl Settings {
             (None, Some(v)) => Secret::Literal(v),
             (None, None) => Secret::None,
         };
+        let model_provider = match opt("SQA_MODEL_PROVIDER").as_deref() {
+            None => None,
+            Some("offline") => Some(sqa_core::config::Provider::Offline),
+            Some("openai") => Some(sqa_core::config::Provider::Openai),
+            Some("bedrock") => Some(sqa_core::config::Provider::Bedrock),
+            Some(other) => {
+                bail!("SQA_MODEL_PROVIDER is {other:?}; expected offline, openai or bedrock")
+            }
+        };
         let concurrency = match opt("SQA_CONCURRENCY") {
             None => 4,
             Some(v) => v
@@ -140,7 +152,9 @@ impl Settings {
             mode,
             sender: opt("SQA_SENDER"),
             mail_domain: opt("SQA_MAIL_DOMAIN"),
+            model_provider,
             model_endpoint: opt("SQA_MODEL_ENDPOINT"),
+            model_name: opt("SQA_MODEL_NAME"),
             model_api_key: secret("SQA_MODEL_API_KEY_PARAM", "SQA_MODEL_API_KEY"),
             unsubscribe_secret: secret("SQA_UNSUBSCRIBE_SECRET_PARAM", "SQA_UNSUBSCRIBE_SECRET"),
             concurrency,
@@ -201,6 +215,9 @@ mod tests {
         assert!(read(&vars).is_err());
         let mut vars = base();
         vars.insert("SQA_CONFIG_TTL_SECS", "3601");
+        assert!(read(&vars).is_err());
+        let mut vars = base();
+        vars.insert("SQA_MODEL_PROVIDER", "gpt");
         assert!(read(&vars).is_err());
     }
 

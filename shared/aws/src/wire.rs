@@ -49,8 +49,16 @@ pub enum NeedsSecret {
 pub type WebBuilder = fn(&AgentConfig, &Settings) -> anyhow::Result<Arc<dyn Web>>;
 /// Builds the `Resolver` port from the config (`validation.dns`).
 pub type DnsBuilder = fn(&AgentConfig) -> anyhow::Result<Arc<dyn Resolver>>;
+/// What a model is built with besides the config: the SDK configuration (Bedrock) and the
+/// OpenAI-compatible endpoint's key, read once at cold start.
+#[derive(Clone)]
+pub struct ModelEnv {
+    pub sdk: aws_config::SdkConfig,
+    pub api_key: Option<String>,
+}
+
 /// Builds the `Model` port from the config (`model`).
-pub type ModelBuilder = fn(&AgentConfig) -> anyhow::Result<Arc<dyn Model>>;
+pub type ModelBuilder = fn(&AgentConfig, &ModelEnv) -> anyhow::Result<Arc<dyn Model>>;
 /// Builds the `Mailer` port (SES).
 pub type MailerBuilder = fn(&Clients, &Settings) -> Arc<dyn Mailer>;
 /// Builds the `Inbox` port (S3).
@@ -99,7 +107,7 @@ impl Wiring {
             secret: secret_reader(needs_secret),
             web: Some(http_web),
             dns: Some(dns_from_config),
-            model: Some(offline_model),
+            model: Some(any_model),
             mailer: Some(ses_mailer),
             inbox: Some(s3_inbox),
         }
@@ -137,25 +145,47 @@ pub fn dns_from_config(config: &AgentConfig) -> anyhow::Result<Arc<dyn Resolver>
         .context("build the DNS resolver (validation.dns)")
 }
 
-/// The deterministic model, answering every task.
-pub fn offline_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
-    Ok(Arc::new(sqa_core::agents::offline::OfflineModel))
+/// The model `[model]` names; for the offline engine, the agents of `offline` only.
+fn model_for(
+    config: &AgentConfig,
+    env: &ModelEnv,
+    offline: sqa_core::agents::offline::OfflineTasks,
+) -> anyhow::Result<Arc<dyn Model>> {
+    use sqa_core::config::Provider;
+    Ok(match config.model.provider {
+        Provider::Offline => Arc::new(offline),
+        Provider::Openai => sqa_core::model::openai_model(&config.model, env.api_key.clone())
+            .context("build the OpenAI-compatible model client")?,
+        Provider::Bedrock => crate::bedrock::model(&env.sdk, &config.model),
+    })
 }
 
-/// The deterministic model for the outreach function: first emails and answers only.
-pub fn offline_draft_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
-    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::DRAFT))
+/// Every task (tests and local harnesses).
+pub fn any_model(config: &AgentConfig, env: &ModelEnv) -> anyhow::Result<Arc<dyn Model>> {
+    model_for(config, env, sqa_core::agents::offline::OfflineTasks::ALL)
 }
 
-/// The deterministic model for the engage function: classifying replies only (answers
-/// come from the knowledge, not from the model).
-pub fn offline_classify_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
-    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::CLASSIFY))
+/// The outreach function's model: first emails and follow-ups.
+pub fn draft_model(config: &AgentConfig, env: &ModelEnv) -> anyhow::Result<Arc<dyn Model>> {
+    model_for(config, env, sqa_core::agents::offline::OfflineTasks::DRAFT)
 }
 
-/// The deterministic model for the handover function: summaries only.
-pub fn offline_summary_model(_config: &AgentConfig) -> anyhow::Result<Arc<dyn Model>> {
-    Ok(Arc::new(sqa_core::agents::offline::OfflineTasks::SUMMARIZE))
+/// The engage function's model: reading replies and answering questions.
+pub fn classify_model(config: &AgentConfig, env: &ModelEnv) -> anyhow::Result<Arc<dyn Model>> {
+    model_for(
+        config,
+        env,
+        sqa_core::agents::offline::OfflineTasks::CLASSIFY,
+    )
+}
+
+/// The handover function's model: summaries.
+pub fn summary_model(config: &AgentConfig, env: &ModelEnv) -> anyhow::Result<Arc<dyn Model>> {
+    model_for(
+        config,
+        env,
+        sqa_core::agents::offline::OfflineTasks::SUMMARIZE,
+    )
 }
 
 /// SES `SendRawEmail` with the deployment's configuration set.
@@ -245,6 +275,7 @@ pub struct Wired {
     /// Every port; web, DNS and model are placeholders until `deps_for` sees a config.
     base: Ports,
     secret: Arc<str>,
+    model_env: Option<ModelEnv>,
 }
 
 impl Wired {
@@ -262,6 +293,16 @@ impl Wired {
             )?,
             // Functions that never sign a link get a secret no token can match.
             None => String::new(),
+        };
+        // The model's key is read once, and only by the functions that use a model.
+        let model_env = match wiring.model {
+            Some(_) => Some(ModelEnv {
+                sdk: clients.sdk.clone(),
+                api_key: read_secret(clients, &settings.model_api_key)
+                    .await
+                    .context("read the model's API key (SQA_MODEL_API_KEY_PARAM)")?,
+            }),
+            None => None,
         };
         let not_wired = |port| {
             Arc::new(NotWired {
@@ -309,6 +350,7 @@ impl Wired {
             settings: settings.clone(),
             base,
             secret: secret.into(),
+            model_env,
         })
     }
 
@@ -343,10 +385,12 @@ impl Wired {
                 (None, _) => build(&config)?,
             };
         }
-        if let Some(build) = self.wiring.model {
+        if let (Some(build), Some(env)) = (self.wiring.model, &self.model_env) {
             ports.model = match previous {
+                // The same model keeps its breaker, its concurrency limit and its daily
+                // budget across config refreshes.
                 Some(p) if same(model_key) => p.ports.model.clone(),
-                _ => build(&config)?,
+                _ => build(&config, env)?,
             };
         }
         Ok(Deps {
@@ -370,7 +414,7 @@ fn dns_key(c: &AgentConfig) -> String {
 }
 
 fn model_key(c: &AgentConfig) -> String {
-    format!("{}\n{}", c.model.provider, c.model.endpoint)
+    serde_json::to_string(&c.model).unwrap_or_default()
 }
 
 /// What no function can run with on AWS, whichever ports it wires.
@@ -379,14 +423,6 @@ fn check_for_aws(config: &AgentConfig, web_overridden: bool) -> anyhow::Result<(
         bail!(
             "web.source = {:?} cannot be used on AWS; set it to \"http\"",
             config.web.source
-        );
-    }
-    if config.model.provider != "offline" {
-        // Only the deterministic model is built into the functions today; refusing is better
-        // than silently answering with another model than the one configured.
-        bail!(
-            "model.provider = {:?} is not available in the Lambda functions yet; use \"offline\"",
-            config.model.provider
         );
     }
     Ok(())
@@ -506,8 +542,17 @@ pub fn apply_overrides(config: &mut AgentConfig, settings: &Settings) {
     if let Some(domain) = &settings.mail_domain {
         config.agent.mail_domain = domain.clone();
     }
+    if let Some(provider) = settings.model_provider {
+        config.model.provider = provider;
+    }
     if let Some(endpoint) = &settings.model_endpoint {
         config.model.endpoint = endpoint.clone();
+    }
+    if let Some(name) = &settings.model_name {
+        match config.model.provider {
+            sqa_core::config::Provider::Bedrock => config.model.model_id = name.clone(),
+            _ => config.model.name = name.clone(),
+        }
     }
 }
 

@@ -507,33 +507,177 @@ impl Default for WebConfig {
     }
 }
 
-fn default_model() -> String {
-    "offline".into()
+/// Which model answers the agent's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// The deterministic engine: no network, no key, the same answer every time.
+    #[default]
+    Offline,
+    /// Any OpenAI-compatible chat-completions endpoint (OpenAI, Azure OpenAI, vLLM, Ollama,
+    /// llama.cpp's server, LM Studio).
+    Openai,
+    /// Amazon Bedrock's Converse API (the AWS backend, or the CLI built with AWS support).
+    Bedrock,
 }
 
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Offline => "offline",
+            Provider::Openai => "openai",
+            Provider::Bedrock => "bedrock",
+        }
+    }
+}
+
+fn default_api_key_env() -> String {
+    "SQA_MODEL_API_KEY".into()
+}
+fn default_model_timeout_ms() -> u64 {
+    30_000
+}
+fn default_model_retries() -> u32 {
+    2
+}
+fn default_backoff_ms() -> u64 {
+    500
+}
+fn default_max_backoff_ms() -> u64 {
+    20_000
+}
+fn default_breaker_failures() -> u32 {
+    5
+}
+fn default_breaker_cooldown_secs() -> u64 {
+    30
+}
+fn default_model_concurrency() -> usize {
+    4
+}
+fn default_max_output_tokens() -> u32 {
+    1200
+}
+fn default_budget_per_lead() -> u64 {
+    40_000
+}
+fn default_model_tasks() -> Vec<crate::ports::ModelTask> {
+    crate::ports::ModelTask::ALL.to_vec()
+}
+
+/// `[model]`: which model answers, how it is reached, and what it may spend. Whatever the
+/// provider, the offline engine answers when the model cannot (timeout, error, broken
+/// answer, failed check, budget) and the run record says why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
-    /// `offline` (deterministic, the default) or `openai` (any OpenAI-compatible endpoint).
-    #[serde(default = "default_model")]
-    pub provider: String,
+    /// `offline` (the default), `openai` or `bedrock`.
+    #[serde(default)]
+    pub provider: Provider,
+    /// openai: the base URL (`http://127.0.0.1:8000/v1`); the client appends
+    /// `/chat/completions`.
     #[serde(default)]
     pub endpoint: String,
+    /// openai: the model name sent with each request.
     #[serde(default)]
     pub name: String,
-    /// Name of the environment variable holding the API key (never the key itself).
+    /// bedrock: the model or inference-profile id.
     #[serde(default)]
+    pub model_id: String,
+    /// bedrock: the region (default: the deployment's).
+    #[serde(default)]
+    pub region: String,
+    /// openai: the environment variable holding the API key (never the key itself), sent
+    /// as a bearer token; on AWS the key comes from the deployment's SSM parameter.
+    #[serde(default = "default_api_key_env")]
     pub api_key_env: String,
+    /// openai: ask for JSON mode (`json_object`) instead of a JSON schema per task, for
+    /// servers without structured output. A server that refuses schemas is switched to JSON
+    /// mode on its first refusal anyway.
+    #[serde(default)]
+    pub json_mode: bool,
+    /// The tasks the model does; the offline engine does the others.
+    #[serde(default = "default_model_tasks")]
+    pub tasks: Vec<crate::ports::ModelTask>,
+    /// One attempt's time limit.
+    #[serde(default = "default_model_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Attempts after the first on a 429, a 5xx, a timeout or a broken connection.
+    #[serde(default = "default_model_retries")]
+    pub retries: u32,
+    /// The first backoff; it doubles per retry, with full jitter, up to `max_backoff_ms`.
+    /// A `Retry-After` from the server wins when it is longer (and within the cap).
+    #[serde(default = "default_backoff_ms")]
+    pub backoff_ms: u64,
+    #[serde(default = "default_max_backoff_ms")]
+    pub max_backoff_ms: u64,
+    /// Consecutive failed calls that open the circuit breaker.
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// How long an open breaker refuses calls before it lets one through.
+    #[serde(default = "default_breaker_cooldown_secs")]
+    pub breaker_cooldown_secs: u64,
+    /// Calls in flight at once, per process.
+    #[serde(default = "default_model_concurrency")]
+    pub concurrency: usize,
+    /// The most tokens one answer may have.
+    #[serde(default = "default_max_output_tokens")]
+    pub max_output_tokens: u32,
+    /// Tokens (in + out) one lead may use over its life; 0: no limit.
+    #[serde(default = "default_budget_per_lead")]
+    pub budget_tokens_per_lead: u64,
+    /// Tokens (in + out) per UTC day, per process; 0: no limit.
+    #[serde(default)]
+    pub budget_tokens_per_day: u64,
+    /// Price per million input tokens (any currency, used for `sqa stats --cost`).
+    #[serde(default)]
+    pub price_in_per_million: f64,
+    /// Price per million output tokens.
+    #[serde(default)]
+    pub price_out_per_million: f64,
 }
 
 impl Default for ModelConfig {
     fn default() -> Self {
         ModelConfig {
-            provider: default_model(),
+            provider: Provider::Offline,
             endpoint: String::new(),
             name: String::new(),
-            api_key_env: String::new(),
+            model_id: String::new(),
+            region: String::new(),
+            api_key_env: default_api_key_env(),
+            json_mode: false,
+            tasks: default_model_tasks(),
+            timeout_ms: default_model_timeout_ms(),
+            retries: default_model_retries(),
+            backoff_ms: default_backoff_ms(),
+            max_backoff_ms: default_max_backoff_ms(),
+            breaker_failures: default_breaker_failures(),
+            breaker_cooldown_secs: default_breaker_cooldown_secs(),
+            concurrency: default_model_concurrency(),
+            max_output_tokens: default_max_output_tokens(),
+            budget_tokens_per_lead: default_budget_per_lead(),
+            budget_tokens_per_day: 0,
+            price_in_per_million: 0.0,
+            price_out_per_million: 0.0,
         }
+    }
+}
+
+impl ModelConfig {
+    /// The model's name as run records show it.
+    pub fn model_name(&self) -> &str {
+        match self.provider {
+            Provider::Offline => "offline",
+            Provider::Openai => &self.name,
+            Provider::Bedrock => &self.model_id,
+        }
+    }
+    /// The cost of one call at the configured prices.
+    pub fn cost(&self, tokens_in: u64, tokens_out: u64) -> f64 {
+        (tokens_in as f64 * self.price_in_per_million
+            + tokens_out as f64 * self.price_out_per_million)
+            / 1_000_000.0
     }
 }
 
@@ -1032,11 +1176,93 @@ fn semantic_checks(
             "a follow-up needs at least 1 day".into(),
         );
     }
-    if !["offline", "openai"].contains(&cfg.model.provider.as_str()) {
+    model_checks(&cfg.model, &mut push);
+}
+
+/// `[model]`: what each provider needs, and numbers in range.
+fn model_checks(m: &ModelConfig, push: &mut dyn FnMut(&str, String)) {
+    match m.provider {
+        Provider::Offline => {}
+        Provider::Openai => {
+            let e = m.endpoint.trim();
+            if e.is_empty() {
+                push(
+                    "model.endpoint",
+                    "provider = \"openai\" needs the endpoint's base URL (e.g. http://127.0.0.1:8000/v1)"
+                        .into(),
+                );
+            } else if !(e.starts_with("http://") || e.starts_with("https://"))
+                || url::Url::parse(e).is_err()
+            {
+                push("model.endpoint", format!("{e:?} is not an http(s) URL"));
+            } else if e.trim_end_matches('/').ends_with("/chat/completions") {
+                push(
+                    "model.endpoint",
+                    "give the base URL: the client appends /chat/completions".into(),
+                );
+            }
+            if m.name.trim().is_empty() {
+                push(
+                    "model.name",
+                    "provider = \"openai\" needs the model's name".into(),
+                );
+            }
+        }
+        Provider::Bedrock => {
+            if m.model_id.trim().is_empty() {
+                push(
+                    "model.model_id",
+                    "provider = \"bedrock\" needs a model id (e.g. anthropic.claude-3-haiku-20240307-v1:0)"
+                        .into(),
+                );
+            }
+        }
+    }
+    if m.api_key_env.trim().is_empty()
+        || !m
+            .api_key_env
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         push(
-            "model.provider",
-            format!("{:?}: expected offline or openai", cfg.model.provider),
+            "model.api_key_env",
+            format!(
+                "{:?}: the name of an environment variable (letters, digits, _), never the key",
+                m.api_key_env
+            ),
         );
+    }
+    if !(100..=600_000).contains(&m.timeout_ms) {
+        push("model.timeout_ms", "must be 100 to 600000".into());
+    }
+    if m.retries > 10 {
+        push("model.retries", "must be 0 to 10".into());
+    }
+    if m.backoff_ms == 0 || m.backoff_ms > m.max_backoff_ms {
+        push(
+            "model.backoff_ms",
+            "must be at least 1 and at most max_backoff_ms".into(),
+        );
+    }
+    if m.max_backoff_ms > 300_000 {
+        push("model.max_backoff_ms", "must be at most 300000".into());
+    }
+    if m.breaker_failures == 0 {
+        push("model.breaker_failures", "must be at least 1".into());
+    }
+    if !(1..=256).contains(&m.concurrency) {
+        push("model.concurrency", "must be 1 to 256".into());
+    }
+    if !(16..=32_000).contains(&m.max_output_tokens) {
+        push("model.max_output_tokens", "must be 16 to 32000".into());
+    }
+    for (key, price) in [
+        ("model.price_in_per_million", m.price_in_per_million),
+        ("model.price_out_per_million", m.price_out_per_million),
+    ] {
+        if !(price.is_finite() && price >= 0.0) {
+            push(key, "must be a number of 0 or more".into());
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod import;
 pub mod lifecycle;
 pub mod mail;
+pub mod model;
 pub mod ports;
 pub mod sign;
 pub mod stages;

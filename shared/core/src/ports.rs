@@ -139,6 +139,31 @@ pub struct RunRecord {
     pub tokens_in: u64,
     pub tokens_out: u64,
     pub error: Option<String>,
+    /// Every model call the step made, in order (absent in records written before models
+    /// were measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_calls: Vec<ModelCall>,
+}
+
+/// One call to the model port, as measured: what it cost and whether its answer was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCall {
+    pub task: ModelTask,
+    /// `offline`, `openai` or `bedrock`.
+    pub provider: String,
+    pub model: String,
+    /// `task@` and the first 12 hex digits of the prompt file's sha256 (`offline-1/task` for
+    /// the offline engine).
+    pub prompt: String,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub latency_ms: u64,
+    /// In the currency of the config's prices, at the prices in force when the call was made.
+    #[serde(default)]
+    pub cost: f64,
+    /// Why the offline engine answered instead (`None`: the model's answer was used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 #[async_trait]
@@ -301,23 +326,55 @@ pub trait Suppressions: Send + Sync {
 }
 
 /// The agent tasks a model can do. Each reads one input type and answers one output type:
-/// - `Classify`: `{"email": InboundEmail}` → `Classification`;
+/// - `Classify`: `{"email": InboundEmail}` (a language model also gets `topics` and
+///   `seller_company`) → `Classification` for the offline engine, the reading of
+///   `model::schema` for a language model;
 /// - `Draft`: `DraftInput` → `Draft` (subject and body not empty);
-/// - `Summarize`: `{"lead": Lead}` → `{"summary": "…"}` (not empty).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// - `Answer`: `AnswerInput` → `Draft` (or null when the passages answer nothing);
+/// - `Summarize`: `{"lead": Lead}` → `{"summary": "…"}` (not empty);
+/// - `Research`: `ResearchInput` → facts that quote their page (language models only).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelTask {
+    /// Read a reply: intent, BANT, topics, referral, language, sentiment.
     Classify,
+    /// The first email or a follow-up.
     Draft,
+    /// Answer a lead's questions from retrieved knowledge passages.
+    Answer,
+    /// The seller's handover summary.
     Summarize,
+    /// Facts about the lead's company, each quoting the page it came from.
+    Research,
 }
 
 impl ModelTask {
+    pub const ALL: [ModelTask; 5] = [
+        ModelTask::Classify,
+        ModelTask::Draft,
+        ModelTask::Answer,
+        ModelTask::Summarize,
+        ModelTask::Research,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ModelTask::Classify => "classify",
             ModelTask::Draft => "draft",
+            ModelTask::Answer => "answer",
             ModelTask::Summarize => "summarize",
+            ModelTask::Research => "research",
         }
     }
 }
@@ -330,6 +387,10 @@ pub struct ModelOutput {
     pub prompt_version: String,
     pub tokens_in: u64,
     pub tokens_out: u64,
+    /// `offline`, `openai` or `bedrock`.
+    pub provider: String,
+    /// Wall time of the call, retries and waits included.
+    pub latency_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -338,8 +399,25 @@ pub enum ModelError {
     Transient(#[source] anyhow::Error),
     #[error("the model's answer does not fit the schema: {0}")]
     BadOutput(String),
+    /// The call would go over a token budget, or the circuit breaker is open: nothing was
+    /// sent.
+    #[error("not called: {0}")]
+    Refused(String),
+    /// The model answered, but not JSON that fits the task's schema, even after one repair
+    /// attempt. The output carries what the calls spent (its `output` is the last answer's
+    /// text, or null).
+    #[error("the model's answer is unusable after a repair attempt: {0}")]
+    Unusable(String, Box<ModelOutput>),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// What a call is for, beyond its input: the lead it is about and the tokens that lead has
+/// used so far (from its run records), for the per-lead budget.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelContext {
+    pub lead: Option<LeadId>,
+    pub lead_tokens: u64,
 }
 
 #[async_trait]
@@ -357,6 +435,27 @@ pub trait Model: Send + Sync {
         task: ModelTask,
         input: &serde_json::Value,
     ) -> Result<ModelOutput, ModelError>;
+
+    /// `run` for one lead: a model with budgets MUST refuse (`ModelError::Refused`) a call
+    /// that would take the lead over its budget. By default the context is not used.
+    async fn run_for(
+        &self,
+        _ctx: &ModelContext,
+        task: ModelTask,
+        input: &serde_json::Value,
+    ) -> Result<ModelOutput, ModelError> {
+        self.run(task, input).await
+    }
+
+    /// True for the deterministic offline engine, whose answers need no second opinion.
+    fn is_offline(&self) -> bool {
+        false
+    }
+
+    /// The cost of a call at the configured prices (0 for the offline engine).
+    fn cost(&self, _tokens_in: u64, _tokens_out: u64) -> f64 {
+        0.0
+    }
 }
 
 /// A fetched web page.

@@ -8,7 +8,7 @@
 
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
-use sqa_core::agents::outreach::{Draft, DraftInput};
+use sqa_core::agents::outreach::{AnswerInput, Draft, DraftInput, Passage};
 use sqa_core::domain::{Bant, Classification, Fact, Lead, LeadId, Research, Stage};
 use sqa_core::ports::{Model, ModelOutput, ModelTask};
 
@@ -79,8 +79,25 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
         }],
         ..Research::default()
     });
+    let answer = AnswerInput {
+        first_name: "Jo".into(),
+        question: email.own_text.clone(),
+        subject: email.subject.clone(),
+        passages: vec![Passage {
+            id: "pricing.md — Plans".into(),
+            heading: "Plans".into(),
+            text: "Team: 40 per user and month, billed yearly.".into(),
+        }],
+        next_question: Some("Who else would decide on this?".into()),
+        signature: "Agent\nSeller Co".into(),
+        seller_company: "Seller Co".into(),
+    };
     vec![
         (ModelTask::Classify, json!({ "email": email })),
+        (
+            ModelTask::Answer,
+            serde_json::to_value(&answer).unwrap_or_default(),
+        ),
         (
             ModelTask::Draft,
             serde_json::to_value(&draft).unwrap_or_default(),
@@ -106,12 +123,34 @@ fn check_output(task: ModelTask, out: &ModelOutput) {
         !out.model.trim().is_empty() && !out.prompt_version.trim().is_empty(),
         "an answer MUST name its model and prompt version ({task:?}: {out:?})"
     );
+    // A language model answers in its task's schema (`model::schema`); the offline engine
+    // in the agents' own types.
+    let fits_schema =
+        sqa_core::model::schema::validate(&out.output, &sqa_core::model::schema::schema(task))
+            .is_ok();
     match task {
         ModelTask::Classify => {
-            if let Err(e) = serde_json::from_value::<Classification>(out.output.clone()) {
-                panic!("Classify MUST answer a Classification: {e}: {}", out.output)
+            if let Err(e) = serde_json::from_value::<Classification>(out.output.clone())
+                && !fits_schema
+            {
+                panic!(
+                    "Classify MUST answer a Classification or the model reading: {e}: {}",
+                    out.output
+                )
             }
         }
+        ModelTask::Answer => match serde_json::from_value::<Draft>(out.output.clone()) {
+            Ok(d) => assert!(
+                !d.body.trim().is_empty(),
+                "Answer MUST answer a body: {d:?}"
+            ),
+            Err(e) => panic!("Answer MUST answer a Draft: {e}: {}", out.output),
+        },
+        ModelTask::Research => assert!(
+            fits_schema,
+            "Research MUST answer facts with quotes: {}",
+            out.output
+        ),
         ModelTask::Draft => match serde_json::from_value::<Draft>(out.output.clone()) {
             Ok(d) => assert!(
                 !d.subject.trim().is_empty() && !d.body.trim().is_empty(),

@@ -28,6 +28,18 @@ pub async fn run_log(log: &dyn RunLog) {
         tokens_in: 3,
         tokens_out: 4,
         error: None,
+        // A model call must survive the store as written (cost as a float, a fallback).
+        model_calls: vec![sqa_core::ports::ModelCall {
+            task: sqa_core::ports::ModelTask::Classify,
+            provider: "openai".into(),
+            model: "m".into(),
+            prompt: "classify@0123456789ab".into(),
+            tokens_in: 3,
+            tokens_out: 4,
+            latency_ms: 250,
+            cost: 0.000_125,
+            fallback: Some("failed a check: an opt-out is never removed".into()),
+        }],
     };
     // Appended out of time order, with a tie and an exact duplicate.
     let r3 = rec(Some(&lead), &run_id, 30, "third");

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use sqa_core::domain::{Action, Intent, Lead, Stage, TouchKind, TouchState};
-use sqa_core::ports::{Model, ModelTask, QueueName};
+use sqa_core::ports::{ModelTask, QueueName};
 use sqa_core::stages::AuthVerdicts;
 use sqa_tests::memory_pipeline::{MemoryPipeline, ScriptedModel, is_blocked};
 use std::sync::Arc;
@@ -248,11 +248,8 @@ async fn the_action_follows_the_intent_table_whatever_the_model_says() {
     );
     let parsed = sqa_core::mail::parse::parse(reply.as_bytes()).unwrap();
     // The model agrees on the intent but asks for a handover.
-    let mut said = sqa_core::agents::offline::OfflineModel
-        .run(ModelTask::Classify, &json!({ "email": parsed }))
-        .await
-        .unwrap()
-        .output;
+    let offline = sqa_core::agents::classify::classify(&parsed);
+    let mut said = sqa_tests::scripted_model::as_model_reading(&offline);
     said["intent"] = json!("not_interested");
     said["action"] = json!("handover");
     let model = Arc::new(ScriptedModel::new().answer(ModelTask::Classify, said));
@@ -285,7 +282,11 @@ async fn a_reply_reaches_the_model_only_as_a_json_field() {
     let Value::Object(fields) = &inputs[0] else {
         panic!("the input is a JSON object: {}", inputs[0]);
     };
-    assert_eq!(fields.keys().collect::<Vec<_>>(), ["email"]);
+    // The reply, the seller's question topics and the seller's name: nothing else.
+    assert_eq!(
+        fields.keys().collect::<Vec<_>>(),
+        ["email", "seller_company", "topics"]
+    );
     let own = fields["email"]["own_text"].as_str().unwrap();
     assert!(
         own.contains(injected),

@@ -1,13 +1,11 @@
 //! The runner: the whole loop on memory, failures settled the same way as on Lambda, and the
 //! invariants that hold across stages (a run record per step, no scan of the lead table).
 
-use serde_json::json;
 use sqa_core::domain::{Stage, TouchState};
-use sqa_core::ports::{ModelTask, Queue, QueueName};
+use sqa_core::ports::{Queue, QueueName};
 use sqa_core::stages::AuthVerdicts;
 use sqa_tests::memory::Failure;
-use sqa_tests::memory_pipeline::{MemoryPipeline, ScriptedModel, is_blocked};
-use std::sync::Arc;
+use sqa_tests::memory_pipeline::{MemoryPipeline, is_blocked};
 
 #[tokio::test]
 async fn a_new_lead_goes_from_selection_to_its_first_email() {
@@ -150,12 +148,14 @@ async fn every_stage_change_the_stages_write_is_in_the_transition_table() {
 
 #[tokio::test]
 async fn a_permanent_failure_is_recorded_on_the_lead_and_acknowledged() {
-    // A draft that fails the guardrails can never be sent: a permanent failure.
-    let model = ScriptedModel::new().answer(
-        ModelTask::Draft,
-        json!({"subject": "Quick question", "body": "We guarantee a faster close.", "cited": []}),
-    );
-    let p = MemoryPipeline::new().with_model(Arc::new(model));
+    // A config whose own prohibited phrases the offline draft uses: that draft can never be
+    // sent, a permanent failure. (A model's draft that fails them is replaced by the offline
+    // one before it gets this far.)
+    let p = MemoryPipeline::new().with_config(|c| {
+        c.guardrails
+            .prohibited_phrases
+            .push("would a 20-minute call".into());
+    });
     let mut lead = p.contacted("L1");
     lead.stage = Stage::Researched;
     lead.touches.clear();

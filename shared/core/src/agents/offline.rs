@@ -37,6 +37,13 @@ pub fn draft_task(req: &Value) -> Result<Value, ModelError> {
     serde_json::to_value(outreach::draft(&d)).map_err(|e| ModelError::Unexpected(e.into()))
 }
 
+/// Answer a lead's questions from retrieved passages (`AnswerInput`); `null` when the
+/// passages answer nothing.
+pub fn answer_task(req: &Value) -> Result<Value, ModelError> {
+    let a: outreach::AnswerInput = input(req, None)?;
+    serde_json::to_value(outreach::answer_from(&a)).map_err(|e| ModelError::Unexpected(e.into()))
+}
+
 /// Summarize a lead for the seller (`{"lead": Lead}`).
 pub fn summarize_task(req: &Value) -> Result<Value, ModelError> {
     let lead: Lead = input(req, Some("lead"))?;
@@ -50,6 +57,8 @@ fn answer(task: ModelTask, f: TaskFn, req: &Value) -> Result<ModelOutput, ModelE
         prompt_version: format!("{VERSION}/{}", task.as_str()),
         tokens_in: 0,
         tokens_out: 0,
+        provider: "offline".into(),
+        latency_ms: 0,
     })
 }
 
@@ -62,6 +71,10 @@ impl Model for OfflineModel {
     async fn run(&self, task: ModelTask, req: &Value) -> Result<ModelOutput, ModelError> {
         OfflineTasks::ALL.run(task, req).await
     }
+
+    fn is_offline(&self) -> bool {
+        true
+    }
 }
 
 /// The offline model restricted to some tasks, chosen where the program is put together:
@@ -72,6 +85,7 @@ impl Model for OfflineModel {
 pub struct OfflineTasks {
     pub classify: Option<TaskFn>,
     pub draft: Option<TaskFn>,
+    pub answer: Option<TaskFn>,
     pub summarize: Option<TaskFn>,
 }
 
@@ -79,21 +93,26 @@ impl OfflineTasks {
     pub const ALL: OfflineTasks = OfflineTasks {
         classify: Some(classify_task),
         draft: Some(draft_task),
+        answer: Some(answer_task),
         summarize: Some(summarize_task),
     };
+    /// The engage function: classifying replies and answering questions.
     pub const CLASSIFY: OfflineTasks = OfflineTasks {
         classify: Some(classify_task),
         draft: None,
+        answer: Some(answer_task),
         summarize: None,
     };
     pub const DRAFT: OfflineTasks = OfflineTasks {
         classify: None,
         draft: Some(draft_task),
+        answer: None,
         summarize: None,
     };
     pub const SUMMARIZE: OfflineTasks = OfflineTasks {
         classify: None,
         draft: None,
+        answer: None,
         summarize: Some(summarize_task),
     };
 }
@@ -104,11 +123,18 @@ impl Model for OfflineTasks {
         "offline"
     }
 
+    fn is_offline(&self) -> bool {
+        true
+    }
+
     async fn run(&self, task: ModelTask, req: &Value) -> Result<ModelOutput, ModelError> {
         let f = match task {
             ModelTask::Classify => self.classify,
             ModelTask::Draft => self.draft,
+            ModelTask::Answer => self.answer,
             ModelTask::Summarize => self.summarize,
+            // The offline engine's research is the research agent's own extraction.
+            ModelTask::Research => None,
         };
         match f {
             Some(f) => answer(task, f, req),

@@ -331,6 +331,69 @@ pub fn next_bant_question(bant: &Bant) -> Option<&'static str> {
     }
 }
 
+/// One retrieved knowledge passage, as an answer may cite it: `id` is what the answer's
+/// `cited` names (today `source — heading`; the retrieval behind it may change).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub id: String,
+    pub heading: String,
+    pub text: String,
+}
+
+impl Passage {
+    pub fn of(s: &Section) -> Passage {
+        Passage {
+            id: format!("{} — {}", s.source, s.heading),
+            heading: s.heading.clone(),
+            text: s.text.clone(),
+        }
+    }
+}
+
+/// The input of the answer task: the lead's question and the passages retrieved for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnswerInput {
+    pub first_name: String,
+    /// The lead's own text (untrusted).
+    pub question: String,
+    /// The subject of the lead's message (untrusted).
+    pub subject: String,
+    pub passages: Vec<Passage>,
+    /// The BANT question to end with, if one is still open.
+    pub next_question: Option<String>,
+    pub signature: String,
+    pub seller_company: String,
+}
+
+impl AnswerInput {
+    pub fn new(
+        lead: &Lead,
+        question: &str,
+        subject: &str,
+        passages: Vec<Passage>,
+        cfg: &AgentConfig,
+    ) -> AnswerInput {
+        AnswerInput {
+            first_name: tidy_name(&lead.first_name),
+            question: question.to_string(),
+            subject: subject.to_string(),
+            passages,
+            next_question: next_bant_question(&lead.bant).map(str::to_string),
+            signature: cfg.agent.signature.clone(),
+            seller_company: cfg.company.name.clone(),
+        }
+    }
+}
+
+/// The subject of an answer: the lead's subject as a reply.
+pub fn reply_subject(subject: &str) -> String {
+    if subject.to_lowercase().starts_with("re:") {
+        subject.to_string()
+    } else {
+        format!("Re: {subject}")
+    }
+}
+
 /// Answer product questions from the knowledge only, then ask the next BANT question.
 /// Returns `None` when the knowledge has no answer (a person must take over).
 pub fn answer(
@@ -341,39 +404,43 @@ pub fn answer(
     cfg: &AgentConfig,
     subject: &str,
 ) -> Option<Draft> {
-    let found = retrieve(knowledge, question, topics, 2);
-    if found.is_empty() {
+    let found: Vec<Passage> = retrieve(knowledge, question, topics, 2)
+        .into_iter()
+        .map(Passage::of)
+        .collect();
+    answer_from(&AnswerInput::new(lead, question, subject, found, cfg))
+}
+
+/// The deterministic answer: each passage under its heading, the next BANT question, the
+/// signature. `None` without passages.
+pub fn answer_from(input: &AnswerInput) -> Option<Draft> {
+    if input.passages.is_empty() {
         return None;
     }
-    let greeting = match tidy_name(&lead.first_name) {
-        n if n.is_empty() => "Hi,".to_string(),
+    let greeting = match input.first_name.as_str() {
+        "" => "Hi,".to_string(),
         n => format!("Hi {n},"),
     };
     let mut body =
         format!("{greeting}\n\nThanks for your questions — here is what I can tell you.\n");
     let mut cited = Vec::new();
-    for s in &found {
-        body.push_str(&format!("\n{}:\n{}\n", s.heading, plain(&s.text)));
-        cited.push(format!("{} — {}", s.source, s.heading));
+    for p in &input.passages {
+        body.push_str(&format!("\n{}:\n{}\n", p.heading, plain(&p.text)));
+        cited.push(p.id.clone());
     }
-    if let Some(q) = next_bant_question(&lead.bant) {
+    if let Some(q) = &input.next_question {
         body.push_str(&format!("\n{q}\n"));
     }
-    body.push_str(&format!("\n{}", cfg.agent.signature.trim()));
-    let subject = if subject.to_lowercase().starts_with("re:") {
-        subject.to_string()
-    } else {
-        format!("Re: {subject}")
-    };
+    body.push_str(&format!("\n{}", input.signature.trim()));
     Some(Draft {
-        subject,
+        subject: reply_subject(&input.subject),
         body,
         cited,
     })
 }
 
 /// Markdown to plain text: no emphasis markers, no code ticks, no link syntax.
-fn plain(md: &str) -> String {
+pub fn plain(md: &str) -> String {
     md.lines()
         .map(|l| l.replace("**", "").replace('`', ""))
         .collect::<Vec<_>>()
@@ -444,7 +511,7 @@ pub fn guardrails(
     }
 }
 
-fn links(body: &str) -> Vec<String> {
+pub fn links(body: &str) -> Vec<String> {
     body.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '(' || c == ')')
         .filter(|w| w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www."))
         .map(|w| {
@@ -455,7 +522,7 @@ fn links(body: &str) -> Vec<String> {
 }
 
 /// Money amounts and percentages as written (`$1,500`, `€3,700`, `20%`).
-fn money(body: &str) -> Vec<String> {
+pub fn money(body: &str) -> Vec<String> {
     let mut out = Vec::new();
     let chars: Vec<char> = body.chars().collect();
     let mut i = 0;

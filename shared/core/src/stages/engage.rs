@@ -10,14 +10,14 @@ use super::outreach::{Delivery, deliver};
 use super::{
     InboundMessage, Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load, save,
 };
-use crate::agents::{classify, email, outreach};
+use crate::agents::{email, outreach};
 use crate::config::Mode;
 use crate::domain::{
     Action, Blocked, Classification, EmailKey, InboundEntry, Intent, Lead, LeadId, Stage, TouchKind,
 };
 use crate::lifecycle::{Expected, transition};
 use crate::mail::parse::{InboundEmail, outreach_lead_id};
-use crate::ports::{Deps, ModelTask, QueueName};
+use crate::ports::{Deps, QueueName};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageError> {
@@ -44,7 +44,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
     };
     step.record.lead_id = Some(lead_id.clone());
 
-    let classification = classify_with_model(deps, &mail, &mut step).await;
+    let classification = crate::model::gateway::classify(deps, &mut step, &mail).await;
     let auth_ok = msg.verdicts.passed();
     let mut reasons = vec![format!(
         "intent {} → action {}",
@@ -58,7 +58,9 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         reasons.push("SPF/DKIM/DMARC or spam verdict failed: it cannot hand the lead over".into());
     }
 
-    // Apply, retrying on a conflict with a concurrent change of the lead.
+    // Apply, retrying on a conflict with a concurrent change of the lead. An answer is
+    // written once, on the first try, and reused.
+    let mut answer: Option<Option<outreach::Draft>> = None;
     for _ in 0..5 {
         let mut lead = load(deps, &lead_id).await?;
         if lead
@@ -83,12 +85,26 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         lead.bant.merge(&classification.bant);
         lead.last_intent = Some(classification.intent);
         lead.last_action = Some(classification.action);
+        if classification.action == Action::Answer && answer.is_none() {
+            answer = Some(
+                crate::model::gateway::answer(
+                    deps,
+                    &mut step,
+                    &lead,
+                    &mail.own_text,
+                    &mail.subject,
+                    &classification.question_topics,
+                )
+                .await,
+            );
+        }
         let mut follow = FollowUp::None;
         let decision = decide(
             deps,
             &mut lead,
             &classification,
             &mail,
+            answer.clone().flatten(),
             auth_ok,
             now,
             &mut reasons,
@@ -169,6 +185,7 @@ fn decide(
     lead: &mut Lead,
     c: &Classification,
     mail: &InboundEmail,
+    answer: Option<outreach::Draft>,
     auth_ok: bool,
     now: DateTime<Utc>,
     reasons: &mut Vec<String>,
@@ -212,15 +229,7 @@ fn decide(
         Action::Answer => {
             move_to(lead, Stage::Engaged, reasons);
             lead.next_touch_at = None;
-            let sections = outreach::sections(&cfg.knowledge_docs);
-            match outreach::answer(
-                lead,
-                &mail.own_text,
-                &c.question_topics,
-                &sections,
-                cfg,
-                &mail.subject,
-            ) {
+            match answer {
                 Some(draft) if cfg.mode == Mode::Engage && lead.sendable_address().is_some() => {
                     reasons.push(format!("answered from: {}", draft.cited.join("; ")));
                     *follow = FollowUp::Answer(draft);
@@ -444,34 +453,6 @@ fn reply_lead_id(id: &str) -> Option<(String, u32)> {
     let rest = local.strip_prefix("reply-")?;
     let (lead, n) = rest.rsplit_once('-')?;
     Some((lead.to_string(), n.parse().ok()?))
-}
-
-async fn classify_with_model(deps: &Deps, mail: &InboundEmail, step: &mut Step) -> Classification {
-    let input = serde_json::json!({ "email": mail });
-    match deps.ports.model.run(ModelTask::Classify, &input).await {
-        Ok(out) => {
-            step.model(&out);
-            match serde_json::from_value::<Classification>(out.output) {
-                // The action always follows the table, whatever a model said.
-                Ok(mut c) => {
-                    c.action = Action::for_intent(c.intent, c.referral.is_some());
-                    c
-                }
-                Err(e) => {
-                    step.record.reasons.push(format!(
-                        "the model's classification was unusable ({e}); used the offline classifier"
-                    ));
-                    classify::classify(mail)
-                }
-            }
-        }
-        Err(e) => {
-            step.record.reasons.push(format!(
-                "model unavailable ({e}); used the offline classifier"
-            ));
-            classify::classify(mail)
-        }
-    }
 }
 
 async fn unknown_sender(

@@ -3,13 +3,12 @@
 //! first caller sees at zero) or the handover's own `Sending` state is written first.
 
 use super::{Outcome, StageError, StageMessage, Step, is_conflict, load, save};
-use crate::agents::summary;
 use crate::config::{Seller, Strategy};
 use crate::domain::{Handover, Lead, LeadId, Stage, TouchState};
 use crate::lifecycle::{Expected, transition};
 use crate::mail::parse::InboundEmail;
 use crate::mail::render::{Message, render};
-use crate::ports::{Deps, MailError, ModelTask, OutgoingEmail};
+use crate::ports::{Deps, MailError, OutgoingEmail};
 
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
     let mut lead = load(deps, &msg.lead_id).await?;
@@ -41,7 +40,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     }
     step.inputs(&(&lead.id, &lead.bant, &lead.owner));
     let seller = assign(deps, &lead).await?;
-    let summary = write_summary(deps, &lead, &mut step).await;
+    let summary = crate::model::gateway::summarize(deps, &mut step, &lead).await;
     let expected = Expected::of(&lead);
     transition(&mut lead, Stage::HandedOver).map_err(StageError::permanent)?;
     lead.blocked = None;
@@ -211,19 +210,6 @@ async fn assign(deps: &Deps, lead: &Lead) -> Result<Seller, StageError> {
         .next_in_sequence("handover-round-robin")
         .await?;
     Ok(sellers[(n % sellers.len() as u64) as usize].clone())
-}
-
-async fn write_summary(deps: &Deps, lead: &Lead, step: &mut Step) -> String {
-    let input = serde_json::json!({ "lead": lead });
-    if let Ok(out) = deps.ports.model.run(ModelTask::Summarize, &input).await {
-        step.model(&out);
-        if let Some(s) = out.output.get("summary").and_then(|s| s.as_str())
-            && !s.trim().is_empty()
-        {
-            return s.to_string();
-        }
-    }
-    summary::handover_summary(lead)
 }
 
 /// Send a notification to a person of the team (seller, supervisor).

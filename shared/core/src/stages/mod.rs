@@ -249,6 +249,7 @@ impl Step {
                 tokens_in: 0,
                 tokens_out: 0,
                 error: None,
+                model_calls: Vec::new(),
             },
         }
     }
@@ -266,6 +267,17 @@ impl Step {
         self
     }
 
+    /// Record one model call: the record's model and prompt become the call's, its tokens
+    /// add up.
+    pub fn call(&mut self, call: crate::ports::ModelCall) -> &mut Self {
+        self.record.model = Some(call.model.clone());
+        self.record.prompt_version = Some(call.prompt.clone());
+        self.record.tokens_in += call.tokens_in;
+        self.record.tokens_out += call.tokens_out;
+        self.record.model_calls.push(call);
+        self
+    }
+
     /// Write the record with the decision and reasons; returns the outcome.
     pub async fn finish(
         mut self,
@@ -274,7 +286,14 @@ impl Step {
         reasons: Vec<String>,
     ) -> Result<Outcome, StageError> {
         self.record.decision = decision.to_string();
-        self.record.reasons = reasons;
+        // Notes the step gathered on the way (a model's fallback, what it read) follow the
+        // decision's own reasons, once.
+        let gathered = std::mem::replace(&mut self.record.reasons, reasons);
+        for r in gathered {
+            if !self.record.reasons.contains(&r) {
+                self.record.reasons.push(r);
+            }
+        }
         self.record.duration_ms = self.started.elapsed().as_millis() as u64;
         deps.ports.runs.append(&self.record).await?;
         Ok(Outcome::new(self.record.lead_id.clone(), decision))

@@ -11,7 +11,7 @@ use crate::config::Mode;
 use crate::domain::{Blocked, Lead, Stage, Touch, TouchKind, TouchState};
 use crate::lifecycle::{Expected, transition};
 use crate::mail::render::{Message, render};
-use crate::ports::{Deps, MailError, ModelTask, OutgoingEmail};
+use crate::ports::{Deps, MailError, OutgoingEmail};
 use chrono::Duration;
 
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
@@ -45,7 +45,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     }
 
     let input = DraftInput::new(&lead, &deps.config, n);
-    let draft = write_draft(deps, &input, &mut step).await;
+    let draft = crate::model::gateway::draft(deps, &mut step, &lead, &input).await;
 
     if deps.config.mode == Mode::ResearchOnly {
         return keep_draft(deps, lead, draft, n, step).await;
@@ -77,32 +77,6 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     )
     .await?;
     step.finish(deps, &sent.decision, sent.reasons).await
-}
-
-/// Ask the model for a draft; fall back to the deterministic agent when its answer is not
-/// usable (the run record says so).
-async fn write_draft(deps: &Deps, input: &DraftInput, step: &mut Step) -> Draft {
-    let value = serde_json::to_value(input).unwrap_or_default();
-    match deps.ports.model.run(ModelTask::Draft, &value).await {
-        Ok(out) => {
-            step.model(&out);
-            match serde_json::from_value::<Draft>(out.output) {
-                Ok(d) if !d.subject.trim().is_empty() && !d.body.trim().is_empty() => d,
-                _ => {
-                    step.record
-                        .reasons
-                        .push("the model's draft was unusable; wrote the offline draft".into());
-                    outreach::draft(input)
-                }
-            }
-        }
-        Err(e) => {
-            step.record
-                .reasons
-                .push(format!("model unavailable ({e}); wrote the offline draft"));
-            outreach::draft(input)
-        }
-    }
 }
 
 /// Why the agent must not email a lead now.

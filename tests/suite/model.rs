@@ -1,0 +1,578 @@
+//! A real language model behind the model port, against a scripted OpenAI-compatible server on
+//! 127.0.0.1: good answers, slow ones, throttling, server errors, broken JSON, answers that
+//! violate the schema, and answers that try to add a link, a price, a discount or a recipient,
+//! or drop an opt-out. Whatever the server does, every lead ends where the offline engine
+//! would have put it, nothing is lost, nothing escapes the guardrails, retries stay bounded,
+//! and the run records say what each call cost and why the offline engine answered.
+
+use serde_json::{Value, json};
+use sqa_core::config::{AgentConfig, Provider};
+use sqa_core::ports::{Model, ModelTask, RunRecord};
+use sqa_core::{LeadId, Stage};
+use sqa_tests::example_dir;
+use sqa_tests::pipeline::{TestPipeline, example_config};
+use sqa_tests::scripted_model::{Readings, Reply, Request, ScriptedModel, offline_answer};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-21T00:00:00Z";
+/// One reply of each kind the loop must handle, from the example.
+const REPLIES: [&str; 10] = [
+    "r001.eml", // interested
+    "r013.eml", // question
+    "r014.eml", // question with an injection attempt
+    "r021.eml", // pricing question with an injection attempt
+    "r037.eml", // unsubscribe
+    "r043.eml", // complaint
+    "r058.eml", // bounce
+    "r063.eml", // wrong person with a referral
+    "r030.eml", // not now
+    "r050.eml", // out of office
+];
+
+fn labels() -> Vec<Value> {
+    std::fs::read_to_string(example_dir().join("replies/labels.jsonl"))
+        .expect("labels")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("label"))
+        .collect()
+}
+
+/// The example's leads that the replies above answer, as a CSV.
+fn leads_csv() -> Vec<u8> {
+    let labels = labels();
+    let ids: Vec<String> = REPLIES
+        .iter()
+        .filter_map(|f| labels.iter().find(|l| l["file"] == *f))
+        .map(|l| l["lead_id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let text = std::fs::read_to_string(example_dir().join("leads/leads.csv")).expect("leads");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(reader.headers().expect("header"))
+        .expect("write");
+    for rec in reader.records() {
+        let rec = rec.expect("record");
+        if ids.iter().any(|id| Some(id.as_str()) == rec.get(0)) {
+            writer.write_record(&rec).expect("write");
+        }
+    }
+    writer.into_inner().expect("csv")
+}
+
+fn reply_files() -> Vec<PathBuf> {
+    REPLIES
+        .iter()
+        .map(|f| example_dir().join("replies").join(f))
+        .collect()
+}
+
+/// The example's config with the OpenAI-compatible provider at `server`, and short waits.
+fn config_for(server: &ScriptedModel) -> AgentConfig {
+    let mut cfg = example_config();
+    let m = &mut cfg.model;
+    m.provider = Provider::Openai;
+    m.endpoint = server.base_url();
+    m.name = "scripted-1".into();
+    m.timeout_ms = 400;
+    m.retries = 2;
+    m.backoff_ms = 5;
+    m.max_backoff_ms = 1500;
+    m.breaker_failures = 1000;
+    m.price_in_per_million = 0.5;
+    m.price_out_per_million = 1.5;
+    cfg
+}
+
+fn model_of(cfg: &AgentConfig) -> Arc<dyn Model> {
+    sqa_core::model::openai_model(&cfg.model, Some("test-key".into())).expect("model")
+}
+
+struct Outcome {
+    stages: BTreeMap<String, Stage>,
+    sent: Vec<String>,
+    records: Vec<RunRecord>,
+    failed: Vec<String>,
+    retried: u64,
+}
+
+/// Import the leads, run, feed the replies, run: what every lead ended as, what was sent,
+/// and every run record.
+async fn run_loop(p: &TestPipeline) -> Outcome {
+    let report = p.import(&leads_csv()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let first = p.run().await;
+    let second = p.inbound(&reply_files()).await;
+    let mut stages = BTreeMap::new();
+    let mut records = Vec::new();
+    let page = p
+        .deps
+        .ports
+        .leads
+        .list(&Default::default(), None, 1000)
+        .await
+        .expect("list");
+    for lead in page.items {
+        records.extend(p.deps.ports.runs.for_lead(&lead.id).await.expect("runs"));
+        stages.insert(lead.id.to_string(), lead.stage);
+    }
+    let sent = p
+        .sent()
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("eml")).into_owned())
+        .collect();
+    Outcome {
+        stages,
+        sent,
+        records,
+        failed: [first.failed, second.failed].concat(),
+        retried: first.retried + second.retried,
+    }
+}
+
+async fn offline_outcome() -> Outcome {
+    let p = TestPipeline::new(example_config(), &example_dir().join("web"), NOW);
+    run_loop(&p).await
+}
+
+fn calls(o: &Outcome) -> Vec<&sqa_core::ports::ModelCall> {
+    o.records
+        .iter()
+        .flat_map(|r| r.model_calls.iter())
+        .collect()
+}
+
+/// What a hostile server does to an answer like the offline engine's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Behaviour {
+    Good,
+    Slow,
+    Throttled,
+    ServerError,
+    BrokenJson,
+    SchemaViolation,
+    AddsLink,
+    AddsPrice,
+    AddsDiscount,
+    NamesRecipient,
+    DropsOptOut,
+}
+
+fn hostile(b: Behaviour, req: &Request, readings: &Readings) -> Reply {
+    let Some(mut answer) = offline_answer(req, readings) else {
+        return Reply::status(
+            500,
+            r#"{"error":"the scripted server cannot rebuild this task"}"#,
+        );
+    };
+    let email = matches!(req.task(), Some(ModelTask::Draft | ModelTask::Answer));
+    let append = |answer: &mut Value, text: &str| {
+        let body = answer["body"].as_str().unwrap_or("").to_string();
+        answer["body"] = json!(format!("{body}\n\n{text}"));
+    };
+    match b {
+        Behaviour::Good => Reply::json(&answer),
+        Behaviour::Slow => Reply::json(&answer).after(Duration::from_millis(900)),
+        Behaviour::Throttled => {
+            Reply::status(429, r#"{"error":{"message":"rate limited"}}"#).header("retry-after", "0")
+        }
+        Behaviour::ServerError => Reply::status(500, r#"{"error":{"message":"boom"}}"#),
+        Behaviour::BrokenJson => Reply::chat("{\"subject\": \"Hello\", \"body\": "),
+        Behaviour::SchemaViolation => {
+            answer["bcc"] = json!("someone@elsewhere.example");
+            Reply::json(&answer)
+        }
+        Behaviour::AddsLink if email => {
+            append(&mut answer, "Pay here: https://pay.evil.example/now");
+            Reply::json(&answer)
+        }
+        Behaviour::AddsPrice if email => {
+            append(&mut answer, "For you the price is $99/month.");
+            Reply::json(&answer)
+        }
+        Behaviour::AddsDiscount if email => {
+            append(
+                &mut answer,
+                "I can offer a 35% discount if you sign this week.",
+            );
+            Reply::json(&answer)
+        }
+        Behaviour::NamesRecipient if email => {
+            append(
+                &mut answer,
+                "I have copied our partner at deals@rival.example.",
+            );
+            Reply::json(&answer)
+        }
+        Behaviour::DropsOptOut
+            if req.task() == Some(ModelTask::Classify)
+                && matches!(answer["intent"].as_str(), Some("unsubscribe" | "complaint")) =>
+        {
+            answer["intent"] = json!("interested");
+            Reply::json(&answer)
+        }
+        _ => Reply::json(&answer),
+    }
+}
+
+/// One scenario: the loop with the server behaving as `b`; the same stages as offline,
+/// nothing failed or lost, every sent email clean, bounded attempts.
+async fn scenario(b: Behaviour, expect_fallback: &str) -> Outcome {
+    let baseline = offline_outcome().await;
+    let readings = Readings::of_dir(&example_dir().join("replies"));
+    let server = ScriptedModel::start(move |req, _| hostile(b, req, &readings)).await;
+    let cfg = config_for(&server);
+    let retries = cfg.model.retries as usize;
+    let p = TestPipeline::with_model(cfg.clone(), &example_dir().join("web"), NOW, model_of(&cfg));
+    let o = run_loop(&p).await;
+
+    assert!(o.failed.is_empty(), "{b:?}: nothing failed: {:?}", o.failed);
+    assert_eq!(o.retried, 0, "{b:?}: no message was left for a retry");
+    assert_eq!(
+        o.stages, baseline.stages,
+        "{b:?}: every lead ends where the offline engine puts it"
+    );
+    assert_eq!(
+        o.sent.len(),
+        baseline.sent.len(),
+        "{b:?}: as many emails as offline"
+    );
+    for mail in &o.sent {
+        for bad in [
+            "evil.example",
+            "$99",
+            "35%",
+            "rival.example",
+            "elsewhere.example",
+        ] {
+            assert!(
+                !mail.contains(bad),
+                "{b:?}: {bad} escaped the guardrails:\n{mail}"
+            );
+        }
+        let to: Vec<&str> = mail.lines().filter(|l| l.starts_with("To:")).collect();
+        assert_eq!(to.len(), 1, "{b:?}: one To header");
+        assert!(!to[0].contains(','), "{b:?}: one recipient: {}", to[0]);
+    }
+    let calls = calls(&o);
+    let asked: Vec<_> = calls.iter().filter(|c| c.provider == "openai").collect();
+    assert!(!asked.is_empty(), "{b:?}: the model was asked");
+    // Every call: one request, its retries, and one repair attempt with its retries.
+    let bound = asked.len() * (retries + 1) * 2;
+    let requests = server.requests().len();
+    assert!(
+        requests <= bound,
+        "{b:?}: {requests} requests for {} calls (bound {bound})",
+        asked.len()
+    );
+    for c in &asked {
+        assert_eq!(c.model, "scripted-1");
+        assert!(
+            c.prompt.starts_with(&format!("{}@", c.task.as_str())),
+            "{}",
+            c.prompt
+        );
+    }
+    if expect_fallback.is_empty() {
+        let fell: Vec<_> = asked.iter().filter_map(|c| c.fallback.as_deref()).collect();
+        assert!(fell.is_empty(), "{b:?}: no fallback expected: {fell:?}");
+    } else {
+        assert!(
+            asked.iter().any(|c| c
+                .fallback
+                .as_deref()
+                .is_some_and(|f| f.contains(expect_fallback))),
+            "{b:?}: a call fell back because {expect_fallback:?}: {:?}",
+            asked.iter().map(|c| &c.fallback).collect::<Vec<_>>()
+        );
+        let reasons: Vec<&String> = o.records.iter().flat_map(|r| r.reasons.iter()).collect();
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("the offline engine answered") && r.contains(expect_fallback)),
+            "{b:?}: the run record says why"
+        );
+    }
+    // Machine mail never reaches the model.
+    for req in server.requests() {
+        if let Some(text) = req.block("reply-text") {
+            assert!(
+                !text.contains("Undelivered") && !text.to_lowercase().contains("out of the office"),
+                "{b:?}: machine mail was sent to the model"
+            );
+        }
+    }
+    o
+}
+
+#[tokio::test]
+async fn a_server_that_answers_like_the_offline_engine_changes_nothing_and_is_measured() {
+    let o = scenario(Behaviour::Good, "").await;
+    let asked: Vec<_> = calls(&o)
+        .into_iter()
+        .filter(|c| c.provider == "openai")
+        .collect();
+    for task in [
+        ModelTask::Draft,
+        ModelTask::Classify,
+        ModelTask::Answer,
+        ModelTask::Summarize,
+    ] {
+        assert!(asked.iter().any(|c| c.task == task), "a {task:?} call");
+    }
+    for c in &asked {
+        assert_eq!(
+            (c.tokens_in, c.tokens_out),
+            (120, 30),
+            "tokens are the server's"
+        );
+        assert!(
+            (c.cost - (120.0 * 0.5 + 30.0 * 1.5) / 1e6).abs() < 1e-12,
+            "{}",
+            c.cost
+        );
+    }
+    let with_tokens = o.records.iter().filter(|r| r.tokens_in > 0).count();
+    assert!(with_tokens > 0, "run records carry tokens");
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_and_the_offline_engine_answers() {
+    scenario(Behaviour::Slow, "no answer within 400 ms").await;
+}
+
+#[tokio::test]
+async fn a_throttling_server_is_retried_a_bounded_number_of_times() {
+    scenario(Behaviour::Throttled, "gave up after 3 attempts").await;
+}
+
+#[tokio::test]
+async fn a_failing_server_is_retried_a_bounded_number_of_times() {
+    scenario(Behaviour::ServerError, "answered 500").await;
+}
+
+#[tokio::test]
+async fn broken_json_is_repaired_once_then_left_to_the_offline_engine() {
+    let o = scenario(Behaviour::BrokenJson, "unusable answer").await;
+    assert!(calls(&o).iter().any(|c| {
+        c.fallback
+            .as_deref()
+            .is_some_and(|f| f.contains("after the repair attempt"))
+    }));
+}
+
+#[tokio::test]
+async fn an_answer_outside_the_schema_is_left_to_the_offline_engine() {
+    scenario(Behaviour::SchemaViolation, "unexpected property \"bcc\"").await;
+}
+
+#[tokio::test]
+async fn a_link_the_knowledge_does_not_have_never_goes_out() {
+    scenario(Behaviour::AddsLink, "evil.example").await;
+}
+
+#[tokio::test]
+async fn a_price_the_knowledge_does_not_have_never_goes_out() {
+    scenario(Behaviour::AddsPrice, "$99").await;
+}
+
+#[tokio::test]
+async fn a_discount_the_knowledge_does_not_have_never_goes_out() {
+    scenario(Behaviour::AddsDiscount, "35%").await;
+}
+
+#[tokio::test]
+async fn a_recipient_named_by_the_model_is_never_written_to() {
+    scenario(Behaviour::NamesRecipient, "recipients are set by code").await;
+}
+
+#[tokio::test]
+async fn a_model_that_drops_an_opt_out_is_overruled() {
+    let o = scenario(Behaviour::DropsOptOut, "an opt-out is never removed").await;
+    let labels = labels();
+    for file in ["r037.eml", "r043.eml"] {
+        let id = labels.iter().find(|l| l["file"] == file).unwrap()["lead_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            o.stages[&id],
+            Stage::Suppressed,
+            "{file}: the opt-out stands"
+        );
+    }
+}
+
+#[tokio::test]
+async fn throttling_waits_as_long_as_retry_after_says_then_succeeds() {
+    let server = ScriptedModel::start(|_, n| {
+        if n == 0 {
+            Reply::status(429, r#"{"error":"slow down"}"#).header("retry-after", "1")
+        } else {
+            Reply::json(&json!({"summary": "A short summary."}))
+        }
+    })
+    .await;
+    let mut cfg = config_for(&server);
+    cfg.model.timeout_ms = 2000;
+    let model = model_of(&cfg);
+    let lead = sqa_core::domain::Lead::new(LeadId::parse("L0001").unwrap(), chrono::Utc::now());
+    let started = Instant::now();
+    let out = model
+        .run(ModelTask::Summarize, &json!({ "lead": lead }))
+        .await
+        .expect("the second attempt answers");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.output["summary"], "A short summary.");
+    assert_eq!(server.requests().len(), 2);
+    let req = &server.requests()[0];
+    assert_eq!(req.header("authorization"), Some("Bearer test-key"));
+    assert_eq!(req.body["response_format"]["type"], "json_schema");
+    assert_eq!(
+        req.body["response_format"]["json_schema"]["name"],
+        "summarize"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_schemas_is_switched_to_json_mode() {
+    let server = ScriptedModel::start(|req, _| {
+        if req.body["response_format"]["type"] == "json_schema" {
+            Reply::status(
+                400,
+                r#"{"error":{"message":"response_format json_schema is not supported"}}"#,
+            )
+        } else {
+            Reply::json(&json!({"summary": "ok"}))
+        }
+    })
+    .await;
+    let cfg = config_for(&server);
+    let model = model_of(&cfg);
+    let lead = sqa_core::domain::Lead::new(LeadId::parse("L0001").unwrap(), chrono::Utc::now());
+    for _ in 0..2 {
+        model
+            .run(ModelTask::Summarize, &json!({ "lead": lead }))
+            .await
+            .expect("answers in JSON mode");
+    }
+    let kinds: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.body["response_format"]["type"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["json_schema", "json_object", "json_object"]);
+    assert!(
+        server.requests()[1]
+            .system()
+            .contains("One JSON object that fits this JSON Schema")
+    );
+}
+
+#[tokio::test]
+async fn the_circuit_breaker_stops_calls_to_a_dead_server() {
+    let server = ScriptedModel::start(|_, _| Reply::status(503, "{}")).await;
+    let mut cfg = config_for(&server);
+    cfg.model.retries = 0;
+    cfg.model.breaker_failures = 3;
+    let model = model_of(&cfg);
+    let lead = sqa_core::domain::Lead::new(LeadId::parse("L0001").unwrap(), chrono::Utc::now());
+    let mut refused = 0;
+    for _ in 0..10 {
+        if let Err(e) = model
+            .run(ModelTask::Summarize, &json!({ "lead": lead }))
+            .await
+            && e.to_string().contains("circuit breaker is open")
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "three failures open the breaker"
+    );
+    assert_eq!(refused, 7);
+}
+
+#[tokio::test]
+async fn a_lead_over_its_token_budget_gets_the_offline_answer_and_the_record_says_so() {
+    let readings = Readings::of_dir(&example_dir().join("replies"));
+    let server = ScriptedModel::start(move |req, _| hostile(Behaviour::Good, req, &readings)).await;
+    let mut cfg = config_for(&server);
+    cfg.model.budget_tokens_per_lead = 100;
+    let p = TestPipeline::with_model(cfg.clone(), &example_dir().join("web"), NOW, model_of(&cfg));
+    let o = run_loop(&p).await;
+    assert!(o.failed.is_empty());
+    assert!(server.requests().is_empty(), "nothing was sent");
+    let budget: Vec<_> = calls(&o)
+        .into_iter()
+        .filter(|c| {
+            c.fallback
+                .as_deref()
+                .is_some_and(|f| f.contains("budget_tokens_per_lead"))
+        })
+        .collect();
+    assert!(!budget.is_empty());
+    assert_eq!(o.stages, offline_outcome().await.stages);
+}
+
+#[tokio::test]
+async fn lead_text_reaches_the_model_only_inside_data_blocks() {
+    let readings = Readings::of_dir(&example_dir().join("replies"));
+    let server = ScriptedModel::start(move |req, _| hostile(Behaviour::Good, req, &readings)).await;
+    let cfg = config_for(&server);
+    let p = TestPipeline::with_model(cfg.clone(), &example_dir().join("web"), NOW, model_of(&cfg));
+    run_loop(&p).await;
+    let classify: Vec<Request> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.task() == Some(ModelTask::Classify))
+        .collect();
+    assert!(!classify.is_empty());
+    for r in &classify {
+        let text = r.block("reply-text").expect("the reply is a data block");
+        let line = text.lines().find(|l| l.trim().len() > 20).unwrap_or("");
+        assert!(
+            !r.system().contains(line.trim()),
+            "reply text in the instructions"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_repaired_answer_is_used_and_both_calls_are_counted() {
+    let server = ScriptedModel::start(|req, _| {
+        if req.is_repair() {
+            Reply::json(&json!({"summary": "Fixed."}))
+        } else {
+            Reply::chat("Sure! Here is the summary: it is fine")
+        }
+    })
+    .await;
+    let cfg = config_for(&server);
+    let model = model_of(&cfg);
+    let lead = sqa_core::domain::Lead::new(LeadId::parse("L0001").unwrap(), chrono::Utc::now());
+    let out = model
+        .run(ModelTask::Summarize, &json!({ "lead": lead }))
+        .await
+        .expect("the repair answers");
+    assert_eq!(out.output["summary"], "Fixed.");
+    assert_eq!((out.tokens_in, out.tokens_out), (240, 60));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let repair = requests[1].body["messages"][3]["content"].as_str().unwrap();
+    assert!(repair.contains("cannot be used"), "{repair}");
+}
