@@ -427,7 +427,9 @@ fn the_template_takes_the_documented_parameters() {
         "SenderAddress",
         "AgentMailDomain",
         "Schedule",
+        "ModelProvider",
         "ModelEndpoint",
+        "ModelName",
         "ModelApiKeyParameter",
         "UnsubscribeSecretParameter",
         "KmsKeyArn",
@@ -441,6 +443,84 @@ fn the_template_takes_the_documented_parameters() {
         t["Parameters"]["Schedule"]["Default"].as_str(),
         Some("rate(4 hours)")
     );
+}
+
+/// Bedrock is reachable only by the functions that ask a model (outreach, engage, handover),
+/// only when the stack chose it (`UsesBedrock`), and only for `bedrock:InvokeModel` on the one
+/// foundation model the stack names.
+#[test]
+fn only_the_model_functions_may_invoke_only_the_chosen_bedrock_model() {
+    let t = template();
+    // Each Bedrock statement with whether it sits under the UsesBedrock condition.
+    let bedrock_statements = |f: &Yaml| -> Vec<(bool, Yaml)> {
+        let mut out = Vec::new();
+        for policy in as_list(&f["Properties"]["Policies"]) {
+            let conditional = policy
+                .as_vec()
+                .is_some_and(|v| v[0].as_str() == Some("UsesBedrock"));
+            for s in statements_of(policy) {
+                let touches_bedrock = as_list(&s["Action"])
+                    .iter()
+                    .any(|a| a.as_str().unwrap_or_default().starts_with("bedrock:"));
+                if touches_bedrock {
+                    out.push((conditional, s.clone()));
+                }
+            }
+        }
+        out
+    };
+    for (name, f) in of_type(&t, "AWS::Serverless::Function") {
+        let found = bedrock_statements(f);
+        if !["OutreachFunction", "EngageFunction", "HandoverFunction"].contains(&name.as_str()) {
+            assert!(found.is_empty(), "{name} may not call Bedrock");
+            continue;
+        }
+        assert_eq!(found.len(), 1, "{name}: one Bedrock statement");
+        let (conditional, s) = &found[0];
+        assert!(
+            conditional,
+            "{name}: the grant exists only when ModelProvider is bedrock"
+        );
+        let actions: Vec<&str> = as_list(&s["Action"])
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect();
+        assert_eq!(actions, ["bedrock:InvokeModel"], "{name}: InvokeModel only");
+        let resources: Vec<&str> = as_list(&s["Resource"])
+            .iter()
+            .filter_map(|r| r.as_str())
+            .collect();
+        assert_eq!(
+            resources,
+            ["arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${ModelName}"],
+            "{name}: the one model"
+        );
+    }
+    assert_eq!(
+        t["Conditions"]["UsesBedrock"].as_vec().map(|v| v.len()),
+        Some(2),
+        "UsesBedrock compares ModelProvider with bedrock"
+    );
+}
+
+/// The statements inside one policy entry (plain, or under `!If`).
+fn statements_of(y: &Yaml) -> Vec<&Yaml> {
+    fn walk<'a>(y: &'a Yaml, out: &mut Vec<&'a Yaml>) {
+        match y {
+            Yaml::Hash(h) => {
+                if let Some(Yaml::Array(stmts)) = h.get(&Yaml::String("Statement".into())) {
+                    out.extend(stmts.iter());
+                } else {
+                    h.values().for_each(|v| walk(v, out));
+                }
+            }
+            Yaml::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(y, &mut out);
+    out
 }
 
 /// The functions are Lambda glue: every AWS call goes through `sqa-aws`, so a function

@@ -13,6 +13,7 @@ use sqa_tests::example_dir;
 use sqa_tests::pipeline::{TestPipeline, example_config};
 use sqa_tests::scripted_model::{Readings, Reply, Request, ScriptedModel, offline_answer};
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -575,4 +576,191 @@ async fn a_repaired_answer_is_used_and_both_calls_are_counted() {
     assert_eq!(requests.len(), 2);
     let repair = requests[1].body["messages"][3]["content"].as_str().unwrap();
     assert!(repair.contains("cannot be used"), "{repair}");
+}
+
+/// The example's config with Bedrock as the provider (the SDK is pointed at `server`).
+fn bedrock_model(
+    server: &ScriptedModel,
+    cfg: &mut AgentConfig,
+) -> impl Future<Output = Arc<dyn Model>> {
+    cfg.model.provider = Provider::Bedrock;
+    cfg.model.model_id = "anthropic.claude-3-haiku-20240307-v1:0".into();
+    cfg.model.region = "us-east-1".into();
+    let endpoint = server.endpoint();
+    let model_cfg = cfg.model.clone();
+    async move {
+        let clients = sqa_aws::testkit::clients(&endpoint).await;
+        sqa_aws::bedrock::model(&clients.sdk, &model_cfg)
+    }
+}
+
+fn converse_like_offline(req: &Request, readings: &Readings) -> Reply {
+    match (req.task(), offline_answer(req, readings)) {
+        (Some(task), Some(answer)) => Reply::converse(task.as_str(), &answer),
+        _ => Reply::status(500, r#"{"message":"cannot rebuild"}"#),
+    }
+}
+
+#[tokio::test]
+async fn bedrock_converse_answers_through_a_forced_tool_and_the_loop_behaves_as_offline() {
+    let readings = Readings::of_dir(&example_dir().join("replies"));
+    let server = ScriptedModel::start(move |req, _| converse_like_offline(req, &readings)).await;
+    let mut cfg = config_for(&server);
+    let model = bedrock_model(&server, &mut cfg).await;
+    let p = TestPipeline::with_model(cfg.clone(), &example_dir().join("web"), NOW, model);
+    let o = run_loop(&p).await;
+    assert!(o.failed.is_empty(), "{:?}", o.failed);
+    assert_eq!(o.stages, offline_outcome().await.stages);
+
+    let requests = server.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert_eq!(
+            r.path, "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
+            "one model id"
+        );
+        assert!(
+            r.header("authorization")
+                .is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256"))
+        );
+        let task = r.task().expect("a known prompt");
+        let tool = &r.body["toolConfig"];
+        assert_eq!(tool["toolChoice"]["tool"]["name"], task.as_str());
+        assert_eq!(tool["tools"][0]["toolSpec"]["name"], task.as_str());
+        assert_eq!(
+            tool["tools"][0]["toolSpec"]["inputSchema"]["json"],
+            sqa_core::model::schema::schema(task),
+            "the tool's input schema is the task's"
+        );
+    }
+    let asked: Vec<_> = calls(&o)
+        .into_iter()
+        .filter(|c| c.provider == "bedrock")
+        .collect();
+    assert!(!asked.is_empty());
+    for c in asked {
+        assert_eq!(c.fallback, None, "{:?}", c.fallback);
+        assert_eq!((c.tokens_in, c.tokens_out), (200, 40));
+        assert_eq!(c.model, "anthropic.claude-3-haiku-20240307-v1:0");
+    }
+}
+
+#[tokio::test]
+async fn bedrock_throttling_is_retried_and_then_left_to_the_offline_engine() {
+    // Two throttled attempts, then an answer: the call succeeds on its third attempt.
+    let server = ScriptedModel::start(|req, n| {
+        if n < 2 {
+            Reply::throttled()
+        } else {
+            Reply::converse(
+                req.task().map(|t| t.as_str()).unwrap_or("summarize"),
+                &json!({"summary": "After the throttling."}),
+            )
+        }
+    })
+    .await;
+    let mut cfg = config_for(&server);
+    let model = bedrock_model(&server, &mut cfg).await;
+    let lead = sqa_core::domain::Lead::new(LeadId::parse("L0001").unwrap(), chrono::Utc::now());
+    let out = model
+        .run(ModelTask::Summarize, &json!({ "lead": lead }))
+        .await
+        .expect("the third attempt answers");
+    assert_eq!(out.output["summary"], "After the throttling.");
+    assert_eq!(out.provider, "bedrock");
+    assert_eq!(server.requests().len(), 3, "the SDK's own retries are off");
+
+    // Always throttled: three attempts, then the error that sends the stage to the offline
+    // engine.
+    let server = ScriptedModel::start(|_, _| Reply::throttled()).await;
+    let mut cfg = config_for(&server);
+    let model = bedrock_model(&server, &mut cfg).await;
+    let err = model
+        .run(ModelTask::Summarize, &json!({ "lead": lead }))
+        .await
+        .expect_err("throttled for good");
+    assert!(err.to_string().contains("ThrottlingException"), "{err}");
+    assert!(
+        err.to_string().contains("gave up after 3 attempts"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 3);
+}
+
+/// Every lead's stage, the emails sent, per lead.
+async fn corpus_run(p: &TestPipeline, data: &std::path::Path) -> (BTreeMap<String, Stage>, usize) {
+    let csv = std::fs::read(data.join("leads/leads.csv")).expect("leads.csv");
+    let report = p.import(&csv).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let first = p.run().await;
+    let mut replies: Vec<PathBuf> = std::fs::read_dir(data.join("replies"))
+        .expect("replies")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    replies.sort();
+    let second = p.inbound(&replies).await;
+    assert!(first.failed.is_empty() && second.failed.is_empty());
+    let page = p
+        .deps
+        .ports
+        .leads
+        .list(&Default::default(), None, 10_000)
+        .await
+        .expect("list");
+    let stages = page
+        .items
+        .into_iter()
+        .map(|l| (l.id.to_string(), l.stage))
+        .collect();
+    (stages, p.sent().len())
+}
+
+#[tokio::test]
+async fn the_public_corpus_behaves_as_offline_when_the_server_answers_like_the_offline_engine() {
+    let Some(data) = sqa_tests::shared_data() else {
+        return;
+    };
+    let offline = TestPipeline::new(example_config(), &data.join("web"), NOW);
+    let (offline_stages, offline_sent) = corpus_run(&offline, &data).await;
+
+    let readings = Readings::of_dir(&data.join("replies"));
+    let server = ScriptedModel::start(move |req, _| hostile(Behaviour::Good, req, &readings)).await;
+    let mut cfg = config_for(&server);
+    cfg.model.timeout_ms = 5000;
+    let p = TestPipeline::with_model(cfg.clone(), &data.join("web"), NOW, model_of(&cfg));
+    let (stages, sent) = corpus_run(&p, &data).await;
+
+    assert_eq!(
+        stages, offline_stages,
+        "every lead ends where it does offline"
+    );
+    assert_eq!(sent, offline_sent, "as many emails as offline");
+    let mut asked = 0;
+    let mut fell_back = Vec::new();
+    for id in stages.keys() {
+        let records = p
+            .deps
+            .ports
+            .runs
+            .for_lead(&LeadId::parse(id).expect("id"))
+            .await
+            .expect("runs");
+        for c in records.iter().flat_map(|r| r.model_calls.iter()) {
+            asked += 1;
+            if let Some(f) = &c.fallback {
+                fell_back.push(format!("{id} {}: {f}", c.task.as_str()));
+            }
+        }
+    }
+    assert!(
+        asked > 100,
+        "the model was asked for drafts, readings, answers, summaries ({asked})"
+    );
+    assert!(fell_back.is_empty(), "no fallback: {fell_back:#?}");
+    assert_eq!(
+        server.requests().len(),
+        asked,
+        "one request per call: no retry, no repair"
+    );
 }

@@ -1426,6 +1426,79 @@ email = "marcus@lumora.example"
         assert_eq!(mode.line, Some(2));
     }
 
+    fn line_of(text: &str, prefix: &str) -> Option<usize> {
+        text.lines()
+            .position(|l| l.starts_with(prefix))
+            .map(|i| i + 1)
+    }
+
+    #[test]
+    fn the_model_is_offline_unless_the_config_names_another() {
+        let cfg = parse(GOOD, &no_files).unwrap();
+        assert_eq!(cfg.model.provider, Provider::Offline);
+        assert_eq!(cfg.model.api_key_env, "SQA_MODEL_API_KEY");
+        assert_eq!(cfg.model.tasks, crate::ports::ModelTask::ALL.to_vec());
+        let text = format!(
+            "{GOOD}\n[model]\nprovider = \"openai\"\nendpoint = \"http://127.0.0.1:8000/v1\"\nname = \"m\"\nprice_in_per_million = 0.15\nprice_out_per_million = 0.6\ntasks = [\"classify\", \"answer\"]\n"
+        );
+        let cfg = parse(&text, &no_files).unwrap();
+        assert_eq!(cfg.model.provider, Provider::Openai);
+        assert!((cfg.model.cost(1_000_000, 500_000) - 0.45).abs() < 1e-9);
+        assert_eq!(
+            cfg.model.tasks,
+            [
+                crate::ports::ModelTask::Classify,
+                crate::ports::ModelTask::Answer
+            ]
+        );
+    }
+
+    #[test]
+    fn model_errors_name_their_key_and_line() {
+        let text = format!(
+            "{GOOD}\n[model]\nprovider = \"gpt\"\ntimeout_ms = 5\nretries = 99\nprice_in_per_million = -1.0\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        let provider = errs
+            .iter()
+            .find(|e| e.path == "model.provider")
+            .expect("provider");
+        assert_eq!(provider.line, line_of(&text, "provider = \"gpt\""));
+        assert!(provider.message.contains("openai"), "{provider}");
+
+        let text = format!(
+            "{GOOD}\n[model]\nprovider = \"openai\"\ntimeout_ms = 5\nretries = 99\nprice_in_per_million = -1.0\napi_key_env = \"sk-live-123 456\"\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        for (path, prefix) in [
+            ("model.endpoint", "[model]"),
+            ("model.name", "[model]"),
+            ("model.timeout_ms", "timeout_ms"),
+            ("model.retries", "retries"),
+            ("model.price_in_per_million", "price_in_per_million"),
+            ("model.api_key_env", "api_key_env"),
+        ] {
+            let e = errs
+                .iter()
+                .find(|e| e.path == path)
+                .unwrap_or_else(|| panic!("{path} in {errs:?}"));
+            assert_eq!(e.line, line_of(&text, prefix), "{e}");
+        }
+
+        let text = format!("{GOOD}\n[model]\nprovider = \"bedrock\"\n");
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].path, "model.model_id");
+        assert!(errs[0].message.contains("model id"), "{}", errs[0]);
+
+        let text = format!(
+            "{GOOD}\n[model]\nprovider = \"openai\"\nendpoint = \"http://h:1/v1/chat/completions\"\nname = \"m\"\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        assert_eq!(errs[0].path, "model.endpoint");
+        assert!(errs[0].message.contains("base URL"), "{}", errs[0]);
+    }
+
     #[test]
     fn syntax_errors_name_the_line() {
         let errs = parse("mode = \n[company", &no_files).unwrap_err().0;

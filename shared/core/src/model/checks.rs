@@ -191,6 +191,11 @@ pub fn named_terms(s: &str, with_numbers: bool) -> Vec<String> {
         let mut sentence_start = true;
         for raw in line.split_whitespace() {
             let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+            // A possessive names the same thing ("Acme's" is "Acme").
+            let word = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word);
             let opens = sentence_start;
             sentence_start = raw.ends_with(['.', '!', '?', ':']) || raw == "-" || raw == "—";
             if word.chars().count() < 2 {
@@ -448,6 +453,7 @@ mod tests {
         assert_eq!(t, ["Sam", "SOC", "Looker"]);
         assert_eq!(named_terms("Plans start at 1500 a month.", true), ["1500"]);
         assert!(named_terms("A 20-minute call?", false).is_empty());
+        assert_eq!(named_terms("Data teams like Acme's spend", false), ["Acme"]);
     }
 
     #[test]
