@@ -10,7 +10,9 @@ mod out;
 
 mod bench;
 mod commands;
+mod cost;
 mod demo;
+mod eval;
 mod local;
 
 use anyhow::Result;
@@ -57,8 +59,9 @@ enum Command {
     Run(RunArgs),
     /// Feed inbound messages (.eml files) to the engage stage.
     Inbound { files: Vec<PathBuf> },
-    /// The funnel: leads per stage.
-    Stats,
+    /// The funnel: leads per stage (with --cost: the model's tokens and cost per lead and
+    /// per stage).
+    Stats(cost::StatsArgs),
     /// Run the whole loop on the example corpus in a fresh temporary folder.
     Demo(demo::DemoArgs),
     /// Validate addresses (syntax, normal form, kind; DNS with --dns).
@@ -69,6 +72,8 @@ enum Command {
     Classify { files: Vec<PathBuf> },
     /// Push synthetic leads through the whole loop and report throughput and memory.
     Bench(bench::BenchArgs),
+    /// Measure a model (and the offline engine, side by side) on labelled replies.
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Subcommand)]
@@ -189,6 +194,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Classify { files } => commands::evaluate::classify(&files, json),
         Command::Demo(args) => demo::run(args, now, json).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Eval(args) => eval::run(args, &cli.dir, now, json).await,
         other => {
             let ws = local::Workspace::open(&cli.dir, now).await?;
             match other {
@@ -218,7 +224,8 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                     commands::run::run(&ws, args.until_idle, args.every_minutes, json).await
                 }
                 Command::Inbound { files } => commands::run::inbound(&ws, &files, json).await,
-                Command::Stats => commands::views::stats(&ws, json).await,
+                Command::Stats(args) if args.cost => cost::stats(&ws, json).await,
+                Command::Stats(_) => commands::views::stats(&ws, json).await,
                 _ => unreachable_command(),
             }
         }

@@ -16,6 +16,7 @@ pub mod lambda;
 pub mod leads;
 pub mod logging;
 pub mod mailer;
+pub mod metrics;
 pub mod notifications;
 pub mod provision;
 pub mod queue;

@@ -94,6 +94,8 @@ impl RunLog for DynamoRuns {
             .send()
             .await
             .map_err(|e| store_error("append run record", e))?;
+        // What the model cost, as CloudWatch metrics (only once the record is kept).
+        crate::metrics::emit(record);
         Ok(())
     }
 
