@@ -109,6 +109,14 @@ async fn record_on_lead(deps: &Deps, queue: QueueName, id: &LeadId, error: &str)
     }
 }
 
+/// Messages received at once: at least ten, and a multiple of the model's concurrency, so
+/// that a batch whose messages each wait on a model call keeps every permitted call busy
+/// (ten messages at four calls at a time would leave two slots idle in the last wave).
+pub fn batch_size(model_concurrency: usize) -> usize {
+    let c = model_concurrency.max(1);
+    10usize.div_ceil(c) * c
+}
+
 /// Receive and handle messages until every queue is empty (or `max_rounds` passes).
 pub async fn drain(
     deps: &Deps,
@@ -116,11 +124,12 @@ pub async fn drain(
     mut progress: impl FnMut(QueueName, &Result<Outcome, StageError>),
 ) -> Result<DrainReport, StageError> {
     let mut report = DrainReport::default();
+    let size = batch_size(deps.config.model.concurrency);
     for _ in 0..max_rounds {
         let mut any = false;
         for queue in QueueName::ALL {
             loop {
-                let batch = deps.ports.queue.receive(queue, 10).await?;
+                let batch = deps.ports.queue.receive(queue, size).await?;
                 if batch.is_empty() {
                     break;
                 }
@@ -199,4 +208,18 @@ async fn handle_batch(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_size;
+
+    #[test]
+    fn a_batch_is_a_multiple_of_the_model_concurrency_and_at_least_ten() {
+        assert_eq!(batch_size(1), 10);
+        assert_eq!(batch_size(4), 12);
+        assert_eq!(batch_size(10), 10);
+        assert_eq!(batch_size(32), 32);
+        assert_eq!(batch_size(0), 10);
+    }
 }
