@@ -375,7 +375,7 @@ pub async fn run(
 
 /// One row of a side-by-side table: a label, then one cell per side.
 fn row<T>(sides: &[T], name: &str, cell: &dyn Fn(&T) -> String) -> Result<()> {
-    let mut line = format!("{name:<32}");
+    let mut line = format!("{name:<40}");
     for s in sides {
         line.push_str(&format!(" {:>28}", cell(s)));
     }
