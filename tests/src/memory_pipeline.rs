@@ -407,7 +407,7 @@ impl MemoryPipeline {
         l.touches.push(Touch {
             n: 1,
             kind: TouchKind::First,
-            message_id: self.deps.config.message_id(&l.id, 1),
+            message_id: self.deps.config.message_id(&self.deps.secret, &l.id, 1),
             subject: "Month-end at Buyer Freight".into(),
             body: "Hi Jo, …".into(),
             state: TouchState::Sent,
@@ -531,7 +531,7 @@ impl MemoryPipeline {
 
     /// A reply from lead `id` to touch 1, with this text.
     pub fn reply_from(&self, lead: &Lead, message_id: &str, text: &str) -> String {
-        let touch_id = self.deps.config.message_id(&lead.id, 1);
+        let touch_id = self.deps.config.message_id(&self.deps.secret, &lead.id, 1);
         format!(
             "From: Jo Rivera <{from}>\r\nTo: Robin Vale <{agent}>\r\nSubject: Re: Month-end at Buyer Freight\r\n\
              Message-ID: {message_id}\r\nIn-Reply-To: {touch_id}\r\nReferences: {touch_id}\r\n\

@@ -127,9 +127,13 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
     if files.is_empty() {
         bail!("no files: give one or more .eml files");
     }
+    // What SES does on AWS: DKIM, ARC, SPF and DMARC checked before the engage stage reads
+    // the message.
+    let checker = sqa_local::auth::MailAuth::from_config(&ws.deps.config)
+        .context("cannot set up the mail authentication check")?;
     let mut failed = 0;
     for f in files {
-        let fed = feed(ws, f).await?;
+        let fed = feed(ws, &checker, f).await?;
         let line = match &fed {
             Fed::Handled(o) => json!({"file": f, "lead_id": o.lead_id, "decision": o.to_string()}),
             Fed::Malformed(why) => json!({"file": f, "decision": "malformed", "error": why}),
@@ -165,15 +169,19 @@ pub async fn inbound(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i3
     Ok(exit::of(failed, files.len()))
 }
 
-async fn feed(ws: &Workspace, file: &Path) -> Result<Fed> {
+async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) -> Result<Fed> {
     let key = match std::fs::canonicalize(file) {
         Ok(k) => k,
+        Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+    };
+    let raw = match std::fs::read(&key) {
+        Ok(r) => r,
         Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
     };
     let msg = InboundMessage {
         v: stages::MESSAGE_VERSION,
         key: key.to_string_lossy().into_owned(),
-        verdicts: Default::default(),
+        verdicts: checker.verdicts(&raw).await,
     };
     let body = serde_json::to_string(&msg)?;
     match stages::handle(QueueName::Engage, &body, &ws.deps).await {

@@ -141,6 +141,7 @@ pub fn inbound(body: &str, inbox_bucket: Option<&str>) -> Result<Inbound, Notifi
             spf: verdict(receipt.spf_verdict.status.as_deref()),
             dkim: verdict(receipt.dkim_verdict.status.as_deref()),
             dmarc: verdict(receipt.dmarc_verdict.status.as_deref()),
+            arc: None,
             spam: verdict(receipt.spam_verdict.status.as_deref()),
             virus: verdict(receipt.virus_verdict.status.as_deref()),
         },

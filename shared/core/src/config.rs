@@ -61,7 +61,7 @@ pub struct AgentIdentity {
     pub name: String,
     /// The agent's sending address.
     pub email: String,
-    /// Domain of Message-IDs (`<outreach-{lead}-{touch}@{mail_domain}>`); defaults to the
+    /// Domain of Message-IDs (`<outreach-{lead}-{touch}-{tag}@{mail_domain}>`); defaults to the
     /// domain of `email`.
     #[serde(default)]
     pub mail_domain: String,
@@ -482,6 +482,23 @@ impl Default for Validation {
     }
 }
 
+/// How inbound mail is authenticated (`[inbound]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Inbound {
+    /// The host that receives the agent's mail (its MX), as it names itself. Only
+    /// `Authentication-Results` headers with this authserv-id are believed, and its topmost
+    /// `Received:` header gives the connecting IP that SPF checks. Empty: no header is
+    /// believed and SPF is not checked.
+    #[serde(default)]
+    pub receiving_host: String,
+    /// Where DKIM keys and SPF and DMARC records are looked up: `system`, `off` or `HOST:PORT`.
+    /// Unset: the same as `validation.dns`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub dns: Option<DnsSetting>,
+}
+
 fn default_ua() -> String {
     "LumoraSQA".into()
 }
@@ -711,6 +728,8 @@ pub struct AgentConfig {
     #[serde(default)]
     pub validation: Validation,
     #[serde(default)]
+    pub inbound: Inbound,
+    #[serde(default)]
     pub web: WebConfig,
     #[serde(default)]
     pub model: ModelConfig,
@@ -735,9 +754,31 @@ impl AgentConfig {
     pub fn min_tier(&self) -> Tier {
         self.handoff.min_tier
     }
-    /// The Message-ID of touch `n` to `lead`: `<outreach-{lead}-{n}@{domain}>`.
-    pub fn message_id(&self, lead: &LeadId, n: u32) -> String {
-        format!("<outreach-{}-{}@{}>", lead, n, self.agent.mail_domain())
+    /// The Message-ID of touch `n` to `lead`: `<outreach-{lead}-{n}-{tag}@{domain}>`, the tag
+    /// signed with the deployment's secret (see [`crate::mail::ids`]).
+    pub fn message_id(&self, secret: &str, lead: &LeadId, n: u32) -> String {
+        crate::mail::ids::message_id(
+            secret,
+            self.agent.mail_domain(),
+            crate::mail::ids::IdKind::Outreach,
+            lead,
+            n,
+        )
+    }
+    /// Where inbound mail authentication looks DNS records up (`inbound.dns`, else
+    /// `validation.dns`).
+    pub fn inbound_dns(&self) -> DnsSetting {
+        self.inbound.dns.unwrap_or(self.validation.dns)
+    }
+    /// The Message-ID of the agent's answer `n` to `lead` (`<reply-…>`).
+    pub fn answer_id(&self, secret: &str, lead: &LeadId, n: u32) -> String {
+        crate::mail::ids::message_id(
+            secret,
+            self.agent.mail_domain(),
+            crate::mail::ids::IdKind::Reply,
+            lead,
+            n,
+        )
     }
 }
 
@@ -783,6 +824,7 @@ const SECTIONS: &[&str] = &[
     "knowledge",
     "guardrails",
     "validation",
+    "inbound",
     "web",
     "model",
 ];
@@ -924,6 +966,7 @@ fn deserialize_part(
             "knowledge" => check_as::<Knowledge>(value),
             "guardrails" => check_as::<Guardrails>(value),
             "validation" => check_as::<Validation>(value),
+            "inbound" => check_as::<Inbound>(value),
             "web" => check_as::<WebConfig>(value),
             "model" => check_as::<ModelConfig>(value),
             "mode" => check_as::<Mode>(value),

@@ -5,10 +5,13 @@
 //!   one SQLite file (`LeadStore`, `ConfigStore`, `RunLog`, `Suppressions`, `Queue`).
 //! - `mail::FileMailer`: outgoing mail as `.eml` files in an outbox folder (`Mailer`).
 //! - `mail::FileInbox`: inbound mail read from files (`Inbox`).
+//! - `auth::MailAuth`: DKIM, ARC, SPF and DMARC verdicts of inbound mail (what SES does on
+//!   AWS).
 //!
 //! This crate implements the ports of `sqa-core` and nothing else: no stage logic, and no
 //! AWS crate. SQLite rows never leave it; the core sees only domain types.
 
+pub mod auth;
 pub mod mail;
 pub mod store;
 pub mod web;

@@ -25,6 +25,7 @@ fn failing(which: &str) -> AuthVerdicts {
         spf: if which == "spf" { fail } else { pass },
         dkim: if which == "dkim" { fail } else { pass },
         dmarc: if which == "dmarc" { fail } else { pass },
+        arc: None,
         spam: pass,
         virus: pass,
     }
@@ -173,7 +174,7 @@ async fn engage_suppresses_an_opt_out() {
 async fn engage_marks_a_bounce() {
     let p = MemoryPipeline::new();
     let lead = contacted(&p, "L1").await;
-    let touch_id = p.deps.config.message_id(&lead.id, 1);
+    let touch_id = p.deps.config.message_id(&p.deps.secret, &lead.id, 1);
     let to = &lead.email;
     let dsn = format!(
         "Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.agent.northwind-ledger.example>\r\n\

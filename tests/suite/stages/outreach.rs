@@ -88,7 +88,7 @@ async fn a_touch_found_sending_on_a_retry_is_never_sent_again() {
     lead.touches.push(Touch {
         n: 1,
         kind: TouchKind::First,
-        message_id: p.deps.config.message_id(&lead.id, 1),
+        message_id: p.deps.config.message_id(&p.deps.secret, &lead.id, 1),
         subject: "Month-end at Buyer Freight".into(),
         body: "Hi Jo".into(),
         state: TouchState::Sending,

@@ -334,6 +334,22 @@ fn is_injection(lower: &str) -> bool {
     INJECTION.is_match(lower)
 }
 
+/// Whether `text` (a sentence, a BANT value) reads as an attempt to instruct the agent.
+pub fn is_injection_text(text: &str) -> bool {
+    is_injection(&plain_lower(text))
+}
+
+/// The sentences of a sender's own text that the detector sets aside: an injection and what
+/// follows it in its paragraph. None of them may become a fact about the lead.
+pub fn injected_sentences(own_text: &str) -> Vec<String> {
+    Analysis::new(truncate(own_text, MAX_ANALYSED_BYTES), Utc::now())
+        .sentences
+        .into_iter()
+        .filter(|s| s.injected)
+        .map(|s| s.text)
+        .collect()
+}
+
 /// Any part of the message trying to instruct the agent: visible text (own text, quote or
 /// signature), the HTML alternative, hidden HTML and comments, and the subject.
 fn detect_injection(mail: &InboundEmail) -> bool {

@@ -356,7 +356,8 @@ pub struct AnswerInput {
     pub first_name: String,
     /// The lead's own text (untrusted).
     pub question: String,
-    /// The subject of the lead's message (untrusted).
+    /// The thread's own subject ([`thread_subject`]): the answer's subject is made from it,
+    /// never from the subject the lead's message came with.
     pub subject: String,
     pub passages: Vec<Passage>,
     /// The BANT question to end with, if one is still open.
@@ -385,17 +386,36 @@ impl AnswerInput {
     }
 }
 
-/// The subject of an answer: the lead's subject as a reply.
+/// The subject of the agent's answers on a lead's thread: the agent's own first email's
+/// subject (never the inbound one, which the sender wrote and may have filled with links,
+/// offers or control characters), else the seller's company name.
+pub fn thread_subject(lead: &Lead, cfg: &AgentConfig) -> String {
+    lead.touches
+        .iter()
+        .filter(|t| t.kind != crate::domain::TouchKind::Answer)
+        .min_by_key(|t| t.n)
+        .map(|t| t.subject.clone())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| cfg.company.name.clone())
+}
+
+/// `Re: {subject}`, the subject made one clean line (see [`crate::mail::render::header_text`])
+/// without piling up `Re:` prefixes.
 pub fn reply_subject(subject: &str) -> String {
-    if subject.to_lowercase().starts_with("re:") {
-        subject.to_string()
-    } else {
-        format!("Re: {subject}")
+    let mut base = crate::mail::render::header_text(subject);
+    loop {
+        let t = base.trim_start();
+        match t.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("re:") => base = t[3..].to_string(),
+            _ => break,
+        }
     }
+    format!("Re: {}", base.trim())
 }
 
 /// Answer product questions from the knowledge only, then ask the next BANT question.
-/// Returns `None` when the knowledge has no answer (a person must take over).
+/// `subject` is the thread's own subject ([`thread_subject`]). Returns `None` when the
+/// knowledge has no answer (a person must take over).
 pub fn answer(
     lead: &Lead,
     question: &str,
@@ -511,6 +531,54 @@ pub fn guardrails(
     }
 }
 
+/// Check an outgoing subject like a body: no prohibited phrase, no link that is not allowed,
+/// no figure the knowledge or the cited research does not state, and no control or
+/// bidirectional-override character.
+pub fn subject_guardrails(
+    subject: &str,
+    cfg: &AgentConfig,
+    sources: &[String],
+) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let lower = subject.to_lowercase();
+    for phrase in &cfg.guardrails.prohibited_phrases {
+        if !phrase.trim().is_empty() && lower.contains(&phrase.to_lowercase()) {
+            problems.push(format!(
+                "the subject contains the prohibited phrase {phrase:?}"
+            ));
+        }
+    }
+    for link in links(subject) {
+        let allowed = cfg
+            .guardrails
+            .allowed_links
+            .iter()
+            .any(|p| link.starts_with(p.as_str()))
+            || (!cfg.company.website.is_empty() && link.starts_with(&cfg.company.website));
+        if !allowed {
+            problems.push(format!(
+                "the subject links to {link}, which is not an allowed link"
+            ));
+        }
+    }
+    let knowledge: String = cfg.knowledge_docs.iter().map(|d| d.text.as_str()).collect();
+    for amount in money(subject) {
+        if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
+            problems.push(format!(
+                "the subject states {amount}, which neither the knowledge nor the research does"
+            ));
+        }
+    }
+    if crate::mail::render::header_text(subject) != subject {
+        problems.push("the subject has control or bidirectional characters".into());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 pub fn links(body: &str) -> Vec<String> {
     body.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '(' || c == ')')
         .filter(|w| w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www."))
@@ -550,8 +618,16 @@ pub fn money(body: &str) -> Vec<String> {
             while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
                 j += 1;
             }
-            if j < chars.len() && chars[j] == '%' && (i == 0 || !chars[i - 1].is_alphanumeric()) {
-                out.push(chars[i..=j].iter().collect());
+            // "100 %" is a percentage too (French typography, and a way around the check).
+            let mut k = j;
+            while k < chars.len() && matches!(chars[k], ' ' | '\u{a0}' | '\u{202f}') {
+                k += 1;
+            }
+            if k < chars.len() && chars[k] == '%' && (i == 0 || !chars[i - 1].is_alphanumeric()) {
+                let mut figure: String = chars[i..j].iter().collect();
+                figure.push('%');
+                out.push(figure);
+                j = k;
             }
             i = j + 1;
         } else {

@@ -1,5 +1,6 @@
 //! The summary agent: what a seller (or the record of a disqualification) needs to know, in a
-//! few lines, from facts only.
+//! few lines, from facts only. Text the injection detector flags (a sentence that tries to
+//! instruct the agent) is never quoted and never shown as a fact.
 
 use crate::domain::Lead;
 
@@ -61,7 +62,10 @@ pub fn handover_summary(lead: &Lead) -> String {
             ));
         }
         s.push('\n');
-        let excerpt: String = last.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let excerpt: String = without_injections(&last.text)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let excerpt: String = excerpt.chars().take(400).collect();
         s.push_str(&format!("In their words: \"{excerpt}\"\n"));
     }
@@ -72,7 +76,10 @@ pub fn handover_summary(lead: &Lead) -> String {
         ("Need", &b.need),
         ("Timeline", &b.timeline),
     ] {
-        s.push_str(&format!("{k}: {}\n", v.as_deref().unwrap_or("not stated")));
+        let fact = v
+            .as_deref()
+            .filter(|v| !crate::agents::classify::is_injection_text(v));
+        s.push_str(&format!("{k}: {}\n", fact.unwrap_or("not stated")));
     }
     if let Some(r) = &lead.research {
         if let Some(o) = &r.overview {
@@ -95,4 +102,17 @@ pub fn handover_summary(lead: &Lead) -> String {
         lead.emails_sent()
     ));
     s
+}
+
+/// The sender's text without the sentences the injection detector sets aside.
+fn without_injections(text: &str) -> String {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = one_line(text);
+    for sentence in crate::agents::classify::injected_sentences(text) {
+        let sentence = one_line(&sentence);
+        if !sentence.is_empty() {
+            out = out.replace(&sentence, " ");
+        }
+    }
+    out
 }

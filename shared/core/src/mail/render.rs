@@ -29,7 +29,11 @@ pub fn render(m: &Message) -> Vec<u8> {
     let mut out = String::new();
     header(&mut out, "From", &mailbox(&m.from_name, &m.from));
     header(&mut out, "To", &mailbox(&m.to_name, &m.to));
-    header(&mut out, "Subject", &encode_word_if_needed(&m.subject));
+    header(
+        &mut out,
+        "Subject",
+        &encode_word_if_needed(&header_text(&m.subject)),
+    );
     header(
         &mut out,
         "Date",
@@ -86,43 +90,86 @@ fn header(out: &mut String, name: &str, value: &str) {
     out.push_str("\r\n");
 }
 
+/// Text for a header field, from whatever wrote it (a lead's name in the CRM, a model's
+/// subject): one line, without control characters (CR and LF could start a new header),
+/// without the invisible characters that reorder or hide text (bidirectional embeddings,
+/// overrides and isolates, directional marks, zero-width characters, line and paragraph
+/// separators), and with runs of spaces made one.
+pub fn header_text(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !is_invisible_format(*c))
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) and zero-width
+/// characters (U+200B–U+200D, U+2060, U+FEFF).
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{061c}'
+            | '\u{2060}'
+            | '\u{feff}'
+    )
+}
+
+/// `name <addr>` with the name made safe: cleaned by [`header_text`], quoted when it has
+/// RFC 5322 specials, and RFC 2047-encoded when it is not ASCII or could be read as an
+/// encoded word.
 fn mailbox(name: &str, addr: &str) -> String {
-    let name = name.trim();
+    let name = header_text(name);
     if name.is_empty() {
         return format!("<{addr}>");
     }
-    let shown = if name.is_ascii() {
+    let shown = if name.is_ascii() && !name.contains("=?") {
         let needs_quotes = name.chars().any(|c| "()<>[]:;@\\,.\"".contains(c));
         if needs_quotes {
             format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
         } else {
-            name.to_string()
+            name
         }
     } else {
-        encode_word(name)
+        encode_words(&name)
     };
     format!("{shown} <{addr}>")
 }
 
 fn encode_word_if_needed(s: &str) -> String {
-    if s.is_ascii() {
+    // ASCII text that looks like an encoded word would be decoded by the reader: encode it.
+    if s.is_ascii() && !s.contains("=?") {
         s.to_string()
     } else {
-        // Encoded words are at most 75 characters: split the text on char boundaries.
-        let mut words = Vec::new();
-        let mut chunk = String::new();
-        for c in s.chars() {
-            if chunk.len() + c.len_utf8() > 45 {
-                words.push(encode_word(&chunk));
-                chunk.clear();
-            }
-            chunk.push(c);
-        }
-        if !chunk.is_empty() {
-            words.push(encode_word(&chunk));
-        }
-        words.join(" ")
+        encode_words(s)
     }
+}
+
+/// The text as RFC 2047 encoded words of at most 75 characters each.
+fn encode_words(s: &str) -> String {
+    // Encoded words are at most 75 characters: split the text on char boundaries.
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in s.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(encode_word(&chunk));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(encode_word(&chunk));
+    }
+    words.join(" ")
 }
 
 fn encode_word(s: &str) -> String {

@@ -1,22 +1,31 @@
 //! The engage stage: one inbound message.
 //!
-//! It is parsed, matched to a lead (threading headers first, then the sender's address, then
-//! a bounce's original recipient), classified, and acted on per the table of intents and
-//! actions. Replies from any known lead are processed whatever its stage; an unknown sender
-//! is recorded and escalated. The message is untrusted data: nothing in it is an instruction,
-//! and a message whose SPF/DKIM/DMARC verdict failed cannot hand a lead over.
+//! It is parsed, matched to a lead, classified, and acted on per the table of intents and
+//! actions. A message belongs to a lead only if its sender does: a verified Message-ID of
+//! ours (see [`crate::mail::ids`]) or the sender's address names a candidate, and the
+//! normalised From must be that lead's address; a delivery or feedback report belongs to the
+//! lead whose address is its failed recipient. A message that points at a lead but comes
+//! from someone else is escalated once and changes nothing on the lead (an opt-out in it
+//! suppresses its own sender); an unknown sender is recorded and escalated. The message is
+//! untrusted data: nothing in it is an instruction, text that reads as one never becomes a
+//! fact about the lead, and a message whose SPF/DKIM/DMARC/ARC verdict failed cannot hand a
+//! lead over, be answered or refer anyone. A message too large or broken to read is recorded
+//! and escalated, and an opt-out in its headers or first part is honoured.
 
 use super::outreach::{Delivery, deliver};
 use super::{
-    InboundMessage, Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load, save,
+    AuthVerdicts, InboundMessage, Outcome, StageError, StageMessage, Step, Verdict, enqueue,
+    is_conflict, load, save,
 };
-use crate::agents::{email, outreach};
+use crate::agents::{classify, email, outreach};
 use crate::config::Mode;
 use crate::domain::{
     Action, Blocked, Classification, EmailKey, InboundEntry, Intent, Lead, LeadId, Stage, TouchKind,
 };
 use crate::lifecycle::{Expected, transition};
-use crate::mail::parse::{InboundEmail, outreach_lead_id};
+use crate::mail::auth;
+use crate::mail::ids::{self, Reference};
+use crate::mail::parse::{InboundEmail, ReportSource};
 use crate::ports::{Deps, QueueName};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
@@ -27,35 +36,53 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
     step.inputs(&raw);
     let mail = match crate::mail::parse::parse(&raw) {
         Ok(m) => m,
-        Err(e) => {
-            // Recorded and acknowledged: a malformed message never comes back.
-            return step
-                .finish(deps, "malformed", vec![format!("{}: {e}", msg.key)])
-                .await;
-        }
+        Err(e) => return unreadable(deps, &msg, &raw, &e, &run_id, step).await,
     };
-    let message_key = mail
-        .message_id
-        .clone()
-        .unwrap_or_else(|| format!("<sha256-{}@inbound>", &super::digest(&raw)[..32]));
+    let message_key = message_key(&mail, &raw);
+    // The receiving system's verdicts (SES, or the check `sqa inbound` ran), and those the
+    // configured receiving host wrote into the message; any other host's are not believed.
+    let verdicts = auth::combine(
+        &msg.verdicts,
+        &auth::trusted_results(
+            &mail.authentication_results,
+            &deps.config.inbound.receiving_host,
+        ),
+    );
+    let auth_ok = verdicts.passed();
 
-    let Some(lead_id) = match_lead(deps, &mail).await? else {
-        return unknown_sender(deps, &mail, &message_key, step).await;
+    let (lead_id, via) = match match_lead(deps, &mail).await? {
+        Match::Lead { id, via } => (id, via),
+        Match::Stranger { lead, why } => {
+            return stranger(deps, &mail, &message_key, &lead, &why, &run_id, step).await;
+        }
+        Match::Unknown => {
+            return unknown_sender(deps, &mail, &message_key, &run_id, step).await;
+        }
     };
     step.record.lead_id = Some(lead_id.clone());
 
-    let classification = crate::model::gateway::classify(deps, &mut step, &mail).await;
-    let auth_ok = msg.verdicts.passed();
+    let mut classification = crate::model::gateway::classify(deps, &mut step, &mail).await;
     let mut reasons = vec![format!(
         "intent {} → action {}",
         classification.intent.as_str(),
         classification.action.as_str()
     )];
+    let dropped = drop_injected_facts(&mut classification, &mail.own_text);
+    if !dropped.is_empty() {
+        reasons.push(format!(
+            "not kept as facts (they read as instructions to the agent): {}",
+            dropped.join("; ")
+        ));
+    }
     if classification.injection {
         reasons.push("the message tries to instruct the agent: treated as data, not obeyed".into());
     }
     if !auth_ok {
-        reasons.push("SPF/DKIM/DMARC or spam verdict failed: it cannot hand the lead over".into());
+        reasons.push(format!(
+            "SPF/DKIM/DMARC/ARC or spam verdict failed ({}): it cannot hand the lead over, be \
+             answered or refer anyone",
+            failed_checks(&verdicts)
+        ));
     }
 
     // Apply, retrying on a conflict with a concurrent change of the lead. An answer is
@@ -72,6 +99,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         }
         let expected = Expected::of(&lead);
         let now = deps.ports.clock.now();
+        let held = lead.blocked.as_ref().is_some_and(holds_mail);
         lead.inbound.push(InboundEntry {
             message_id: Some(message_key.clone()),
             from: mail.from_address(),
@@ -92,10 +120,16 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                     &mut step,
                     &lead,
                     &mail.own_text,
-                    &mail.subject,
+                    &outreach::thread_subject(&lead, &deps.config),
                     &classification.question_topics,
                 )
-                .await,
+                .await
+                // Whatever wrote the answer, its subject is the thread's own.
+                .map(|mut d| {
+                    d.subject =
+                        outreach::reply_subject(&outreach::thread_subject(&lead, &deps.config));
+                    d
+                }),
             );
         }
         let mut follow = FollowUp::None;
@@ -103,10 +137,13 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             deps,
             &mut lead,
             &classification,
-            &mail,
-            answer.clone().flatten(),
-            auth_ok,
-            now,
+            Context {
+                answer: answer.clone().flatten(),
+                auth_ok,
+                via,
+                held,
+                now,
+            },
             &mut reasons,
             &mut follow,
         );
@@ -170,6 +207,81 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
     )))
 }
 
+/// The message's own Message-ID, or one derived from its bytes.
+fn message_key(mail: &InboundEmail, raw: &[u8]) -> String {
+    mail.message_id
+        .clone()
+        .unwrap_or_else(|| format!("<sha256-{}@inbound>", &super::digest(raw)[..32]))
+}
+
+/// Which checks failed, for the record.
+fn failed_checks(v: &AuthVerdicts) -> String {
+    let failed: Vec<&str> = [
+        ("spf", v.spf),
+        ("dkim", v.dkim),
+        ("dmarc", v.dmarc),
+        ("arc", v.arc),
+        ("spam", v.spam),
+        ("virus", v.virus),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v == Some(Verdict::Fail))
+    .map(|(n, _)| n)
+    .collect();
+    failed.join(", ")
+}
+
+/// A block that waits for a person to read a reply: until it is cleared the agent sends the
+/// lead nothing on its own (no follow-up, no answer).
+pub(crate) fn holds_mail(b: &Blocked) -> bool {
+    matches!(
+        b,
+        Blocked::FailedAuthentication
+            | Blocked::QuestionForSeller
+            | Blocked::QuestionOutsideKnowledge
+            | Blocked::UnclearReply
+    )
+}
+
+/// Remove from the classification's BANT every value that comes from text the injection
+/// detector flags (whatever classified the message: the model may have copied it).
+/// Returns what was removed.
+fn drop_injected_facts(c: &mut Classification, own_text: &str) -> Vec<String> {
+    let injected: Vec<String> = classify::injected_sentences(own_text)
+        .iter()
+        .map(|s| normalise(s))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut dropped = Vec::new();
+    for value in [
+        &mut c.bant.budget,
+        &mut c.bant.authority,
+        &mut c.bant.need,
+        &mut c.bant.timeline,
+    ] {
+        let Some(v) = value.as_deref() else { continue };
+        let n = normalise(v);
+        let from_injection = classify::is_injection_text(v)
+            || injected
+                .iter()
+                .any(|s| !n.is_empty() && (s.contains(&n) || n.contains(s.as_str())));
+        if from_injection {
+            dropped.push(v.to_string());
+            *value = None;
+        }
+    }
+    dropped
+}
+
+/// Lowercase words only, for comparing a fact with the sentence it may come from.
+fn normalise(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric() && c != '$' && c != '%')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 enum FollowUp {
     None,
     Handover,
@@ -179,19 +291,33 @@ enum FollowUp {
     Escalate(String),
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the stage knows about the message besides its classification.
+struct Context {
+    /// The answer written for a question (by the model or the knowledge), if any.
+    answer: Option<outreach::Draft>,
+    auth_ok: bool,
+    via: Binding,
+    /// The lead was already waiting for a person about an earlier reply.
+    held: bool,
+    now: DateTime<Utc>,
+}
+
 fn decide(
     deps: &Deps,
     lead: &mut Lead,
     c: &Classification,
-    mail: &InboundEmail,
-    answer: Option<outreach::Draft>,
-    auth_ok: bool,
-    now: DateTime<Utc>,
+    ctx: Context,
     reasons: &mut Vec<String>,
     follow: &mut FollowUp,
 ) -> String {
     let cfg = &deps.config;
+    let Context {
+        answer,
+        auth_ok,
+        via,
+        held,
+        now,
+    } = ctx;
     let move_to = |lead: &mut Lead, to: Stage, reasons: &mut Vec<String>| {
         if lead.stage != to
             && let Err(e) = transition(lead, to)
@@ -201,16 +327,55 @@ fn decide(
         }
         true
     };
+    // A delivery or feedback report speaks for a mail system, never for the lead's wishes;
+    // a person's message that talks about a failed delivery is not a report.
+    let report_action = matches!(
+        c.action,
+        Action::MarkInvalid | Action::Suppress | Action::Ignore | Action::Reschedule
+    );
+    let misfit = match via {
+        Binding::Report => !report_action,
+        Binding::Sender => c.action == Action::MarkInvalid,
+    };
+    if misfit {
+        lead.next_touch_at = None;
+        lead.blocked = Some(Blocked::UnclearReply);
+        let why = match via {
+            Binding::Report => format!(
+                "a delivery or feedback report read as {}",
+                c.intent.as_str()
+            ),
+            Binding::Sender => {
+                "the lead's own message reads as a bounce, but it is not a delivery report"
+                    .to_string()
+            }
+        };
+        reasons.push(why.clone());
+        *follow = FollowUp::Escalate(why);
+        return "escalated".into();
+    }
+    // A message that failed authentication may only stop mail (an opt-out is honoured
+    // whoever sent it); everything else waits for a person.
+    if !auth_ok
+        && !matches!(
+            c.action,
+            Action::Suppress | Action::Ignore | Action::Reschedule
+        )
+    {
+        if c.action == Action::Handover {
+            move_to(lead, Stage::Engaged, reasons);
+        }
+        lead.next_touch_at = None;
+        lead.blocked = Some(Blocked::FailedAuthentication);
+        *follow = FollowUp::Escalate(format!(
+            "{} ({}) in a message that failed SPF/DKIM/DMARC",
+            c.intent.as_str(),
+            c.action.as_str()
+        ));
+        return "escalated".into();
+    }
     match c.action {
         Action::Handover => {
-            if !auth_ok {
-                lead.blocked = Some(Blocked::FailedAuthentication);
-                move_to(lead, Stage::Engaged, reasons);
-                *follow = FollowUp::Escalate(
-                    "purchase intent in a message that failed SPF/DKIM/DMARC".into(),
-                );
-                return "escalated".into();
-            }
             let r = crate::agents::readiness::assess(lead, c.intent, cfg);
             reasons.extend(r.met.iter().map(|m| format!("met: {m}")));
             if r.ready {
@@ -230,6 +395,14 @@ fn decide(
             move_to(lead, Stage::Engaged, reasons);
             lead.next_touch_at = None;
             match answer {
+                Some(_) if held => {
+                    // An earlier reply waits for a person: no automatic mail until they
+                    // decide, so this question waits with it.
+                    *follow = FollowUp::Escalate(
+                        "a question from a lead whose earlier reply waits for a person".into(),
+                    );
+                    "escalated".into()
+                }
                 Some(draft) if cfg.mode == Mode::Engage && lead.sendable_address().is_some() => {
                     reasons.push(format!("answered from: {}", draft.cited.join("; ")));
                     *follow = FollowUp::Answer(draft);
@@ -275,10 +448,11 @@ fn decide(
             move_to(lead, Stage::Suppressed, reasons);
             lead.next_touch_at = None;
             lead.reason = Some(format!("{} in a reply", c.intent.as_str()));
+            // The lead's own address: the sender was found to be the lead, or the report's
+            // recipient was.
             let address = lead
                 .sendable_address()
                 .map(str::to_string)
-                .or_else(|| mail.from.as_ref().map(|m| m.address.clone()))
                 .unwrap_or_else(|| lead.email_key.to_string());
             *follow = FollowUp::Suppress(address);
             "suppress".into()
@@ -391,90 +565,443 @@ fn when(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     None
 }
 
-/// Find the lead a message belongs to.
-async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Option<LeadId>, StageError> {
-    let mut ids: Vec<&str> = mail.in_reply_to.iter().map(String::as_str).collect();
-    ids.extend(mail.references.iter().rev().map(String::as_str));
-    if let Some(d) = &mail.dsn
-        && let Some(orig) = &d.original_message_id
-    {
-        ids.push(orig);
-    }
-    if let Some(f) = &mail.feedback
-        && let Some(orig) = &f.original_message_id
-    {
-        ids.push(orig);
-    }
-    for id in ids {
-        if let Some((lead, _)) = outreach_lead_id(id).or_else(|| reply_lead_id(id))
-            && let Ok(lead) = LeadId::parse(&lead)
-            && deps.ports.leads.get(&lead).await?.is_some()
-        {
-            return Ok(Some(lead));
-        }
-    }
-    let mut addresses: Vec<String> = Vec::new();
-    if let Some(d) = &mail.dsn
-        && let Some(r) = &d.recipient
-    {
-        addresses.push(r.clone());
-    }
-    if let Some(f) = &mail.feedback
-        && let Some(r) = &f.recipient
-    {
-        addresses.push(r.clone());
-    }
-    // A bounce's From is the mail system, never the lead.
-    if mail.dsn.is_none()
-        && let Some(f) = &mail.from
-    {
-        addresses.push(f.address.clone());
-    }
-    for a in addresses {
-        let key = EmailKey::from_check(&a, &email::check(&a));
-        if let Some(id) = deps
-            .ports
-            .leads
-            .find_by_email(key.as_str())
-            .await?
-            .into_iter()
-            .next()
-        {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
+/// How a message was found to belong to its lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Binding {
+    /// Its sender is the lead's address (or one the agent wrote to on the thread).
+    Sender,
+    /// A delivery or feedback report whose failed recipient is the lead's address.
+    Report,
 }
 
-/// `<reply-{lead}-{n}@domain>`: the ids of the agent's answers.
-fn reply_lead_id(id: &str) -> Option<(String, u32)> {
-    let inner = id.trim().trim_start_matches('<').trim_end_matches('>');
-    let (local, _) = inner.split_once('@')?;
-    let rest = local.strip_prefix("reply-")?;
-    let (lead, n) = rest.rsplit_once('-')?;
-    Some((lead.to_string(), n.parse().ok()?))
+/// Whose message this is.
+#[derive(Debug)]
+enum Match {
+    Lead {
+        id: LeadId,
+        via: Binding,
+    },
+    /// It points at a lead (a thread reference, a report about a message of ours) but its
+    /// sender is not that lead: nothing on the lead changes.
+    Stranger {
+        lead: LeadId,
+        why: String,
+    },
+    Unknown,
+}
+
+/// Find the lead a message belongs to. A thread reference counts only when it is a
+/// Message-ID of ours whose tag verifies, and then only names a candidate: the sender (the
+/// normalised From) must be that lead's address. A report belongs to the lead whose address
+/// is its failed recipient, and a Message-ID of ours it quotes must be that lead's.
+async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageError> {
+    let domain = deps.config.agent.mail_domain();
+    let read = |id: &str| ids::read(&deps.secret, domain, id);
+    if let Some(report) = structured_report(mail) {
+        let quoted = report.original.as_deref().map(read);
+        let recipient_lead = match &report.recipient {
+            Some(r) => lead_by_address(deps, r).await?,
+            None => None,
+        };
+        return Ok(match (recipient_lead, quoted) {
+            (Some(lead), Some(Reference::Forged)) => Match::Stranger {
+                lead,
+                why: format!("a {} quoting a forged Message-ID of ours", report.kind),
+            },
+            (None, Some(Reference::Forged)) => Match::Unknown,
+            (Some(id), Some(Reference::Ours(o))) if o.lead != id => Match::Stranger {
+                lead: o.lead,
+                why: format!(
+                    "a {} about another address than this lead's ({})",
+                    report.kind,
+                    report.recipient.as_deref().unwrap_or("none")
+                ),
+            },
+            (Some(id), _) => Match::Lead {
+                id,
+                via: Binding::Report,
+            },
+            (None, Some(Reference::Ours(o))) if exists(deps, &o.lead).await? => Match::Stranger {
+                lead: o.lead,
+                why: format!(
+                    "a {} whose failed recipient ({}) is not this lead's address",
+                    report.kind,
+                    report.recipient.as_deref().unwrap_or("not named")
+                ),
+            },
+            (None, _) => Match::Unknown,
+        });
+    }
+
+    let from = mail.from.as_ref().map(|m| m.address.as_str()).unwrap_or("");
+    let mut refs: Vec<&str> = mail.in_reply_to.iter().map(String::as_str).collect();
+    refs.extend(mail.references.iter().rev().map(String::as_str));
+    for id in refs {
+        if let Reference::Ours(o) = read(id)
+            && let Some(lead) = deps.ports.leads.get(&o.lead).await?
+        {
+            if !from.is_empty() && is_participant(&lead, from) {
+                return Ok(Match::Lead {
+                    id: lead.id,
+                    via: Binding::Sender,
+                });
+            }
+            return Ok(Match::Stranger {
+                lead: lead.id,
+                why: format!(
+                    "it answers the agent's email to lead {}, but comes from {}, not the lead's \
+                     address",
+                    o.lead,
+                    if from.is_empty() { "no sender" } else { from }
+                ),
+            });
+        }
+    }
+    // Without a reference of ours (clients drop them, and earlier ids were not signed), the
+    // sender's own address decides.
+    if !from.is_empty()
+        && let Some(id) = lead_by_address(deps, from).await?
+    {
+        return Ok(Match::Lead {
+            id,
+            via: Binding::Sender,
+        });
+    }
+    Ok(Match::Unknown)
+}
+
+async fn exists(deps: &Deps, id: &LeadId) -> Result<bool, StageError> {
+    Ok(deps.ports.leads.get(id).await?.is_some())
+}
+
+async fn lead_by_address(deps: &Deps, address: &str) -> Result<Option<LeadId>, StageError> {
+    let key = EmailKey::from_check(address, &email::check(address));
+    Ok(deps
+        .ports
+        .leads
+        .find_by_email(key.as_str())
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Whether `address` is the lead's own: its stored key, its address as validated or as
+/// imported, with case, Unicode/punycode and a `+tag` set aside. The agent writes only to
+/// these, so they are the thread's participants.
+fn is_participant(lead: &Lead, address: &str) -> bool {
+    let key = EmailKey::from_check(address, &email::check(address));
+    if key.as_str().is_empty() {
+        return false;
+    }
+    let mut own = vec![lead.email_key.clone()];
+    for a in [
+        Some(lead.email.as_str()),
+        lead.validation
+            .as_ref()
+            .and_then(|v| v.normalized.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !a.trim().is_empty() {
+            own.push(EmailKey::from_check(a, &email::check(a)));
+        }
+    }
+    own.iter()
+        .any(|k| *k == key || (!k.as_str().is_empty() && k.untagged() == key.untagged()))
+}
+
+/// A delivery or feedback report as a mail system writes it.
+struct Report {
+    kind: &'static str,
+    recipient: Option<String>,
+    original: Option<String>,
+}
+
+/// The report a message is by its structure: an RFC 3464 delivery-status part (or a
+/// `multipart/report` root), an ARF/JMRP feedback report, or a failure notice from a mail
+/// system's own mailbox. Words in a person's message never make one. SES events written
+/// into a message body are not believed either: on AWS bounces and complaints arrive as SES
+/// notifications, which the feedback stage reads.
+fn structured_report(mail: &InboundEmail) -> Option<Report> {
+    if mail.ses_event.is_some() {
+        return None;
+    }
+    if let Some(f) = &mail.feedback {
+        return Some(Report {
+            kind: "feedback report",
+            recipient: f.recipient.clone(),
+            original: f.original_message_id.clone(),
+        });
+    }
+    let d = mail.dsn.as_ref()?;
+    let structured = match d.source {
+        ReportSource::DeliveryStatus => true,
+        ReportSource::PlainText => from_mail_system(mail),
+        ReportSource::SesEvent => false,
+    };
+    structured.then(|| Report {
+        kind: "delivery report",
+        recipient: d.recipient.clone(),
+        original: d.original_message_id.clone(),
+    })
+}
+
+/// Sent from a mail system's own mailbox (RFC 5321 §4.5.5 null reverse-path, or the
+/// postmaster / mailer-daemon names every MTA reports from).
+fn from_mail_system(mail: &InboundEmail) -> bool {
+    const MAIL_SYSTEM_NAMES: &[&str] = &[
+        "mailer-daemon",
+        "mailer_daemon",
+        "mailerdaemon",
+        "mail-daemon",
+        "maildaemon",
+        "postmaster",
+        "mdaemon",
+    ];
+    let local = mail
+        .from
+        .as_ref()
+        .and_then(|m| m.address.rsplit_once('@'))
+        .map(|(l, _)| l.split('+').next().unwrap_or(l).to_ascii_lowercase())
+        .unwrap_or_default();
+    mail.auto.null_return_path || MAIL_SYSTEM_NAMES.contains(&local.as_str())
+}
+
+/// The sender of a message that is not a lead's own, when it is a person's opt-out or
+/// complaint: that address is suppressed (never the lead the message points at).
+async fn suppress_sender_if_opted_out(
+    deps: &Deps,
+    mail: &InboundEmail,
+    c: &Classification,
+    run_id: &str,
+) -> Result<Option<String>, StageError> {
+    let opted_out = matches!(c.intent, Intent::Unsubscribe | Intent::Complaint);
+    let from = mail.from.as_ref().map(|m| m.address.clone());
+    match from {
+        Some(address) if opted_out && structured_report(mail).is_none() && !address.is_empty() => {
+            super::consent::suppress_address(
+                deps,
+                &address,
+                &format!("{} from a sender who is no lead", c.intent.as_str()),
+                "reply",
+                run_id,
+                Stage::Suppressed,
+            )
+            .await?;
+            Ok(Some(address))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A message that points at a lead but is not from it: recorded in the run log, escalated
+/// once, and nothing on the lead changes. An opt-out in it suppresses its own sender.
+async fn stranger(
+    deps: &Deps,
+    mail: &InboundEmail,
+    message_key: &str,
+    lead: &LeadId,
+    why: &str,
+    run_id: &str,
+    mut step: Step,
+) -> Result<Outcome, StageError> {
+    step.record.lead_id = Some(lead.clone());
+    let c = crate::model::gateway::classify(deps, &mut step, mail).await;
+    let from = mail.from_address();
+    let mut reasons = vec![
+        format!("not from the lead: {why}; nothing on lead {lead} was changed"),
+        format!("it reads as {}", c.intent.as_str()),
+    ];
+    if let Some(address) = suppress_sender_if_opted_out(deps, mail, &c, run_id).await? {
+        reasons.push(format!(
+            "{address} opted out and is suppressed (its own address)"
+        ));
+    }
+    super::handover::notify_supervisor_stranger(deps, lead, message_key, why, &from, mail).await?;
+    step.finish(deps, "stranger", reasons).await
 }
 
 async fn unknown_sender(
     deps: &Deps,
     mail: &InboundEmail,
     message_key: &str,
-    step: Step,
+    run_id: &str,
+    mut step: Step,
 ) -> Result<Outcome, StageError> {
     let from = mail
         .from
         .as_ref()
         .map(|m| m.address.clone())
         .unwrap_or_else(|| "an unknown sender".into());
+    let c = crate::model::gateway::classify(deps, &mut step, mail).await;
+    let mut reasons = vec![format!(
+        "no lead matches {from} or the message's threading headers; escalated"
+    )];
+    if let Some(address) = suppress_sender_if_opted_out(deps, mail, &c, run_id).await? {
+        reasons.push(format!("{address} opted out and is suppressed"));
+    }
     super::handover::notify_supervisor_unknown(deps, message_key, &from, mail).await?;
-    step.finish(
-        deps,
-        "unknown_sender",
-        vec![format!(
-            "no lead matches {from} or the message's threading headers; escalated"
-        )],
-    )
-    .await
+    step.finish(deps, "unknown_sender", reasons).await
+}
+
+/// How much of a message that cannot be read whole is read to find its sender, its thread
+/// and an opt-out: the headers and the first part.
+const SALVAGE_BYTES: usize = 256 * 1024;
+
+/// A message too large or too broken to read: never dropped. Its headers and first part are
+/// read (within [`SALVAGE_BYTES`]) to find its lead by the same rules as any message and to
+/// look for an opt-out, which is honoured; it is recorded on the lead, the lead gets no more
+/// automatic mail, and a person is told. The decision stays `malformed`, so that a caller
+/// that fed the file says it could not be handled.
+async fn unreadable(
+    deps: &Deps,
+    msg: &InboundMessage,
+    raw: &[u8],
+    error: &crate::mail::parse::ParseError,
+    run_id: &str,
+    mut step: Step,
+) -> Result<Outcome, StageError> {
+    let problem = format!("{}: {error}", msg.key);
+    let partial = crate::mail::parse::parse(&raw[..raw.len().min(SALVAGE_BYTES)]).ok();
+    let Some(mail) = partial else {
+        // Not even the headers could be read: the record and a person are all there is.
+        let key = format!("<sha256-{}@inbound>", &super::digest(raw)[..32]);
+        let stub = InboundEmail {
+            subject: "(unreadable message)".into(),
+            own_text: problem.clone(),
+            ..Default::default()
+        };
+        super::handover::notify_supervisor_unknown(deps, &key, "an unreadable message", &stub)
+            .await?;
+        return step
+            .finish(deps, "malformed", vec![problem, "escalated".into()])
+            .await;
+    };
+    let message_key = message_key(&mail, raw);
+    let c = crate::model::gateway::classify(deps, &mut step, &mail).await;
+    let opted_out = matches!(c.intent, Intent::Unsubscribe | Intent::Complaint);
+    let mut reasons = vec![
+        problem.clone(),
+        format!(
+            "read from its headers and first part: it reads as {}",
+            c.intent.as_str()
+        ),
+    ];
+    let lead_id = match match_lead(deps, &mail).await? {
+        Match::Lead { id, .. } => id,
+        Match::Stranger { lead, why } => {
+            step.record.lead_id = Some(lead.clone());
+            reasons.push(format!(
+                "not from the lead: {why}; nothing on lead {lead} was changed"
+            ));
+            if let Some(a) = suppress_sender_if_opted_out(deps, &mail, &c, run_id).await? {
+                reasons.push(format!("{a} opted out and is suppressed (its own address)"));
+            }
+            let from = mail.from_address();
+            super::handover::notify_supervisor_stranger(
+                deps,
+                &lead,
+                &message_key,
+                &why,
+                &from,
+                &mail,
+            )
+            .await?;
+            return step.finish(deps, "malformed", reasons).await;
+        }
+        Match::Unknown => {
+            if let Some(a) = suppress_sender_if_opted_out(deps, &mail, &c, run_id).await? {
+                reasons.push(format!("{a} opted out and is suppressed"));
+            }
+            let from = mail.from_address();
+            super::handover::notify_supervisor_unknown(deps, &message_key, &from, &mail).await?;
+            return step.finish(deps, "malformed", reasons).await;
+        }
+    };
+    step.record.lead_id = Some(lead_id.clone());
+    for _ in 0..5 {
+        let mut lead = load(deps, &lead_id).await?;
+        if lead
+            .inbound
+            .iter()
+            .any(|e| e.message_id.as_deref() == Some(message_key.as_str()))
+        {
+            return Ok(Outcome::skipped(Some(lead_id), "message already processed"));
+        }
+        let expected = Expected::of(&lead);
+        let now = deps.ports.clock.now();
+        let mut recorded = c.clone();
+        // Nothing but an opt-out is acted on from part of a message.
+        recorded.action = if opted_out {
+            Action::Suppress
+        } else {
+            Action::Escalate
+        };
+        recorded.bant = Default::default();
+        lead.inbound.push(InboundEntry {
+            message_id: Some(message_key.clone()),
+            from: mail.from_address(),
+            subject: mail.subject.clone(),
+            date: mail.date,
+            received_at: now,
+            text: mail.own_text.chars().take(20_000).collect(),
+            classification: recorded,
+            auth_ok: msg.verdicts.passed(),
+        });
+        lead.last_intent = Some(c.intent);
+        lead.next_touch_at = None;
+        if opted_out {
+            if lead.stage != Stage::Suppressed
+                && let Err(e) = transition(&mut lead, Stage::Suppressed)
+            {
+                reasons.push(e.to_string());
+            }
+            lead.reason = Some(format!(
+                "{} in a message that could not be read whole",
+                c.intent.as_str()
+            ));
+        } else {
+            lead.blocked = Some(Blocked::UnclearReply);
+        }
+        match save(deps, &mut lead, expected).await {
+            Ok(()) => {}
+            Err(e) if is_conflict(&e) => continue,
+            Err(e) => return Err(step.fail(deps, e).await),
+        }
+        if opted_out {
+            let address = lead
+                .sendable_address()
+                .map(str::to_string)
+                .unwrap_or_else(|| lead.email_key.to_string());
+            super::consent::suppress_address(
+                deps,
+                &address,
+                &format!(
+                    "{} in a message that could not be read whole",
+                    c.intent.as_str()
+                ),
+                "reply",
+                run_id,
+                Stage::Suppressed,
+            )
+            .await?;
+            reasons.push(format!("{address} is suppressed"));
+        }
+        super::handover::notify_supervisor(
+            deps,
+            &lead.id,
+            &message_key,
+            &format!("a message that could not be read whole ({error})"),
+            &mail,
+        )
+        .await?;
+        reasons.push("recorded on the lead and escalated".into());
+        return step.finish(deps, "malformed", reasons).await;
+    }
+    Err(StageError::Transient(anyhow::anyhow!(
+        "lead {lead_id} kept changing; try again"
+    )))
 }
 
 /// Create a lead for the address a wrong person referred us to (same company and owner);
@@ -552,14 +1079,5 @@ mod tests {
             "2027-02-19"
         );
         assert!(when("later", now).is_none());
-    }
-
-    #[test]
-    fn answer_ids_name_their_lead() {
-        assert_eq!(
-            reply_lead_id("<reply-L0001-3@agent.example>"),
-            Some(("L0001".into(), 3))
-        );
-        assert_eq!(reply_lead_id("<abc@x>"), None);
     }
 }

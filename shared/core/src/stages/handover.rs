@@ -270,6 +270,33 @@ pub async fn notify_supervisor(
     .await
 }
 
+/// Tell the supervisor about a message that points at a lead (a thread reference of ours, a
+/// report about its address) but does not come from it — once per message. Nothing on the
+/// lead was changed.
+pub async fn notify_supervisor_stranger(
+    deps: &Deps,
+    lead: &LeadId,
+    message_key: &str,
+    why: &str,
+    from: &str,
+    mail: &InboundEmail,
+) -> Result<(), StageError> {
+    let body = format!(
+        "A message about lead {lead} did not come from the lead: {why}.\n\
+         Nothing on the lead was changed and nothing was sent.\n\nFrom: {from}\nSubject: {}\n\n\
+         Their text (untrusted, as received):\n{}\n",
+        mail.subject,
+        mail.own_text.chars().take(4000).collect::<String>()
+    );
+    escalate(
+        deps,
+        message_key,
+        &format!("Not from the lead: lead {lead}"),
+        &body,
+    )
+    .await
+}
+
 /// Tell the supervisor about a message from a sender no lead matches — once per message.
 pub async fn notify_supervisor_unknown(
     deps: &Deps,

@@ -73,6 +73,9 @@ pub struct AuthVerdicts {
     pub spf: Option<Verdict>,
     pub dkim: Option<Verdict>,
     pub dmarc: Option<Verdict>,
+    /// The ARC chain of a forwarded message (checked on one machine; SES reports none).
+    #[serde(default)]
+    pub arc: Option<Verdict>,
     pub spam: Option<Verdict>,
     pub virus: Option<Verdict>,
 }
@@ -80,9 +83,11 @@ pub struct AuthVerdicts {
 impl AuthVerdicts {
     /// True unless a verdict is `Fail`. Missing verdicts (local files) are not failures.
     pub fn passed(&self) -> bool {
-        [self.spf, self.dkim, self.dmarc, self.spam, self.virus]
-            .iter()
-            .all(|v| *v != Some(Verdict::Fail))
+        [
+            self.spf, self.dkim, self.dmarc, self.arc, self.spam, self.virus,
+        ]
+        .iter()
+        .all(|v| *v != Some(Verdict::Fail))
     }
 }
 

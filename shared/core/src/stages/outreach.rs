@@ -90,6 +90,8 @@ pub(crate) enum NotSent {
     Duplicate(crate::domain::LeadId),
     /// The cadence's cap on emails per lead is reached.
     CadenceCap(usize),
+    /// A reply of the lead waits for a person, who decides what the agent sends next.
+    AwaitingPerson(String),
 }
 
 impl std::fmt::Display for NotSent {
@@ -106,6 +108,9 @@ impl std::fmt::Display for NotSent {
                 )
             }
             NotSent::CadenceCap(cap) => write!(f, "reached cadence.max_emails_per_lead = {cap}"),
+            NotSent::AwaitingPerson(why) => {
+                write!(f, "waits for a person about a reply ({why})")
+            }
         }
     }
 }
@@ -141,6 +146,13 @@ pub(crate) async fn why_not_send(deps: &Deps, lead: &Lead) -> Result<Option<NotS
     if let Some(first) = &lead.duplicate_of {
         return Ok(Some(NotSent::Duplicate(first.clone())));
     }
+    if let Some(b) = lead
+        .blocked
+        .as_ref()
+        .filter(|b| super::engage::holds_mail(b))
+    {
+        return Ok(Some(NotSent::AwaitingPerson(b.to_string())));
+    }
     let cap = deps.config.cadence.max_emails_per_lead as usize;
     if lead.emails_sent() >= cap {
         return Ok(Some(NotSent::CadenceCap(cap)));
@@ -156,7 +168,7 @@ async fn keep_draft(
     step: Step,
 ) -> Result<Outcome, StageError> {
     let expected = Expected::of(&lead);
-    let message_id = deps.config.message_id(&lead.id, n);
+    let message_id = deps.config.message_id(&deps.secret, &lead.id, n);
     lead.touches.push(Touch {
         n,
         kind: TouchKind::First,
@@ -203,7 +215,7 @@ async fn skip_touch(
         } else {
             TouchKind::FollowUp
         },
-        message_id: deps.config.message_id(&lead.id, n),
+        message_id: deps.config.message_id(&deps.secret, &lead.id, n),
         subject: draft.subject,
         body: draft.body,
         state: TouchState::Skipped,
@@ -311,15 +323,24 @@ pub(crate) async fn deliver(
         d.draft.body.trim_end(),
         outreach::footer(cfg, &unsubscribe)
     );
-    if let Err(problems) = outreach::guardrails(&body, cfg, &unsubscribe, &d.draft.cited) {
+    // The subject is a header: one clean line, checked like the body.
+    let subject = crate::mail::render::header_text(&d.draft.subject);
+    let mut problems = Vec::new();
+    if let Err(p) = outreach::guardrails(&body, cfg, &unsubscribe, &d.draft.cited) {
+        problems.extend(p);
+    }
+    if let Err(p) = outreach::subject_guardrails(&subject, cfg, &d.draft.cited) {
+        problems.extend(p);
+    }
+    if !problems.is_empty() {
         return Err(StageError::permanent(format!(
             "the email failed the guardrails: {}",
             problems.join("; ")
         )));
     }
     let message_id = match d.kind {
-        TouchKind::Answer => format!("<reply-{}-{}@{}>", lead.id, d.n, cfg.agent.mail_domain()),
-        _ => cfg.message_id(&lead.id, d.n),
+        TouchKind::Answer => cfg.answer_id(&deps.secret, &lead.id, d.n),
+        _ => cfg.message_id(&deps.secret, &lead.id, d.n),
     };
     let now = deps.ports.clock.now();
     let references: Vec<String> = {
@@ -352,7 +373,7 @@ pub(crate) async fn deliver(
         from: cfg.agent.email.clone(),
         to_name: lead.display_name(),
         to: to.clone(),
-        subject: d.draft.subject.clone(),
+        subject: subject.clone(),
         date: now,
         message_id: message_id.clone(),
         in_reply_to: d.in_reply_to.clone(),
@@ -367,7 +388,7 @@ pub(crate) async fn deliver(
         n: d.n,
         kind: d.kind,
         message_id: message_id.clone(),
-        subject: d.draft.subject.clone(),
+        subject,
         body,
         state: TouchState::Sending,
         provider_id: None,

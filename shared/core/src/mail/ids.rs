@@ -1,0 +1,195 @@
+//! The Message-IDs of the agent's own emails, and telling them from forgeries.
+//!
+//! An id is `<{kind}-{lead}-{n}-{tag}@{mail_domain}>`, where `tag` is the first 24 hex digits
+//! of HMAC-SHA256(secret, "message-id" ‖ kind ‖ lead ‖ n). Anyone can quote an id they have
+//! seen or guessed, so an inbound reference names a lead only when its tag verifies with the
+//! deployment's secret; ids of the earlier predictable form (`<outreach-{lead}-{n}@…>`) and
+//! ids of other systems are no evidence of anything.
+
+use crate::domain::LeadId;
+
+const PURPOSE: &str = "message-id";
+const TAG_HEX: usize = 24;
+
+/// Which of the agent's emails an id belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A first email or a follow-up (`outreach-…`).
+    Outreach,
+    /// An answer to a lead's reply (`reply-…`).
+    Reply,
+}
+
+impl IdKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Outreach => "outreach",
+            IdKind::Reply => "reply",
+        }
+    }
+}
+
+/// A verified id of ours: the lead and touch it was written for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OurId {
+    pub kind: IdKind,
+    pub lead: LeadId,
+    pub n: u32,
+}
+
+/// What an inbound reference says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    /// One of ours, its tag verified.
+    Ours(OurId),
+    /// Written in the signed form of ours, but the tag does not verify: somebody made it up.
+    Forged,
+    /// Anything else: another system's id, or the earlier predictable form. No evidence.
+    Foreign,
+}
+
+fn tag(secret: &str, kind: IdKind, lead: &str, n: u32) -> String {
+    crate::sign::tag(
+        secret,
+        PURPOSE,
+        &[kind.as_str(), lead, &n.to_string()],
+        TAG_HEX,
+    )
+}
+
+/// The id of touch `n` of `kind` to `lead`, with angle brackets.
+pub fn message_id(secret: &str, domain: &str, kind: IdKind, lead: &LeadId, n: u32) -> String {
+    format!(
+        "<{}-{lead}-{n}-{}@{domain}>",
+        kind.as_str(),
+        tag(secret, kind, lead.as_str(), n)
+    )
+}
+
+/// Read an inbound reference (angle brackets optional) against our secret and mail domain.
+pub fn read(secret: &str, domain: &str, id: &str) -> Reference {
+    let id = id.trim();
+    let id = id.strip_prefix('<').unwrap_or(id);
+    let id = id.strip_suffix('>').unwrap_or(id);
+    let Some((local, at)) = id.rsplit_once('@') else {
+        return Reference::Foreign;
+    };
+    let Some((kind, rest)) = [IdKind::Outreach, IdKind::Reply]
+        .into_iter()
+        .find_map(|k| Some((k, local.strip_prefix(k.as_str())?.strip_prefix('-')?)))
+    else {
+        return Reference::Foreign;
+    };
+    let Some((head, given)) = rest.rsplit_once('-') else {
+        return Reference::Foreign;
+    };
+    let signed_form = given.len() == TAG_HEX && given.bytes().all(|b| b.is_ascii_hexdigit());
+    if !signed_form {
+        return Reference::Foreign;
+    }
+    let parsed = head.rsplit_once('-').and_then(|(lead, n)| {
+        let n: u32 = n.parse().ok()?;
+        Some((LeadId::parse(lead).ok()?, n))
+    });
+    let Some((lead, n)) = parsed else {
+        return Reference::Forged;
+    };
+    let genuine = at.eq_ignore_ascii_case(domain)
+        && crate::sign::verify(
+            secret,
+            PURPOSE,
+            &[kind.as_str(), lead.as_str(), &n.to_string()],
+            &given.to_ascii_lowercase(),
+        );
+    if genuine {
+        Reference::Ours(OurId { kind, lead, n })
+    } else {
+        Reference::Forged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lead(s: &str) -> LeadId {
+        LeadId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn an_id_of_ours_verifies_and_names_its_lead_and_touch() {
+        let id = message_id(
+            "s3cret",
+            "agent.example",
+            IdKind::Outreach,
+            &lead("L0148"),
+            2,
+        );
+        assert!(id.starts_with("<outreach-L0148-2-"), "{id}");
+        assert_eq!(
+            read("s3cret", "agent.example", &id),
+            Reference::Ours(OurId {
+                kind: IdKind::Outreach,
+                lead: lead("L0148"),
+                n: 2
+            })
+        );
+        let answer = message_id("s3cret", "agent.example", IdKind::Reply, &lead("L1-R1"), 3);
+        assert!(matches!(
+            read("s3cret", "AGENT.example", &answer),
+            Reference::Ours(OurId {
+                kind: IdKind::Reply,
+                n: 3,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn an_edited_or_guessed_id_is_a_forgery() {
+        let id = message_id(
+            "s3cret",
+            "agent.example",
+            IdKind::Outreach,
+            &lead("L0148"),
+            1,
+        );
+        let other_lead = id.replace("L0148", "L0149");
+        assert_eq!(
+            read("s3cret", "agent.example", &other_lead),
+            Reference::Forged
+        );
+        let other_touch = id.replace("-1-", "-2-");
+        assert_eq!(
+            read("s3cret", "agent.example", &other_touch),
+            Reference::Forged
+        );
+        assert_eq!(read("other", "agent.example", &id), Reference::Forged);
+        assert_eq!(read("s3cret", "elsewhere.example", &id), Reference::Forged);
+        assert_eq!(
+            read(
+                "s3cret",
+                "agent.example",
+                "<outreach-L0148-1-000000000000000000000000@agent.example>"
+            ),
+            Reference::Forged
+        );
+    }
+
+    #[test]
+    fn the_earlier_predictable_form_and_other_systems_ids_are_no_evidence() {
+        for id in [
+            "<outreach-L0148-1@agent.example>",
+            "<reply-L0148-2@agent.example>",
+            "<CAu3--6GBVPmqEOe0VmEkX5@mail.gmail.com>",
+            "no-at-sign",
+            "",
+        ] {
+            assert_eq!(
+                read("s3cret", "agent.example", id),
+                Reference::Foreign,
+                "{id}"
+            );
+        }
+    }
+}
