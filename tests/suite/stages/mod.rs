@@ -9,6 +9,7 @@ mod engage;
 mod feedback;
 mod handover;
 mod outreach;
+mod reply_binding;
 mod research;
 mod runner;
 mod select;
