@@ -14,6 +14,7 @@ mod contract_resolver;
 mod contract_web;
 mod email;
 mod layering;
+mod mail_auth;
 mod model;
 mod pipeline;
 mod research;
