@@ -27,9 +27,8 @@ struct Signer {
 impl Signer {
     fn new() -> Signer {
         let key = Ed25519Key::generate_pkcs8().unwrap();
-        let public = sqa_core::mail::render::base64(
-            &Ed25519Key::from_pkcs8_der(&key).unwrap().public_key(),
-        );
+        let public =
+            sqa_core::mail::render::base64(&Ed25519Key::from_pkcs8_der(&key).unwrap().public_key());
         Signer { key, public }
     }
 
@@ -152,7 +151,11 @@ async fn each_authentication_path_gives_its_verdict() {
         ),
         (
             "signed with a key the domain never published",
-            arrived(&stranger_key.sign(&reply, &domain), "198.51.100.7", &lead.email),
+            arrived(
+                &stranger_key.sign(&reply, &domain),
+                "198.51.100.7",
+                &lead.email,
+            ),
             AuthVerdicts {
                 spf: Some(Verdict::Fail),
                 dkim: Some(Verdict::Fail),
@@ -218,7 +221,10 @@ async fn with_dns_off_nothing_is_checked() {
     let check = MailAuth::from_config(&p.deps.config).unwrap();
 
     let got = check
-        .verdicts(p.reply_from(&lead, "<m3@customer.example>", DEMO).as_bytes())
+        .verdicts(
+            p.reply_from(&lead, "<m3@customer.example>", DEMO)
+                .as_bytes(),
+        )
         .await;
 
     assert_eq!(got, AuthVerdicts::default());
@@ -236,7 +242,9 @@ async fn a_tampered_signed_reply_is_not_handed_over_and_the_intact_one_is() {
         let check = checker(&p, &dns, RECEIVING_HOST);
         let mut signed = signer.sign(&p.reply_from(&lead, "<m4@customer.example>", DEMO), &domain);
         if tamper {
-            signed = signed.replace("Thursday", "Friday").replace("next week", "right now");
+            signed = signed
+                .replace("Thursday", "Friday")
+                .replace("next week", "right now");
         }
         let raw = arrived(&signed, SENDER_IP, &lead.email);
 
@@ -244,7 +252,11 @@ async fn a_tampered_signed_reply_is_not_handed_over_and_the_intact_one_is() {
         p.inbound("inbound/m4", &raw, verdicts).await;
 
         let l = p.get("L1").await;
-        assert_eq!(l.stage == Stage::HandedOver, handed_over, "tampered: {tamper}");
+        assert_eq!(
+            l.stage == Stage::HandedOver,
+            handed_over,
+            "tampered: {tamper}"
+        );
         if tamper {
             assert_eq!(l.blocked, Some(Blocked::FailedAuthentication));
         }

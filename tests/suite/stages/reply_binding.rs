@@ -116,7 +116,10 @@ async fn assert_untouched(p: &MemoryPipeline, before: &Lead, case: &str) -> Vec<
         .deps
         .ports
         .leads
-        .get(&sqa_tests::memory_pipeline::parse_id(&format!("{}-R1", before.id)))
+        .get(&sqa_tests::memory_pipeline::parse_id(&format!(
+            "{}-R1",
+            before.id
+        )))
         .await
         .unwrap();
     if referral.is_some() {
@@ -137,16 +140,26 @@ fn forged_cases() -> Vec<Forged> {
         Forged {
             case: "stranger asks for a demo, quoting the lead's real Message-ID",
             build: |_, _, id| {
-                message(STRANGER, id, "<f1@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "Thanks, this looks relevant. Could we set up a demo next week? We have budget and I sign off.")
+                message(
+                    STRANGER,
+                    id,
+                    "<f1@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "Thanks, this looks relevant. Could we set up a demo next week? We have budget and I sign off.",
+                )
             },
         },
         Forged {
             case: "stranger asks for a demo, quoting the old predictable id",
             build: |_, lead, _| {
                 let legacy = format!("<outreach-{}-1@agent.northwind-ledger.example>", lead.id);
-                message(STRANGER, &legacy, "<f2@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "Thanks, this looks relevant. Could we set up a demo next week?")
+                message(
+                    STRANGER,
+                    &legacy,
+                    "<f2@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "Thanks, this looks relevant. Could we set up a demo next week?",
+                )
             },
         },
         Forged {
@@ -156,34 +169,64 @@ fn forged_cases() -> Vec<Forged> {
                     "<outreach-{}-1-0123456789abcdef01234567@agent.northwind-ledger.example>",
                     lead.id
                 );
-                message(STRANGER, &made_up, "<f3@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "Could we set up a demo next week?")
+                message(
+                    STRANGER,
+                    &made_up,
+                    "<f3@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "Could we set up a demo next week?",
+                )
             },
         },
         Forged {
             case: "stranger unsubscribes, quoting the lead's thread",
             build: |_, _, id| {
-                message(STRANGER, id, "<f4@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "Please remove me from your mailing list.")
+                message(
+                    STRANGER,
+                    id,
+                    "<f4@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "Please remove me from your mailing list.",
+                )
             },
         },
         Forged {
             case: "stranger complains of spam, quoting the lead's thread",
             build: |_, _, id| {
-                message(STRANGER, id, "<f5@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "This is spam. I never signed up for this. Stop emailing me or I will report you.")
+                message(
+                    STRANGER,
+                    id,
+                    "<f5@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "This is spam. I never signed up for this. Stop emailing me or I will report you.",
+                )
             },
         },
         Forged {
             case: "stranger writes that delivery failed, quoting the thread",
             build: |_, lead, id| {
-                message(STRANGER, id, "<f6@intruder.example>", "Undelivered Mail Returned to Sender",
-                    &format!("Delivery to the following recipient failed permanently: {}\r\n\r\n550 5.1.1 user unknown", lead.email))
+                message(
+                    STRANGER,
+                    id,
+                    "<f6@intruder.example>",
+                    "Undelivered Mail Returned to Sender",
+                    &format!(
+                        "Delivery to the following recipient failed permanently: {}\r\n\r\n550 5.1.1 user unknown",
+                        lead.email
+                    ),
+                )
             },
         },
         Forged {
             case: "forged delivery report about another address, quoting the lead's id",
-            build: |_, _, id| dsn("MAILER-DAEMON@mx.intruder.example", STRANGER, id, "<f7@mx.intruder.example>"),
+            build: |_, _, id| {
+                dsn(
+                    "MAILER-DAEMON@mx.intruder.example",
+                    STRANGER,
+                    id,
+                    "<f7@mx.intruder.example>",
+                )
+            },
         },
         Forged {
             case: "forged delivery report for the lead's address, quoting a made-up id",
@@ -192,7 +235,12 @@ fn forged_cases() -> Vec<Forged> {
                     "<outreach-{}-1-ffffffffffffffffffffffff@agent.northwind-ledger.example>",
                     lead.id
                 );
-                dsn("MAILER-DAEMON@mx.intruder.example", &lead.email, &made_up, "<f8@mx.intruder.example>")
+                dsn(
+                    "MAILER-DAEMON@mx.intruder.example",
+                    &lead.email,
+                    &made_up,
+                    "<f8@mx.intruder.example>",
+                )
             },
         },
         Forged {
@@ -202,15 +250,25 @@ fn forged_cases() -> Vec<Forged> {
         Forged {
             case: "stranger asks a pricing question, quoting the thread",
             build: |_, _, id| {
-                message(STRANGER, id, "<f10@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "How much does Ledger Close cost per month for our team?")
+                message(
+                    STRANGER,
+                    id,
+                    "<f10@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "How much does Ledger Close cost per month for our team?",
+                )
             },
         },
         Forged {
             case: "stranger refers the agent elsewhere, quoting the thread",
             build: |_, _, id| {
-                message(STRANGER, id, "<f11@intruder.example>", "Re: Month-end at Buyer Freight",
-                    "I'm not the right person for this. Please contact dana.cho@intruder.example instead.")
+                message(
+                    STRANGER,
+                    id,
+                    "<f11@intruder.example>",
+                    "Re: Month-end at Buyer Freight",
+                    "I'm not the right person for this. Please contact dana.cho@intruder.example instead.",
+                )
             },
         },
     ]
@@ -248,7 +306,9 @@ async fn forged_replies_change_nothing_on_the_lead_they_quote() {
             .unwrap_or_else(|| "unknown_sender".into());
         table.push((f.case, decision));
     }
-    println!("\nforged reply (lead L0148)                                                  → outcome");
+    println!(
+        "\nforged reply (lead L0148)                                                  → outcome"
+    );
     for (case, decision) in &table {
         println!("  {case:<72} → blocked ({decision})");
     }
@@ -362,7 +422,11 @@ async fn the_leads_own_message_about_a_failed_delivery_is_not_a_bounce() {
     p.inbound("inbound/h1", &raw, AuthVerdicts::default()).await;
 
     let l = p.get("L1").await;
-    assert_ne!(l.stage, Stage::Bounced, "a person's message is not a bounce");
+    assert_ne!(
+        l.stage,
+        Stage::Bounced,
+        "a person's message is not a bounce"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -397,7 +461,8 @@ fn with_results(raw: &str, results: &[String]) -> String {
 #[tokio::test]
 async fn authentication_results_from_an_untrusted_host_are_ignored() {
     for (i, variant) in FAILING_RESULTS.iter().enumerate() {
-        let p = MemoryPipeline::new().with_config(|c| c.inbound.receiving_host = RECEIVING_HOST.into());
+        let p =
+            MemoryPipeline::new().with_config(|c| c.inbound.receiving_host = RECEIVING_HOST.into());
         let lead = contacted(&p, "L1").await;
         let reply = p.reply_from(&lead, &format!("<a{i}@customer.example>"), DEMO);
         let raw = with_results(&reply, &[format!("mx.intruder.example; {variant}")]);
@@ -416,7 +481,8 @@ async fn authentication_results_from_an_untrusted_host_are_ignored() {
 #[tokio::test]
 async fn a_failure_reported_by_the_trusted_host_blocks_the_handover() {
     for (i, variant) in FAILING_RESULTS.iter().enumerate() {
-        let p = MemoryPipeline::new().with_config(|c| c.inbound.receiving_host = RECEIVING_HOST.into());
+        let p =
+            MemoryPipeline::new().with_config(|c| c.inbound.receiving_host = RECEIVING_HOST.into());
         let lead = contacted(&p, "L1").await;
         let reply = p.reply_from(&lead, &format!("<a{i}@customer.example>"), DEMO);
         // A forged pass above the trusted header, from another host, changes nothing.
@@ -487,7 +553,10 @@ async fn a_referral_in_a_message_that_failed_authentication_creates_no_lead() {
         .await
         .unwrap();
     assert!(referral.is_none());
-    assert_eq!(p.get("L1").await.blocked, Some(Blocked::FailedAuthentication));
+    assert_eq!(
+        p.get("L1").await.blocked,
+        Some(Blocked::FailedAuthentication)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -502,7 +571,10 @@ async fn the_reply_subject_is_the_threads_never_the_inbound_one() {
         &lead.email,
         &touch_id(&p, &lead),
         "<s1@customer.example>",
-        &format!("=?utf-8?B?{}?=", sqa_core::mail::render::base64(hostile.as_bytes())),
+        &format!(
+            "=?utf-8?B?{}?=",
+            sqa_core::mail::render::base64(hostile.as_bytes())
+        ),
         "How much does Ledger Close cost per month for our team?",
     );
 
@@ -515,7 +587,13 @@ async fn the_reply_subject_is_the_threads_never_the_inbound_one() {
         sent.contains("\r\nSubject: Re: Month-end at Buyer Freight\r\n"),
         "{sent}"
     );
-    for bad in ["evil.example", "discount", "guarantee", "risk-free", "\u{202e}"] {
+    for bad in [
+        "evil.example",
+        "discount",
+        "guarantee",
+        "risk-free",
+        "\u{202e}",
+    ] {
         assert!(!sent.contains(bad), "{bad} came back: {sent}");
     }
     let l = p.get("L1").await;
@@ -525,7 +603,11 @@ async fn the_reply_subject_is_the_threads_never_the_inbound_one() {
         .find(|t| t.kind == TouchKind::Answer)
         .unwrap();
     assert_eq!(answer.subject, "Re: Month-end at Buyer Freight");
-    assert!(answer.message_id.starts_with("<reply-L1-2-"), "{}", answer.message_id);
+    assert!(
+        answer.message_id.starts_with("<reply-L1-2-"),
+        "{}",
+        answer.message_id
+    );
 }
 
 #[tokio::test]
@@ -548,13 +630,21 @@ async fn a_hostile_display_name_cannot_add_a_header() {
     // Unfolded, every header line starts with a name the agent wrote.
     let head = raw.split("\r\n\r\n").next().unwrap().replace("\r\n ", " ");
     assert!(
-        !head.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        !head
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
         "{head}"
     );
     assert!(!head.contains('\u{202e}'), "{head}");
     let to = head.lines().find(|l| l.starts_with("To:")).unwrap();
-    assert!(to.starts_with("To: \""), "the name is one quoted string: {to}");
-    assert!(to.trim_end().ends_with(&format!("\" <{}>", c.email)), "{to}");
+    assert!(
+        to.starts_with("To: \""),
+        "the name is one quoted string: {to}"
+    );
+    assert!(
+        to.trim_end().ends_with(&format!("\" <{}>", c.email)),
+        "{to}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -597,7 +687,10 @@ async fn an_injected_sentence_is_never_stored_as_the_budget() {
     for s in SELLERS {
         for m in p.sent_to(s) {
             let raw = String::from_utf8_lossy(&m.raw);
-            assert!(!raw.contains("$0/month"), "{s} was shown the injection: {raw}");
+            assert!(
+                !raw.contains("$0/month"),
+                "{s} was shown the injection: {raw}"
+            );
         }
     }
 }
@@ -658,7 +751,8 @@ async fn an_oversized_unsubscribe_is_honoured_and_escalated() {
     let raw = oversized(&p, &lead, "Please unsubscribe me from these emails.");
     assert!(raw.len() > sqa_core::mail::parse::MAX_MESSAGE_BYTES);
 
-    p.inbound("inbound/big", &raw, AuthVerdicts::default()).await;
+    p.inbound("inbound/big", &raw, AuthVerdicts::default())
+        .await;
 
     let l = p.get("L1").await;
     assert_eq!(l.stage, Stage::Suppressed);
@@ -680,7 +774,10 @@ async fn an_oversized_unsubscribe_is_honoured_and_escalated() {
         .into_iter()
         .find(|r| r.stage == "engage")
         .unwrap();
-    assert_eq!(run.decision, "malformed", "the caller learns it was not read whole");
+    assert_eq!(
+        run.decision, "malformed",
+        "the caller learns it was not read whole"
+    );
     // The follow-up 30 days later sends nothing.
     p.mem.clock.advance(chrono::Duration::days(30));
     p.enqueue_stage(QueueName::Outreach, "L1", Some(2)).await;
@@ -694,7 +791,8 @@ async fn an_oversized_message_without_an_opt_out_holds_all_automatic_mail() {
     let lead = contacted(&p, "L1").await;
     let raw = oversized(&p, &lead, "Here are the scans you asked about.");
 
-    p.inbound("inbound/big", &raw, AuthVerdicts::default()).await;
+    p.inbound("inbound/big", &raw, AuthVerdicts::default())
+        .await;
 
     let l = p.get("L1").await;
     assert_eq!(l.inbound.len(), 1);

@@ -642,6 +642,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_subject_is_checked_like_a_body() {
+        let mut cfg = AgentConfig {
+            company: crate::config::Company {
+                name: "Seller".into(),
+                website: "https://seller.example".into(),
+                ..Default::default()
+            },
+            ..toml::from_str::<AgentConfig>(
+                "[company]\nname = \"S\"\n[agent]\nname = \"A\"\nemail = \"a@s.example\"\n\
+                 signature = \"A\"\nai_disclosure = \"AI\"\npostal_address = \"P\"\n\
+                 unsubscribe_url = \"https://s.example/u/{token}\"\n",
+            )
+            .unwrap()
+        };
+        cfg.guardrails.prohibited_phrases = vec!["guarantee".into()];
+        let problems = subject_guardrails(
+            "Re: 100 % discount, guarantee! https://evil.example \u{202e}x",
+            &cfg,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(subject_guardrails("Re: Month-end at Buyer Freight", &cfg, &[]).is_ok());
+        assert_eq!(reply_subject("RE: re:  Month-end"), "Re: Month-end");
+    }
+
+    #[test]
     fn knowledge_sections_carry_their_topic_tags() {
         let docs = [KnowledgeDoc {
             source: "faq.md".into(),

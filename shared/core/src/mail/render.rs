@@ -259,6 +259,39 @@ mod tests {
     }
 
     #[test]
+    fn header_text_drops_line_breaks_controls_and_bidirectional_characters() {
+        assert_eq!(
+            header_text("Re: hi\r\nBcc: x@y.example\u{202e}gnp.exe\u{200b}\t\u{2066}!"),
+            "Re: hi Bcc: x@y.examplegnp.exe !"
+        );
+    }
+
+    #[test]
+    fn a_hostile_display_name_is_quoted_or_encoded_on_one_line() {
+        let mut m = msg();
+        m.to_name = "Jo\r\nBcc: all@evil.example, \"Boss\" <boss@evil.example>".into();
+        m.from_name = "=?utf-8?B?QWRtaW4=?=".into();
+        m.subject = "Hello =?utf-8?B?QWRtaW4=?= \u{202e}tset".into();
+        let raw = String::from_utf8(render(&m)).unwrap();
+        let head = raw.split("\r\n\r\n").next().unwrap().replace("\r\n ", " ");
+        let to = head.lines().find(|l| l.starts_with("To: ")).unwrap();
+        assert_eq!(
+            to,
+            "To: \"Jo Bcc: all@evil.example, \\\"Boss\\\" <boss@evil.example>\" <zoe@x.example>"
+        );
+        assert!(!head.lines().any(|l| l.starts_with("Bcc")), "{head}");
+        let from = head.lines().find(|l| l.starts_with("From: ")).unwrap();
+        assert!(
+            !from.contains("QWRtaW4=?= <"),
+            "an encoded word is encoded again: {from}"
+        );
+        assert!(from.starts_with("From: =?utf-8?B?"), "{from}");
+        let subject = head.lines().find(|l| l.starts_with("Subject: ")).unwrap();
+        assert!(subject.starts_with("Subject: =?utf-8?B?"), "{subject}");
+        assert!(!raw.contains('\u{202e}'));
+    }
+
+    #[test]
     fn headers_carry_threading_and_one_click_unsubscribe() {
         let raw = String::from_utf8(render(&msg())).unwrap();
         assert!(raw.contains("Message-ID: <outreach-L0001-1@agent.example>\r\n"));
