@@ -631,3 +631,47 @@ fn fit_scores_the_good_rows_and_exits_3_when_some_rows_fail() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["id"], "L1");
 }
+
+#[test]
+fn inbound_checks_dkim_itself_and_a_tampered_reply_is_not_handed_over() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let signer = sqa_tests::dkim::Signer::new();
+    let domain = "brightlane-logistics.example";
+    // The responder runs on the runtime's workers while the test waits for `sqa`.
+    let dns = rt.block_on(sqa_tests::dkim::dns_for(domain, &signer));
+    let reply = std::fs::read_to_string(example().join("replies/r001.eml")).unwrap();
+    let signed = signer.sign(&reply, domain);
+    let mut decisions = Vec::new();
+    for tamper in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let w = workspace_with_leads(dir.path());
+        let toml = Path::new(&w).join("sqa.toml");
+        let cfg = std::fs::read_to_string(&toml).unwrap().replace(
+            "receiving_host = \"\"",
+            &format!("receiving_host = \"\"\ndns = \"{}\"", dns.addr),
+        );
+        std::fs::write(&toml, cfg).unwrap();
+        let eml = dir.path().join("r001-signed.eml");
+        let text = if tamper {
+            signed.replace("Snowflake", "Snowflake and a free licence")
+        } else {
+            signed.clone()
+        };
+        std::fs::write(&eml, text).unwrap();
+
+        let out = sqa(&["--dir", &w, "--json", "inbound", eml.to_str().unwrap()]);
+
+        assert!(out.status.success(), "{}", stderr(&out));
+        let line = jsonl(&stdout(&out)).remove(0);
+        decisions.push(line["decision"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(
+        dns.queries() > 0,
+        "the key was looked up on the test server"
+    );
+    assert_ne!(decisions[0], "escalated", "the intact reply: {decisions:?}");
+    assert_eq!(
+        decisions[1], "escalated",
+        "the tampered reply: {decisions:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Shared helpers for the test suite: the port contract suites (`contract`), the in-memory
-//! adapters (`memory`) and the pipeline on them (`memory_pipeline`), a DNS responder and an
+//! adapters (`memory`) and the pipeline on them (`memory_pipeline`), a DNS responder, DKIM
+//! signing with keys made in the test (`dkim`) and an
 //! HTTP server on 127.0.0.1, the pipeline on the embedded adapters (`pipeline`), and where
 //! the public corpus is (a test that needs it fails under CI and skips with a note
 //! otherwise).
@@ -43,6 +44,7 @@ pub fn example_dir() -> PathBuf {
 }
 
 pub mod contract;
+pub mod dkim;
 pub mod dns_server;
 pub mod memory;
 pub mod memory_pipeline;

@@ -3,71 +3,15 @@
 //! a DNS responder on 127.0.0.1, then tampered with. Each verdict path, and what the engage
 //! stage makes of it.
 
-use hickory_proto::rr::rdata::TXT;
-use hickory_proto::rr::{RData, RecordType};
-use mail_auth::common::crypto::Ed25519Key;
-use mail_auth::common::headers::HeaderWriter;
-use mail_auth::dkim::DkimSigner;
 use sqa_core::config::DnsSetting;
 use sqa_core::domain::{Blocked, Stage};
 use sqa_core::stages::{AuthVerdicts, Verdict};
 use sqa_local::auth::MailAuth;
-use sqa_tests::dns_server::{TestDns, Zone, start_dns};
+use sqa_tests::dkim::{SENDER_IP, Signer, dns_for};
+use sqa_tests::dns_server::TestDns;
 use sqa_tests::memory_pipeline::MemoryPipeline;
-use std::collections::HashMap;
 
 const RECEIVING_HOST: &str = "mx.agent.northwind-ledger.example";
-const SENDER_IP: &str = "203.0.113.5";
-
-struct Signer {
-    key: Vec<u8>,
-    public: String,
-}
-
-impl Signer {
-    fn new() -> Signer {
-        let key = Ed25519Key::generate_pkcs8().unwrap();
-        let public =
-            sqa_core::mail::render::base64(&Ed25519Key::from_pkcs8_der(&key).unwrap().public_key());
-        Signer { key, public }
-    }
-
-    /// The message with a DKIM-Signature of `domain` (selector `s1`) over its headers and
-    /// body.
-    fn sign(&self, raw: &str, domain: &str) -> String {
-        let key = Ed25519Key::from_pkcs8_der(&self.key).unwrap();
-        let signature = DkimSigner::from_key(key)
-            .domain(domain)
-            .selector("s1")
-            .headers(["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To"])
-            .sign(raw.as_bytes())
-            .unwrap();
-        format!("{}{raw}", signature.to_header())
-    }
-}
-
-/// DNS for the lead's domain: its DKIM key, an SPF record that allows only [`SENDER_IP`],
-/// and a DMARC policy of reject.
-async fn dns_for(domain: &str, signer: &Signer) -> TestDns {
-    let txt = |s: &str| (RecordType::TXT, RData::TXT(TXT::new(vec![s.to_string()])));
-    let mut zones = HashMap::new();
-    zones.insert(
-        format!("s1._domainkey.{domain}"),
-        Zone::Records(vec![txt(&format!(
-            "v=DKIM1; k=ed25519; p={}",
-            signer.public
-        ))]),
-    );
-    zones.insert(
-        domain.to_string(),
-        Zone::Records(vec![txt(&format!("v=spf1 ip4:{SENDER_IP} -all"))]),
-    );
-    zones.insert(
-        format!("_dmarc.{domain}"),
-        Zone::Records(vec![txt("v=DMARC1; p=reject")]),
-    );
-    start_dns(zones).await
-}
 
 fn checker(p: &MemoryPipeline, dns: &TestDns, receiving_host: &str) -> MailAuth {
     let mut cfg = (*p.deps.config).clone();
