@@ -4,9 +4,11 @@
 use crate::dns_server::{TestDns, Zone, start_dns};
 use hickory_proto::rr::rdata::TXT;
 use hickory_proto::rr::{RData, RecordType};
+use mail_auth::arc::ArcSealer;
 use mail_auth::common::crypto::Ed25519Key;
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::DkimSigner;
+use mail_auth::{ArcOutput, AuthenticatedMessage, AuthenticationResults};
 use std::collections::HashMap;
 
 /// The one IP the published SPF record allows.
@@ -34,6 +36,21 @@ impl Signer {
 
     fn load(key: &[u8]) -> Ed25519Key {
         Ed25519Key::from_pkcs8_der(key).unwrap_or_else(|e| panic!("the test key: {e}"))
+    }
+
+    /// The message with an ARC set of `domain` (selector `s1`) on top, as a forwarder (a
+    /// mailing list) adds one: instance 1, no earlier chain.
+    pub fn seal_arc(&self, raw: &str, domain: &str) -> String {
+        let message = AuthenticatedMessage::parse(raw.as_bytes())
+            .unwrap_or_else(|| panic!("a message to seal"));
+        let results = AuthenticationResults::new(domain);
+        let set = ArcSealer::from_key(Self::load(&self.key))
+            .domain(domain)
+            .selector("s1")
+            .headers(["From", "To", "Subject", "Date", "Message-ID"])
+            .seal(&message, &results, &ArcOutput::default())
+            .unwrap_or_else(|e| panic!("sealing: {e}"));
+        format!("{}{raw}", set.to_header())
     }
 
     /// The message with a DKIM-Signature of `domain` (selector `s1`) over its headers and

@@ -206,3 +206,26 @@ async fn a_tampered_signed_reply_is_not_handed_over_and_the_intact_one_is() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_forwarders_arc_seal_is_verified_and_a_broken_one_fails() {
+    let p = MemoryPipeline::new();
+    let lead = p.contacted("L1");
+    let forwarder = "lists.forwarder.example";
+    let signer = Signer::new();
+    let dns = dns_for(forwarder, &signer).await;
+    let check = checker(&p, &dns, RECEIVING_HOST);
+    let sealed = signer.seal_arc(
+        &p.reply_from(&lead, "<m5@customer.example>", DEMO),
+        forwarder,
+    );
+
+    let intact = check.verdicts(sealed.as_bytes()).await;
+    let broken = check
+        .verdicts(sealed.replace("demo next week", "free licence").as_bytes())
+        .await;
+
+    assert_eq!(intact.arc, Some(Verdict::Pass), "{intact:?}");
+    assert_eq!(broken.arc, Some(Verdict::Fail), "{broken:?}");
+    assert!(!broken.passed());
+}

@@ -158,14 +158,17 @@ fn domain_of(address: &str) -> String {
 }
 
 /// One signature's (or the ARC chain's) result. A body that no longer matches its signed
-/// hash was changed after signing: a failure, though RFC 6376 calls it neutral.
+/// hash was changed after signing (or after the last forwarder sealed it): a failure, though
+/// RFC 6376 and the library call it neutral.
 fn dkim_verdict(result: &DkimResult) -> Option<Verdict> {
+    use mail_auth::Error;
     match result {
         DkimResult::Pass => Some(Verdict::Pass),
         DkimResult::Fail(_) => Some(Verdict::Fail),
-        DkimResult::Neutral(mail_auth::Error::Dkim(
-            mail_auth::dkim::DkimError::FailedBodyHashMatch,
-        )) => Some(Verdict::Fail),
+        DkimResult::Neutral(Error::Dkim(mail_auth::dkim::DkimError::FailedBodyHashMatch))
+        | DkimResult::Neutral(Error::Arc(mail_auth::arc::ArcError::FailedBodyHashMatch)) => {
+            Some(Verdict::Fail)
+        }
         DkimResult::None => None,
         _ => Some(Verdict::Gray),
     }
