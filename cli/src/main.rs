@@ -114,6 +114,9 @@ enum LeadCmd {
     SetEmail { id: String, address: String },
     /// Override the validation agent's verdict (recorded with who and when).
     Mark(commands::corrections::MarkArgs),
+    /// A person decided on the reply the agent escalated: the agent may write to the lead
+    /// again (follow-ups, answers).
+    Resume { id: String },
     /// Change the lead's company or website; only research and fit run again.
     SetCompany {
         id: String,
@@ -210,6 +213,9 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                 Command::Lead(LeadCmd::Show { id }) => commands::lead::show(&ws, &id, json).await,
                 Command::Lead(LeadCmd::SetEmail { id, address }) => {
                     commands::corrections::set_email(&ws, &id, &address, json).await
+                }
+                Command::Lead(LeadCmd::Resume { id }) => {
+                    commands::corrections::resume(&ws, &id, json).await
                 }
                 Command::Lead(LeadCmd::Mark(args)) => {
                     commands::corrections::mark(&ws, args, json).await

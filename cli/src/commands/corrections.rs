@@ -1,5 +1,5 @@
-//! The manual corrections of one lead: `sqa lead set-email`, `sqa lead mark` and
-//! `sqa lead set-company`. Each is written with who made it and when, and reruns only the
+//! The manual corrections of one lead: `sqa lead set-email`, `sqa lead mark`,
+//! `sqa lead set-company` and `sqa lead resume`. Each is written with who made it and when, and reruns only the
 //! stages the change touches.
 
 use super::exit;
@@ -20,6 +20,20 @@ pub async fn set_email(ws: &Workspace, id: &str, address: &str, json: bool) -> R
     let lead = get_lead(ws, id).await?;
     let saved = stages::corrections::set_email(&ws.deps, &lead.id, address, &who()).await?;
     report_validation(&saved, json)
+}
+
+pub async fn resume(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
+    let lead = get_lead(ws, id).await?;
+    let saved = stages::corrections::resume(&ws.deps, &lead.id, &who()).await?;
+    if json {
+        out::json(&json!({"id": saved.id, "stage": saved.stage, "blocked": saved.blocked}))?;
+    } else {
+        outln!(
+            "{}: resumed; the agent may write to the lead again",
+            saved.id
+        )?;
+    }
+    Ok(exit::DONE)
 }
 
 pub async fn set_company(

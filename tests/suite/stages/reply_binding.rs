@@ -827,3 +827,27 @@ async fn a_lead_waiting_for_a_person_gets_no_answer_and_no_follow_up() {
     assert!(p.sent_to(&lead.email).is_empty());
     assert!(is_blocked(&p.get("L1").await));
 }
+
+#[tokio::test]
+async fn after_a_person_resumes_the_lead_the_follow_up_goes_out() {
+    let p = MemoryPipeline::new();
+    let mut lead = p.contacted("L1");
+    lead.blocked = Some(Blocked::UnclearReply);
+    p.insert(&lead).await;
+    let not_held = p.contacted("L2");
+    p.insert(&not_held).await;
+
+    let refused = sqa_core::stages::corrections::resume(&p.deps, &not_held.id, "ana").await;
+    sqa_core::stages::corrections::resume(&p.deps, &lead.id, "ana")
+        .await
+        .unwrap();
+    p.enqueue_stage(QueueName::Outreach, "L1", Some(2)).await;
+    p.drain().await;
+
+    assert!(
+        refused.is_err(),
+        "nothing to resume on a lead that waits for nobody"
+    );
+    assert_eq!(p.get("L1").await.blocked, None);
+    assert_eq!(p.sent_to(&lead.email).len(), 1, "the follow-up goes out");
+}

@@ -2,7 +2,7 @@
 //! verdict, a new company or website. Each is written with who made it and when (a run record
 //! and, for overrides, on the lead), and reruns only the agents the change touches: a new
 //! address is validated again, a new company is researched and scored again; the lead stays in
-//! its stage. The command line and the HTTP API call these functions, so both record the same.
+//! its stage. A person who decided on an escalated reply lifts the hold on automatic mail. The command line and the HTTP API call these functions, so both record the same.
 
 use super::{StageError, Step, load};
 use crate::agents::email;
@@ -110,6 +110,31 @@ pub async fn mark_address(
         Ok(vec![format!(
             "overridden by {by}: valid {valid:?}, kind {:?}",
             kind.map(EmailKind::as_str)
+        )])
+    })
+    .await?;
+    Ok(lead)
+}
+
+/// A person has read the reply the agent escalated and decided: the hold on automatic mail
+/// (follow-ups, answers) is lifted. Other blocks (an address to fix, a send in an unknown
+/// state) are left for their own corrections.
+pub async fn resume(deps: &Deps, id: &LeadId, by: &str) -> Result<Lead, StageError> {
+    let current = load(deps, id).await?;
+    let held = current
+        .blocked
+        .as_ref()
+        .is_some_and(super::engage::holds_mail);
+    if !held {
+        return Err(StageError::permanent(format!(
+            "lead {id} is not waiting for a person about a reply"
+        )));
+    }
+    let (lead, _) = apply(deps, id, "engage", "resumed", |lead| {
+        let was = lead.blocked.take();
+        Ok(vec![format!(
+            "{by} decided on the escalated reply ({}); the agent may write again",
+            was.map(|b| b.to_string()).unwrap_or_default()
         )])
     })
     .await?;
