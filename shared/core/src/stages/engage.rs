@@ -113,7 +113,9 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         lead.bant.merge(&classification.bant);
         lead.last_intent = Some(classification.intent);
         lead.last_action = Some(classification.action);
-        if classification.action == Action::Answer && answer.is_none() {
+        // No answer is written that could not be sent: a failed check or an earlier reply
+        // waiting for a person holds it anyway.
+        if classification.action == Action::Answer && answer.is_none() && auth_ok && !held {
             answer = Some(
                 crate::model::gateway::answer(
                     deps,
@@ -394,15 +396,15 @@ fn decide(
         Action::Answer => {
             move_to(lead, Stage::Engaged, reasons);
             lead.next_touch_at = None;
+            if held {
+                // An earlier reply waits for a person: no automatic mail until they decide,
+                // so this question waits with it.
+                *follow = FollowUp::Escalate(
+                    "a question from a lead whose earlier reply waits for a person".into(),
+                );
+                return "escalated".into();
+            }
             match answer {
-                Some(_) if held => {
-                    // An earlier reply waits for a person: no automatic mail until they
-                    // decide, so this question waits with it.
-                    *follow = FollowUp::Escalate(
-                        "a question from a lead whose earlier reply waits for a person".into(),
-                    );
-                    "escalated".into()
-                }
                 Some(draft) if cfg.mode == Mode::Engage && lead.sendable_address().is_some() => {
                     reasons.push(format!("answered from: {}", draft.cited.join("; ")));
                     *follow = FollowUp::Answer(draft);
