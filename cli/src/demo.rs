@@ -73,8 +73,11 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
         .leads
         .clone()
         .unwrap_or_else(|| dir.join("leads/leads.csv"));
-    let bytes = std::fs::read(&leads_file)
-        .with_context(|| format!("cannot read {}", leads_file.display()))?;
+    let bytes = sqa_core::fsread::read_limited(
+        &leads_file,
+        ws.deps.config.limits.max_csv_bytes,
+        sqa_core::config::Limits::MAX_CSV_BYTES,
+    )?;
     let report = import::import_csv(&ws.deps, &bytes, false)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e}", leads_file.display()))?;

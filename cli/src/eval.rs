@@ -14,8 +14,9 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqa_core::agents::outreach::{self, DraftInput};
-use sqa_core::config::{AgentConfig, Provider};
+use sqa_core::config::{AgentConfig, Limits, Provider};
 use sqa_core::domain::{Action, Classification, Intent};
+use sqa_core::fsread;
 use sqa_core::model::gateway;
 use sqa_core::ports::{Deps, Model, Ports};
 use sqa_core::stages::Step;
@@ -271,8 +272,9 @@ pub async fn run(
         };
     }
     let now = now.unwrap_or_else(Utc::now);
-    let labels_text = std::fs::read_to_string(&args.labels)
-        .with_context(|| format!("cannot read {}", args.labels.display()))?;
+    let limits = cfg.limits.clone();
+    let labels_text =
+        fsread::read_limited_text(&args.labels, limits.max_csv_bytes, Limits::MAX_CSV_BYTES)?;
     let mut replies = Vec::new();
     for (i, line) in labels_text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -292,8 +294,7 @@ pub async fn run(
             );
         }
         let path = args.replies.join(&file);
-        let raw =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let raw = fsread::read_limited(&path, limits.max_message_bytes, Limits::MAX_MESSAGE_BYTES)?;
         replies.push((file, raw, label));
     }
     let scratch = tempfile::tempdir()?;
@@ -320,8 +321,8 @@ pub async fn run(
     };
     let mut drafts = Vec::new();
     if let Some(csv) = &args.leads {
-        let bytes = std::fs::read(csv).with_context(|| format!("cannot read {}", csv.display()))?;
-        let (leads, _) = sqa_core::import::parse_csv(&bytes, now)
+        let bytes = fsread::read_limited(csv, limits.max_csv_bytes, Limits::MAX_CSV_BYTES)?;
+        let (leads, _) = sqa_core::import::parse_csv_with(&bytes, now, &limits)
             .map_err(|e| anyhow::anyhow!("{}: {e}", csv.display()))?;
         drafts.push(write_drafts(&offline, "offline", &leads).await);
         if let Some((d, name)) = &model_deps {

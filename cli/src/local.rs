@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use sqa_core::config::{self, AgentConfig, WebSource};
+use sqa_core::config::{self, AgentConfig, Limits, WebSource};
+use sqa_core::fsread::{WorkspaceFiles, read_limited_text};
 use sqa_core::ports::{Clock, Deps, FixedClock, Model, Ports, SystemClock, Web};
 use sqa_local::{FileInbox, FileMailer, SqliteStore};
 use std::path::{Path, PathBuf};
@@ -21,17 +22,9 @@ pub struct Workspace {
 
 /// Read and check a config file; every error is listed with its key path and line.
 pub fn load_config(path: &Path) -> Result<AgentConfig> {
-    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = String::from_utf8(text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not UTF-8 (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = read_config_text(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
-    config::parse(&text, &read).map_err(|errs| {
+    config::parse(&text, &WorkspaceFiles::new(base)).map_err(|errs| {
         let lines: Vec<String> = errs
             .0
             .iter()
@@ -43,6 +36,16 @@ pub fn load_config(path: &Path) -> Result<AgentConfig> {
             lines.join("\n")
         )
     })
+}
+
+/// The text of a config file, read within the default `limits.max_config_bytes` (the file's
+/// own limits are not known before it is read).
+pub fn read_config_text(path: &Path) -> Result<String> {
+    Ok(read_limited_text(
+        path,
+        Limits::DEFAULT_MAX_CONFIG_BYTES,
+        Limits::MAX_CONFIG_BYTES,
+    )?)
 }
 
 /// The clock: fixed at `--now` when given, else the wall clock.
@@ -149,7 +152,7 @@ impl Workspace {
             runs: store.clone(),
             queue: store.clone(),
             mailer: mailer.clone(),
-            inbox: Arc::new(FileInbox::new(dir)),
+            inbox: Arc::new(FileInbox::new(dir).with_max_bytes(cfg.limits.max_message_bytes)),
             suppressions: store.clone(),
             model: model(&cfg).await?,
             web,
@@ -169,16 +172,14 @@ impl Workspace {
 
 /// Keep the config's history in the store; refuse engage → research_only.
 async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(dir.join(CONFIG_FILE)).unwrap_or_default();
+    let text = read_config_text(&dir.join(CONFIG_FILE))?;
     let store = &deps.ports.config;
     let active = store.active().await?;
     if let Some(prev) = &active {
         if prev.toml == text {
             return Ok(());
         }
-        let base = dir.to_path_buf();
-        let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
-        if let Ok(old) = config::parse(&prev.toml, &read) {
+        if let Ok(old) = config::parse(&prev.toml, &WorkspaceFiles::new(dir)) {
             config::check_upgrade(&old, &deps.config)
                 .map_err(|m| anyhow::anyhow!("{}: {m}", dir.join(CONFIG_FILE).display()))?;
         }

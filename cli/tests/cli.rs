@@ -235,9 +235,8 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
     let ws = dir.path().join("ws");
     assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
     let csv = dir.path().join("leads.csv");
-    let mut bytes = b"id,first_name,email,extra\nL1,Ann,ann@x.example,1\nL2,Bob\nL3,Caf".to_vec();
-    bytes.push(0xE9);
-    bytes.extend_from_slice(b",c@x.example,2\nL4,Dee,ann@X.example,3\n");
+    let bytes = "id,first_name,email,extra\nL1,Ann,ann@x.example,1\nL2,Bob\n\
+                 L3,\"Cy,c@x.example,2\nL4,Dee,ann@X.example,3\n";
     std::fs::write(&csv, bytes).unwrap();
     let out = sqa(&[
         "--dir",
@@ -252,9 +251,9 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
         "some rows had errors, the others were imported"
     );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("line 3 (L2): has 2 fields"), "{err}");
     assert!(
-        err.contains("line 4") && err.contains("first_name"),
+        err.contains("line 4 (L3), field first_name: unbalanced quote"),
         "{err}"
     );
     assert!(err.contains("unknown column \"extra\""), "{err}");
@@ -271,6 +270,112 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
     ]);
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+}
+
+#[test]
+fn a_latin1_csv_is_refused_with_its_encoding_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let csv = dir.path().join("latin1.csv");
+    let mut bytes = b"id,first_name,email\nL1,Ann,ann@x.example\nL2,Ren".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b",rene@x.example\n");
+    std::fs::write(&csv, bytes).unwrap();
+    let out = sqa(&[
+        "--dir",
+        ws.to_str().unwrap(),
+        "leads",
+        "import",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3: byte 0xE9 is not UTF-8") && err.contains("windows-1252"),
+        "{err}"
+    );
+}
+
+/// A 2 GiB file (sparse: it takes no disk) is refused from its size, before a byte is read;
+/// reading it whole used to need a 4 GiB allocation and abort.
+#[test]
+fn files_over_their_limit_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let huge = dir.path().join("huge.csv");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let huge = huge.to_str().unwrap();
+    let w = ws.to_str().unwrap();
+    for (args, key) in [
+        (
+            vec!["--dir", w, "leads", "import", huge],
+            "limits.max_csv_bytes",
+        ),
+        (vec!["classify", huge], "limits.max_message_bytes"),
+        (
+            vec!["--dir", w, "inbound", huge],
+            "limits.max_message_bytes",
+        ),
+        (
+            vec!["fit", "--leads", huge, "--icp", huge],
+            "limits.max_config_bytes",
+        ),
+        (vec!["check-email", "--file", huge], "limits.max_csv_bytes"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = sqa(&args);
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {all}");
+        assert!(
+            all.contains("2147483648 bytes, over the limit") && all.contains(key),
+            "{args:?}: {all}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+    let out = sqa(&["--dir", w, "leads", "import", "/dev/zero"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_knowledge_source_outside_the_workspace_is_refused_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let config = ws.join("sqa.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "    \"company/knowledge/security.md\",",
+        "    \"company/knowledge/security.md\",\n    \"/proc/self/environ\",",
+    );
+    std::fs::write(&config, &text).unwrap();
+    let out = sqa(&["config", "check", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.starts_with("sources")).unwrap() + 1;
+    assert!(
+        err.contains(&format!(
+            "line {line}: knowledge.sources[5]: /proc/self/environ resolves to /proc/"
+        )) && err.contains("outside the workspace"),
+        "{err}"
+    );
+    let out = sqa(&["--dir", ws.to_str().unwrap(), "stats"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("knowledge.sources[5]"),
+        "the workspace does not open"
+    );
 }
 
 #[test]
@@ -540,7 +645,7 @@ fn classify_of_an_unreadable_or_malformed_file_fails_and_names_it() {
     assert_eq!(all_bad.status.code(), Some(1), "{}", stderr(&all_bad));
     let err = stderr(&all_bad);
     assert!(err.contains("bad.eml: not classified: "), "{err}");
-    assert!(err.contains("missing.eml: cannot read: "), "{err}");
+    assert!(err.contains("missing.eml: no such file"), "{err}");
     assert_eq!(mixed.status.code(), Some(3), "{}", stderr(&mixed));
     let rows = jsonl(&stdout(&mixed));
     assert_eq!(rows.len(), 1);

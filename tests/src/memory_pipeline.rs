@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqa_core::agents::email;
 use sqa_core::agents::offline::OfflineModel;
-use sqa_core::config::AgentConfig;
+use sqa_core::config::{AgentConfig, NamedFile};
 use sqa_core::domain::{Lead, LeadId, Stage, Touch, TouchKind, TouchState};
 use sqa_core::lifecycle::Expected;
 use sqa_core::ports::{
@@ -117,7 +117,10 @@ Yes: a 14-day trial with your own data, no card needed.
 
 /// The configuration above, parsed as `sqa` parses a workspace's.
 pub fn config() -> AgentConfig {
-    let read = |rel: &str| (rel == "knowledge/faq.md").then(|| FAQ.to_string());
+    let read = |f: &NamedFile<'_>| match f.name {
+        "knowledge/faq.md" => Ok(FAQ.to_string()),
+        other => Err(format!("{other}: not in this test")),
+    };
     match sqa_core::config::parse(CONFIG, &read) {
         Ok(cfg) => cfg,
         Err(e) => panic!("the test configuration is invalid: {e:?}"),

@@ -21,8 +21,8 @@ pub struct TestPipeline {
 pub fn example_config() -> AgentConfig {
     let dir = example_dir();
     let text = std::fs::read_to_string(dir.join("sqa.toml")).expect("examples/lumora/sqa.toml");
-    let read = |rel: &str| std::fs::read_to_string(dir.join(rel)).ok();
-    sqa_core::config::parse(&text, &read).expect("the example config is valid")
+    sqa_core::config::parse(&text, &sqa_core::fsread::WorkspaceFiles::new(&dir))
+        .expect("the example config is valid")
 }
 
 impl TestPipeline {

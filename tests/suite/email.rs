@@ -9,7 +9,7 @@
 //! - hostile input and a bounded property test.
 
 #[path = "email_mutations.rs"]
-mod mutations;
+pub(crate) mod mutations;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -522,7 +522,8 @@ fn dns_setting_off_checks_nothing_and_bad_settings_fail_early() {
                 signature = \"A\"\nai_disclosure = \"AI\"\npostal_address = \"P\"\n\
                 unsubscribe_url = \"https://x.example/u?t={token}\"\n\
                 [validation]\ndns = \"8.8.8.8:dns\"\n";
-    let err = sqa_core::config::parse(text, &|_| None)
+    let no_files = |f: &sqa_core::config::NamedFile<'_>| Err(format!("{}: no files here", f.name));
+    let err = sqa_core::config::parse(text, &no_files)
         .err()
         .map(|e| format!("{e:?}"))
         .unwrap_or_default();

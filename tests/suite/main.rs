@@ -13,6 +13,8 @@ mod contract_model;
 mod contract_resolver;
 mod contract_web;
 mod email;
+mod fuzz;
+mod import;
 mod layering;
 mod mail_auth;
 mod model;

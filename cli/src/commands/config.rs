@@ -3,18 +3,15 @@
 
 use super::exit;
 use crate::out::{self, errln, outln};
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use serde_json::json;
+use sqa_core::fsread::WorkspaceFiles;
 use std::path::Path;
 
 pub fn check(file: &Path, json: bool) -> Result<i32> {
-    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let Ok(text) = String::from_utf8(text) else {
-        bail!("{}: not UTF-8", file.display());
-    };
+    let text = crate::local::read_config_text(file)?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read = |rel: &str| std::fs::read_to_string(base.join(rel)).ok();
-    match sqa_core::config::parse(&text, &read) {
+    match sqa_core::config::parse(&text, &WorkspaceFiles::new(base)) {
         Ok(cfg) => {
             if json {
                 out::json(

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde_json::json;
 use sqa_core::agents::{classify as classifier, email, fit as fit_agent};
-use sqa_core::config::{Icp, Selection};
+use sqa_core::config::{Icp, Limits, Selection};
+use sqa_core::fsread;
 use sqa_core::import;
 use sqa_core::stages::select;
 use std::path::PathBuf;
@@ -33,15 +34,14 @@ pub struct CheckEmailArgs {
 pub async fn check_email(args: CheckEmailArgs, json: bool) -> Result<i32> {
     let mut addresses = args.addresses;
     if let Some(f) = &args.file {
-        let text = if f.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-                .context("cannot read the addresses from standard input")?;
-            s
+        let limit = Limits::DEFAULT_MAX_CSV_BYTES;
+        let bytes = if f.as_os_str() == "-" {
+            fsread::read_stream_limited(std::io::stdin(), "-", limit, Limits::MAX_CSV_BYTES)
+                .context("cannot read the addresses from standard input")?
         } else {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            String::from_utf8_lossy(&bytes).into_owned()
+            fsread::read_limited(f, limit, Limits::MAX_CSV_BYTES)?
         };
+        let text = String::from_utf8_lossy(&bytes);
         // Lines keep their inner spaces: whitespace in an address is part of the verdict.
         addresses.extend(
             text.lines()
@@ -113,12 +113,12 @@ pub struct FitArgs {
 /// scored, `FAILED` when none was.
 pub fn fit(args: FitArgs, now: Option<DateTime<Utc>>, json: bool) -> Result<i32> {
     let now = now.unwrap_or_else(Utc::now);
-    let icp_text = std::fs::read_to_string(&args.icp)
-        .with_context(|| format!("cannot read {}", args.icp.display()))?;
+    let limits = Limits::default();
+    let icp_text =
+        fsread::read_limited_text(&args.icp, limits.max_config_bytes, Limits::MAX_CONFIG_BYTES)?;
     let icp: Icp = serde_json::from_str(&icp_text)
         .with_context(|| format!("{}: not a valid ICP", args.icp.display()))?;
-    let bytes = std::fs::read(&args.leads)
-        .with_context(|| format!("cannot read {}", args.leads.display()))?;
+    let bytes = fsread::read_limited(&args.leads, limits.max_csv_bytes, Limits::MAX_CSV_BYTES)?;
     let (leads, report) = import::parse_csv(&bytes, now)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.leads.display()))?;
     for e in &report.errors {
@@ -166,10 +166,14 @@ pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| f.display().to_string());
-        let raw = match std::fs::read(f) {
+        let raw = match fsread::read_limited(
+            f,
+            Limits::DEFAULT_MAX_MESSAGE_BYTES,
+            Limits::MAX_MESSAGE_BYTES,
+        ) {
             Ok(r) => r,
             Err(e) => {
-                errln!("{}: cannot read: {e}", f.display())?;
+                errln!("{e}")?;
                 failed += 1;
                 continue;
             }

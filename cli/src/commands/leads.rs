@@ -7,7 +7,9 @@ use crate::out::{self, errln, outln};
 use anyhow::{Context, Result};
 use serde_json::json;
 use sqa_core::agents::{email, fit as fit_agent};
+use sqa_core::config::Limits;
 use sqa_core::domain::{Lead, Stage};
+use sqa_core::fsread;
 use sqa_core::import;
 use sqa_core::ports::LeadFilter;
 use std::path::Path;
@@ -18,7 +20,8 @@ use std::path::Path;
 /// the others were imported, `FAILED` when no row could be (or the file itself is unusable:
 /// unreadable, empty, no header).
 pub async fn import(ws: &Workspace, file: &Path, dry_run: bool, json: bool) -> Result<i32> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let limits = &ws.deps.config.limits;
+    let bytes = fsread::read_limited(file, limits.max_csv_bytes, Limits::MAX_CSV_BYTES)?;
     let report = import::import_csv(&ws.deps, &bytes, dry_run)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -173,6 +176,6 @@ fn truncate(s: &str, n: usize) -> String {
 
 pub async fn export(ws: &Workspace) -> Result<i32> {
     let leads = all_leads(ws, &LeadFilter::default(), usize::MAX).await?;
-    out::text(&import::export_csv(&leads))?;
+    out::text(&import::export_csv(&leads)?)?;
     Ok(exit::DONE)
 }

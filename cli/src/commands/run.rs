@@ -6,6 +6,7 @@ use crate::local::Workspace;
 use crate::out::{self, errln, outln};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
+use sqa_core::config::Limits;
 use sqa_core::ports::QueueName;
 use sqa_core::stages::{self, InboundMessage, Outcome, StageError, runner, select};
 use std::io::IsTerminal;
@@ -187,7 +188,7 @@ async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) 
     match stages::handle(QueueName::Engage, &body, &ws.deps).await {
         // The stage records a malformed message and acknowledges it; the reason is the
         // parser's, read again here only on this path.
-        Ok(o) if o.decision == "malformed" => Ok(Fed::Malformed(why_malformed(&key))),
+        Ok(o) if o.decision == "malformed" => Ok(Fed::Malformed(why_malformed(ws, &key))),
         Ok(o) => Ok(Fed::Handled(o)),
         Err(e) if e.is_transient() => {
             ws.deps
@@ -202,12 +203,13 @@ async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) 
     }
 }
 
-fn why_malformed(path: &Path) -> String {
-    match std::fs::read(path) {
+fn why_malformed(ws: &Workspace, path: &Path) -> String {
+    let limit = ws.deps.config.limits.max_message_bytes;
+    match sqa_core::fsread::read_limited(path, limit, Limits::MAX_MESSAGE_BYTES) {
         Ok(raw) => match sqa_core::mail::parse::parse(&raw) {
             Err(e) => e.to_string(),
             Ok(_) => "the engage stage could not read it".into(),
         },
-        Err(e) => format!("cannot read it: {e}"),
+        Err(e) => e.to_string(),
     }
 }

@@ -50,7 +50,7 @@ impl S3Inbox {
                 _ => store_error(&format!("read s3://{bucket}/{key}"), e),
             })?;
         if out.content_length().is_some_and(|l| l as u64 > MAX_BYTES) {
-            return Err(StoreError::Unexpected(anyhow::anyhow!(
+            return Err(StoreError::Refused(format!(
                 "s3://{bucket}/{key} is larger than {MAX_BYTES} bytes"
             )));
         }

@@ -16,7 +16,7 @@ use crate::{
 };
 use anyhow::{Context, bail};
 use async_trait::async_trait;
-use sqa_core::config::{AgentConfig, Mode};
+use sqa_core::config::{AgentConfig, Mode, NamedFile};
 use sqa_core::ports::{
     Clock, ConfigStore, Deps, Inbox, MailError, Mailer, Model, ModelError, ModelOutput, ModelTask,
     OutgoingEmail, Ports, Resolver, StoreError, StoreResult, StoredConfig, SystemClock, Web,
@@ -483,16 +483,21 @@ pub async fn parse_stored(
     settings: &Settings,
     stored: &StoredConfig,
 ) -> anyhow::Result<AgentConfig> {
-    // First pass: learn which files the config names (icp_file, knowledge sources); the
-    // parser is synchronous, so the files are fetched in between and handed to a second pass.
-    let wanted = RefCell::new(Vec::<String>::new());
-    let _ = sqa_core::config::parse(&stored.toml, &|name| {
-        wanted.borrow_mut().push(name.to_string());
-        None
+    // First pass: learn which files the config names (icp_file, knowledge sources) and their
+    // size limits; the parser is synchronous, so the files are fetched in between and handed
+    // to a second pass, which reports every error (the first pass's are the same or fewer).
+    let wanted = RefCell::new(Vec::<(String, u64, String)>::new());
+    let _ = sqa_core::config::parse(&stored.toml, &|f: &NamedFile<'_>| {
+        wanted
+            .borrow_mut()
+            .push((f.name.to_string(), f.max_bytes, f.limit_key.to_string()));
+        Err("not fetched yet".to_string())
     });
-    let mut files = HashMap::new();
-    for name in wanted.into_inner() {
+    let mut files: HashMap<String, Result<String, String>> = HashMap::new();
+    for (name, max_bytes, limit_key) in wanted.into_inner() {
         let Some(bucket) = &settings.knowledge_bucket else {
+            let why = format!("{name}: no knowledge bucket is configured");
+            files.insert(name, Err(why));
             continue;
         };
         let key = format!(
@@ -501,22 +506,37 @@ pub async fn parse_stored(
             name.trim_start_matches('/')
         );
         match S3Inbox::get_object(&clients.s3, bucket, &key).await {
+            Ok(bytes) if bytes.len() as u64 > max_bytes => {
+                let why = format!(
+                    "s3://{bucket}/{key}: {} bytes, over the limit of {} set by {limit_key}",
+                    bytes.len(),
+                    sqa_core::fsread::human_bytes(max_bytes)
+                );
+                files.insert(name, Err(why));
+            }
             Ok(bytes) => {
                 let text = String::from_utf8(bytes)
                     .with_context(|| format!("s3://{bucket}/{key} is not UTF-8"))?;
-                files.insert(name, text);
+                files.insert(name, Ok(text));
             }
-            Err(sqa_core::ports::StoreError::NotFound(_)) => {}
+            Err(sqa_core::ports::StoreError::NotFound(_)) => {
+                files.insert(name, Err(format!("s3://{bucket}/{key}: no such object")));
+            }
             Err(e) => return Err(anyhow::anyhow!("read s3://{bucket}/{key}: {e}")),
         }
     }
-    let mut config = sqa_core::config::parse(&stored.toml, &|name| files.get(name).cloned())
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "the active config (version {}) has errors:\n{e}",
-                stored.version
-            )
-        })?;
+    let read = |f: &NamedFile<'_>| {
+        files
+            .get(f.name)
+            .cloned()
+            .unwrap_or_else(|| Err(format!("{}: not fetched", f.name)))
+    };
+    let mut config = sqa_core::config::parse(&stored.toml, &read).map_err(|e| {
+        anyhow::anyhow!(
+            "the active config (version {}) has errors:\n{e}",
+            stored.version
+        )
+    })?;
     apply_overrides(&mut config, settings);
     Ok(config)
 }

@@ -353,6 +353,56 @@ pub struct Knowledge {
     pub sources: Vec<String>,
 }
 
+/// How much input the agent reads: every file is size-checked before it is read, and the
+/// files the config names must be inside the workspace (the config file's folder) unless
+/// `allow_paths` lists them. The defaults are safe; raise a limit only for a known file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest `icp_file` (and `sqa.toml` itself, which is always read with the default:
+    /// a file cannot raise the limit it is read under).
+    pub max_config_bytes: u64,
+    /// Largest knowledge source, per file.
+    pub max_knowledge_bytes: u64,
+    /// Largest leads CSV (`leads import`, the import API).
+    pub max_csv_bytes: u64,
+    /// Most data rows of one leads CSV; the rows after it are reported, not imported.
+    pub max_csv_rows: u64,
+    /// Largest inbound message (at most 25 MiB, the MIME parser's own ceiling).
+    pub max_message_bytes: u64,
+    /// Files or folders outside the workspace that `icp_file` and `knowledge.sources` may
+    /// name (relative to the config file, or absolute). Symlinks and `..` are resolved first.
+    pub allow_paths: Vec<String>,
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+    pub const DEFAULT_MAX_KNOWLEDGE_BYTES: u64 = 1024 * 1024;
+    pub const DEFAULT_MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+    pub const DEFAULT_MAX_CSV_ROWS: u64 = 100_000;
+    pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = crate::mail::parse::MAX_MESSAGE_BYTES as u64;
+
+    /// The config keys, as errors name them.
+    pub const MAX_CONFIG_BYTES: &str = "limits.max_config_bytes";
+    pub const MAX_KNOWLEDGE_BYTES: &str = "limits.max_knowledge_bytes";
+    pub const MAX_CSV_BYTES: &str = "limits.max_csv_bytes";
+    pub const MAX_CSV_ROWS: &str = "limits.max_csv_rows";
+    pub const MAX_MESSAGE_BYTES: &str = "limits.max_message_bytes";
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_config_bytes: Self::DEFAULT_MAX_CONFIG_BYTES,
+            max_knowledge_bytes: Self::DEFAULT_MAX_KNOWLEDGE_BYTES,
+            max_csv_bytes: Self::DEFAULT_MAX_CSV_BYTES,
+            max_csv_rows: Self::DEFAULT_MAX_CSV_ROWS,
+            max_message_bytes: Self::DEFAULT_MAX_MESSAGE_BYTES,
+            allow_paths: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Guardrails {
@@ -724,6 +774,8 @@ pub struct AgentConfig {
     #[serde(default)]
     pub knowledge: Knowledge,
     #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
     pub guardrails: Guardrails,
     #[serde(default)]
     pub validation: Validation,
@@ -822,6 +874,7 @@ const SECTIONS: &[&str] = &[
     "cadence",
     "assignment",
     "knowledge",
+    "limits",
     "guardrails",
     "validation",
     "inbound",
@@ -830,12 +883,39 @@ const SECTIONS: &[&str] = &[
 ];
 const SCALARS: &[&str] = &["mode", "state", "icp_file"];
 
-/// Parse and check a config text. `read_file` resolves `icp_file` and knowledge sources
-/// (relative to the config file); it returns `None` when the file cannot be read.
-pub fn parse(
-    text: &str,
-    read_file: &dyn Fn(&str) -> Option<String>,
-) -> Result<AgentConfig, ConfigErrors> {
+/// One file a config names (`icp_file`, a knowledge source), as handed to [`ConfigFiles`].
+#[derive(Debug, Clone, Copy)]
+pub struct NamedFile<'a> {
+    /// The key that names it: `icp_file`, `knowledge.sources[2]`.
+    pub key: &'a str,
+    /// The path as the config writes it (relative to the config file, or absolute).
+    pub name: &'a str,
+    /// The largest size accepted, and the key that sets it (`limits.max_knowledge_bytes`).
+    pub max_bytes: u64,
+    pub limit_key: &'a str,
+    /// `limits.allow_paths`: what may lie outside the workspace.
+    pub allow: &'a [String],
+}
+
+/// Where the files a config names come from: the workspace folder
+/// ([`crate::fsread::WorkspaceFiles`]), or a bucket on a cloud backend. An error is a
+/// message saying why the file was not read; the parser adds the key and line.
+pub trait ConfigFiles {
+    fn read(&self, file: &NamedFile<'_>) -> Result<String, String>;
+}
+
+impl<F> ConfigFiles for F
+where
+    F: Fn(&NamedFile<'_>) -> Result<String, String>,
+{
+    fn read(&self, file: &NamedFile<'_>) -> Result<String, String> {
+        self(file)
+    }
+}
+
+/// Parse and check a config text. `files` reads `icp_file` and the knowledge sources, each
+/// within its limit from `[limits]`.
+pub fn parse(text: &str, files: &dyn ConfigFiles) -> Result<AgentConfig, ConfigErrors> {
     let table: toml::Table = match text.parse::<toml::Table>() {
         Ok(t) => t,
         Err(e) => {
@@ -902,41 +982,53 @@ pub fn parse(
         }
     };
 
+    let allow = cfg.limits.allow_paths.clone();
     if let Some(file) = cfg.icp_file.clone() {
-        match read_file(&file) {
-            None => issues.push(ConfigIssue {
-                path: "icp_file".into(),
-                line: locate("icp_file"),
-                message: format!("cannot read {file}"),
-            }),
-            Some(json) => match serde_json::from_str::<Icp>(&json) {
+        let named = NamedFile {
+            key: "icp_file",
+            name: &file,
+            max_bytes: cfg.limits.max_config_bytes,
+            limit_key: Limits::MAX_CONFIG_BYTES,
+            allow: &allow,
+        };
+        let issue = |message: String| ConfigIssue {
+            path: "icp_file".into(),
+            line: locate("icp_file"),
+            message,
+        };
+        match files.read(&named) {
+            Err(why) => issues.push(issue(why)),
+            Ok(json) => match serde_json::from_str::<Icp>(&json) {
                 Ok(icp) if cfg.icp.is_none() => cfg.icp = Some(icp),
-                Ok(_) => issues.push(ConfigIssue {
-                    path: "icp_file".into(),
-                    line: locate("icp_file"),
-                    message: "give the ICP inline ([icp]) or as icp_file, not both".into(),
-                }),
-                Err(e) => issues.push(ConfigIssue {
-                    path: "icp_file".into(),
-                    line: locate("icp_file"),
-                    message: format!("{file}: not a valid ICP: {e}"),
-                }),
+                Ok(_) => issues.push(issue(
+                    "give the ICP inline ([icp]) or as icp_file, not both".into(),
+                )),
+                Err(e) => issues.push(issue(format!("{file}: not a valid ICP: {e}"))),
             },
         }
     }
-    for (i, src) in cfg.knowledge.sources.iter().enumerate() {
-        match read_file(src) {
-            Some(text) => cfg.knowledge_docs.push(KnowledgeDoc {
+    for (i, src) in cfg.knowledge.sources.clone().iter().enumerate() {
+        let key = format!("knowledge.sources[{i}]");
+        let named = NamedFile {
+            key: &key,
+            name: src,
+            max_bytes: cfg.limits.max_knowledge_bytes,
+            limit_key: Limits::MAX_KNOWLEDGE_BYTES,
+            allow: &allow,
+        };
+        match files.read(&named) {
+            Ok(text) => cfg.knowledge_docs.push(KnowledgeDoc {
                 source: src.clone(),
                 text,
             }),
-            None => issues.push(ConfigIssue {
+            Err(why) => issues.push(ConfigIssue {
                 line: locate("knowledge.sources"),
-                path: format!("knowledge.sources[{i}]"),
-                message: format!("cannot read {src}"),
+                path: key,
+                message: why,
             }),
         }
     }
+    limits_checks(&cfg.limits, &locate, &mut issues);
     semantic_checks(&cfg, &locate, &mut issues);
     issues.sort_by_key(|i| i.line.unwrap_or(usize::MAX));
     if issues.is_empty() {
@@ -964,6 +1056,7 @@ fn deserialize_part(
             "cadence" => check_as::<Cadence>(value),
             "assignment" => check_as::<Assignment>(value),
             "knowledge" => check_as::<Knowledge>(value),
+            "limits" => check_as::<Limits>(value),
             "guardrails" => check_as::<Guardrails>(value),
             "validation" => check_as::<Validation>(value),
             "inbound" => check_as::<Inbound>(value),
@@ -1309,6 +1402,64 @@ fn model_checks(m: &ModelConfig, push: &mut dyn FnMut(&str, String)) {
     }
 }
 
+/// The limits must be usable: a limit of a few bytes would refuse every file, and one near
+/// `u64::MAX` is no limit at all.
+fn limits_checks(
+    limits: &Limits,
+    locate: &dyn Fn(&str) -> Option<usize>,
+    issues: &mut Vec<ConfigIssue>,
+) {
+    const KIB: u64 = 1024;
+    const GIB: u64 = 1024 * 1024 * 1024;
+    let ranges = [
+        (Limits::MAX_CONFIG_BYTES, limits.max_config_bytes, KIB, GIB),
+        (
+            Limits::MAX_KNOWLEDGE_BYTES,
+            limits.max_knowledge_bytes,
+            KIB,
+            GIB,
+        ),
+        (Limits::MAX_CSV_BYTES, limits.max_csv_bytes, KIB, 16 * GIB),
+        (
+            Limits::MAX_MESSAGE_BYTES,
+            limits.max_message_bytes,
+            KIB,
+            Limits::DEFAULT_MAX_MESSAGE_BYTES,
+        ),
+    ];
+    for (key, value, low, high) in ranges {
+        if !(low..=high).contains(&value) {
+            issues.push(ConfigIssue {
+                path: key.into(),
+                line: locate(key),
+                message: format!(
+                    "{value} is outside {} ..= {} bytes ({} ..= {})",
+                    low,
+                    high,
+                    crate::fsread::human_bytes(low),
+                    crate::fsread::human_bytes(high)
+                ),
+            });
+        }
+    }
+    if !(1..=10_000_000).contains(&limits.max_csv_rows) {
+        issues.push(ConfigIssue {
+            path: Limits::MAX_CSV_ROWS.into(),
+            line: locate(Limits::MAX_CSV_ROWS),
+            message: format!("{} is outside 1 ..= 10000000", limits.max_csv_rows),
+        });
+    }
+    for (i, p) in limits.allow_paths.iter().enumerate() {
+        if p.trim().is_empty() {
+            issues.push(ConfigIssue {
+                path: format!("limits.allow_paths[{i}]"),
+                line: locate("limits.allow_paths"),
+                message: "is empty; name a file or folder".into(),
+            });
+        }
+    }
+}
+
 /// Refuse a change of mode that would lose what the lead was promised.
 pub fn check_upgrade(old: &AgentConfig, new: &AgentConfig) -> Result<(), String> {
     if old.mode == Mode::Engage && new.mode == Mode::ResearchOnly {
@@ -1432,8 +1583,8 @@ handle = "marcus"
 email = "marcus@lumora.example"
 "#;
 
-    fn no_files(_: &str) -> Option<String> {
-        None
+    fn no_files(file: &NamedFile<'_>) -> Result<String, String> {
+        Err(format!("{} is not available in this test", file.name))
     }
 
     #[test]
@@ -1567,6 +1718,43 @@ email = "marcus@lumora.example"
         let expected = text.lines().position(|l| l.contains("shoe_size")).unwrap();
         // The line of the second [[selection.conditions]] header or the field itself.
         assert!(f.line.unwrap() <= expected + 1 && f.line.unwrap() >= expected - 1);
+    }
+
+    #[test]
+    fn limits_have_safe_defaults_and_bad_ones_name_their_key_and_line() {
+        let cfg = parse(GOOD, &no_files).unwrap();
+        assert_eq!(cfg.limits, Limits::default());
+        assert_eq!(cfg.limits.max_message_bytes, 25 * 1024 * 1024);
+        let text = format!(
+            "{GOOD}\n[limits]\nmax_csv_bytes = 5\nmax_csv_rows = 0\nmax_message_bytes = 999999999\nallow_paths = [\"\"]\nmax_files = 3\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        let got: Vec<(&str, Option<usize>)> =
+            errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
+        assert!(
+            got.contains(&("limits.max_files", Some(line_of("max_files")))),
+            "{errs:?}"
+        );
+        // The structure is reported first; the values are checked once it is right.
+        let text = text.replace("max_files = 3\n", "");
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        let got: Vec<(&str, Option<usize>)> =
+            errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
+        assert_eq!(
+            got,
+            [
+                ("limits.max_csv_bytes", Some(line_of("max_csv_bytes"))),
+                ("limits.max_csv_rows", Some(line_of("max_csv_rows"))),
+                (
+                    "limits.max_message_bytes",
+                    Some(line_of("max_message_bytes"))
+                ),
+                ("limits.allow_paths[0]", Some(line_of("allow_paths"))),
+            ],
+            "{errs:?}"
+        );
+        assert!(errs[2].message.contains("25 MiB"), "{}", errs[2]);
     }
 
     #[test]

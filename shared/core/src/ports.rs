@@ -22,6 +22,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The item is there but refused as it is (over a size limit, not a regular file):
+    /// trying again cannot help.
+    #[error("refused: {0}")]
+    Refused(String),
     /// Worth retrying (throttling, a timeout, a connection reset).
     #[error("transient: {0}")]
     Transient(#[source] anyhow::Error),

@@ -6,6 +6,8 @@
 //! pool would only make slower.
 
 use async_trait::async_trait;
+use sqa_core::config::Limits;
+use sqa_core::fsread::{ReadError, read_limited};
 use sqa_core::ports::{Inbox, MailError, Mailer, OutgoingEmail, StoreError, StoreResult};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -144,14 +146,26 @@ impl Mailer for FileMailer {
 /// Reads inbound messages from files: a key is a path relative to the root, or absolute.
 ///
 /// Keys come from the local runner and the operator (a folder of replies), not from the
-/// network, so any path they name is read.
+/// network, so any path they name is read; but only a regular file, and no more than the
+/// message limit (`limits.max_message_bytes`), checked before the file is read.
 pub struct FileInbox {
     root: PathBuf,
+    max_bytes: u64,
 }
 
 impl FileInbox {
+    /// An inbox with the default message limit.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        FileInbox { root: root.into() }
+        FileInbox {
+            root: root.into(),
+            max_bytes: sqa_core::config::Limits::DEFAULT_MAX_MESSAGE_BYTES,
+        }
+    }
+
+    /// The same inbox with the config's `limits.max_message_bytes`.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -164,11 +178,10 @@ impl Inbox for FileInbox {
     async fn fetch(&self, key: &str) -> StoreResult<Vec<u8>> {
         // `join` keeps an absolute key as it is.
         let path = self.root.join(key);
-        std::fs::read(&path).map_err(|e| match e.kind() {
-            ErrorKind::NotFound => StoreError::NotFound(format!("inbound message {key}")),
-            _ => StoreError::Unexpected(
-                anyhow::Error::new(e).context(format!("failed to read {}", path.display())),
-            ),
+        read_limited(&path, self.max_bytes, Limits::MAX_MESSAGE_BYTES).map_err(|e| match e {
+            ReadError::NotFound { .. } => StoreError::NotFound(format!("inbound message {key}")),
+            ReadError::Io { .. } => StoreError::Unexpected(anyhow::Error::new(e)),
+            refused => StoreError::Refused(refused.to_string()),
         })
     }
 }

@@ -1042,7 +1042,7 @@ fn html_to_text(html: &str) -> HtmlText {
 }
 
 /// An estimate of the deepest element nesting (void elements and `/>` do not nest).
-fn html_depth_exceeds(html: &str, limit: usize) -> bool {
+pub(crate) fn html_depth_exceeds(html: &str, limit: usize) -> bool {
     const VOID: &[&str] = &[
         "br", "img", "hr", "meta", "link", "input", "wbr", "area", "base", "col", "embed",
         "source", "track", "param", "p", "li", "td", "tr", "th", "option",
@@ -1050,6 +1050,10 @@ fn html_depth_exceeds(html: &str, limit: usize) -> bool {
     let bytes = html.as_bytes();
     let mut depth: usize = 0;
     let mut i = 0;
+    // The next `>` at or after the last search, kept between tags: searching from every `<`
+    // made `<br<br<br…` (no depth, no `>`) quadratic.
+    let mut next_gt: Option<usize> = None;
+    let mut searched = false;
     while i + 1 < bytes.len() {
         if bytes[i] == b'<' {
             let next = bytes[i + 1];
@@ -1061,7 +1065,11 @@ fn html_depth_exceeds(html: &str, limit: usize) -> bool {
                     .position(|b| !b.is_ascii_alphanumeric())
                     .map_or(bytes.len(), |p| i + 1 + p);
                 let name = html.get(i + 1..name_end).unwrap_or("").to_ascii_lowercase();
-                let tag_end = bytes[i..].iter().position(|&b| b == b'>').map(|p| i + p);
+                if !searched || next_gt.is_some_and(|g| g < i) {
+                    next_gt = bytes[i..].iter().position(|&b| b == b'>').map(|p| i + p);
+                    searched = true;
+                }
+                let tag_end = next_gt;
                 let self_closing = tag_end.is_some_and(|e| e > 0 && bytes[e - 1] == b'/');
                 if !VOID.contains(&name.as_str()) && !self_closing {
                     depth += 1;

@@ -26,14 +26,46 @@ use crate::lifecycle::{Expected, transition};
 use crate::mail::auth;
 use crate::mail::ids::{self, Reference};
 use crate::mail::parse::{InboundEmail, ReportSource};
-use crate::ports::{Deps, QueueName};
+use crate::ports::{Deps, QueueName, StoreError};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageError> {
     let run_id = format!("engage-{}", &super::digest(&msg.key)[..16]);
     let mut step = Step::start(deps, &run_id, None, "engage");
-    let raw = deps.ports.inbox.fetch(&msg.key).await?;
+    let raw = match deps.ports.inbox.fetch(&msg.key).await {
+        Ok(raw) => raw,
+        // The inbox would not hand the message over (too large to read): recorded and
+        // acknowledged, since it will not get smaller, and a person is told.
+        Err(StoreError::Refused(why)) => {
+            let stub = InboundEmail {
+                subject: "(a message the inbox refused)".into(),
+                own_text: format!("{}: {why}", msg.key),
+                ..Default::default()
+            };
+            let key = format!("<refused-{}@inbound>", &super::digest(&msg.key)[..32]);
+            super::handover::notify_supervisor_unknown(deps, &key, "an unreadable message", &stub)
+                .await?;
+            return step
+                .finish(
+                    deps,
+                    "malformed",
+                    vec![format!("{}: {why}", msg.key), "escalated".into()],
+                )
+                .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     step.inputs(&raw);
+    let limit = deps.config.limits.max_message_bytes;
+    if raw.len() as u64 > limit {
+        // Over the configured limit: read like a malformed message, from its headers and
+        // first part, so that an opt-out in it is still honoured.
+        let too_large = crate::mail::parse::ParseError::TooLarge {
+            size: raw.len(),
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        };
+        return unreadable(deps, &msg, &raw, &too_large, &run_id, step).await;
+    }
     let mail = match crate::mail::parse::parse(&raw) {
         Ok(m) => m,
         Err(e) => return unreadable(deps, &msg, &raw, &e, &run_id, step).await,
