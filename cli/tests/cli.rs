@@ -233,7 +233,11 @@ fn config_check_lists_every_problem_and_fails() {
 fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("leads.csv");
     let bytes = "id,first_name,email,extra\nL1,Ann,ann@x.example,1\nL2,Bob\n\
                  L3,\"Cy,c@x.example,2\nL4,Dee,ann@X.example,3\n";
@@ -276,7 +280,11 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
 fn a_latin1_csv_is_refused_with_its_encoding_named() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("latin1.csv");
     let mut bytes = b"id,first_name,email\nL1,Ann,ann@x.example\nL2,Ren".to_vec();
     bytes.push(0xE9);
@@ -303,7 +311,11 @@ fn a_latin1_csv_is_refused_with_its_encoding_named() {
 fn files_over_their_limit_are_refused_before_they_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let huge = dir.path().join("huge.csv");
     std::fs::File::create(&huge)
         .unwrap()
@@ -353,7 +365,11 @@ fn files_over_their_limit_are_refused_before_they_are_read() {
 fn a_knowledge_source_outside_the_workspace_is_refused_by_key() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let config = ws.join("sqa.toml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "    \"company/knowledge/security.md\",",
@@ -382,7 +398,11 @@ fn a_knowledge_source_outside_the_workspace_is_refused_by_key() {
 fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let huge = dir.path().join("huge.eml");
     let mut body = b"From: a@x.example\r\nSubject: hi\r\n\r\n".to_vec();
     body.resize(30 * 1024 * 1024, b'a');
@@ -413,7 +433,11 @@ fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
 fn a_company_change_reruns_research_and_fit_only() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("leads.csv");
     std::fs::write(
         &csv,
@@ -490,7 +514,7 @@ fn example() -> PathBuf {
 fn workspace_with_leads(dir: &Path) -> String {
     let ws = dir.join("ws");
     let w = ws.to_str().unwrap().to_string();
-    assert!(sqa(&["init", &w]).status.success());
+    assert!(sqa(&["init", &w, "--example", "lumora"]).status.success());
     let csv = ws.join("leads/leads.csv");
     let out = sqa(&["--dir", &w, "leads", "import", csv.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -657,7 +681,7 @@ fn an_import_exits_0_when_clean_3_when_some_rows_fail_and_1_when_none_is_usable(
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let w = ws.to_str().unwrap();
-    assert!(sqa(&["init", w]).status.success());
+    assert!(sqa(&["init", w, "--example", "lumora"]).status.success());
     let write = |name: &str, text: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();

@@ -760,7 +760,7 @@ pub struct Inbound {
 }
 
 fn default_ua() -> String {
-    "LumoraSQA".into()
+    "SQA".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -377,7 +377,7 @@ fn split_prose(p: &str) -> Vec<String> {
             && chars.get(i + 2).is_some_and(|n| {
                 n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '(' | '¿' | '¡')
             })
-            && !abbreviation(&chars[start..=i])
+            && !abbreviation(&chars[start..=i], chars.get(i + 2))
         {
             out.push(
                 chars[start..=i]
@@ -399,9 +399,19 @@ fn split_prose(p: &str) -> Vec<String> {
     out
 }
 
-fn abbreviation(s: &[char]) -> bool {
+fn abbreviation(s: &[char], next: Option<&char>) -> bool {
     let text: String = s.iter().collect();
-    let last = text.rsplit(' ').next().unwrap_or("").to_lowercase();
+    let word = text.rsplit(' ').next().unwrap_or("");
+    // "Art. 28", "No. 5", "Nr. 3": a short capitalised word before a number.
+    let letters = word.trim_end_matches('.');
+    if next.is_some_and(char::is_ascii_digit)
+        && (1..=3).contains(&letters.chars().count())
+        && letters.chars().next().is_some_and(char::is_uppercase)
+        && letters.chars().all(char::is_alphabetic)
+    {
+        return true;
+    }
+    let last = word.to_lowercase();
     matches!(
         last.as_str(),
         "e.g."
@@ -421,7 +431,18 @@ fn abbreviation(s: &[char]) -> bool {
 /// The sentences of `text` most relevant to `question`, in their own order: those sharing
 /// the most informative words with it (at most `max`), else the first sentence.
 pub fn relevant_sentences(text: &str, question: &str, max: usize) -> Vec<String> {
-    let all = sentences(text);
+    // An answer hands out no addresses, and a very long list item is not a reply.
+    let all: Vec<String> = sentences(text)
+        .into_iter()
+        .filter(|s| !s.contains('@') && s.split_whitespace().count() <= 45)
+        .map(|s| {
+            if s.ends_with(['.', '!', '?', ':', ';', ')']) {
+                s
+            } else {
+                format!("{s}.")
+            }
+        })
+        .collect();
     if all.is_empty() {
         return Vec::new();
     }
@@ -581,6 +602,10 @@ mod tests {
 
     #[test]
     fn sentences_drop_numbers_marks_and_table_rules() {
+        assert_eq!(
+            sentences("A processor signs Art. 28 GDPR terms. Done."),
+            ["A processor signs Art. 28 GDPR terms.", "Done."]
+        );
         let text = "Team is **$1,500/month**, billed annually. Enterprise is custom, e.g. for banks.\n\n- Item one.\n2. Item two\n| Topic | Us | Them |\n|---|---|---|\n| Setup | 30 min | weeks |\n";
         assert_eq!(
             sentences(text),
@@ -594,7 +619,7 @@ mod tests {
         );
         assert_eq!(
             relevant_sentences(text, "How long does setup take?", 1),
-            ["Setup: 30 min"]
+            ["Setup: 30 min."]
         );
         assert!(contains_word("we use payvia today", "payvia"));
         assert!(!contains_word("payviamax", "payvia"));

@@ -376,10 +376,13 @@ pub fn draft(input: &DraftInput) -> Draft {
     let mut cited = Vec::new();
     // The hook: one cited fact — news first, then a research fact, then the tech stack.
     let tech: Vec<String> = input.tech.iter().take(3).cloned().collect();
-    let (hook_phrase, fact) = if let Some(news) = input.news.first() {
+    // A fact in another language than the email's is not pasted into it.
+    let fits =
+        |t: &&String| phrases::guess_language(t).is_none_or(|l| l == phrases::normalise(&c.lang));
+    let (hook_phrase, fact) = if let Some(news) = input.news.iter().find(fits) {
         cited.push(news.clone());
         (&ph.hook_news, news.trim_end_matches('.').to_string())
-    } else if let Some(fact) = input.facts.first() {
+    } else if let Some(fact) = input.facts.iter().find(fits) {
         cited.push(fact.clone());
         (&ph.hook_fact, fact.trim_end_matches('.').to_string())
     } else if !tech.is_empty() {

@@ -193,6 +193,87 @@ pub fn placeholders(template: &str) -> Vec<String> {
     out
 }
 
+/// Frequent short words per language, enough to tell which one a sentence is in.
+const MARKERS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "the", "and", "of", "to", "is", "for", "with", "new", "our", "in", "on", "a",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "das", "und", "ist", "für", "mit", "neue", "neuer", "im", "ein", "eine",
+            "auf", "zu",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "la", "les", "et", "est", "pour", "avec", "nouveau", "nouvelle", "des", "du",
+            "une", "au",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "la", "los", "las", "y", "es", "para", "con", "nuevo", "nueva", "del", "una",
+            "en",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "de", "het", "een", "en", "is", "voor", "met", "nieuwe", "van", "op", "naar",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il", "lo", "la", "gli", "e", "è", "per", "con", "nuovo", "nuova", "del", "della",
+            "una",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "o", "a", "os", "as", "e", "é", "para", "com", "novo", "nova", "do", "da", "uma", "em",
+        ],
+    ),
+];
+
+/// The language a short text (a fact, a headline) is most likely in, when its words say so;
+/// `None` when they do not tell.
+pub fn guess_language(text: &str) -> Option<&'static str> {
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut best: Option<(&'static str, usize)> = None;
+    let mut tie = false;
+    for (lang, markers) in MARKERS {
+        let n = words
+            .iter()
+            .filter(|w| markers.contains(&w.as_str()))
+            .count();
+        match best {
+            Some((_, b)) if n == b => tie = true,
+            Some((_, b)) if n < b => {}
+            _ => {
+                best = Some((lang, n));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((lang, n)) if n > 0 && !tie => Some(lang),
+        _ => None,
+    }
+}
+
 /// `a`, `a and b`, `a, b and c` in the phrase set's language.
 pub fn list(items: &[String], and: &str) -> String {
     match items {
@@ -228,6 +309,16 @@ mod tests {
                 assert_eq!(mine, theirs, "{lang}.{k}");
             }
         }
+    }
+
+    #[test]
+    fn the_language_of_a_headline_is_guessed_from_its_small_words() {
+        assert_eq!(
+            guess_language("Werk Wrocław erweitert: 120 neue Arbeitsplätze für die Region"),
+            Some("de")
+        );
+        assert_eq!(guess_language("Opened a new office in Lisbon"), Some("en"));
+        assert_eq!(guess_language("Acme 2026"), None);
     }
 
     #[test]
