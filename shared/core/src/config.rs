@@ -258,6 +258,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "point",
     "calendar_link",
     "topic",
+    "unsubscribe_url",
 ];
 
 /// The placeholders only a template uses: whole composed parts.

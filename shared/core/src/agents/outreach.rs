@@ -793,13 +793,25 @@ pub fn plain(md: &str) -> String {
         .to_string()
 }
 
-/// The footer every outgoing email carries: AI disclosure, postal address, unsubscribe.
+/// The footer every outgoing email carries: AI disclosure, postal address, unsubscribe, in
+/// the seller's language.
 pub fn footer(cfg: &AgentConfig, unsubscribe_url: &str) -> String {
+    footer_in(cfg, unsubscribe_url, &cfg.company.language)
+}
+
+/// The footer with its unsubscribe line in `lang` (the disclosure and the address are the
+/// config's own words).
+pub fn footer_in(cfg: &AgentConfig, unsubscribe_url: &str, lang: &str) -> String {
+    let ph = phrases::resolve(lang, &cfg.phrases);
+    let mut line = phrases::fill(&ph.unsubscribe, &[("unsubscribe_url", unsubscribe_url)]);
+    if !line.contains(unsubscribe_url) {
+        line = format!("{} {unsubscribe_url}", line.trim());
+    }
     format!(
-        "\n\n--\n{}\n{}\nTo stop receiving these emails: {}\n",
+        "\n\n--\n{}\n{}\n{}\n",
         cfg.agent.ai_disclosure.trim(),
         cfg.agent.postal_address.trim(),
-        unsubscribe_url
+        line.trim()
     )
 }
 

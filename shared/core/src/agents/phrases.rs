@@ -38,6 +38,8 @@ pub struct Phrases {
     pub bant_authority: String,
     pub bant_budget: String,
     pub opt_out_confirmation: String,
+    /// The footer's unsubscribe line.
+    pub unsubscribe: String,
 }
 
 /// The languages a phrase set ships for (ISO 639-1).
@@ -105,6 +107,7 @@ fn empty() -> Phrases {
         bant_authority: String::new(),
         bant_budget: String::new(),
         opt_out_confirmation: String::new(),
+        unsubscribe: "{unsubscribe_url}".into(),
     }
 }
 
