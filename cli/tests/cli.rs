@@ -804,3 +804,98 @@ fn inbound_checks_dkim_itself_and_a_tampered_reply_is_not_handed_over() {
         "the tampered reply: {decisions:?}"
     );
 }
+
+#[test]
+fn init_writes_a_neutral_workspace_whose_check_names_what_to_fill_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let text = std::fs::read_to_string(ws.join("sqa.toml")).unwrap();
+    for seller in ["Lumora", "Corvid", "observability", "payroll"] {
+        assert!(!text.contains(seller), "the neutral config names {seller}");
+    }
+    let out = sqa(&[
+        "--json",
+        "config",
+        "check",
+        ws.join("sqa.toml").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "an empty workspace is not ready");
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let paths: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    for key in [
+        "company.name",
+        "agent.ai_disclosure",
+        "agent.postal_address",
+    ] {
+        assert!(paths.contains(&key), "{key} not named: {paths:?}");
+    }
+}
+
+#[test]
+fn init_example_corvid_and_demo_example_run_the_second_seller() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "corvid"])
+            .status
+            .success()
+    );
+    let out = sqa(&[
+        "--json",
+        "config",
+        "check",
+        ws.join("sqa.toml").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let lacks: Vec<&str> = v["lacks"]
+        .as_array()
+        .expect("a lacks array")
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert_eq!(lacks, ["outreach.calendar_link"], "{v}");
+
+    let into = dir.path().join("demo");
+    let out = sqa(&[
+        "demo",
+        "--json",
+        "--example",
+        "corvid",
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let leads = v["leads"].as_array().expect("a leads array");
+    assert_eq!(leads.len(), 48, "every Corvid lead");
+    let mut sent = 0;
+    for f in std::fs::read_dir(into.join("outbox")).unwrap() {
+        let raw = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        assert!(!raw.contains("Lumora"), "a Corvid mail names Lumora");
+        sent += 1;
+    }
+    assert!(sent > 20, "{sent} mails");
+    // A folder that is no example is refused with a message naming the examples.
+    let out = sqa(&[
+        "demo",
+        "--example",
+        dir.path().join("nowhere").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lumora, corvid"));
+}

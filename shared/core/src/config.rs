@@ -2050,6 +2050,57 @@ email = "marcus@lumora.example"
     }
 
     #[test]
+    fn outreach_errors_name_the_key_the_phrase_and_the_placeholder() {
+        let text = format!(
+            "{GOOD}\n[outreach]\nmode = \"template\"\ncalendar_link = \"https://evil.example/book\"\n\
+             countries = {{ DE = \"klingon\" }}\n\
+             [outreach.template]\nsubject = \"{{company}}\"\nbody = \"{{greeting}} {{colour}} {{signature}}\"\n\
+             [phrases.de]\ngreetin = \"Moin\"\n[phrases.xx]\ngreeting = \"?\"\n"
+        );
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        let find = |path: &str| {
+            errs.iter()
+                .find(|e| e.path == path)
+                .unwrap_or_else(|| panic!("no error at {path}: {errs:#?}"))
+        };
+        assert!(find("outreach.template.body").message.contains("{colour}"));
+        assert!(find("outreach.template.body").line.is_some());
+        assert!(
+            find("outreach.calendar_link")
+                .message
+                .contains("allowed_links")
+        );
+        assert!(find("outreach.countries.DE").message.contains("klingon"));
+        assert!(
+            find("phrases.de.greetin")
+                .message
+                .contains("unknown phrase")
+        );
+        assert!(find("phrases.xx").message.contains("no phrase set"));
+        // A template mode without a template.
+        let errs = parse(
+            &format!("{GOOD}\n[outreach]\nmode = \"template\"\n"),
+            &no_files,
+        )
+        .unwrap_err()
+        .0;
+        assert!(
+            errs.iter().any(|e| e.path == "outreach.template"),
+            "{errs:#?}"
+        );
+    }
+
+    #[test]
+    fn a_valid_config_still_names_what_the_agent_lacks_to_write() {
+        let cfg = parse(GOOD, &no_files).unwrap();
+        let lacks: Vec<String> = gaps(&cfg).into_iter().map(|g| g.path).collect();
+        assert!(
+            lacks.contains(&"outreach.calendar_link".to_string()),
+            "{lacks:?}"
+        );
+    }
+
+    #[test]
     fn a_good_config_parses_with_defaults() {
         let cfg = parse(GOOD, &no_files).unwrap();
         assert_eq!(cfg.mode, Mode::Engage);
