@@ -339,6 +339,11 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// A heading without its item number (`21. Do you support SSO?` → `Do you support SSO?`).
+pub fn strip_number(heading: &str) -> &str {
+    strip_item(heading.trim())
+}
+
 /// `- x`, `* x`, `1. x`, `12) x` → `x`.
 fn strip_item(t: &str) -> &str {
     if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
@@ -402,6 +407,11 @@ fn split_prose(p: &str) -> Vec<String> {
 fn abbreviation(s: &[char], next: Option<&char>) -> bool {
     let text: String = s.iter().collect();
     let word = text.rsplit(' ').next().unwrap_or("");
+    // "N. Virginia", "J. Smith": an initial.
+    let initial: Vec<char> = word.trim_end_matches('.').chars().collect();
+    if initial.len() == 1 && initial[0].is_uppercase() {
+        return true;
+    }
     // "Art. 28", "No. 5", "Nr. 3": a short capitalised word before a number.
     let letters = word.trim_end_matches('.');
     if next.is_some_and(char::is_ascii_digit)
@@ -603,8 +613,13 @@ mod tests {
     #[test]
     fn sentences_drop_numbers_marks_and_table_rules() {
         assert_eq!(
-            sentences("A processor signs Art. 28 GDPR terms. Done."),
-            ["A processor signs Art. 28 GDPR terms.", "Done."]
+            sentences("A processor signs Art. 28 GDPR terms. Done. Hosted in N. Virginia. Yes."),
+            [
+                "A processor signs Art. 28 GDPR terms.",
+                "Done.",
+                "Hosted in N. Virginia.",
+                "Yes."
+            ]
         );
         let text = "Team is **$1,500/month**, billed annually. Enterprise is custom, e.g. for banks.\n\n- Item one.\n2. Item two\n| Topic | Us | Them |\n|---|---|---|\n| Setup | 30 min | weeks |\n";
         assert_eq!(

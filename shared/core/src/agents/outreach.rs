@@ -756,9 +756,21 @@ pub fn answer_from(input: &AnswerInput) -> Option<Draft> {
     let mut parts = vec![greeting, ph.answer_intro.clone()];
     let mut cited = Vec::new();
     for p in &input.passages {
-        let said = knowledge::relevant_sentences(&p.text, &input.question, 2).join(" ");
+        let picked = knowledge::relevant_sentences(&p.text, &input.question, 2);
+        let mut said = picked.join(" ");
         if said.trim().is_empty() {
             continue;
+        }
+        // "Yes, on the Enterprise plan." says nothing without the question it answers: a
+        // short reply restates the entry's question (without its number).
+        let question = knowledge::strip_number(&p.heading);
+        if picked
+            .first()
+            .is_some_and(|s| s.split_whitespace().count() < 8)
+            && question.ends_with('?')
+            && p.competitor.is_none()
+        {
+            said = format!("{question} {said}");
         }
         match &p.competitor {
             Some(name) => parts.push(format!(
