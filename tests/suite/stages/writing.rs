@@ -139,3 +139,52 @@ async fn a_competitor_the_lead_names_is_answered_from_its_battle_card() {
         answer.cited_facts
     );
 }
+
+#[tokio::test]
+async fn the_first_email_is_in_the_language_the_config_names_for_the_country_and_follow_ups_in_the_leads()
+ {
+    let p = MemoryPipeline::new().with_config(|c| {
+        c.outreach.countries.insert("GB".into(), "fr".into());
+        c.outreach.localized.insert(
+            "fr".into(),
+            sqa_core::config::Localized {
+                value_propositions: vec![
+                    "Les équipes finance qui utilisent Ledger Close bouclent le mois en deux jours au lieu de cinq."
+                        .into(),
+                ],
+                ..Default::default()
+            },
+        );
+    });
+    let mut lead = p.contacted("L1");
+    lead.stage = Stage::Researched;
+    lead.touches.clear();
+    p.insert(&lead).await;
+    p.enqueue_stage(QueueName::Outreach, "L1", None).await;
+    let report = p.drain().await;
+    assert!(report.failed.is_empty(), "{report:?}");
+    let (_, text) = only_text(&p, &lead.email);
+    assert!(text.starts_with("Bonjour Jo,"), "{text}");
+    assert!(text.contains("bouclent le mois en deux jours"), "{text}");
+    assert!(text.contains("Pour ne plus recevoir ces e-mails"), "{text}");
+    assert!(!text.contains("If it's not a priority"), "{text}");
+
+    // The lead answers in Dutch that it is not the right time: the follow-up is in Dutch.
+    let reply = p.reply_from(
+        &lead,
+        "<r1@customer.example>",
+        "Bedankt voor uw bericht. Het komt nu niet goed uit, misschien later dit jaar.",
+    );
+    p.inbound("inbound/r1", &reply, AuthVerdicts::default())
+        .await;
+    let l = p.get("L1").await;
+    let lang = l.inbound.last().map(|e| e.classification.lang.clone());
+    let draft = sqa_core::agents::outreach::draft(&sqa_core::agents::outreach::DraftInput::new(
+        &l,
+        &p.deps.config,
+        2,
+    ));
+    assert_eq!(lang.as_deref(), Some("nl"));
+    assert!(draft.body.starts_with("Hallo Jo,"), "{}", draft.body);
+    assert!(draft.body.contains("Een korte opvolging"), "{}", draft.body);
+}
