@@ -189,18 +189,46 @@ async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where the bundled example (the Lumora corpus) lives.
+/// The bundled examples (`examples/<name>`), by name.
+pub const EXAMPLES: &[&str] = &["lumora", "corvid"];
+
+/// Where the bundled examples live (`SQA_EXAMPLES_DIR`, else the source tree's `examples/`).
+fn examples_root() -> PathBuf {
+    if let Some(d) = std::env::var_os("SQA_EXAMPLES_DIR") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"))
+}
+
+/// Where the default example (the Lumora corpus) lives (`SQA_EXAMPLE_DIR` overrides it).
 pub fn example_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR") {
         return Ok(PathBuf::from(d));
     }
-    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/lumora"));
-    if built.join(CONFIG_FILE).is_file() {
-        return Ok(built);
+    example("lumora")
+}
+
+/// An example by name (`lumora`, `corvid`) or a folder laid out like `examples/lumora`
+/// (`sqa.toml`, `leads/`, `replies/`, `web/`, the knowledge it names).
+pub fn example(name_or_dir: &str) -> Result<PathBuf> {
+    let dir = if EXAMPLES.contains(&name_or_dir) {
+        if name_or_dir == "lumora"
+            && let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR")
+        {
+            PathBuf::from(d)
+        } else {
+            examples_root().join(name_or_dir)
+        }
+    } else {
+        PathBuf::from(name_or_dir)
+    };
+    if dir.join(CONFIG_FILE).is_file() {
+        return Ok(dir);
     }
     bail!(
-        "the bundled example is not at {} (set SQA_EXAMPLE_DIR)",
-        built.display()
+        "{}: no {CONFIG_FILE} there; an example is one of {} or a folder laid out like examples/lumora (set SQA_EXAMPLES_DIR for the bundled ones)",
+        dir.display(),
+        EXAMPLES.join(", ")
     )
 }
 
@@ -227,20 +255,66 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `sqa init DIR`: the example config and its knowledge, ICP and website mirror.
-pub fn init(dir: &Path) -> Result<()> {
+/// The neutral workspace `sqa init DIR` writes: a commented `sqa.toml` naming what to fill
+/// in, and empty `company/`, `leads/`, `replies/`, `web/` folders.
+pub const NEUTRAL_CONFIG: &str = include_str!("neutral.toml");
+
+fn refuse_existing(dir: &Path) -> Result<()> {
     if dir.join(CONFIG_FILE).exists() {
         bail!(
             "{} already has a {CONFIG_FILE}; not overwritten",
             dir.display()
         );
     }
-    let example = example_dir()?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for sub in ["company", "leads", "replies", "web"] {
-        copy_dir(&example.join(sub), &dir.join(sub))?;
+    Ok(())
+}
+
+/// `sqa init DIR`: a neutral workspace for a new seller.
+pub fn init_neutral(dir: &Path) -> Result<()> {
+    refuse_existing(dir)?;
+    for sub in ["company/knowledge", "leads", "replies", "web"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
-    std::fs::copy(example.join(CONFIG_FILE), dir.join(CONFIG_FILE))
+    let faq = dir.join("company/knowledge/faq.md");
+    std::fs::write(
+        &faq,
+        "# FAQ\n\n<!-- One `### question `[topic]`` heading per answer; the tags are your question\n\
+         topics. Answers are quoted sentence by sentence: keep each one short and true. -->\n",
+    )
+    .with_context(|| format!("cannot write {}", faq.display()))?;
+    std::fs::write(dir.join(CONFIG_FILE), NEUTRAL_CONFIG)
         .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))?;
     Ok(())
+}
+
+/// `sqa init DIR --example E`, and the demo's workspace: a copy of an example folder (its
+/// config, knowledge, ICP, leads, replies and website mirror), without any database,
+/// outbox or secret it may hold.
+pub fn init_from(dir: &Path, example: &Path) -> Result<()> {
+    refuse_existing(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for entry in
+        std::fs::read_dir(example).with_context(|| format!("cannot read {}", example.display()))?
+    {
+        let entry = entry?;
+        let name = entry.file_name();
+        let n = name.to_string_lossy();
+        if n.starts_with(DB_FILE) || n == OUTBOX || n == SECRET_FILE {
+            continue;
+        }
+        let target = dir.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The default example's workspace (the Lumora corpus), as `sqa demo` and `sqa bench` use.
+pub fn init(dir: &Path) -> Result<()> {
+    init_from(dir, &example_dir()?)
 }

@@ -42,8 +42,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a workspace with the example config (the Lumora corpus) in DIR.
-    Init { dir: PathBuf },
+    /// Create a workspace in DIR: a neutral, commented sqa.toml naming what to fill in, or
+    /// with --example a copy of an example (lumora, corvid, or a folder laid out like them).
+    Init {
+        dir: PathBuf,
+        #[arg(long)]
+        example: Option<String>,
+    },
     /// Check or describe agent configuration files.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -62,7 +67,7 @@ enum Command {
     /// The funnel: leads per stage (with --cost: the model's tokens and cost per lead and
     /// per stage).
     Stats(cost::StatsArgs),
-    /// Run the whole loop on the example corpus in a fresh temporary folder.
+    /// Run the whole loop on an example corpus (default: lumora) in a fresh temporary folder.
     Demo(demo::DemoArgs),
     /// Validate addresses (syntax, normal form, kind; DNS with --dns).
     CheckEmail(commands::evaluate::CheckEmailArgs),
@@ -189,7 +194,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
     let now = cli.now.as_deref().map(commands::parse_now).transpose()?;
     let json = cli.json;
     match cli.command {
-        Command::Init { dir } => commands::workspace::init(&dir),
+        Command::Init { dir, example } => commands::workspace::init(&dir, example.as_deref()),
         Command::Config(ConfigCmd::Check { file }) => commands::config::check(&file, json),
         Command::Config(ConfigCmd::Schema) => commands::config::schema(),
         Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,

@@ -145,10 +145,21 @@ async fn unsubscribe(req: &ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2
         return html(400, "<p>This unsubscribe link is incomplete.</p>");
     };
     match consent::unsubscribe(deps, &token).await {
-        Ok(_) => html(
-            200,
-            "<p>You are unsubscribed. We will not email this address again.</p>",
-        ),
+        Ok(_) => {
+            // The confirmation in the reader's language (Accept-Language), the workspace's
+            // wording when it overrides the shipped phrase.
+            let lang = req
+                .headers
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split([',', ';']).next())
+                .unwrap_or("");
+            let phrases = sqa_core::agents::phrases::resolve(lang, &deps.config.phrases);
+            html(
+                200,
+                &format!("<p>{}</p>", html_escape(&phrases.opt_out_confirmation)),
+            )
+        }
         Err(e @ (StageError::Transient(_) | StageError::Conflict(_))) => {
             tracing::warn!(error = %e, "unsubscribe failed; the client may retry");
             html(503, "<p>Please try again in a minute.</p>")

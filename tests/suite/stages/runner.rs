@@ -154,7 +154,7 @@ async fn a_permanent_failure_is_recorded_on_the_lead_and_acknowledged() {
     let p = MemoryPipeline::new().with_config(|c| {
         c.guardrails
             .prohibited_phrases
-            .push("would a 20-minute call".into());
+            .push("two days instead of five".into());
     });
     let mut lead = p.contacted("L1");
     lead.stage = Stage::Researched;

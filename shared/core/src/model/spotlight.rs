@@ -138,6 +138,7 @@ pub fn render(task: ModelTask, input: &Value) -> Result<(String, String), String
                 "signature": d.signature,
                 "touch": d.touch,
                 "previous_subject": d.previous_subject,
+                "compose": d.compose,
             });
             let mut user = block(&Block {
                 label: "lead",
@@ -169,6 +170,8 @@ pub fn render(task: ModelTask, input: &Value) -> Result<(String, String), String
                 "passages": a.passages,
                 "follow_up_question": a.next_question,
                 "signature": a.signature,
+                "language": a.lang,
+                "phrases": a.phrases,
             });
             let mut user = block(&Block {
                 label: "reply-subject",
