@@ -18,18 +18,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use regex::Regex;
 use std::sync::LazyLock;
 
-fn re(pattern: &str) -> Regex {
-    // The patterns are literals of this module: a typo is a bug the tests catch at once.
-    #[allow(clippy::expect_used)]
-    Regex::new(pattern).expect("a valid built-in pattern")
-}
-
-macro_rules! pattern {
-    ($(#[$doc:meta])* $name:ident, $re:expr) => {
-        $(#[$doc])*
-        pub(super) static $name: LazyLock<Regex> = LazyLock::new(|| re($re));
-    };
-}
+use crate::text::patterns::{pattern, re};
 
 mod bant;
 mod dates;

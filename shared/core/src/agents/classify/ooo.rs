@@ -3,11 +3,11 @@
 use super::*;
 
 pattern!(
-    RETURN_WORDS,
+    pub(super) RETURN_WORDS,
     r"(?i)\b(back (in|at|on|to)?|return(ing|s)?|be back|zurück|wieder (im büro|da|erreichbar|zurück|verfügbar|im haus|am arbeitsplatz)|ab dem|de retour|retour (le|au)|je reviens|reviendrai|regres(o|aré|ará|a)|vuelvo|volveré|de vuelta|estaré de nuevo|weer (bereikbaar|aanwezig|op kantoor|terug|beschikbaar)|terug (op|vanaf)|vanaf)\b"
 );
 pattern!(
-    UNTIL_WORDS,
+    pub(super) UNTIL_WORDS,
     r"(?i)\b(until|till|through|thru|up to and including|bis (einschließlich|einschliesslich|zum|am)?|jusqu'(au|à)|hasta( el)?|tot en met|t/m|tot)\b"
 );
 

@@ -3,11 +3,11 @@
 use super::*;
 
 pattern!(
-    ASSISTANT_OR_URGENT,
+    pub(super) ASSISTANT_OR_URGENT,
     r"(?i)\b(assistant|assistent\w*|assistante|asistente|secretary|sekretariat|secrétaire|secretaria|secretaresse|\bea\b|\bpa\b|urgent\w*|dringend\w*|emergenc\w*|notfall\w*|urgence\w*|urgencia\w*|spoed\w*)\b"
 );
 pattern!(
-    EMAIL_ADDRESS,
+    pub(super) EMAIL_ADDRESS,
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-\u{80}-\u{10FFFF}]+@[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?(?:\.[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?)+"
 );
 

@@ -23,9 +23,9 @@ pub(super) struct Analysis {
     pub(super) reference: DateTime<Utc>,
 }
 
-pattern!(BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
+pattern!(pub(super) BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
 pattern!(
-    REQUEST_LEAD,
+    pub(super) REQUEST_LEAD,
     r"(?i)\b(please (send|share|provide|forward|include|let me know|confirm|advise)|could you (send|share|provide|tell|explain|let me know|confirm|clarify)|can you (send|share|provide|tell|explain|let me know|confirm|clarify)|i'?d (also |really |just )?(like|want|love) to (know|understand|learn|hear|see)|i would (also |really )?(like|want) to (know|understand|learn)|we'?d (also |really )?(like|want) to (know|understand|learn)|let me know|wondering|curious (about|whether|if|how)|i need to (know|understand)|keen to (know|understand)|would (like|love) to (know|understand)|bitte (senden|schicken|teilen)|merci de (m'envoyer|nous envoyer|me dire)|pourriez-vous|podría(s)? (enviar|decirme)|me gustaría saber|kun(t|nen)? (je|jullie|u) .* (sturen|vertellen))"
 );
 
@@ -205,7 +205,7 @@ pub(super) fn plain_lower(s: &str) -> String {
 }
 
 pattern!(
-    NEGATION,
+    pub(super) NEGATION,
     r"\b(not|no|never|don't|dont|do not|doesn't|does not|didn't|won't|will not|wouldn't|isn't|aren't|can't|cannot|without|nicht|kein|keine|keinen|keinerlei|nie|niemals|pas|jamais|sans|nunca|sin|ni|niet|geen|nooit)\b"
 );
 
