@@ -44,8 +44,8 @@ use reply::*;
 use reports::*;
 use ses::*;
 
-pub use types::*;
 pub(crate) use html::html_depth_exceeds;
+pub use types::*;
 
 /// The largest message accepted: SES receipt rules cap messages at 40 MB, and nothing a
 /// lead writes by hand comes near 25 MiB, while parsing more would only cost memory.
