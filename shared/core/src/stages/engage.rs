@@ -295,7 +295,7 @@ fn drop_injected_facts(c: &mut Classification, own_text: &str) -> Vec<String> {
     ] {
         let Some(v) = value.as_deref() else { continue };
         let n = normalise(v);
-        let from_injection = classify::is_injection_text(v)
+        let from_injection = crate::text::injection::is_injection(v)
             || injected
                 .iter()
                 .any(|s| !n.is_empty() && (s.contains(&n) || n.contains(s.as_str())));

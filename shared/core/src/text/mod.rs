@@ -2,4 +2,14 @@
 //! declare a pattern (`patterns`), one reader of visible and hidden HTML text (`html`), one
 //! prompt-injection detector (`injection`) and one multilingual date reader (`dates`).
 
+pub mod injection;
 pub mod patterns;
+
+/// Lowercase with typographic apostrophes, quotes and dashes made plain.
+pub fn plain_lower(s: &str) -> String {
+    s.to_lowercase()
+        .replace(['’', '‘', '´', '`'], "'")
+        .replace(['“', '”', '„', '«', '»'], "\"")
+        .replace(['–', '—'], "-")
+        .replace('\u{a0}', " ")
+}

@@ -18,7 +18,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use regex::Regex;
 use std::sync::LazyLock;
 
+use crate::text::injection::is_injection;
 use crate::text::patterns::{pattern, re};
+use crate::text::plain_lower;
 
 mod bant;
 mod dates;
@@ -42,7 +44,7 @@ use referral::*;
 use sentences::*;
 use topics::*;
 
-pub use injection::{injected_sentences, is_injection_text};
+pub use injection::injected_sentences;
 
 /// Parse a raw message and classify it.
 pub fn classify_raw(raw: &[u8]) -> Result<(InboundEmail, Classification), ParseError> {

@@ -195,15 +195,6 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     out
 }
 
-/// Lowercase with typographic apostrophes, quotes and dashes made plain.
-pub(super) fn plain_lower(s: &str) -> String {
-    s.to_lowercase()
-        .replace(['’', '‘', '´', '`'], "'")
-        .replace(['“', '”', '„', '«', '»'], "\"")
-        .replace(['–', '—'], "-")
-        .replace('\u{a0}', " ")
-}
-
 pattern!(
     pub(super) NEGATION,
     r"\b(not|no|never|don't|dont|do not|doesn't|does not|didn't|won't|will not|wouldn't|isn't|aren't|can't|cannot|without|nicht|kein|keine|keinen|keinerlei|nie|niemals|pas|jamais|sans|nunca|sin|ni|niet|geen|nooit)\b"

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use url::Url;
 
+use crate::text::injection::{is_injection, json_has_injection};
 use crate::text::patterns::re;
 
 mod crawl;
@@ -28,7 +29,6 @@ mod extract;
 mod facts;
 mod headcount;
 mod industry;
-mod injection;
 mod jsonld;
 mod page;
 mod robots;
@@ -42,7 +42,6 @@ use extract::*;
 use facts::*;
 use headcount::*;
 use industry::*;
-use injection::*;
 use jsonld::*;
 use page::*;
 use robots::*;

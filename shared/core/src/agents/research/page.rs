@@ -155,7 +155,7 @@ pub(super) fn parse_page(url: &str, body: &str) -> Page {
             _ => {}
         }
     }
-    if INJECTION.iter().any(|r| r.is_match(&all_text)) {
+    if is_injection(&all_text) {
         page.injection = true;
     }
     if let Some(d) = &page.description
