@@ -14,16 +14,17 @@
 
 use crate::domain::{Action, Bant, Classification, Intent};
 use crate::mail::parse::{self, InboundEmail, ParseError};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use regex::Regex;
 use std::sync::LazyLock;
 
+use crate::text::dates::{dates_in, month_words, next_weekday, weekday_in};
 use crate::text::injection::is_injection;
 use crate::text::patterns::{pattern, re};
 use crate::text::plain_lower;
 
 mod bant;
-mod dates;
+mod defer;
 mod injection;
 mod intent;
 mod lang;
@@ -34,7 +35,7 @@ mod sentences;
 mod topics;
 
 use bant::*;
-use dates::*;
+use defer::*;
 use injection::*;
 use intent::*;
 use lang::*;

@@ -291,7 +291,7 @@ impl<'s> Walker<'s> {
             return summary;
         }
         if tag == "time"
-            && let Some(d) = e.attr("datetime").and_then(parse_date_prefix)
+            && let Some(d) = e.attr("datetime").and_then(full_date_prefix)
         {
             summary.dates.push(d.0);
             summary.has_time = true;
@@ -344,10 +344,10 @@ impl<'s> Walker<'s> {
                         continue;
                     }
                     let mut s = Summary::default();
-                    let dates = find_dates(&cleaned);
+                    let dates = full_dates(&cleaned);
                     let trimmed = cleaned.trim_start_matches(|c: char| !c.is_alphanumeric());
                     s.first_text_seen = true;
-                    s.leading_date = parse_date_prefix(trimmed).map(|d| d.0);
+                    s.leading_date = full_date_prefix(trimmed).map(|d| d.0);
                     let mut letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
                     for (a, b, iso) in &dates {
                         letters = letters.saturating_sub(
