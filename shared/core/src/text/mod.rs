@@ -3,6 +3,7 @@
 //! prompt-injection detector (`injection`) and one multilingual date reader (`dates`).
 
 pub mod dates;
+pub mod html;
 pub mod injection;
 pub mod patterns;
 

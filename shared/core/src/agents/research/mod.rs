@@ -19,11 +19,11 @@ use std::sync::LazyLock;
 use url::Url;
 
 use crate::text::dates::{full_date_prefix, full_dates};
+use crate::text::html::{Paint, Rgb, Sheet, hidden_by_markup, near, parse_declarations};
 use crate::text::injection::{is_injection, json_has_injection};
 use crate::text::patterns::re;
 
 mod crawl;
-mod css;
 mod extract;
 mod facts;
 mod headcount;
@@ -35,7 +35,6 @@ mod tech;
 mod walk;
 
 use crawl::*;
-use css::*;
 use extract::*;
 use facts::*;
 use headcount::*;

@@ -221,13 +221,7 @@ impl<'s> Walker<'s> {
             return summary;
         }
         // Hidden by markup.
-        if e.attr("hidden").is_some()
-            || e.attr("aria-hidden")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-            || (tag == "input"
-                && e.attr("type")
-                    .is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
-        {
+        if hidden_by_markup(e) {
             return summary;
         }
         let mut style = self.sheet.style_of(e);

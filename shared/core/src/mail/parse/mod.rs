@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use crate::text::html::{inline_hides, sets_dark_background};
 use crate::text::patterns::re;
 
 mod bodies;

@@ -1,16 +1,22 @@
-//! Stylesheet rules and paint: what CSS hides (display, visibility, off-screen, tiny or
-//! same-colour text).
+//! The one reader of what HTML hides: stylesheet rules (`<style>` blocks, simple
+//! selectors), inline declarations (`display:none`, `visibility`, `opacity`, tiny fonts,
+//! off-screen positions, clipping, zero-size boxes with hidden overflow, `mso-hide`),
+//! markup (`hidden`, `aria-hidden`, hidden inputs, `<font size=0>`) and paint (text the
+//! same colour as what is behind it, or transparent). Research walks pages with a
+//! [`Sheet`] and tracks the background; mail parsing reads inline styles only
+//! ([`inline_hides`]), where white text on a light background is the usual trick.
 
-use super::*;
+use super::patterns::re;
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-// HTML: stylesheet rules, visibility and the visible text blocks of a page
-
-pub(super) type Rgb = (u8, u8, u8);
+pub type Rgb = (u8, u8, u8);
 
 /// A colour as far as hiding goes: a known colour, transparent, or something we cannot
 /// evaluate (a gradient, an image, a CSS variable) which never counts as "same colour".
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Paint {
+pub enum Paint {
     Rgb(Rgb),
     Transparent,
     Unknown,
@@ -18,14 +24,14 @@ pub(super) enum Paint {
 
 /// What the declarations that apply to one element say about its visibility.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Style {
-    pub(super) hides: bool,
-    pub(super) color: Option<Paint>,
-    pub(super) background: Option<Paint>,
+pub struct Style {
+    pub hides: bool,
+    pub color: Option<Paint>,
+    pub background: Option<Paint>,
 }
 
 impl Style {
-    pub(super) fn merge(&mut self, other: &Style) {
+    pub fn merge(&mut self, other: &Style) {
         self.hides |= other.hides;
         if other.color.is_some() {
             self.color = other.color;
@@ -40,15 +46,15 @@ impl Style {
 /// `.note{display:none}`. Complex selectors contribute only when they hide, through their
 /// rightmost class or id (hiding too much loses a fact; hiding too little could leak one).
 #[derive(Debug, Default)]
-pub(super) struct Sheet {
-    pub(super) by_tag: HashMap<String, Style>,
-    pub(super) by_class: HashMap<String, Style>,
-    pub(super) by_id: HashMap<String, Style>,
-    pub(super) by_tag_class: HashMap<(String, String), Style>,
+pub struct Sheet {
+    pub by_tag: HashMap<String, Style>,
+    pub by_class: HashMap<String, Style>,
+    pub by_id: HashMap<String, Style>,
+    pub by_tag_class: HashMap<(String, String), Style>,
 }
 
 impl Sheet {
-    pub(super) fn parse(css: &str) -> Sheet {
+    pub fn parse(css: &str) -> Sheet {
         let mut sheet = Sheet::default();
         let css = strip_css_comments(css);
         let bytes = css.as_bytes();
@@ -90,7 +96,7 @@ impl Sheet {
         sheet
     }
 
-    pub(super) fn add(&mut self, selector: &str, style: &Style) {
+    pub fn add(&mut self, selector: &str, style: &Style) {
         if selector.is_empty() || selector.contains(':') || selector.contains('[') {
             return;
         }
@@ -142,7 +148,7 @@ impl Sheet {
         }
     }
 
-    pub(super) fn style_of(&self, el: &scraper::node::Element) -> Style {
+    pub fn style_of(&self, el: &scraper::node::Element) -> Style {
         let mut style = Style::default();
         let tag = el.name().to_ascii_lowercase();
         if let Some(s) = self.by_tag.get(&tag) {
@@ -168,7 +174,7 @@ impl Sheet {
     }
 }
 
-pub(super) fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Option<String>) {
+pub fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Option<String>) {
     let mut tag = String::new();
     let mut classes = Vec::new();
     let mut id = None;
@@ -196,7 +202,7 @@ pub(super) fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Op
     (tag, classes, id)
 }
 
-pub(super) fn strip_css_comments(css: &str) -> String {
+pub fn strip_css_comments(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
@@ -211,7 +217,7 @@ pub(super) fn strip_css_comments(css: &str) -> String {
 }
 
 /// Read one declaration block (`display:none; color:#fff`) for what hides text.
-pub(super) fn parse_declarations(body: &str) -> Style {
+pub fn parse_declarations(body: &str) -> Style {
     let mut style = Style::default();
     let mut props: HashMap<String, String> = HashMap::new();
     for decl in body.split(';') {
@@ -240,9 +246,7 @@ pub(super) fn parse_declarations(body: &str) -> Style {
     {
         style.hides = true;
     }
-    if let Some(size) = get("font-size").and_then(css_length_px)
-        && size < 2.0
-    {
+    if get("font-size").is_some_and(tiny_font) || is("mso-hide", "all") {
         style.hides = true;
     }
     if get("font").is_some_and(|v| {
@@ -326,8 +330,26 @@ pub(super) fn parse_declarations(body: &str) -> Style {
     style
 }
 
+/// A font size nobody can read: 0 in any unit, at most 2 px, 1.5 pt, 0.15 em or 15 %, or
+/// anything else under 2 px.
+fn tiny_font(v: &str) -> bool {
+    let v = v.trim();
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    match (num.parse::<f32>(), unit.trim()) {
+        (Ok(0.0), _) => true,
+        (Ok(n), "" | "px") => n <= 2.0,
+        (Ok(n), "pt") => n <= 1.5,
+        (Ok(n), "em" | "rem") => n <= 0.15,
+        (Ok(n), "%") => n <= 15.0,
+        _ => css_length_px(v).is_some_and(|px| px < 2.0),
+    }
+}
+
 /// A CSS length in pixels (`0`, `12px`, `-9999px`, `0.5em`, `0%`); `None` for anything else.
-pub(super) fn css_length_px(v: &str) -> Option<f32> {
+pub fn css_length_px(v: &str) -> Option<f32> {
     let v = v.trim();
     let split = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
@@ -345,7 +367,7 @@ pub(super) fn css_length_px(v: &str) -> Option<f32> {
     }
 }
 
-pub(super) fn parse_background(v: &str) -> Paint {
+pub fn parse_background(v: &str) -> Paint {
     let v = v.trim();
     if v == "none" || v == "transparent" || v == "initial" || v == "unset" || v == "inherit" {
         return Paint::Transparent;
@@ -387,7 +409,7 @@ pub(super) fn parse_background(v: &str) -> Paint {
     Paint::Unknown
 }
 
-pub(super) fn parse_paint(v: &str) -> Paint {
+pub fn parse_paint(v: &str) -> Paint {
     let v = v.trim().to_ascii_lowercase();
     match v.as_str() {
         "transparent" => return Paint::Transparent,
@@ -490,7 +512,127 @@ pub(super) fn parse_paint(v: &str) -> Paint {
     Paint::Unknown
 }
 
-pub(super) fn near(a: Rgb, b: Rgb) -> bool {
+pub fn near(a: Rgb, b: Rgb) -> bool {
     let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
     d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2) < 20 * 20
+}
+
+impl Paint {
+    /// White or nearly white (every channel at least 240).
+    pub fn is_whiteish(&self) -> bool {
+        matches!(self, Paint::Rgb((r, g, b)) if *r >= 240 && *g >= 240 && *b >= 240)
+    }
+}
+
+/// Hidden by markup alone: `hidden`, `aria-hidden="true"`, `<input type=hidden>`, `<font
+/// size=0>`.
+pub fn hidden_by_markup(el: &scraper::node::Element) -> bool {
+    let tag = el.name();
+    el.attr("hidden").is_some()
+        || el
+            .attr("aria-hidden")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        || (tag.eq_ignore_ascii_case("input")
+            && el
+                .attr("type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden")))
+        || (tag.eq_ignore_ascii_case("font") && el.attr("size").is_some_and(|s| s.trim() == "0"))
+}
+
+/// Whether an element hides its text when only its markup and inline style are known (mail
+/// HTML): what [`hidden_by_markup`] and [`parse_declarations`] say, and white or nearly
+/// white text (`color`, `<font color>`) unless an ancestor set a dark background.
+pub fn inline_hides(el: &scraper::node::Element, dark_background: bool) -> bool {
+    if hidden_by_markup(el) {
+        return true;
+    }
+    if el.name().eq_ignore_ascii_case("font")
+        && !dark_background
+        && el
+            .attr("color")
+            .is_some_and(|c| parse_paint(c).is_whiteish())
+    {
+        return true;
+    }
+    let Some(inline) = el.attr("style") else {
+        return false;
+    };
+    let style = parse_declarations(inline);
+    style.hides || (!dark_background && style.color.is_some_and(|c| c.is_whiteish()))
+}
+
+/// Whether an element sets a background that white text is readable on: any colour that is
+/// not white-ish, transparent or none (a gradient or an image counts as dark).
+pub fn sets_dark_background(el: &scraper::node::Element) -> bool {
+    if let Some(bg) = el.attr("bgcolor") {
+        return !parse_paint(bg).is_whiteish();
+    }
+    match el.attr("style").map(parse_declarations) {
+        Some(Style {
+            background: Some(bg),
+            ..
+        }) => !bg.is_whiteish() && bg != Paint::Transparent,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    fn hides(html: &str, dark: bool) -> bool {
+        let doc = Html::parse_fragment(html);
+        let Ok(sel) = Selector::parse("#t") else {
+            return false;
+        };
+        doc.select(&sel)
+            .next()
+            .is_some_and(|e| inline_hides(e.value(), dark))
+    }
+
+    #[test]
+    fn inline_styles_and_markup_that_hide() {
+        for h in [
+            r#"<div id="t" style="display: none">x</div>"#,
+            r#"<div id="t" style="visibility:hidden">x</div>"#,
+            r#"<div id="t" style="opacity:0">x</div>"#,
+            r#"<span id="t" style="font-size:1px">x</span>"#,
+            r#"<span id="t" style="font-size:1pt">x</span>"#,
+            r#"<span id="t" style="font-size:0.1em">x</span>"#,
+            r#"<div id="t" style="mso-hide:all">x</div>"#,
+            r#"<div id="t" style="max-height:0;overflow:hidden">x</div>"#,
+            r#"<div id="t" style="position:absolute;left:-9999px">x</div>"#,
+            r#"<div id="t" aria-hidden="true">x</div>"#,
+            r#"<div id="t" hidden>x</div>"#,
+            r#"<font id="t" size="0">x</font>"#,
+            r#"<span id="t" style="color:#fefefe">x</span>"#,
+            r#"<font id="t" color="white">x</font>"#,
+        ] {
+            assert!(hides(h, false), "{h}");
+        }
+    }
+
+    #[test]
+    fn readable_text_is_not_hidden() {
+        for h in [
+            r#"<div id="t" style="color:#333;font-size:14px">x</div>"#,
+            r#"<div id="t" style="text-indent:-5px">x</div>"#,
+            r#"<p id="t">x</p>"#,
+        ] {
+            assert!(!hides(h, false), "{h}");
+        }
+        // White on a dark background is readable.
+        assert!(!hides(r#"<span id="t" style="color:white">x</span>"#, true));
+    }
+
+    #[test]
+    fn same_colour_as_the_background_is_near() {
+        assert!(near((255, 255, 255), (250, 250, 250)));
+        assert!(!near((255, 255, 255), (0, 0, 0)));
+        assert_eq!(parse_background("url(x.png) #000"), Paint::Unknown);
+        assert_eq!(parse_background("#000 url(x.png)"), Paint::Unknown);
+        assert_eq!(parse_background("none"), Paint::Transparent);
+        assert!(parse_paint("rgb(250, 250, 250)").is_whiteish());
+    }
 }
