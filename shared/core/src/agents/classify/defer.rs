@@ -4,7 +4,36 @@ use super::*;
 
 pattern!(
     pub(super) DEFER_PHRASE,
-    r"(\bnext (year|quarter|fiscal( year)?|fy|summer|spring|autumn|fall|winter|budget cycle)\b|\b(in the|this|im|in|au|en|el|la|in het) (spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst|printemps|été|automne|hiver|primavera|verano|otoño|invierno|voorjaar|zomer|najaar)\b|\bnew year\b|\b(early|mid|late) 20\d\d\b|\bin (a few|few|some|six|three|two|four|five|nine|twelve|\d+) months\b|\b(six|three|\d+) months from now\b|\blater\b|\bafter (that|this|the (new year|holidays|summer|migration|re-?org|reorg\w*|reorgani[sz]ation|freeze|renewal|budget|board|approval|launch|project|quarter)|our (migration|re-?org|reorg\w*|budget|renewal|freeze|launch|project|board|fiscal))\b|\bonce (that|this|things|we|the)\b|\buntil (that'?s|after|next|the)\b|\bnächste(s|n)? jahr\b|\bim neuen jahr\b|\bspäter\b|\bin (einigen|ein paar|sechs|drei) monaten\b|\bl'année prochaine\b|\bplus tard\b|\bdans (quelques|six|trois|\d+) mois\b|\bà la rentrée\b|\bel (año|mes) que viene\b|\bel próximo año\b|\bmás adelante\b|\bdentro de (unos|seis|tres|\d+) meses\b|\bvolgend jaar\b|\bover (een paar|enkele|zes|drie|\d+) maanden\b|\bq[1-4]\b|\bfy ?\d\d\b)"
+    r"(?x)
+        (
+            \bnext\ (year|quarter|fiscal(\ year)?|fy|summer|spring|autumn|fall|winter|budget\ cycle)\b
+          | \b(in\ the|this|im|in|au|en|el|la|in\ het)\ (spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst|printemps|été|automne|hiver|primavera|verano|otoño|invierno|voorjaar|zomer|najaar)\b
+          | \bnew\ year\b
+          | \b(early|mid|late)\ 20\d\d\b
+          | \bin\ (a\ few|few|some|six|three|two|four|five|nine|twelve|\d+)\ months\b
+          | \b(six|three|\d+)\ months\ from\ now\b
+          | \blater\b
+          | \bafter\ (that|this|the\ (new\ year|holidays|summer|migration|re-?org|reorg\w*|reorgani[sz]ation|freeze|renewal|budget|board|approval|launch|project|quarter)|our\ (migration|re-?org|reorg\w*|budget|renewal|freeze|launch|project|board|fiscal))\b
+          | \bonce\ (that|this|things|we|the)\b
+          | \buntil\ (that'?s|after|next|the)\b
+          | \bnächste(s|n)?\ jahr\b
+          | \bim\ neuen\ jahr\b
+          | \bspäter\b
+          | \bin\ (einigen|ein\ paar|sechs|drei)\ monaten\b
+          | \bl'année\ prochaine\b
+          | \bplus\ tard\b
+          | \bdans\ (quelques|six|trois|\d+)\ mois\b
+          | \bà\ la\ rentrée\b
+          | \bel\ (año|mes)\ que\ viene\b
+          | \bel\ próximo\ año\b
+          | \bmás\ adelante\b
+          | \bdentro\ de\ (unos|seis|tres|\d+)\ meses\b
+          | \bvolgend\ jaar\b
+          | \bover\ (een\ paar|enkele|zes|drie|\d+)\ maanden\b
+          | \bq[1-4]\b
+          | \bfy\ ?\d\d\b
+        )
+    "
 );
 pattern!(
     pub(super) DEADLINE,

@@ -97,9 +97,43 @@ pub(super) fn link_priority(path: &str, anchor: &str) -> Option<u32> {
         )
     });
     static SKIP: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(privacy|imprint|impressum|legal|terms|cookie|gdpr|login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account|password|search|wp-admin|wp-login|/feed|/tag/|/category/|cdn-cgi|unsubscribe|/cgi-bin/|/api/|/assets?/|/static/|/shop/|/products?/[^/]+/)",
-        )
+        re(r"(?xi)
+                (
+                    privacy
+                  | imprint
+                  | impressum
+                  | legal
+                  | terms
+                  | cookie
+                  | gdpr
+                  | login
+                  | log-in
+                  | signin
+                  | sign-in
+                  | signup
+                  | sign-up
+                  | register
+                  | cart
+                  | basket
+                  | checkout
+                  | account
+                  | password
+                  | search
+                  | wp-admin
+                  | wp-login
+                  | /feed
+                  | /tag/
+                  | /category/
+                  | cdn-cgi
+                  | unsubscribe
+                  | /cgi-bin/
+                  | /api/
+                  | /assets?/
+                  | /static/
+                  | /shop/
+                  | /products?/[^/]+/
+                )
+            ")
     });
     static HIGH: LazyLock<Regex> = LazyLock::new(|| {
         re(

@@ -54,9 +54,31 @@ pub(super) fn sentences(text: &str) -> Vec<String> {
 }
 
 pub(super) static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\bcookies?\b|all rights reserved|©|\(c\)\s*\d{4}|copyright|privacy (policy|notice)|terms (of|and) (use|service|conditions)|t&cs|\bsign ?up\b|subscribe|newsletter|read more|learn more|see (open )?roles|contact us|click here|gamble responsibly|play responsibly|begambleaware|18\+ only|javascript)",
-    )
+    re(r"(?xi)
+            (
+                \bcookies?\b
+              | all\ rights\ reserved
+              | ©
+              | \(c\)\s*\d{4}
+              | copyright
+              | privacy\ (policy|notice)
+              | terms\ (of|and)\ (use|service|conditions)
+              | t&cs
+              | \bsign\ ?up\b
+              | subscribe
+              | newsletter
+              | read\ more
+              | learn\ more
+              | see\ (open\ )?roles
+              | contact\ us
+              | click\ here
+              | gamble\ responsibly
+              | play\ responsibly
+              | begambleaware
+              | 18\+\ only
+              | javascript
+            )
+        ")
 });
 
 pub(super) static FACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -88,9 +110,15 @@ pub(super) static REGULATORY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\b\d{1,5}[a-z]?\s+[A-Za-zÀ-ÿ][\w .'-]*,\s*[\w .'-]+|\b[A-Za-zÀ-ÿ][\w .'-]*\s+\d{1,5}[a-z]?,\s*[\w .'-]+|\b\d{4,5}\s+[A-Za-zÀ-ÿ]|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]\d{2}\s*[A-Z\d]{4}\b)",
-    )
+    re(r"(?xi)
+            (
+                \b\d{1,5}[a-z]?\s+[A-Za-zÀ-ÿ][\w\ .'-]*,\s*[\w\ .'-]+
+              | \b[A-Za-zÀ-ÿ][\w\ .'-]*\s+\d{1,5}[a-z]?,\s*[\w\ .'-]+
+              | \b\d{4,5}\s+[A-Za-zÀ-ÿ]
+              | \b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b
+              | \b[A-Z]\d{2}\s*[A-Z\d]{4}\b
+            )
+        ")
 });
 
 /// Facts in a legal footer: the regulatory lines and the registered address, nothing else.

@@ -87,9 +87,20 @@ pub(super) static PERMANENT_WORDING: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 pub(super) static TEMPORARY_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)warning message only|will be retried|still being retried|will (continue to )?retry|not yet been delivered|has been delayed|delivery (is |was )?delayed|temporary (failure|error|problem)|temporarily (deferred|rejected|unavailable)|delivery attempts will continue|delay(ed)? (warning|notification)|\(delay\)",
-    )
+    re(r"(?xi)
+                warning\ message\ only
+              | will\ be\ retried
+              | still\ being\ retried
+              | will\ (continue\ to\ )?retry
+              | not\ yet\ been\ delivered
+              | has\ been\ delayed
+              | delivery\ (is\ |was\ )?delayed
+              | temporary\ (failure|error|problem)
+              | temporarily\ (deferred|rejected|unavailable)
+              | delivery\ attempts\ will\ continue
+              | delay(ed)?\ (warning|notification)
+              | \(delay\)
+        ")
 });
 
 /// Permanent or temporary: the status class first (even with `Action: failed`, a 4.x.x
