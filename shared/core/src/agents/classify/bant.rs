@@ -142,7 +142,76 @@ pattern!(
 );
 pattern!(
     pub(super) TIMELINE_ACTION,
-    r"\b(decid\w*|decision|start\w*|reconnect|circle back|follow up|touch base|ends|ending|expires?|expiring|runs out|in place|live|choose|select\w*|pick|begin\w*|kick(ing)? off|evaluat\w*|looking at|buy\w*|purchas\w*|go(ing)? live|roll ?out|implement\w*|launch\w*|renew\w*|reach out|get in touch|contact|ping|check back|write|talk|conversation|revisit|trial|pilot|poc|planning|consolidat\w*|migrat\w*|moving|sign\w*|commit\w*|budget\w*|entscheid\w*|starten|beginnen|einführ\w*|décid\w*|décision|commencer|démarrer|recontact\w*|decidir|decisión|empezar|comenzar|escr[ií]b\w*|beslis\w*|beginnen|starten|contact)\b"
+    r"(?x)
+        \b
+        (
+            decid\w*
+          | decision
+          | start\w*
+          | reconnect
+          | circle\ back
+          | follow\ up
+          | touch\ base
+          | ends
+          | ending
+          | expires?
+          | expiring
+          | runs\ out
+          | in\ place
+          | live
+          | choose
+          | select\w*
+          | pick
+          | begin\w*
+          | kick(ing)?\ off
+          | evaluat\w*
+          | looking\ at
+          | buy\w*
+          | purchas\w*
+          | go(ing)?\ live
+          | roll\ ?out
+          | implement\w*
+          | launch\w*
+          | renew\w*
+          | reach\ out
+          | get\ in\ touch
+          | contact
+          | ping
+          | check\ back
+          | write
+          | talk
+          | conversation
+          | revisit
+          | trial
+          | pilot
+          | poc
+          | planning
+          | consolidat\w*
+          | migrat\w*
+          | moving
+          | sign\w*
+          | commit\w*
+          | budget\w*
+          | entscheid\w*
+          | starten
+          | beginnen
+          | einführ\w*
+          | décid\w*
+          | décision
+          | commencer
+          | démarrer
+          | recontact\w*
+          | decidir
+          | decisión
+          | empezar
+          | comenzar
+          | escr[ií]b\w*
+          | beslis\w*
+          | beginnen
+          | starten
+          | contact
+        )\b
+    "
 );
 pattern!(
     pub(super) TIME_EXPR,
@@ -196,7 +265,33 @@ pattern!(
 );
 pattern!(
     pub(super) MEETING_TALK,
-    r"\b(demo|call|meeting|chat|talk|speak|meet|catch up|conversation|session|walk-?through|termin|gespräch|telefonieren|appel|réunion|rendez-vous|llamada|reunión|afspraak|gesprek|bellen)\b"
+    r"(?x)
+        \b
+        (
+            demo
+          | call
+          | meeting
+          | chat
+          | talk
+          | speak
+          | meet
+          | catch\ up
+          | conversation
+          | session
+          | walk-?through
+          | termin
+          | gespräch
+          | telefonieren
+          | appel
+          | réunion
+          | rendez-vous
+          | llamada
+          | reunión
+          | afspraak
+          | gesprek
+          | bellen
+        )\b
+    "
 );
 pattern!(
     pub(super) LAST_OR_AGO,

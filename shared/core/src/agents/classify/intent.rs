@@ -222,7 +222,66 @@ pattern!(
 );
 pattern!(
     pub(super) INTEREST_NOUN,
-    r"\b(demo|demos|demonstration|walk-?through|call|meeting|chat|conversation|intro|session|calendar|invite|invitation|proposal|quote|quotation|trial|poc|proof[- ]of[- ]concept|pilot|vorführung|präsentation|termin|gespräch|telefonat|angebot|testphase|testversion|démo|démonstration|présentation|rendez-vous|rdv|appel|réunion|échange|visio|devis|proposition|essai|pilote|demostración|reunión|llamada|videollamada|propuesta|cotización|prueba|piloto|afspraak|gesprek|belletje|offerte|voorstel|proefperiode)\b"
+    r"(?x)
+        \b
+        (
+            demo
+          | demos
+          | demonstration
+          | walk-?through
+          | call
+          | meeting
+          | chat
+          | conversation
+          | intro
+          | session
+          | calendar
+          | invite
+          | invitation
+          | proposal
+          | quote
+          | quotation
+          | trial
+          | poc
+          | proof[-\ ]of[-\ ]concept
+          | pilot
+          | vorführung
+          | präsentation
+          | termin
+          | gespräch
+          | telefonat
+          | angebot
+          | testphase
+          | testversion
+          | démo
+          | démonstration
+          | présentation
+          | rendez-vous
+          | rdv
+          | appel
+          | réunion
+          | échange
+          | visio
+          | devis
+          | proposition
+          | essai
+          | pilote
+          | demostración
+          | reunión
+          | llamada
+          | videollamada
+          | propuesta
+          | cotización
+          | prueba
+          | piloto
+          | afspraak
+          | gesprek
+          | belletje
+          | offerte
+          | voorstel
+          | proefperiode
+        )\b
+    "
 );
 pattern!(
     pub(super) INTEREST_MARKER,
@@ -338,7 +397,38 @@ pattern!(
 );
 pattern!(
     pub(super) MEETING_NOUN,
-    r"\b(demo|demos|demonstration|walk-?through|call|meeting|chat|conversation|session|vorführung|präsentation|termin|gespräch|telefonat|démo|démonstration|présentation|rendez-vous|appel|réunion|échange|demostración|reunión|llamada|afspraak|gesprek|belletje)\b"
+    r"(?x)
+        \b
+        (
+            demo
+          | demos
+          | demonstration
+          | walk-?through
+          | call
+          | meeting
+          | chat
+          | conversation
+          | session
+          | vorführung
+          | präsentation
+          | termin
+          | gespräch
+          | telefonat
+          | démo
+          | démonstration
+          | présentation
+          | rendez-vous
+          | appel
+          | réunion
+          | échange
+          | demostración
+          | reunión
+          | llamada
+          | afspraak
+          | gesprek
+          | belletje
+        )\b
+    "
 );
 pattern!(
     pub(super) INFO_ONLY,
@@ -412,7 +502,50 @@ pattern!(
 );
 pattern!(
     pub(super) CONTACT_VERB,
-    r"\b(reach out|get in touch|get back|check in|looking at|look at|contact|ping|write|email|e-mail|talk|chat|speak|conversation|follow up|touch base|reconnect|try (me|us) again|come back|look again|take a look|happy to|melden|auf mich zu|zurückkommen|sprechen|schreiben|contacter|écrire|parler|échanger|escrib\w*|contact\w*|habl\w*|mail\w*|bellen|spreken|contact opnemen)\b"
+    r"(?x)
+        \b
+        (
+            reach\ out
+          | get\ in\ touch
+          | get\ back
+          | check\ in
+          | looking\ at
+          | look\ at
+          | contact
+          | ping
+          | write
+          | email
+          | e-mail
+          | talk
+          | chat
+          | speak
+          | conversation
+          | follow\ up
+          | touch\ base
+          | reconnect
+          | try\ (me|us)\ again
+          | come\ back
+          | look\ again
+          | take\ a\ look
+          | happy\ to
+          | melden
+          | auf\ mich\ zu
+          | zurückkommen
+          | sprechen
+          | schreiben
+          | contacter
+          | écrire
+          | parler
+          | échanger
+          | escrib\w*
+          | contact\w*
+          | habl\w*
+          | mail\w*
+          | bellen
+          | spreken
+          | contact\ opnemen
+        )\b
+    "
 );
 pattern!(
     pub(super) NOT_INTERESTED,
@@ -498,7 +631,34 @@ pattern!(
 pattern!(pub(super) VOCATIVE, r"^\s*([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)\s*[,:\-–]\s");
 pattern!(
     pub(super) INTERNAL_NOTE,
-    r"\b(see below|see (the )?(e-?mail|note|message) below|fyi|thoughts\?|any thoughts|what do you think|is this (something|relevant|useful) for|can you (check|look|handle|take a look|have a look|deal with|follow up)|for your (review|info|information)|take a look at this|worth a look|siehe unten|zur info|was meinst du|voir ci-dessous|pour info|qu'en penses-tu|ver abajo|para tu información|qué opinas|zie hieronder|ter info|wat vind je)\b"
+    r"(?x)
+        \b
+        (
+            see\ below
+          | see\ (the\ )?(e-?mail|note|message)\ below
+          | fyi
+          | thoughts\?
+          | any\ thoughts
+          | what\ do\ you\ think
+          | is\ this\ (something|relevant|useful)\ for
+          | can\ you\ (check|look|handle|take\ a\ look|have\ a\ look|deal\ with|follow\ up)
+          | for\ your\ (review|info|information)
+          | take\ a\ look\ at\ this
+          | worth\ a\ look
+          | siehe\ unten
+          | zur\ info
+          | was\ meinst\ du
+          | voir\ ci-dessous
+          | pour\ info
+          | qu'en\ penses-tu
+          | ver\ abajo
+          | para\ tu\ información
+          | qué\ opinas
+          | zie\ hieronder
+          | ter\ info
+          | wat\ vind\ je
+        )\b
+    "
 );
 
 /// The reply greets someone other than the agent ("Hi Mark, see below …"): a message meant

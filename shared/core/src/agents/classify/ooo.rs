@@ -4,7 +4,29 @@ use super::*;
 
 pattern!(
     pub(super) RETURN_WORDS,
-    r"(?i)\b(back (in|at|on|to)?|return(ing|s)?|be back|zurück|wieder (im büro|da|erreichbar|zurück|verfügbar|im haus|am arbeitsplatz)|ab dem|de retour|retour (le|au)|je reviens|reviendrai|regres(o|aré|ará|a)|vuelvo|volveré|de vuelta|estaré de nuevo|weer (bereikbaar|aanwezig|op kantoor|terug|beschikbaar)|terug (op|vanaf)|vanaf)\b"
+    r"(?xi)
+        \b
+        (
+            back\ (in|at|on|to)?
+          | return(ing|s)?
+          | be\ back
+          | zurück
+          | wieder\ (im\ büro|da|erreichbar|zurück|verfügbar|im\ haus|am\ arbeitsplatz)
+          | ab\ dem
+          | de\ retour
+          | retour\ (le|au)
+          | je\ reviens
+          | reviendrai
+          | regres(o|aré|ará|a)
+          | vuelvo
+          | volveré
+          | de\ vuelta
+          | estaré\ de\ nuevo
+          | weer\ (bereikbaar|aanwezig|op\ kantoor|terug|beschikbaar)
+          | terug\ (op|vanaf)
+          | vanaf
+        )\b
+    "
 );
 pattern!(
     pub(super) UNTIL_WORDS,

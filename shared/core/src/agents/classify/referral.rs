@@ -4,7 +4,29 @@ use super::*;
 
 pattern!(
     pub(super) ASSISTANT_OR_URGENT,
-    r"(?i)\b(assistant|assistent\w*|assistante|asistente|secretary|sekretariat|secrétaire|secretaria|secretaresse|\bea\b|\bpa\b|urgent\w*|dringend\w*|emergenc\w*|notfall\w*|urgence\w*|urgencia\w*|spoed\w*)\b"
+    r"(?xi)
+        \b
+        (
+            assistant
+          | assistent\w*
+          | assistante
+          | asistente
+          | secretary
+          | sekretariat
+          | secrétaire
+          | secretaria
+          | secretaresse
+          | \bea\b
+          | \bpa\b
+          | urgent\w*
+          | dringend\w*
+          | emergenc\w*
+          | notfall\w*
+          | urgence\w*
+          | urgencia\w*
+          | spoed\w*
+        )\b
+    "
 );
 pattern!(
     pub(super) EMAIL_ADDRESS,

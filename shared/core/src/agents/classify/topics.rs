@@ -81,7 +81,53 @@ pattern!(
 );
 pattern!(
     pub(super) TOOL,
-    r"\b(snowflake|bigquery|big query|databricks|redshift|postgres\w*|oracle|sql server|mssql|mysql|synapse|microsoft fabric|teradata|clickhouse|mongodb|dbt|airflow|dagster|prefect|fivetran|airbyte|kafka|kinesis|pub/?sub|spark|looker|tableau|power ?bi|metabase|superset|slack|pagerduty|opsgenie|microsoft teams|ms teams|jira|datadog|s3|gcs|delta lake|iceberg|hive)\b"
+    r"(?x)
+        \b
+        (
+            snowflake
+          | bigquery
+          | big\ query
+          | databricks
+          | redshift
+          | postgres\w*
+          | oracle
+          | sql\ server
+          | mssql
+          | mysql
+          | synapse
+          | microsoft\ fabric
+          | teradata
+          | clickhouse
+          | mongodb
+          | dbt
+          | airflow
+          | dagster
+          | prefect
+          | fivetran
+          | airbyte
+          | kafka
+          | kinesis
+          | pub/?sub
+          | spark
+          | looker
+          | tableau
+          | power\ ?bi
+          | metabase
+          | superset
+          | slack
+          | pagerduty
+          | opsgenie
+          | microsoft\ teams
+          | ms\ teams
+          | jira
+          | datadog
+          | s3
+          | gcs
+          | delta\ lake
+          | iceberg
+          | hive
+        )\b
+    "
 );
 pattern!(
     pub(super) INTEGRATION_WORD,

@@ -82,9 +82,110 @@ pub(super) static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(super) static FACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(founded|established|started|launched|since|headquarter\w*|head office|hq|based in|offices?|employ\w*|people|team|colleagues|staff|workforce|customers?|clients?|members|users|subscribers|listeners|shippers|merchants|partners?|ceo|cto|cfo|coo|cdo|cio|cmo|chief|head of|vp|vice president|director|founders?|co-founders?|president|chair\w*|managing|leads?|led by|manager|products?|platform|app|software|saas|api|services?|solutions?|stores?|network|licen[cs]ed|authori[sz]ed|regulated|certified|compliant|accredited|soc ?2|iso ?\d+|hipaa|gdpr|pci|acquired|acquisition|raised|series [a-f]|funding|invest\w*|revenue|arr|serves?|serving|helps?|offers?|provides?|operates?|runs?|sells?|delivers?|builds?|makes?|manufactur\w*|countries|cities|locations|warehouses?|facilit\w+|stations|clinics|restaurants|brands|owned|subsidiary|listed|stock exchange)\b",
-    )
+    re(r"(?xi)
+            \b
+            (
+                founded
+              | established
+              | started
+              | launched
+              | since
+              | headquarter\w*
+              | head\ office
+              | hq
+              | based\ in
+              | offices?
+              | employ\w*
+              | people
+              | team
+              | colleagues
+              | staff
+              | workforce
+              | customers?
+              | clients?
+              | members
+              | users
+              | subscribers
+              | listeners
+              | shippers
+              | merchants
+              | partners?
+              | ceo
+              | cto
+              | cfo
+              | coo
+              | cdo
+              | cio
+              | cmo
+              | chief
+              | head\ of
+              | vp
+              | vice\ president
+              | director
+              | founders?
+              | co-founders?
+              | president
+              | chair\w*
+              | managing
+              | leads?
+              | led\ by
+              | manager
+              | products?
+              | platform
+              | app
+              | software
+              | saas
+              | api
+              | services?
+              | solutions?
+              | stores?
+              | network
+              | licen[cs]ed
+              | authori[sz]ed
+              | regulated
+              | certified
+              | compliant
+              | accredited
+              | soc\ ?2
+              | iso\ ?\d+
+              | hipaa
+              | gdpr
+              | pci
+              | acquired
+              | acquisition
+              | raised
+              | series\ [a-f]
+              | funding
+              | invest\w*
+              | revenue
+              | arr
+              | serves?
+              | serving
+              | helps?
+              | offers?
+              | provides?
+              | operates?
+              | runs?
+              | sells?
+              | delivers?
+              | builds?
+              | makes?
+              | manufactur\w*
+              | countries
+              | cities
+              | locations
+              | warehouses?
+              | facilit\w+
+              | stations
+              | clinics
+              | restaurants
+              | brands
+              | owned
+              | subsidiary
+              | listed
+              | stock\ exchange
+            )\b
+        ")
 });
 
 /// Is this sentence a company fact worth keeping?
@@ -149,9 +250,83 @@ pub(super) fn footer_facts(text: &str) -> Vec<String> {
 /// "Manchester, UK": a place name followed by a country (a footer's short form of the address).
 pub(super) fn is_place(segment: &str) -> bool {
     static COUNTRY: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"^(?:USA|US|U\.S\.A?\.?|United States|UK|U\.K\.|United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|Ireland|Canada|Mexico|Brazil|Argentina|Chile|Germany|Deutschland|Austria|Österreich|Switzerland|Schweiz|Suisse|France|Belgium|Belgique|België|Netherlands|The Netherlands|Nederland|Luxembourg|Spain|España|Portugal|Italy|Italia|Sweden|Sverige|Norway|Norge|Denmark|Danmark|Finland|Suomi|Iceland|Poland|Polska|Czechia|Czech Republic|Estonia|Latvia|Lithuania|Greece|Turkey|Israel|UAE|United Arab Emirates|India|Singapore|Japan|China|Hong Kong|South Korea|Australia|New Zealand|South Africa|Nigeria|Kenya|Egypt|[A-Z]{2})$",
-        )
+        re(r"(?x)
+                ^
+                (?:
+                    USA
+                  | US
+                  | U\.S\.A?\.?
+                  | United\ States
+                  | UK
+                  | U\.K\.
+                  | United\ Kingdom
+                  | Great\ Britain
+                  | England
+                  | Scotland
+                  | Wales
+                  | Northern\ Ireland
+                  | Ireland
+                  | Canada
+                  | Mexico
+                  | Brazil
+                  | Argentina
+                  | Chile
+                  | Germany
+                  | Deutschland
+                  | Austria
+                  | Österreich
+                  | Switzerland
+                  | Schweiz
+                  | Suisse
+                  | France
+                  | Belgium
+                  | Belgique
+                  | België
+                  | Netherlands
+                  | The\ Netherlands
+                  | Nederland
+                  | Luxembourg
+                  | Spain
+                  | España
+                  | Portugal
+                  | Italy
+                  | Italia
+                  | Sweden
+                  | Sverige
+                  | Norway
+                  | Norge
+                  | Denmark
+                  | Danmark
+                  | Finland
+                  | Suomi
+                  | Iceland
+                  | Poland
+                  | Polska
+                  | Czechia
+                  | Czech\ Republic
+                  | Estonia
+                  | Latvia
+                  | Lithuania
+                  | Greece
+                  | Turkey
+                  | Israel
+                  | UAE
+                  | United\ Arab\ Emirates
+                  | India
+                  | Singapore
+                  | Japan
+                  | China
+                  | Hong\ Kong
+                  | South\ Korea
+                  | Australia
+                  | New\ Zealand
+                  | South\ Africa
+                  | Nigeria
+                  | Kenya
+                  | Egypt
+                  | [A-Z]{2}
+                )$
+            ")
     });
     let Some((place, country)) = segment.rsplit_once(',') else {
         return false;

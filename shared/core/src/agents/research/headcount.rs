@@ -104,9 +104,23 @@ pub(super) fn headcount_in(sentence: &str) -> Option<(u32, u8)> {
     });
     // "for companies with 500+ employees" describes customers, not the company.
     static CUSTOMER_SIZE: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)\b(?:companies|businesses|organi[sz]ations|firms|enterprises|customers|clients|teams|brands|retailers|employers|sme?s)\s+(?:with|of|having|that have|employing)\s+(?:up to|over|more than|fewer than|less than|under|between|at least|around|about)?\s*$",
-        )
+        re(r"(?xi)
+                \b
+                (?:
+                    companies
+                  | businesses
+                  | organi[sz]ations
+                  | firms
+                  | enterprises
+                  | customers
+                  | clients
+                  | teams
+                  | brands
+                  | retailers
+                  | employers
+                  | sme?s
+                )\s+(?:with|of|having|that\ have|employing)\s+(?:up\ to|over|more\ than|fewer\ than|less\ than|under|between|at\ least|around|about)?\s*$
+            ")
     });
     static FOUNDING_TEAM: LazyLock<Regex> = LazyLock::new(|| {
         re(

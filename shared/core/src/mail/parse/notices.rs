@@ -134,9 +134,22 @@ pub(super) fn returned_message_id(text: &str) -> Option<String> {
 }
 
 pub(super) static MTA_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|post[-_.]?master|mdaemon|mail[-_.]?delivery|bounces?|mailer|nobody|no[-_.]?reply|do[-_.]?not[-_.]?reply)(\+[^@]*)?@",
-    )
+    re(r"(?xi)
+            ^
+            (
+                mailer[-_.]?daemon
+              | mail[-_.]?daemon
+              | postmaster
+              | post[-_.]?master
+              | mdaemon
+              | mail[-_.]?delivery
+              | bounces?
+              | mailer
+              | nobody
+              | no[-_.]?reply
+              | do[-_.]?not[-_.]?reply
+            )(\+[^@]*)?@
+        ")
 });
 pub(super) static MTA_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(

@@ -10,9 +10,23 @@ pub(super) struct ReplyParts {
 
 /// "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:".
 pub(super) static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(on|am|le|el|op|il|em|den|w dniu|el día)\b.{3,400}\b(wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|escreveu|skrev|napisał)\b.{0,200}$",
-    )
+    re(r"(?xi)
+            ^\s*(on|am|le|el|op|il|em|den|w\ dniu|el\ día)\b.{3,400}\b
+            (
+                wrote
+              | writes
+              | schrieb
+              | a\ écrit
+              | a\ ecrit
+              | escribió
+              | escribio
+              | schreef
+              | ha\ scritto
+              | escreveu
+              | skrev
+              | napisał
+            )\b.{0,200}$
+        ")
 });
 /// "Ava Reed <ava@…> wrote:" without a leading date.
 pub(super) static ATTRIBUTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -26,21 +40,127 @@ pub(super) static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static HEADER_FROM: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S"));
 pub(super) static HEADER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|an|à|a|para|aan|cc|subject|betreff|objet|asunto|onderwerp|oggetto)\s*\*?\s*:",
-    )
+    re(r"(?xi)
+            ^\s*\*?
+            (
+                sent
+              | date
+              | gesendet
+              | datum
+              | envoyé
+              | envoye
+              | enviado
+              | fecha
+              | verzonden
+              | inviato
+              | data
+              | skickat
+              | sendt
+              | to
+              | an
+              | à
+              | a
+              | para
+              | aan
+              | cc
+              | subject
+              | betreff
+              | objet
+              | asunto
+              | onderwerp
+              | oggetto
+            )\s*\*?\s*:
+        ")
 });
 pub(super) static SIG_DELIMITER: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*(--|-- |—|––|__)\s*$"));
 pub(super) static MOBILE_FOOTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(sent from my \w+|sent from (outlook|mail|yahoo mail|gmail)|get outlook for \w+|von meinem \w+ gesendet|gesendet von meinem \w+|envoyé de mon \w+|envoyé depuis mon \w+|enviado desde mi \w+|verzonden (vanaf|met) mijn \w+|verstuurd vanaf mijn \w+)\b.*$",
-    )
+    re(r"(?xi)
+            ^\s*
+            (
+                sent\ from\ my\ \w+
+              | sent\ from\ (outlook|mail|yahoo\ mail|gmail)
+              | get\ outlook\ for\ \w+
+              | von\ meinem\ \w+\ gesendet
+              | gesendet\ von\ meinem\ \w+
+              | envoyé\ de\ mon\ \w+
+              | envoyé\ depuis\ mon\ \w+
+              | enviado\ desde\ mi\ \w+
+              | verzonden\ (vanaf|met)\ mijn\ \w+
+              | verstuurd\ vanaf\ mijn\ \w+
+            )\b.*$
+        ")
 });
 pub(super) static VALEDICTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(best|best regards|best wishes|kind regards|kindest regards|warm regards|warmest regards|regards|many thanks|thanks|thank you|thanks again|thanks so much|thx|cheers|sincerely|yours|yours sincerely|yours truly|all the best|br|rgds|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|viele grüsse|beste grüße|liebe grüße|herzliche grüße|schöne grüße|grüße|gruß|lg|vg|mfg|cordialement|bien cordialement|bien à vous|salutations|sincères salutations|merci|merci beaucoup|bonne journée|saludos|un saludo|saludos cordiales|atentamente|un abrazo|muchas gracias|gracias|groet|groeten|met vriendelijke groet|vriendelijke groet|met vriendelijke groeten|hartelijke groet|mvg|bedankt|pozdrawiam|mvh|med vänlig hälsning|hälsningar|hilsen)\s*[,.!]*\s*$",
-    )
+    re(r"(?xi)
+            ^\s*
+            (
+                best
+              | best\ regards
+              | best\ wishes
+              | kind\ regards
+              | kindest\ regards
+              | warm\ regards
+              | warmest\ regards
+              | regards
+              | many\ thanks
+              | thanks
+              | thank\ you
+              | thanks\ again
+              | thanks\ so\ much
+              | thx
+              | cheers
+              | sincerely
+              | yours
+              | yours\ sincerely
+              | yours\ truly
+              | all\ the\ best
+              | br
+              | rgds
+              | mit\ freundlichen\ grüßen
+              | mit\ freundlichen\ grüssen
+              | freundliche\ grüße
+              | viele\ grüße
+              | viele\ grüsse
+              | beste\ grüße
+              | liebe\ grüße
+              | herzliche\ grüße
+              | schöne\ grüße
+              | grüße
+              | gruß
+              | lg
+              | vg
+              | mfg
+              | cordialement
+              | bien\ cordialement
+              | bien\ à\ vous
+              | salutations
+              | sincères\ salutations
+              | merci
+              | merci\ beaucoup
+              | bonne\ journée
+              | saludos
+              | un\ saludo
+              | saludos\ cordiales
+              | atentamente
+              | un\ abrazo
+              | muchas\ gracias
+              | gracias
+              | groet
+              | groeten
+              | met\ vriendelijke\ groet
+              | vriendelijke\ groet
+              | met\ vriendelijke\ groeten
+              | hartelijke\ groet
+              | mvg
+              | bedankt
+              | pozdrawiam
+              | mvh
+              | med\ vänlig\ hälsning
+              | hälsningar
+              | hilsen
+            )\s*[,.!]*\s*$
+        ")
 });
 pub(super) static PHONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -220,9 +340,39 @@ pub(super) fn split_signature<'a>(
 }
 
 pub(super) static GREETING_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(hi|hello|hey|dear|good (morning|afternoon)|hallo|moin|servus|liebe[rs]?|sehr geehrte\w*|guten (tag|morgen)|bonjour|bonsoir|salut|cher|chère|madame|monsieur|hola|buen(os|as) \w+|estimad[oa]s?|hoi|beste|goedemorgen|goedemiddag|dag|hej|ciao)\b[^.!?]{0,60}[,:!]?\s*$",
-    )
+    re(r"(?xi)
+            ^\s*
+            (
+                hi
+              | hello
+              | hey
+              | dear
+              | good\ (morning|afternoon)
+              | hallo
+              | moin
+              | servus
+              | liebe[rs]?
+              | sehr\ geehrte\w*
+              | guten\ (tag|morgen)
+              | bonjour
+              | bonsoir
+              | salut
+              | cher
+              | chère
+              | madame
+              | monsieur
+              | hola
+              | buen(os|as)\ \w+
+              | estimad[oa]s?
+              | hoi
+              | beste
+              | goedemorgen
+              | goedemiddag
+              | dag
+              | hej
+              | ciao
+            )\b[^.!?]{0,60}[,:!]?\s*$
+        ")
 });
 
 /// Lines with something besides a greeting ("Hi Ava,").
