@@ -322,9 +322,3 @@ pub(super) fn single_address(value: &str) -> Option<String> {
         _ => None,
     }
 }
-
-pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-\u{80}-\u{10FFFF}]+@[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?(?:\.[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?)+",
-    )
-});
