@@ -441,4 +441,29 @@ mod tests {
             Some(("2025-05-12".to_string(), 11))
         );
     }
+
+    #[test]
+    fn dates_without_a_year_take_the_next_occurrence() {
+        let r = at(2026, 11, 19);
+        let d: Vec<String> = dates_in("back on January 4th", r)
+            .iter()
+            .map(|f| f.date.to_string())
+            .collect();
+        assert_eq!(d, vec!["2027-01-04"]);
+        let d = dates_in("bis einschließlich 4. Dezember 2026", r);
+        assert_eq!(
+            d.first().map(|f| f.date.to_string()),
+            Some("2026-12-04".into())
+        );
+        let d = dates_in("until 30/11", r);
+        assert_eq!(
+            d.first().map(|f| f.date.to_string()),
+            Some("2026-11-30".into())
+        );
+        let d = dates_in("from July 10-31", at(2013, 7, 5));
+        assert_eq!(
+            d.first().map(|f| f.date.to_string()),
+            Some("2013-07-31".into())
+        );
+    }
 }

@@ -15,3 +15,16 @@ pub fn plain_lower(s: &str) -> String {
         .replace(['–', '—'], "-")
         .replace('\u{a0}', " ")
 }
+
+/// `s` cut to at most `max` bytes, at a character boundary: bounds the work on hostile
+/// input without splitting a character.
+pub fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}

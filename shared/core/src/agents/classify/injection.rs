@@ -5,7 +5,7 @@ use super::*;
 /// The sentences of a sender's own text that the detector sets aside: an injection and what
 /// follows it in its paragraph. None of them may become a fact about the lead.
 pub fn injected_sentences(own_text: &str) -> Vec<String> {
-    Analysis::new(truncate(own_text, MAX_ANALYSED_BYTES), Utc::now())
+    Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now())
         .sentences
         .into_iter()
         .filter(|s| s.injected)
@@ -22,21 +22,10 @@ pub(super) fn detect_injection(mail: &InboundEmail) -> bool {
     }
     parts.extend(mail.hidden_text.iter().map(String::as_str));
     parts.iter().any(|p| {
-        let p = truncate(p, 64 * 1024);
+        let p = truncate_bytes(p, 64 * 1024);
         p.lines().any(|l| is_injection(&plain_lower(l)))
             || split_paragraphs(p)
                 .iter()
                 .any(|para| is_injection(&plain_lower(&para.replace('\n', " "))))
     })
-}
-
-pub(super) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }

@@ -142,7 +142,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     } else {
         &mail.own_text
     };
-    let head = truncate(body, 1500);
+    let head = truncate_bytes(body, 1500);
     let absence = ABSENCE.is_match(head) || OOO_SUBJECT.is_match(subject) && subject_auto;
     let apple_vacation = mail
         .auto
@@ -179,7 +179,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
             .clean()
             .any(|s| s.question && !topics_of(&s.lower).is_empty());
     if !human_signals {
-        let first_part = truncate(body, 400);
+        let first_part = truncate_bytes(body, 400);
         if ABSENCE.is_match(first_part) && ooo_until(mail, analysis.reference).is_some() {
             return Some(Intent::OutOfOffice);
         }

@@ -41,7 +41,7 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
     } else {
         mail.own_text.as_str()
     };
-    let text = format!("{}\n{}", mail.subject, truncate(body, 4000));
+    let text = format!("{}\n{}", mail.subject, truncate_bytes(body, 4000));
     let sentences: Vec<String> = split_paragraphs(&text)
         .iter()
         .flat_map(|p| split_sentences(&p.replace('\n', " ")))

@@ -165,7 +165,7 @@ pub(super) const MAX_HTML_DEPTH: usize = 512;
 
 /// Convert HTML into the text a reader sees, and the text a reader does not see.
 pub(super) fn html_to_text(html: &str) -> HtmlText {
-    let html = truncate_at_char_boundary(html, MAX_HTML_BYTES);
+    let html = truncate_bytes(html, MAX_HTML_BYTES);
     if html_depth_exceeds(html, MAX_HTML_DEPTH) {
         return strip_tags(html);
     }

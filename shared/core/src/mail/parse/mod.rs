@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 
 use crate::text::html::{inline_hides, sets_dark_background};
 use crate::text::patterns::{EMAIL_ADDRESS as ADDRESS, re};
+use crate::text::truncate_bytes;
 
 mod bodies;
 mod headers;

@@ -102,7 +102,7 @@ pub(super) static RETURNED_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The human-readable part of a notice: up to the returned original.
 pub(super) fn notice_text(text: &str) -> String {
-    let text = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    let text = truncate_bytes(text, MAX_SCANNED_BYTES);
     let mut out = Vec::new();
     for line in text.split('\n') {
         let t = line.trim();
@@ -124,7 +124,7 @@ pub(super) fn notice_text(text: &str) -> String {
 pub(super) fn returned_message_id(text: &str) -> Option<String> {
     static MSGID_LINE: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?im)^\s*>?\s*message-id:\s*(<[^<>\s]+>)"));
-    let text = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    let text = truncate_bytes(text, MAX_SCANNED_BYTES);
     let notice_len = notice_text(text).len();
     let rest = text.get(notice_len..).unwrap_or("");
     MSGID_LINE
@@ -478,5 +478,5 @@ pub(super) fn diagnostic_line(notice: &str) -> Option<String> {
         .split('\n')
         .map(str::trim)
         .find(|l| find_smtp_reply(l).is_some() || find_status(l).is_some())
-        .map(|l| truncate_at_char_boundary(l, 500).to_string())
+        .map(|l| truncate_bytes(l, 500).to_string())
 }

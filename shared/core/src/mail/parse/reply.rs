@@ -171,7 +171,7 @@ pub(super) static PHONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// Split a plain-text reply into the sender's own text, the quoted original and the
 /// signature.
 pub(super) fn split_reply(text: &str, sender: Option<&Mailbox>) -> ReplyParts {
-    let scanned = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    let scanned = truncate_bytes(text, MAX_SCANNED_BYTES);
     let lines: Vec<&str> = scanned.split('\n').collect();
     let mut quote = vec![false; lines.len()];
     let mut cut = lines.len();
@@ -520,15 +520,4 @@ pub(super) fn signature_like(lines: &[&str]) -> bool {
                 && !(words >= 9 && l.ends_with('.'))
                 && words <= 14)
     })
-}
-
-pub(super) fn truncate_at_char_boundary(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
