@@ -862,7 +862,7 @@ pub struct ConfigErrors(pub Vec<ConfigIssue>);
 
 /// The JSON Schema of `sqa.toml`.
 pub fn json_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(AgentConfig)).unwrap_or_default()
+    schemars::schema_for!(AgentConfig).to_value()
 }
 
 const SECTIONS: &[&str] = &[
