@@ -2,6 +2,7 @@
 //! declare a pattern (`patterns`), one reader of visible and hidden HTML text (`html`), one
 //! prompt-injection detector (`injection`) and one multilingual date reader (`dates`).
 
+pub mod css;
 pub mod dates;
 pub mod html;
 pub mod injection;
