@@ -3,10 +3,8 @@
 //! overflow, `mso-hide`), simple stylesheet selectors ([`Sheet`]) and paint (colours,
 //! transparency, "same colour as what is behind it").
 
-use super::patterns::re;
-use regex::Regex;
+use super::patterns::pattern;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 pub type Rgb = (u8, u8, u8);
 
@@ -269,8 +267,7 @@ pub fn parse_declarations(body: &str) -> Style {
         }
     }
     if let Some(t) = get("transform") {
-        static TRANSLATE: LazyLock<Regex> =
-            LazyLock::new(|| re(r"-\s*(\d+(?:\.\d+)?)(px|em|rem|vw|vh|%)"));
+        pattern!(TRANSLATE, r"-\s*(\d+(?:\.\d+)?)(px|em|rem|vw|vh|%)");
         for c in TRANSLATE.captures_iter(t) {
             let v: f32 = c[1].parse().unwrap_or(0.0);
             let px = match &c[2] {

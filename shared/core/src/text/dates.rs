@@ -5,7 +5,7 @@
 //! listed as `ambiguous` and count alone only after a word that introduces a time ("in May",
 //! "until May").
 
-use super::patterns::{re, words};
+use super::patterns::{pattern, re, words};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use regex::Regex;
 use serde::Deserialize;
@@ -97,12 +97,11 @@ static WEEKDAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b({})\b", words(&list)))
 });
 
-/// Words after which an ambiguous month name ("may") is a month: "in May", "by May".
-static TIME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(in|by|until|till|after|before|from|since|early|mid|late|end of|start of|beginning of|during)[\s-]+$",
-    )
-});
+pattern!(
+    /// Words after which an ambiguous month name ("may") is a month: "in May", "by May".
+    TIME_INTRO,
+    r"(?i)\b(in|by|until|till|after|before|from|since|early|mid|late|end of|start of|beginning of|during)[\s-]+$"
+);
 
 /// The month (1–12) a name stands for, in any language; a trailing dot is ignored.
 pub fn month_number(name: &str) -> Option<u32> {
@@ -157,10 +156,11 @@ pub struct FoundDate {
 /// 10-31" (the end), "the 30th". Without a year a date is the next occurrence on or after
 /// `reference`.
 pub fn dates_in(text: &str, reference: DateTime<Utc>) -> Vec<FoundDate> {
-    static ISO: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b"));
-    static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?:^|[^\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?:[^\d:/]|$)")
-    });
+    pattern!(ISO, r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b");
+    pattern!(
+        NUMERIC,
+        r"(?:^|[^\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?:[^\d:/]|$)"
+    );
     static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
             r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|e|\.)?\s*(?:de\s+|of\s+)?({})\.?(?:\s*(?:de\s+)?,?\s*(20\d\d))?\b",

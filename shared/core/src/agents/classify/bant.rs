@@ -372,11 +372,10 @@ pub(super) fn extract_bant(a: &Analysis, intent: Intent) -> Bant {
 /// money set aside for 2027" → "we have money set aside for 2027" for the budget), or the
 /// whole sentence when no clause alone does or the clause is too short to read.
 pub(super) fn fragment(text: &str, keep: &dyn Fn(&str) -> bool) -> String {
-    static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i);\s+|\s+[-–—]\s+|,\s+(?:and|but|so|which|because|since|as|while)\s+|\s+(?:and|but|so)\s+(we|i|our|the|it|they|she|he)\b",
-        )
-    });
+    pattern!(
+        CLAUSE_BREAK,
+        r"(?i);\s+|\s+[-–—]\s+|,\s+(?:and|but|so|which|because|since|as|while)\s+|\s+(?:and|but|so)\s+(we|i|our|the|it|they|she|he)\b"
+    );
     let mut start = 0;
     let mut clauses = Vec::new();
     for c in CLAUSE_BREAK.captures_iter(text) {
@@ -398,9 +397,10 @@ pub(super) fn fragment(text: &str, keep: &dyn Fn(&str) -> bool) -> String {
 
 /// A sentence about something done ("we signed a renewal in October") states no timeline.
 pub(super) fn past_only(lower: &str, reference: DateTime<Utc>) -> bool {
-    static PAST_VERB: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"\b(signed|renewed|bought|purchased|started|began|had|was|were|did)\b")
-    });
+    pattern!(
+        PAST_VERB,
+        r"\b(signed|renewed|bought|purchased|started|began|had|was|were|did)\b"
+    );
     PAST_VERB.is_match(lower) && !defers(lower, reference) && !lower.contains("will")
 }
 

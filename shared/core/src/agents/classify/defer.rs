@@ -63,7 +63,7 @@ pub(super) fn defers(lower: &str, reference: DateTime<Utc>) -> bool {
     if PAST_MARKER.is_match(lower) {
         return false;
     }
-    static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20\d\d)\b"));
+    pattern!(YEAR, r"\b(20\d\d)\b");
     let later_year = YEAR
         .captures_iter(lower)
         .filter_map(|c| c.get(1)?.as_str().parse::<i32>().ok())
@@ -80,7 +80,7 @@ pub(super) fn defers(lower: &str, reference: DateTime<Utc>) -> bool {
 }
 
 pub(super) fn quarter_named(lower: &str) -> Option<u32> {
-    static Q: LazyLock<Regex> = LazyLock::new(|| re(r"\bq([1-4])\b"));
+    pattern!(Q, r"\bq([1-4])\b");
     Q.captures(lower)
         .and_then(|c| c.get(1))
         .and_then(|m| m.as_str().parse().ok())

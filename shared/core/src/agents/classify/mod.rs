@@ -16,11 +16,10 @@ use crate::domain::{Action, Bant, Classification, Intent};
 use crate::mail::parse::{self, InboundEmail, ParseError};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use regex::Regex;
-use std::sync::LazyLock;
 
 use crate::text::dates::{dates_in, month_words, next_weekday, weekday_in};
 use crate::text::injection::is_injection;
-use crate::text::patterns::{pattern, re};
+use crate::text::patterns::pattern;
 use crate::text::{plain_lower, truncate_bytes};
 
 mod addressed;

@@ -53,8 +53,7 @@ pub(super) fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-pub(super) static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) BOILERPLATE, r"(?xi)
             (
                 \bcookies?\b
               | all\ rights\ reserved
@@ -78,11 +77,9 @@ pub(super) static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
               | 18\+\ only
               | javascript
             )
-        ")
-});
+        ");
 
-pub(super) static FACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) FACT_WORDS, r"(?xi)
             \b
             (
                 founded
@@ -185,8 +182,7 @@ pub(super) static FACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
               | listed
               | stock\ exchange
             )\b
-        ")
-});
+        ");
 
 /// Is this sentence a company fact worth keeping?
 pub(super) fn is_fact_sentence(s: &str) -> bool {
@@ -205,13 +201,8 @@ pub(super) fn is_fact_sentence(s: &str) -> bool {
             || !tech_in(s).is_empty())
 }
 
-pub(super) static REGULATORY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(authori[sz]ed|licen[cs]ed|regulated|registered (office|address|in)|head office|headquarter\w*|certified|accredited|member of)\b",
-    )
-});
-pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) REGULATORY, r"(?i)\b(authori[sz]ed|licen[cs]ed|regulated|registered (office|address|in)|head office|headquarter\w*|certified|accredited|member of)\b");
+pattern!(pub(super) ADDRESS, r"(?xi)
             (
                 \b\d{1,5}[a-z]?\s+[A-Za-zÀ-ÿ][\w\ .'-]*,\s*[\w\ .'-]+
               | \b[A-Za-zÀ-ÿ][\w\ .'-]*\s+\d{1,5}[a-z]?,\s*[\w\ .'-]+
@@ -219,8 +210,7 @@ pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
               | \b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b
               | \b[A-Z]\d{2}\s*[A-Z\d]{4}\b
             )
-        ")
-});
+        ");
 
 /// Facts in a legal footer: the regulatory lines and the registered address, nothing else.
 pub(super) fn footer_facts(text: &str) -> Vec<String> {
@@ -249,8 +239,9 @@ pub(super) fn footer_facts(text: &str) -> Vec<String> {
 
 /// "Manchester, UK": a place name followed by a country (a footer's short form of the address).
 pub(super) fn is_place(segment: &str) -> bool {
-    static COUNTRY: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?x)
+    pattern!(
+        COUNTRY,
+        r"(?x)
                 ^
                 (?:
                     USA
@@ -326,8 +317,8 @@ pub(super) fn is_place(segment: &str) -> bool {
                   | Egypt
                   | [A-Z]{2}
                 )$
-            ")
-    });
+            "
+    );
     let Some((place, country)) = segment.rsplit_once(',') else {
         return false;
     };

@@ -21,7 +21,7 @@ use url::Url;
 use crate::text::dates::{full_date_prefix, full_dates};
 use crate::text::html::{Paint, Rgb, Sheet, hidden_by_markup, near, parse_declarations};
 use crate::text::injection::{is_injection, json_has_injection};
-use crate::text::patterns::re;
+use crate::text::patterns::{pattern, re};
 
 mod crawl;
 mod extract;

@@ -178,16 +178,14 @@ pub(super) struct Owner {
 }
 
 pub(super) fn is_boilerplate_marker(el: &scraper::node::Element) -> bool {
-    static MARK: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(cookie|consent|gdpr|newsletter|breadcrumb|skip-?link|skip-?to|popup|modal|banner-?ad|advert|share-?buttons|social-?links)",
-        )
-    });
-    static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)^(nav|navbar|navigation|menu|main-?menu|site-?nav|topbar|top-?bar|sr-only|visually-?hidden|screen-?reader-?text)$",
-        )
-    });
+    pattern!(
+        MARK,
+        r"(?i)(cookie|consent|gdpr|newsletter|breadcrumb|skip-?link|skip-?to|popup|modal|banner-?ad|advert|share-?buttons|social-?links)"
+    );
+    pattern!(
+        TOKEN,
+        r"(?i)^(nav|navbar|navigation|menu|main-?menu|site-?nav|topbar|top-?bar|sr-only|visually-?hidden|screen-?reader-?text)$"
+    );
     let id = el.id().unwrap_or("");
     if MARK.is_match(id) || TOKEN.is_match(id) {
         return true;

@@ -313,12 +313,16 @@ pub(crate) fn html_depth_exceeds(html: &str, limit: usize) -> bool {
 /// Text of HTML without building a tree: comments are kept apart as hidden text, block
 /// ends become line breaks, every other tag is dropped.
 pub(super) fn strip_tags(html: &str) -> HtmlText {
-    static COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--(.*?)-->"));
-    static SKIPPED: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?is)<(script|style|head)\b.*?</(script|style|head)\s*>"));
-    static BREAK: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)<(br|/p|/div|/li|/tr|/h[1-6]|/blockquote)\b[^>]*>"));
-    static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]*>"));
+    pattern!(COMMENT, r"(?s)<!--(.*?)-->");
+    pattern!(
+        SKIPPED,
+        r"(?is)<(script|style|head)\b.*?</(script|style|head)\s*>"
+    );
+    pattern!(
+        BREAK,
+        r"(?i)<(br|/p|/div|/li|/tr|/h[1-6]|/blockquote)\b[^>]*>"
+    );
+    pattern!(TAG, r"<[^>]*>");
     let mut hidden = Vec::new();
     for c in COMMENT.captures_iter(html) {
         if let Some(m) = c.get(1) {

@@ -26,7 +26,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::text::html::{inline_hides, sets_dark_background};
-use crate::text::patterns::{EMAIL_ADDRESS as ADDRESS, re};
+use crate::text::patterns::{EMAIL_ADDRESS as ADDRESS, pattern, re};
 use crate::text::truncate_bytes;
 
 mod bodies;

@@ -72,9 +72,10 @@ pub(super) fn from_delivery_status(
     }
 }
 
-/// Where the returned original starts in a plain-text notice.
-pub(super) static RETURNED_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(
+    /// Where the returned original starts in a plain-text notice.
+    pub(super) RETURNED_MARKER,
+    r"(?xi)
             (
                 original\ message
               | copy\ of\ (the|your)\ message
@@ -97,8 +98,8 @@ pub(super) static RETURNED_MARKER: LazyLock<Regex> = LazyLock::new(|| {
               | oorspronkelijk\ bericht
               | transcript\ of\ session
             )
-        ")
-});
+        "
+);
 
 /// The human-readable part of a notice: up to the returned original.
 pub(super) fn notice_text(text: &str) -> String {
@@ -122,8 +123,7 @@ pub(super) fn notice_text(text: &str) -> String {
 }
 
 pub(super) fn returned_message_id(text: &str) -> Option<String> {
-    static MSGID_LINE: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?im)^\s*>?\s*message-id:\s*(<[^<>\s]+>)"));
+    pattern!(MSGID_LINE, r"(?im)^\s*>?\s*message-id:\s*(<[^<>\s]+>)");
     let text = truncate_bytes(text, MAX_SCANNED_BYTES);
     let notice_len = notice_text(text).len();
     let rest = text.get(notice_len..).unwrap_or("");
@@ -133,8 +133,7 @@ pub(super) fn returned_message_id(text: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
-pub(super) static MTA_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) MTA_SENDER, r"(?xi)
             ^
             (
                 mailer[-_.]?daemon
@@ -149,15 +148,9 @@ pub(super) static MTA_SENDER: LazyLock<Regex> = LazyLock::new(|| {
               | no[-_.]?reply
               | do[-_.]?not[-_.]?reply
             )(\+[^@]*)?@
-        ")
-});
-pub(super) static MTA_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(mail delivery (system|subsystem|service)|mailer[- ]daemon|postmaster|mail administrator|delivery status|mail system|system administrator)",
-    )
-});
-pub(super) static FAILURE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+        ");
+pattern!(pub(super) MTA_NAME, r"(?i)(mail delivery (system|subsystem|service)|mailer[- ]daemon|postmaster|mail administrator|delivery status|mail system|system administrator)");
+pattern!(pub(super) FAILURE_SUBJECT, r"(?xi)
             (
                 undeliver
               | undelivered
@@ -195,10 +188,8 @@ pub(super) static FAILURE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
               | delivery\ failure
               | notice:\ mail\ delivery
             )
-        ")
-});
-pub(super) static FAILURE_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+        ");
+pattern!(pub(super) FAILURE_BODY, r"(?xi)
             (
                 could\ not\ be\ delivered
               | couldn't\ be\ delivered
@@ -247,12 +238,12 @@ pub(super) static FAILURE_BODY: LazyLock<Regex> = LazyLock::new(|| {
               | will\ be\ retried
               | delayed
             )
-        ")
-});
+        ");
 
-/// Phrases only a mail system writes about a message it could not deliver.
-pub(super) static STRONG_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(
+    /// Phrases only a mail system writes about a message it could not deliver.
+    pub(super) STRONG_FAILURE,
+    r"(?xi)
             (
                 could\ not\ be\ delivered\ to
               | couldn't\ be\ delivered\ to
@@ -271,8 +262,8 @@ pub(super) static STRONG_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
               | no\ se\ ha\ podido\ entregar
               | kon\ niet\ worden\ afgeleverd
             )
-        ")
-});
+        "
+);
 
 /// A plain-text failure notice: sent by a mail system (by its address, its name, or a null
 /// Return-Path with an automatic header) and written like one. A person forwarding a bounce
@@ -334,8 +325,7 @@ pub(super) fn from_looks_automatic(addr: &str) -> bool {
     MTA_SENDER.is_match(addr)
 }
 
-pub(super) static RECIPIENT_TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) RECIPIENT_TRIGGER, r"(?xi)
             (
                 following\ (address|recipient)
               | recipient(s|\(s\))?(\ address)?\s*:
@@ -362,8 +352,7 @@ pub(super) static RECIPIENT_TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
               | address\ not\ found
               | could\ not\ deliver
             )
-        ")
-});
+        ");
 
 /// The failed address in a notice: the first address at or after a phrase that introduces
 /// it ("the following address failed:", "RCPT TO:", "did not reach the following
@@ -404,11 +393,10 @@ pub(super) fn notice_recipient(notice: &str, exclude: &[String]) -> Option<Strin
 
 /// DSN fields written into the text itself (Amazon WorkMail, some gateways).
 pub(super) fn text_fields(notice: &str) -> Vec<(String, String)> {
-    static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?im)^\s*(original-recipient|final-recipient|action|status|diagnostic-code|reporting-mta|remote-mta)\s*:\s*(.+?)\s*$",
-        )
-    });
+    pattern!(
+        FIELD,
+        r"(?im)^\s*(original-recipient|final-recipient|action|status|diagnostic-code|reporting-mta|remote-mta)\s*:\s*(.+?)\s*$"
+    );
     FIELD
         .captures_iter(notice)
         .filter_map(|c| {

@@ -8,9 +8,10 @@ pub(super) struct ReplyParts {
     pub(super) signature: Option<String>,
 }
 
-/// "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:".
-pub(super) static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(
+    /// "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:".
+    pub(super) ATTRIBUTION,
+    r"(?xi)
             ^\s*(on|am|le|el|op|il|em|den|w\ dniu|el\ día)\b.{3,400}\b
             (
                 wrote
@@ -26,21 +27,16 @@ pub(super) static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
               | skrev
               | napisał
             )\b.{0,200}$
-        ")
-});
-/// "Ava Reed <ava@…> wrote:" without a leading date.
-pub(super) static ATTRIBUTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$")
-});
-pub(super) static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$",
-    )
-});
-pub(super) static HEADER_FROM: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S"));
-pub(super) static HEADER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+        "
+);
+pattern!(
+    /// "Ava Reed <ava@…> wrote:" without a leading date.
+    pub(super) ATTRIBUTION_TAIL,
+    r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$"
+);
+pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
+pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S");
+pattern!(pub(super) HEADER_NEXT, r"(?xi)
             ^\s*\*?
             (
                 sent
@@ -70,12 +66,9 @@ pub(super) static HEADER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
               | onderwerp
               | oggetto
             )\s*\*?\s*:
-        ")
-});
-pub(super) static SIG_DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(--|-- |—|––|__)\s*$"));
-pub(super) static MOBILE_FOOTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+        ");
+pattern!(pub(super) SIG_DELIMITER, r"^\s*(--|-- |—|––|__)\s*$");
+pattern!(pub(super) MOBILE_FOOTER, r"(?xi)
             ^\s*
             (
                 sent\ from\ my\ \w+
@@ -89,10 +82,8 @@ pub(super) static MOBILE_FOOTER: LazyLock<Regex> = LazyLock::new(|| {
               | verzonden\ (vanaf|met)\ mijn\ \w+
               | verstuurd\ vanaf\ mijn\ \w+
             )\b.*$
-        ")
-});
-pub(super) static VALEDICTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+        ");
+pattern!(pub(super) VALEDICTION, r"(?xi)
             ^\s*
             (
                 best
@@ -160,13 +151,8 @@ pub(super) static VALEDICTION: LazyLock<Regex> = LazyLock::new(|| {
               | hälsningar
               | hilsen
             )\s*[,.!]*\s*$
-        ")
-});
-pub(super) static PHONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*((tel|tél|phone|mobile|mob|cell|fax|direct|office|m|t|o|p|d|e)\.?\s*:?\s*)?\+?[\d][\d ()./-]{6,}\d\s*$",
-    )
-});
+        ");
+pattern!(pub(super) PHONE_LINE, r"(?i)^\s*((tel|tél|phone|mobile|mob|cell|fax|direct|office|m|t|o|p|d|e)\.?\s*:?\s*)?\+?[\d][\d ()./-]{6,}\d\s*$");
 
 /// Split a plain-text reply into the sender's own text, the quoted original and the
 /// signature.
@@ -339,8 +325,7 @@ pub(super) fn split_signature<'a>(
     (own, sig)
 }
 
-pub(super) static GREETING_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+pattern!(pub(super) GREETING_LINE, r"(?xi)
             ^\s*
             (
                 hi
@@ -372,8 +357,7 @@ pub(super) static GREETING_LINE: LazyLock<Regex> = LazyLock::new(|| {
               | hej
               | ciao
             )\b[^.!?]{0,60}[,:!]?\s*$
-        ")
-});
+        ");
 
 /// Lines with something besides a greeting ("Hi Ava,").
 pub(super) fn has_content(lines: &[&str]) -> bool {
