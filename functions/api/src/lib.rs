@@ -111,7 +111,16 @@ async fn import(req: &ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2httpR
             }
         }
     }
-    let mut value = serde_json::to_value(&report).unwrap_or_default();
+    let mut value = match serde_json::to_value(&report) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(imported = report.imported.len(), error = %e, "the import report could not be serialised");
+            return json(
+                500,
+                &serde_json::json!({"error": "the leads were imported but the report could not be written"}),
+            );
+        }
+    };
     if let Some(obj) = value.as_object_mut() {
         obj.insert("enqueued".into(), enqueued.into());
     }

@@ -414,7 +414,9 @@ fn dns_key(c: &AgentConfig) -> String {
 }
 
 fn model_key(c: &AgentConfig) -> String {
-    serde_json::to_string(&c.model).unwrap_or_default()
+    // Debug shows every field and cannot fail (JSON could, and an empty key would make two
+    // different model sections look the same).
+    format!("{:?}", c.model)
 }
 
 /// What no function can run with on AWS, whichever ports it wires.

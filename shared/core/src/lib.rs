@@ -17,6 +17,7 @@ pub mod model;
 pub mod ports;
 pub mod sign;
 pub mod stages;
+pub mod text;
 pub mod web_http;
 
 pub use domain::*;

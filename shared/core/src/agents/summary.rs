@@ -78,7 +78,7 @@ pub fn handover_summary(lead: &Lead) -> String {
     ] {
         let fact = v
             .as_deref()
-            .filter(|v| !crate::agents::classify::is_injection_text(v));
+            .filter(|v| !crate::text::injection::is_injection(v));
         s.push_str(&format!("{k}: {}\n", fact.unwrap_or("not stated")));
     }
     if let Some(r) = &lead.research {

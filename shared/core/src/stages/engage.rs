@@ -295,7 +295,7 @@ fn drop_injected_facts(c: &mut Classification, own_text: &str) -> Vec<String> {
     ] {
         let Some(v) = value.as_deref() else { continue };
         let n = normalise(v);
-        let from_injection = classify::is_injection_text(v)
+        let from_injection = crate::text::injection::is_injection(v)
             || injected
                 .iter()
                 .any(|s| !n.is_empty() && (s.contains(&n) || n.contains(s.as_str())));
@@ -559,26 +559,11 @@ fn when(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             return at(y, m);
         }
     }
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    for (i, name) in MONTHS.iter().enumerate() {
-        if t.contains(name) {
-            let m = i as u32 + 1;
-            let y = if m <= now.month() { year + 1 } else { year };
-            return at(y, m);
-        }
+    // Whole words in any language the date reader knows ("im März", not the "may" of
+    // "maybe").
+    if let Some(&(_, m)) = crate::text::dates::month_words(&t).first() {
+        let y = if m <= now.month() { year + 1 } else { year };
+        return at(y, m);
     }
     if t.contains("next year") {
         return at(year + 1, 1);
@@ -1113,5 +1098,18 @@ mod tests {
             "2027-02-19"
         );
         assert!(when("later", now).is_none());
+        // "may" inside "maybe" is no month; German month names are.
+        assert!(when("maybe later", now).is_none());
+        assert_eq!(
+            when("vielleicht im März", now)
+                .unwrap()
+                .format("%Y-%m")
+                .to_string(),
+            "2027-03"
+        );
+        assert_eq!(
+            when("until May", now).unwrap().format("%Y-%m").to_string(),
+            "2027-05"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use std::sync::LazyLock as Lazy;
+use std::sync::LazyLock;
 
 use crate::domain::EmailKind;
 
@@ -20,7 +20,7 @@ fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-static DISPOSABLE: Lazy<HashSet<&'static str>> = Lazy::new(|| {
+static DISPOSABLE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     entries(DISPOSABLE_LIST)
         .chain(entries(DISPOSABLE_EXTRA))
         .collect()
@@ -28,14 +28,14 @@ static DISPOSABLE: Lazy<HashSet<&'static str>> = Lazy::new(|| {
 
 /// Free providers minus disposable ones: the public free list carries the disposable list too,
 /// and a disposable domain must never be reported as a person's private mailbox.
-static PERSONAL: Lazy<HashSet<&'static str>> = Lazy::new(|| {
+static PERSONAL: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     entries(FREE_LIST)
         .chain(entries(PERSONAL_EXTRA))
         .filter(|d| !is_disposable_domain(d))
         .collect()
 });
 
-static ROLE: Lazy<HashSet<&'static str>> = Lazy::new(|| entries(ROLE_LIST).collect());
+static ROLE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| entries(ROLE_LIST).collect());
 
 /// Is `ascii_domain` (lowercase, IDNA ASCII form) a disposable-mail domain?
 ///

@@ -1,0 +1,100 @@
+//! A person's reply: the intent in the precedence of data README §3.2.
+
+use super::*;
+
+pub(super) fn human_intent(a: &Analysis) -> Intent {
+    if a.is_empty() {
+        return Intent::Unclear;
+    }
+    let complaint = a.clean().any(|s| {
+        let without_folders = SPAM_FOLDER.replace_all(&s.lower, " ");
+        COMPLAINT.is_match(&without_folders)
+    });
+    if complaint {
+        return Intent::Complaint;
+    }
+    let unsubscribe = a.clean().any(|s| {
+        UNSUBSCRIBE.is_match(&s.lower) && !(s.question && INFO_QUESTION.is_match(&s.lower))
+    });
+    if unsubscribe {
+        return Intent::Unsubscribe;
+    }
+    let wrong_strong = a.any(&WRONG_PERSON);
+    let interest = interested(a);
+    let names_address = a.clean.contains('@');
+    let redirect =
+        a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&REDIRECT_WEAK));
+    if wrong_strong || redirect && !interest {
+        return Intent::WrongPerson;
+    }
+    if interest {
+        return Intent::Interested;
+    }
+    if a.clean().any(|s| {
+        (s.question || s.request)
+            && (!topics_of(&s.lower).is_empty() || asks_about_product(&s.lower))
+    }) {
+        return Intent::Question;
+    }
+    if not_now(a) {
+        return Intent::NotNow;
+    }
+    if a.any(&NOT_INTERESTED) {
+        return Intent::NotInterested;
+    }
+    Intent::Unclear
+}
+
+/// "Does it support …", "Can your platform …", "Does Acme Observe have …": a question
+/// about what the product does, not "Why would we need this?".
+pub(super) fn asks_about_product(lower: &str) -> bool {
+    const NOT_THE_PRODUCT: &[&str] = &[
+        "we", "i", "they", "he", "she", "this", "that", "there", "these", "those", "our",
+    ];
+    PRODUCT_QUESTION.captures_iter(lower).any(|c| {
+        c.get(2)
+            .is_none_or(|subject| !NOT_THE_PRODUCT.contains(&subject.as_str()))
+    })
+}
+
+/// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
+pub(super) fn redirects(lower: &str) -> bool {
+    REDIRECT.find_iter(lower).any(|m| {
+        let after = lower.get(m.end()..).unwrap_or("").trim_start();
+        !(after.starts_with("me ")
+            || after.starts_with("us ")
+            || after == "me"
+            || after == "us"
+            || after.starts_with("me.")
+            || after.starts_with("us.")
+            || after.starts_with("me,"))
+    })
+}
+
+/// Asks for a demo, meeting, call, proposal, trial or POC now (not deferred to a later
+/// time, not negated, not a mere question about how a trial works).
+pub(super) fn interested(a: &Analysis) -> bool {
+    a.clean().any(|s| {
+        if defers(&s.lower, a.reference) {
+            return false;
+        }
+        if unnegated(&INTEREST_STRONG, &s.lower) {
+            return true;
+        }
+        let has_noun = unnegated(&INTEREST_NOUN, &s.lower);
+        let has_marker = s.request || unnegated(&INTEREST_MARKER, &s.lower);
+        if !(has_noun && has_marker) {
+            return false;
+        }
+        // "Could you tell me how the trial works?" asks about the trial, it does not ask
+        // for one; a meeting noun in the same sentence still makes it a request.
+        !INFO_ONLY.is_match(&s.lower) || MEETING_NOUN.is_match(&s.lower)
+    })
+}
+
+pub(super) fn not_now(a: &Analysis) -> bool {
+    a.clean().any(|s| {
+        NOT_NOW.is_match(&s.lower)
+            || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
+    })
+}

@@ -1,0 +1,194 @@
+//! Machine mail: delivery and feedback reports, automatic replies, absence notices.
+
+use super::*;
+
+pattern!(
+    pub(super) AUTO_SUBJECT,
+    r"(?xi)
+            ^\s*(auto(matic|matische|matisch|matico|mático)?[\ _-]?(reply|response|respond|antwort|antwoord|réponse|reponse|respuesta|risposta)|autoreply|autorespon\w*|auto-reply|out\ of\ (the\ )?office|ooo\b|abwesen\w*|absence|absent\b|automatisch\ antwoord|automatische\ antwort|réponse\ automatique|respuesta\ automática|respuesta\ automatica|risposta\ automatica|fuera\ de\ la\ oficina|afwezig|received\s*:|read\s*:|delivered\s*:|receipt\s*:|lu\s*:|gelesen\s*:|\[?\s*(ticket|case|request|support|incident|\#)\s*[\#:]?\s*[\w-]*\d)
+          | \[(ticket|case|request)\b
+          | \b(ticket|case|request)\ (\#|no\.?|number)\s*\w*\d
+          | \bthank(s|\ you)\ for\ (contacting|your\ (e-?mail|message|enquiry|inquiry|request))\b
+    "
+);
+pattern!(
+    pub(super) OOO_SUBJECT,
+    r"(?xi)
+        (
+            out\ of\ (the\ )?office
+          | \booo\b
+          | abwesen\w*
+          | \babsence\b
+          | \babsent\b
+          | \baway\b
+          | vacation
+          | on\ leave
+          | \bcongé\b
+          | vacances
+          | fuera\ de\ la\ oficina
+          | \bausente\b
+          | vacaciones
+          | afwezig
+          | vakantie
+          | urlaub
+        )
+    "
+);
+pattern!(
+    pub(super) ABSENCE,
+    r"(?xi)
+        (
+            \bout\ of\ (the\ )?office\b
+          | \bout-of-office\b
+          | \booo\b
+          | \bon\ (annual\ |parental\ |maternity\ |paternity\ |sick\ |medical\ |study\ |holiday\ |vacation\ |extended\ |family\ |bereavement\ )?leave\b
+          | \b(annual|parental|maternity|paternity|sick)\ leave\b
+          | \bon\ (vacation|holiday|holidays|sabbatical|a\ business\ trip|business\ travel|a\ trip|pto)\b
+          | \btravel(l)?ing\b.{0,30}\b(until|till|through|on\ business|for\ work|with\ limited|and\ (will|won't|have))
+          | \b(currently|presently|i\ am|i'm|i\ will\ be|i'll\ be)\s+(away|out|off|abroad|travel(l)?ing|unavailable|not\ available|not\ in\ the\ office)\b
+          | \baway\ (from\ (the\ office|my\ desk|email)|until|till|through)\b
+          | \bnot\ in\ the\ office\b
+          | \b(limited|no|without)\ access\ to\ (my\ )?(e-?mail|email|e-mails)\b
+          | \bback\ in\ the\ office\b
+          | \breturning\ (to\ the\ office\ )?on\b
+          | \bnicht\ im\ büro\b
+          | \babwesend\b
+          | \baußer\ haus\b
+          | \bim\ urlaub\b
+          | \bin\ elternzeit\b
+          | \bauf\ dienstreise\b
+          | \bnicht\ erreichbar\b
+          | \bwieder\ im\ büro\b
+          | \babsente?s?\b
+          | \ben\ congé\b
+          | \ben\ vacances\b
+          | \bhors\ du\ bureau\b
+          | \ben\ déplacement\b
+          | \bfuera\ de\ la\ oficina\b
+          | \bde\ vacaciones\b
+          | \bausente\b
+          | \bde\ viaje\b
+          | \bde\ permiso\b
+          | \bafwezig\b
+          | \bmet\ vakantie\b
+          | \bop\ vakantie\b
+          | \bniet\ op\ kantoor\b
+          | \bweer\ bereikbaar\b
+          | \bweer\ aanwezig\b
+          | \bmet\ verlof\b
+          | \bouderschapsverlof\b
+        )
+    "
+);
+pattern!(
+    pub(super) AUTO_BODY,
+    r"(?xi)
+        (
+            this\ (is\ an?|e-?mail\ is\ an?|message\ is\ an?|is\ a)\ (automated|automatic|auto-generated|automatically\ generated|system\ generated|computer\ generated)\ (message|reply|response|e-?mail|notification|confirmation)
+          | \bautomatically\ generated\ (message|e-?mail|reply|response)\b
+          | \bthis\ mailbox\ is\ (not|no\ longer)\ (monitored|in\ use|active|being\ monitored)
+          | \b(inbox|address|mailbox|e-?mail\ address|account)\ (is|has\ been)\ (no\ longer|not)\ (in\ use|active|monitored|being\ monitored)
+          | \bno\ longer\ in\ use\b
+          | \bnot\ monitored\b
+          | \bdo\ not\ reply\ to\ this\ (e-?mail|message)
+          | \bplease\ do\ not\ reply\b
+          | \byour\ (e-?mail|message|request|enquiry|inquiry)\ has\ been\ (received|registered|logged|forwarded)
+          | \bwe\ have\ received\ your\ (e-?mail|message|request|enquiry|inquiry)
+          | \bwe\ (have\ )?received\ it\ and\b
+          | \b(ticket|case|reference|request)\ (number|no\.?|id|\#)\s*(is\s*)?[:\#]?\s*[\w-]*\d
+          | \byour\ (request|ticket|case)\ \#?\s*\d
+          | \bwill\ (respond|reply|get\ back\ to\ you)\ within\ \d
+          | \bceci\ est\ un\ message\ automatique\b
+          | \bmessage\ automatique\b
+          | \bmerci\ de\ ne\ pas\ (y\ )?répondre\b
+          | \bvotre\ (demande|message)\ .{0,40}(enregistrée?|bien\ été\ reçue?)
+          | \bdies\ ist\ eine\ automatisch\w*\b
+          | \bautomatisch\ (generierte|erstellte)\b
+          | \bbitte\ antworten\ sie\ nicht\b
+          | \beste\ es\ un\ mensaje\ (automático|automatico)\b
+          | \bmensaje\ generado\ automáticamente\b
+          | \bno\ responda\ a\ este\b
+          | \bdit\ is\ een\ automatisch\w*\b
+          | \bautomatisch\ gegenereerd\w*\b
+          | \bniet\ beantwoorden\b
+          | \bnot\ able\ to\ reply\ to\ every\b
+          | \bhas\ been\ received\ by\ the\ office\ of\b
+        )
+    "
+);
+
+pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
+    if mail.dsn.is_some() {
+        return Some(Intent::Bounce);
+    }
+    if let Some(fb) = &mail.feedback {
+        let t = fb.feedback_type.to_ascii_lowercase();
+        return Some(if t.contains("opt-out") || t.contains("unsubscribe") {
+            Intent::Unsubscribe
+        } else {
+            Intent::Complaint
+        });
+    }
+    if mail.ses_event.is_some() {
+        // Delivery, send, open, click … events: automatic, nothing to act on.
+        return Some(Intent::AutoReply);
+    }
+    let subject = mail.subject.trim();
+    let subject_auto = AUTO_SUBJECT.is_match(subject);
+    let headers_auto = mail.auto.is_automatic() || mail.auto.null_return_path;
+    let weak_auto = mail.auto.suppresses_auto_responses();
+    let body = if mail.own_text.trim().is_empty() {
+        &mail.text
+    } else {
+        &mail.own_text
+    };
+    let head = truncate_bytes(body, 1500);
+    let absence = ABSENCE.is_match(head) || OOO_SUBJECT.is_match(subject) && subject_auto;
+    let apple_vacation = mail
+        .auto
+        .get("x-apple-action")
+        .is_some_and(|v| v.to_ascii_uppercase().contains("VACATION"));
+
+    // One-click unsubscribe mail sent by a mail client on the user's behalf.
+    let mailto_unsubscribe = subject.eq_ignore_ascii_case("unsubscribe")
+        && (headers_auto || mail.auto.get("x-apple-unsubscribe").is_some());
+    if mail
+        .auto
+        .get("x-apple-unsubscribe")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        || mailto_unsubscribe
+    {
+        return Some(Intent::Unsubscribe);
+    }
+    if apple_vacation {
+        return Some(Intent::OutOfOffice);
+    }
+    let automated = headers_auto || subject_auto || weak_auto;
+    if automated && absence {
+        return Some(Intent::OutOfOffice);
+    }
+    if headers_auto || subject_auto {
+        return Some(Intent::AutoReply);
+    }
+    // Without automatic headers: an absence notice or an auto-responder's wording at the
+    // start of a message that asks nothing and offers nothing is still a machine's.
+    let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
+        || analysis.any(&UNSUBSCRIBE)
+        || analysis.any(&COMPLAINT)
+        || analysis
+            .clean()
+            .any(|s| s.question && !topics_of(&s.lower).is_empty());
+    if !human_signals {
+        let first_part = truncate_bytes(body, 400);
+        if ABSENCE.is_match(first_part) && ooo_until(mail, analysis.reference).is_some() {
+            return Some(Intent::OutOfOffice);
+        }
+        if AUTO_BODY.is_match(head) {
+            return Some(Intent::AutoReply);
+        }
+        if weak_auto && ABSENCE.is_match(head) {
+            return Some(Intent::OutOfOffice);
+        }
+    }
+    None
+}

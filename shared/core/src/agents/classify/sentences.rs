@@ -1,0 +1,278 @@
+//! The sender's own text as sentences: paragraphs, list items, requests, negation.
+
+use super::*;
+
+/// One sentence (or list item) of the sender's own text.
+pub(super) struct Sentence {
+    /// Lowercased, typographic quotes and dashes made plain.
+    pub(super) lower: String,
+    /// As written (for BANT paraphrases).
+    pub(super) text: String,
+    pub(super) question: bool,
+    /// Asks for something without a question mark ("Please send:", "I'd like to
+    /// understand …", or an item of a list such a line introduces).
+    pub(super) request: bool,
+    /// Part of an attempt to instruct the agent: never classified, never a BANT fact.
+    pub(super) injected: bool,
+}
+
+pub(super) struct Analysis {
+    pub(super) sentences: Vec<Sentence>,
+    /// All non-injected sentences, lowercased, joined.
+    pub(super) clean: String,
+    pub(super) reference: DateTime<Utc>,
+}
+
+pattern!(pub(super) BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
+pattern!(
+    pub(super) REQUEST_LEAD,
+    r"(?xi)
+        \b
+        (
+            please\ (send|share|provide|forward|include|let\ me\ know|confirm|advise)
+          | could\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
+          | can\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
+          | i'?d\ (also\ |really\ |just\ )?(like|want|love)\ to\ (know|understand|learn|hear|see)
+          | i\ would\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
+          | we'?d\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
+          | let\ me\ know
+          | wondering
+          | curious\ (about|whether|if|how)
+          | i\ need\ to\ (know|understand)
+          | keen\ to\ (know|understand)
+          | would\ (like|love)\ to\ (know|understand)
+          | bitte\ (senden|schicken|teilen)
+          | merci\ de\ (m'envoyer|nous\ envoyer|me\ dire)
+          | pourriez-vous
+          | podría(s)?\ (enviar|decirme)
+          | me\ gustaría\ saber
+          | kun(t|nen)?\ (je|jullie|u)\ .*\ (sturen|vertellen)
+        )
+    "
+);
+
+impl Analysis {
+    pub(super) fn new(own_text: &str, reference: DateTime<Utc>) -> Analysis {
+        let mut sentences = Vec::new();
+        // "Please send:" introduces a list that may follow after an empty line.
+        let mut list_request = false;
+        for paragraph in split_paragraphs(own_text) {
+            let mut in_paragraph: Vec<Sentence> = Vec::new();
+            let starts_with_item = paragraph.lines().next().is_some_and(|l| BULLET.is_match(l));
+            if !starts_with_item {
+                list_request = false;
+            }
+            for unit in paragraph_units(&paragraph) {
+                let is_item = BULLET.is_match(&unit);
+                for raw in split_sentences(&unit) {
+                    let text = raw.trim().to_string();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let lower = plain_lower(&text);
+                    let question = text.contains('?') || text.starts_with('¿');
+                    let introduces_list = text.ends_with(':') && REQUEST_LEAD.is_match(&lower);
+                    let request = REQUEST_LEAD.is_match(&lower) || (is_item && list_request);
+                    if introduces_list {
+                        list_request = true;
+                    } else if !is_item {
+                        list_request = false;
+                    }
+                    in_paragraph.push(Sentence {
+                        injected: false,
+                        lower,
+                        text,
+                        question,
+                        request,
+                    });
+                }
+            }
+            // Text after an injection in the same paragraph continues it ("SYSTEM NOTE:
+            // … Set status to qualified …"), so it is set aside too.
+            if let Some(first) = in_paragraph.iter().position(|s| is_injection(&s.lower)) {
+                for s in in_paragraph.iter_mut().skip(first) {
+                    s.injected = true;
+                }
+            }
+            sentences.extend(in_paragraph);
+        }
+        let clean = sentences
+            .iter()
+            .filter(|s| !s.injected)
+            .map(|s| s.lower.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        Analysis {
+            sentences,
+            clean,
+            reference,
+        }
+    }
+
+    pub(super) fn clean(&self) -> impl Iterator<Item = &Sentence> {
+        self.sentences.iter().filter(|s| !s.injected)
+    }
+
+    pub(super) fn any(&self, re: &Regex) -> bool {
+        self.clean().any(|s| re.is_match(&s.lower))
+    }
+
+    pub(super) fn any_unnegated(&self, re: &Regex) -> bool {
+        self.clean().any(|s| unnegated(re, &s.lower))
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.clean.trim().is_empty()
+    }
+}
+
+pub(super) fn split_paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join("\n"));
+    }
+    out
+}
+
+/// Lines of a paragraph joined back into running text, except that list items and lines
+/// ending a sentence start new units.
+pub(super) fn paragraph_units(paragraph: &str) -> Vec<String> {
+    let mut units: Vec<String> = Vec::new();
+    for line in paragraph.lines() {
+        let line = line.trim();
+        let starts_new = units.is_empty()
+            || BULLET.is_match(line)
+            || units
+                .last()
+                .is_some_and(|u| u.ends_with([':', '.', '!', '?']) && BULLET.is_match(u));
+        if starts_new {
+            units.push(line.to_string());
+        } else if let Some(last) = units.last_mut() {
+            last.push(' ');
+            last.push_str(line);
+        }
+    }
+    units
+}
+
+/// Split running text after `.`, `!` or `?` when a capital letter (or an opening mark)
+/// follows, so "Art. 17" and "approx. 400" stay whole.
+pub(super) fn split_sentences(unit: &str) -> Vec<String> {
+    let chars: Vec<char> = unit.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '.' | '!' | '?') {
+            let mut j = i + 1;
+            while j < chars.len()
+                && matches!(chars[j], '.' | '!' | '?' | '"' | '\'' | ')' | '”' | '’')
+            {
+                j += 1;
+            }
+            // "4. Dezember", "1. Dezember": a German ordinal, not the end of a sentence.
+            let digits_before = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let ordinal = c == '.'
+                && (1..=2).contains(&digits_before)
+                && (i == digits_before || !chars[i - digits_before - 1].is_alphanumeric());
+            if j < chars.len() && chars[j].is_whitespace() && !ordinal {
+                let mut k = j;
+                while k < chars.len() && chars[k].is_whitespace() {
+                    k += 1;
+                }
+                let next_starts = k < chars.len()
+                    && (chars[k].is_uppercase()
+                        || matches!(chars[k], '¿' | '¡' | '"' | '“' | '(' | '-'));
+                if next_starts {
+                    out.push(chars[start..j].iter().collect());
+                    start = k;
+                    i = k;
+                    continue;
+                }
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if start < chars.len() {
+        out.push(chars[start..].iter().collect());
+    }
+    out
+}
+
+pattern!(
+    pub(super) NEGATION,
+    r"(?x)
+        \b
+        (
+            not
+          | no
+          | never
+          | don't
+          | dont
+          | do\ not
+          | doesn't
+          | does\ not
+          | didn't
+          | won't
+          | will\ not
+          | wouldn't
+          | isn't
+          | aren't
+          | can't
+          | cannot
+          | without
+          | nicht
+          | kein
+          | keine
+          | keinen
+          | keinerlei
+          | nie
+          | niemals
+          | pas
+          | jamais
+          | sans
+          | nunca
+          | sin
+          | ni
+          | niet
+          | geen
+          | nooit
+        )\b
+    "
+);
+
+/// A match that no negation in the same clause precedes ("no need for a demo").
+pub(super) fn unnegated(re: &Regex, s: &str) -> bool {
+    re.find_iter(s).any(|m| !negated_before(s, m.start()))
+}
+
+pub(super) fn negated_before(s: &str, pos: usize) -> bool {
+    let mut start = pos.saturating_sub(48);
+    while start > 0 && !s.is_char_boundary(start) {
+        start -= 1;
+    }
+    let window = s.get(start..pos).unwrap_or("");
+    let clause = window
+        .rsplit([',', ';', ':', '.', '!', '?', '-', '(', ')'])
+        .next()
+        .unwrap_or(window);
+    NEGATION.is_match(clause)
+}
