@@ -14,6 +14,7 @@ mod cost;
 mod demo;
 mod eval;
 mod local;
+mod speed;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};

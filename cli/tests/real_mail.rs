@@ -324,6 +324,7 @@ fn starttls_and_auth_with_the_password_from_the_environment() {
     let Some(smtp) = SmtpServer::start(SmtpOptions {
         auth: Some(("relay".into(), "relay-pass".into())),
         starttls: true,
+        implicit_tls: false,
     }) else {
         return;
     };
@@ -344,6 +345,36 @@ fn starttls_and_auth_with_the_password_from_the_environment() {
     let log = run(dir.path());
     assert_eq!(smtp.messages().len(), 1, "{log}");
     assert_eq!(touches(&lead(dir.path(), LEAD)), [(1, "sent".to_string())]);
+}
+
+/// Implicit TLS (SMTPS): the certificate checked against `mail.ca_file` from the first byte.
+#[test]
+fn implicit_tls_sends_and_checks_the_certificate() {
+    let Some(smtp) = SmtpServer::start(SmtpOptions {
+        auth: None,
+        starttls: true,
+        implicit_tls: true,
+    }) else {
+        return;
+    };
+    let cfg = |ca: &str| {
+        format!(
+            "\n[mail]\ntransport = \"smtp\"\nhost = \"localhost\"\nport = {}\nsecurity = \"tls\"\n{ca}",
+            smtp.port
+        )
+    };
+    // Without the test CA the certificate is refused: nothing is sent.
+    let dir = workspace(&cfg(""), &[LEAD]);
+    let log = run(dir.path());
+    assert!(smtp.messages().is_empty(), "{log}");
+    assert!(
+        touches(&lead(dir.path(), LEAD)).is_empty(),
+        "nothing was accepted: the email waits for a retry"
+    );
+    let ca = smtp.ca_pem.clone().unwrap();
+    let dir = workspace(&cfg(&format!("ca_file = \"{}\"\n", ca.display())), &[LEAD]);
+    let log = run(dir.path());
+    assert_eq!(smtp.messages().len(), 1, "{log}");
 }
 
 /// A Maildir source: messages in `new/` are queued and moved to `cur/` once.

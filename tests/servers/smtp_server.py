@@ -10,7 +10,7 @@ answer:
   drop-mail  the connection is cut at MAIL FROM (nothing kept)
 With SMTP_USER and SMTP_PASS set, AUTH is required (PLAIN or LOGIN, also without TLS: the
 server listens on 127.0.0.1 only). With TLS_CERT and TLS_KEY set, STARTTLS is offered and
-required.
+required; with TLS_IMPLICIT=1 as well, TLS starts with the first byte instead.
 """
 
 import asyncio
@@ -76,6 +76,8 @@ def main():
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(os.environ["TLS_CERT"], os.environ["TLS_KEY"])
 
+    implicit = tls is not None and os.environ.get("TLS_IMPLICIT") == "1"
+
     def factory():
         return SMTP(
             Handler(),
@@ -84,12 +86,14 @@ def main():
             authenticator=authenticator if user else None,
             auth_required=bool(user),
             auth_require_tls=tls is not None,
-            tls_context=tls,
-            require_starttls=tls is not None,
+            tls_context=None if implicit else tls,
+            require_starttls=tls is not None and not implicit,
         )
 
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
+    server = loop.run_until_complete(
+        loop.create_server(factory, "127.0.0.1", 0, ssl=tls if implicit else None)
+    )
     print(server.sockets[0].getsockname()[1], flush=True)
     loop.run_forever()
 

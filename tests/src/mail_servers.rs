@@ -69,6 +69,8 @@ pub struct SmtpOptions {
     pub auth: Option<(String, String)>,
     /// STARTTLS offered and required (a certificate for `localhost` from a test CA).
     pub starttls: bool,
+    /// With `starttls`: TLS from the first byte instead (SMTPS).
+    pub implicit_tls: bool,
 }
 
 impl SmtpServer {
@@ -100,6 +102,9 @@ impl SmtpServer {
                 .expect("python runs");
             assert!(made.success(), "make_cert.py failed");
             cmd.env("TLS_CERT", &cert).env("TLS_KEY", &key);
+            if opts.implicit_tls {
+                cmd.env("TLS_IMPLICIT", "1");
+            }
             ca_pem = Some(ca);
         }
         let mut child = cmd.spawn().expect("the SMTP server starts");

@@ -186,7 +186,9 @@ trait Io: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Io for T {}
 type Session = async_imap::Session<Box<dyn Io>>;
 
-fn tls_connector(extra_pem: Option<&[u8]>) -> Result<tokio_rustls::TlsConnector> {
+/// A rustls client (ring) trusting the system's roots and the PEM certificates in
+/// `extra_pem` (a `ca_file`): shared by the IMAP reader and the SMTP mailer.
+pub(crate) fn tls_connector(extra_pem: Option<&[u8]>) -> Result<tokio_rustls::TlsConnector> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
@@ -197,8 +199,8 @@ fn tls_connector(extra_pem: Option<&[u8]>) -> Result<tokio_rustls::TlsConnector>
     if let Some(pem) = extra_pem {
         for cert in CertificateDer::pem_slice_iter(pem) {
             roots
-                .add(cert.context("inbox.ca_file: not a PEM certificate")?)
-                .context("inbox.ca_file: a certificate rustls refuses")?;
+                .add(cert.context("ca_file: not a PEM certificate")?)
+                .context("ca_file: a certificate rustls refuses")?;
         }
     }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(

@@ -20,7 +20,9 @@ use anyhow::{Context, anyhow};
 use async_trait::async_trait;
 use lettre::Address;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters,
+};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use sqa_core::config::{MailConfig, Security};
@@ -103,44 +105,71 @@ impl SmtpMailer {
             .context("cannot set up TLS for the SMTP server")
     }
 
-    /// A new connection: greeting, EHLO, TLS as configured, AUTH.
+    /// A new connection: TCP (no Nagle delay: a command and its answer are one round trip,
+    /// not one round trip plus a delayed ACK), TLS from the first byte for `tls`, greeting
+    /// and EHLO, STARTTLS for `starttls`, AUTH.
     async fn connect(&self) -> anyhow::Result<AsyncSmtpConnection> {
         let s = &self.settings;
         let hello = ClientId::Domain(s.hello.clone());
-        let implicit = match s.security {
-            Security::Tls => Some(self.tls()?),
-            _ => None,
-        };
-        let mut conn = AsyncSmtpConnection::connect_tokio1(
-            (s.host.as_str(), s.port),
-            Some(s.timeout),
-            &hello,
-            implicit,
-            None,
+        let where_ = || format!("the SMTP server {}:{}", s.host, s.port);
+        let tcp = tokio::time::timeout(
+            s.timeout,
+            tokio::net::TcpStream::connect((s.host.as_str(), s.port)),
         )
         .await
-        .with_context(|| format!("cannot connect to the SMTP server {}:{}", s.host, s.port))?;
+        .map_err(|_| anyhow!("timed out"))
+        .and_then(|r| r.map_err(anyhow::Error::new))
+        .with_context(|| format!("cannot connect to {}", where_()))?;
+        tcp.set_nodelay(true)
+            .with_context(|| format!("cannot set TCP_NODELAY towards {}", where_()))?;
+        let stream: Box<dyn AsyncTokioStream> = match s.security {
+            Security::Tls => {
+                let connector = crate::mailbox::tls_connector(s.extra_roots_pem.as_deref())?;
+                let name = rustls::pki_types::ServerName::try_from(s.host.clone())
+                    .with_context(|| format!("{:?} is not a server name TLS can check", s.host))?;
+                let tls = tokio::time::timeout(s.timeout, connector.connect(name, tcp))
+                    .await
+                    .map_err(|_| anyhow!("timed out"))
+                    .and_then(|r| r.map_err(anyhow::Error::new))
+                    .with_context(|| format!("TLS with {} failed", where_()))?;
+                Box::new(TlsTcp(tls))
+            }
+            _ => Box::new(tcp),
+        };
+        let mut conn = tokio::time::timeout(
+            s.timeout,
+            AsyncSmtpConnection::connect_with_transport(stream, &hello),
+        )
+        .await
+        .map_err(|_| anyhow!("no greeting within {:?}", s.timeout))
+        .and_then(|r| r.map_err(anyhow::Error::new))
+        .with_context(|| format!("no SMTP session with {}", where_()))?;
         if s.security == Security::Starttls {
             if !conn.can_starttls() {
                 conn.abort().await;
                 anyhow::bail!(
-                    "the SMTP server {}:{} does not offer STARTTLS (mail.security = \"starttls\")",
-                    s.host,
-                    s.port
+                    "{} does not offer STARTTLS (mail.security = \"starttls\")",
+                    where_()
                 );
             }
-            conn.starttls(self.tls()?, &hello)
+            tokio::time::timeout(s.timeout, conn.starttls(self.tls()?, &hello))
                 .await
+                .map_err(|_| anyhow!("timed out"))
+                .and_then(|r| r.map_err(anyhow::Error::new))
                 .context("STARTTLS failed")?;
         }
         if let Some((user, password)) = &s.credentials {
             let creds = Credentials::new(user.clone(), password.clone());
-            if let Err(e) = conn
-                .auth(&[Mechanism::Plain, Mechanism::Login], &creds)
-                .await
-            {
+            let authed = tokio::time::timeout(
+                s.timeout,
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),
+            )
+            .await
+            .map_err(|_| anyhow!("timed out"))
+            .and_then(|r| r.map_err(anyhow::Error::new));
+            if let Err(e) = authed {
                 conn.abort().await;
-                return Err(anyhow!(e).context(format!("AUTH as {user} failed")));
+                return Err(e.context(format!("AUTH as {user} failed")));
             }
         }
         Ok(conn)
@@ -152,7 +181,10 @@ impl SmtpMailer {
         slot: &'a mut Option<AsyncSmtpConnection>,
     ) -> anyhow::Result<&'a mut AsyncSmtpConnection> {
         if let Some(c) = slot.as_mut()
-            && (c.has_broken() || !c.test_connected().await)
+            && (c.has_broken()
+                || !tokio::time::timeout(self.settings.timeout, c.test_connected())
+                    .await
+                    .unwrap_or(false))
         {
             c.abort().await;
             *slot = None;
@@ -163,8 +195,9 @@ impl SmtpMailer {
         slot.as_mut().ok_or_else(|| anyhow!("no SMTP connection"))
     }
 
-    /// The transaction on an open connection.
+    /// The transaction on an open connection, each command within `timeout`.
     async fn transact(
+        timeout: Duration,
         conn: &mut AsyncSmtpConnection,
         from: &Address,
         to: &[Address],
@@ -186,16 +219,30 @@ impl SmtpMailer {
             }
             options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
-        conn.command(Mail::new(Some(from.clone()), options))
-            .await
-            .map_err(before_data)?;
+        let late = |_| Failure::NotAccepted(anyhow!("no answer within {timeout:?}"));
+        tokio::time::timeout(
+            timeout,
+            conn.command(Mail::new(Some(from.clone()), options)),
+        )
+        .await
+        .map_err(late)?
+        .map_err(before_data)?;
         for rcpt in to {
-            conn.command(Rcpt::new(rcpt.clone(), Vec::new()))
+            tokio::time::timeout(timeout, conn.command(Rcpt::new(rcpt.clone(), Vec::new())))
                 .await
+                .map_err(late)?
                 .map_err(before_data)?;
         }
-        conn.command(Data).await.map_err(before_data)?;
-        match conn.message(raw).await {
+        tokio::time::timeout(timeout, conn.command(Data))
+            .await
+            .map_err(late)?
+            .map_err(before_data)?;
+        let Ok(answer) = tokio::time::timeout(timeout, conn.message(raw)).await else {
+            return Err(Failure::Unknown(anyhow!(
+                "no answer to the data within {timeout:?}"
+            )));
+        };
+        match answer {
             Ok(reply) => {
                 let text: Vec<&str> = reply.message().collect();
                 Ok(format!("smtp:{} {}", reply.code(), text.join(" ")))
@@ -231,7 +278,7 @@ impl Mailer for SmtpMailer {
             .connection(&mut slot)
             .await
             .map_err(MailError::Transient)?;
-        match Self::transact(conn, &from, &to, &email.raw).await {
+        match Self::transact(self.settings.timeout, conn, &from, &to, &email.raw).await {
             Ok(id) => Ok(id),
             Err(failure) => {
                 // A connection that refused a message stays usable after RSET; any other
@@ -257,5 +304,48 @@ impl Mailer for SmtpMailer {
                 })
             }
         }
+    }
+}
+
+/// A TLS stream over TCP as lettre takes an existing connection (implicit TLS on a socket
+/// this module opened itself).
+#[derive(Debug)]
+struct TlsTcp(tokio_rustls::client::TlsStream<tokio::net::TcpStream>);
+
+impl AsyncTokioStream for TlsTcp {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.0.get_ref().0.peer_addr()
+    }
+}
+
+impl tokio::io::AsyncRead for TlsTcp {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for TlsTcp {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
