@@ -15,7 +15,7 @@
 
 use crate::SqliteStore;
 use crate::auth::MailAuth;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use futures_util::TryStreamExt;
 use sqa_core::config::{InboxConfig, Security};
 use sqa_core::ports::{Queue, QueueName};
@@ -32,6 +32,8 @@ pub struct PollReport {
     pub queued: usize,
     /// Messages found recorded already (read before, not yet flagged or moved).
     pub already: usize,
+    /// Messages that could not be read this time (left for the next poll).
+    pub failed: usize,
 }
 
 /// Where a poll writes: the spool folder, the store (UIDs) and the engage queue.
@@ -45,14 +47,13 @@ pub struct Sink<'a> {
 
 impl Sink<'_> {
     /// Copy `raw` to the spool as `name` and queue it. Returns the key queued.
+    ///
+    /// A message over `limits.max_message_bytes` is kept cut one byte past the limit: the
+    /// engage stage then refuses it as too large, records it and escalates it to a person,
+    /// like any message too large to read, and the mailbox moves on.
     async fn accept(&self, name: &str, raw: &[u8]) -> Result<String> {
-        if raw.len() as u64 > self.max_bytes {
-            bail!(
-                "{name}: {} bytes, over limits.max_message_bytes ({})",
-                raw.len(),
-                self.max_bytes
-            );
-        }
+        let keep = usize::try_from(self.max_bytes.saturating_add(1)).unwrap_or(usize::MAX);
+        let raw = &raw[..raw.len().min(keep)];
         std::fs::create_dir_all(self.spool)
             .with_context(|| format!("cannot create {}", self.spool.display()))?;
         let path = self.spool.join(name);
@@ -119,12 +120,19 @@ pub async fn poll_maildir(dir: &Path, sink: &Sink<'_>) -> Result<PollReport> {
         else {
             continue;
         };
-        let raw = sqa_core::fsread::read_limited(
-            &path,
-            sink.max_bytes,
-            sqa_core::config::Limits::MAX_MESSAGE_BYTES,
-        )
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        // At most one byte past the limit is read (see `Sink::accept`).
+        let mut raw = Vec::new();
+        let read = std::fs::File::open(&path).and_then(|f| {
+            use std::io::Read;
+            f.take(sink.max_bytes.saturating_add(1))
+                .read_to_end(&mut raw)
+        });
+        if let Err(e) = read {
+            // Left in new/ for the next poll; the other messages go on.
+            tracing::warn!(file = %path.display(), error = %e, "cannot read a Maildir message");
+            report.failed += 1;
+            continue;
+        }
         sink.accept(&format!("maildir-{}.eml", safe_name(&name)), &raw)
             .await?;
         // `name:2,S`: read (RFC-less but universal Maildir convention).
@@ -309,10 +317,16 @@ async fn read_folder(
         if sink.store.mailbox_seen(&key, validity, uid)? {
             report.already += 1;
         } else {
-            let raw = fetch(session, uid).await?;
-            let Some(raw) = raw else {
+            let raw = match fetch(session, uid).await {
+                Ok(Some(raw)) => raw,
                 // Expunged meanwhile.
-                continue;
+                Ok(None) => continue,
+                Err(e) => {
+                    // Left unrecorded for the next poll; the other messages go on.
+                    tracing::warn!(uid, error = %format!("{e:#}"), "cannot fetch an IMAP message");
+                    report.failed += 1;
+                    continue;
+                }
             };
             let name = format!("imap-{}-{validity}-{uid}.eml", safe_name(&s.folder));
             let queued = sink.accept(&name, &raw).await?;
