@@ -4,6 +4,8 @@
 # 1. Creates .venv (git-ignored) if it is missing or its pins changed, with SAM, moto server,
 #    cargo-lambda and email-validator (one venv: cargo-lambda finds zig through the first
 #    python3 on PATH, and sam needs that same zig).
+#    Installs Dovecot (dovecot-imapd) when it is missing: the real-mail tests start their own
+#    Dovecot and aiosmtpd on 127.0.0.1 (cli/tests/real_mail.rs).
 # 2. Starts moto server on a free 127.0.0.1 port and points the AWS SDKs at it.
 # 3. Lints the SAM template (cfn-lint, sam validate --lint).
 # 4. Checks that every declared dependency is used (cargo-machete, built once into .venv).
@@ -17,6 +19,7 @@ cd "$ROOT"
 # shellcheck source=infra/lib.sh
 source "$ROOT/infra/lib.sh"
 sqa_ensure_venv "$ROOT"
+sqa_ensure_dovecot
 
 # --- moto server ---------------------------------------------------------------------------
 cleanup() {

@@ -25,6 +25,19 @@ pub struct BenchArgs {
     /// Skip web research (to see what the rest of the loop costs).
     #[arg(long)]
     no_research: bool,
+    /// Speed to lead instead: leads fed one by one (`--leads`, say 20) to a running `sqa run`
+    /// that sends through the SMTP server on 127.0.0.1:`--smtp-port`; p50 / p95 of lead
+    /// created → first email accepted, then the SMTP send rate.
+    #[arg(long)]
+    speed_to_lead: bool,
+    #[arg(long, default_value_t = 0)]
+    smtp_port: u16,
+    /// Pause between two leads (speed to lead).
+    #[arg(long, default_value_t = 300)]
+    interval_ms: u64,
+    /// Mails sent on one connection for the send rate (speed to lead; 0: none).
+    #[arg(long, default_value_t = 500)]
+    send_rate_mails: usize,
 }
 
 const DOMAINS: [&str; 6] = [
@@ -99,6 +112,15 @@ fn usage() -> (f64, u64) {
 }
 
 pub async fn run(args: BenchArgs) -> Result<i32> {
+    if args.speed_to_lead {
+        return crate::speed::run(crate::speed::SpeedArgs {
+            leads: args.leads,
+            smtp_port: args.smtp_port,
+            interval_ms: args.interval_ms,
+            send_rate_mails: args.send_rate_mails,
+        })
+        .await;
+    }
     let dir = tempfile::Builder::new()
         .prefix("sqa-bench-")
         .tempdir()

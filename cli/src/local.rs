@@ -3,9 +3,9 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use sqa_core::config::{self, AgentConfig, Limits, WebSource};
+use sqa_core::config::{self, AgentConfig, InboxSource, Limits, Transport, WebSource};
 use sqa_core::fsread::{WorkspaceFiles, read_limited_text};
-use sqa_core::ports::{Clock, Deps, FixedClock, Model, Ports, SystemClock, Web};
+use sqa_core::ports::{Clock, Deps, FixedClock, Mailer, Model, Ports, SystemClock, Web};
 use sqa_local::{FileInbox, FileMailer, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,11 +13,119 @@ use std::sync::Arc;
 pub const CONFIG_FILE: &str = "sqa.toml";
 pub const DB_FILE: &str = "sqa.db";
 pub const OUTBOX: &str = "outbox";
+/// Where replies read from a mailbox are kept for the engage stage.
+pub const SPOOL: &str = "inbound";
 const SECRET_FILE: &str = ".secret";
+const SMTP_PASSWORD_FILE: &str = ".smtp-password";
+const IMAP_PASSWORD_FILE: &str = ".imap-password";
 
 /// An opened workspace.
 pub struct Workspace {
     pub deps: Deps,
+    pub dir: PathBuf,
+    pub store: Arc<SqliteStore>,
+}
+
+/// A password: the environment variable `var` when it is set, else the workspace file `file`
+/// (first line), else `None`.
+fn password(dir: &Path, var: &str, file: &str) -> Result<Option<String>> {
+    if let Some(v) = std::env::var_os(var) {
+        return Ok(Some(v.to_string_lossy().into_owned()));
+    }
+    let path = dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Ok(Some(s.lines().next().unwrap_or("").to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
+    }
+}
+
+/// The PEM text of a `ca_file` (relative to the workspace), read within the config limit.
+fn ca_pem(dir: &Path, key: &str, file: Option<&str>) -> Result<Option<Vec<u8>>> {
+    let Some(file) = file else { return Ok(None) };
+    let path = dir.join(file);
+    sqa_core::fsread::read_limited(
+        &path,
+        Limits::DEFAULT_MAX_CONFIG_BYTES,
+        Limits::MAX_CONFIG_BYTES,
+    )
+    .map(Some)
+    .with_context(|| format!("{key}: cannot read {}", path.display()))
+}
+
+/// The mailer `[mail] transport` names.
+pub fn mailer(cfg: &AgentConfig, dir: &Path) -> Result<Arc<dyn Mailer>> {
+    match cfg.mail.transport {
+        Transport::Outbox => Ok(Arc::new(FileMailer::new(dir.join(OUTBOX)))),
+        Transport::Smtp => {
+            let password = password(dir, &cfg.mail.password_env, SMTP_PASSWORD_FILE)?;
+            if !cfg.mail.username.trim().is_empty() && password.is_none() {
+                bail!(
+                    "mail.username is set but there is no password: set {} or write it to {}",
+                    cfg.mail.password_env,
+                    dir.join(SMTP_PASSWORD_FILE).display()
+                );
+            }
+            let pem = ca_pem(dir, "mail.ca_file", cfg.mail.ca_file.as_deref())?;
+            let settings = sqa_local::smtp::SmtpSettings::from_config(
+                &cfg.mail,
+                password,
+                pem,
+                cfg.agent.mail_domain(),
+            );
+            Ok(Arc::new(sqa_local::smtp::SmtpMailer::new(settings)))
+        }
+    }
+}
+
+/// The mailbox `[inbox]` names, ready to poll (`None` for `source = "none"`).
+pub enum MailboxReader {
+    Imap(sqa_local::mailbox::ImapSettings),
+    Maildir(PathBuf),
+}
+
+impl Workspace {
+    pub fn mailbox(&self) -> Result<Option<MailboxReader>> {
+        let cfg = &self.deps.config.inbox;
+        match cfg.source {
+            InboxSource::None => Ok(None),
+            InboxSource::Maildir => Ok(Some(MailboxReader::Maildir(self.dir.join(&cfg.path)))),
+            InboxSource::Imap => {
+                let Some(pw) = password(&self.dir, &cfg.password_env, IMAP_PASSWORD_FILE)? else {
+                    bail!(
+                        "inbox.source = \"imap\" needs a password: set {} or write it to {}",
+                        cfg.password_env,
+                        self.dir.join(IMAP_PASSWORD_FILE).display()
+                    );
+                };
+                let pem = ca_pem(&self.dir, "inbox.ca_file", cfg.ca_file.as_deref())?;
+                Ok(Some(MailboxReader::Imap(
+                    sqa_local::mailbox::ImapSettings::from_config(cfg, pw, pem),
+                )))
+            }
+        }
+    }
+
+    /// Read the mailbox once: new replies are copied to the spool and queued for the engage
+    /// stage.
+    pub async fn poll_mailbox(
+        &self,
+        reader: &MailboxReader,
+        checker: &sqa_local::auth::MailAuth,
+    ) -> Result<sqa_local::mailbox::PollReport> {
+        let spool = self.dir.join(SPOOL);
+        let sink = sqa_local::mailbox::Sink {
+            spool: &spool,
+            store: &self.store,
+            queue: self.deps.ports.queue.as_ref(),
+            checker,
+            max_bytes: self.deps.config.limits.max_message_bytes,
+        };
+        match reader {
+            MailboxReader::Imap(s) => sqa_local::mailbox::poll_imap(s, &sink).await,
+            MailboxReader::Maildir(d) => sqa_local::mailbox::poll_maildir(d, &sink).await,
+        }
+    }
 }
 
 /// Read and check a config file; every error is listed with its key path and line.
@@ -143,7 +251,7 @@ impl Workspace {
             SqliteStore::open(dir.join(DB_FILE))
                 .with_context(|| format!("cannot open the database in {}", dir.display()))?,
         );
-        let mailer = Arc::new(FileMailer::new(dir.join(OUTBOX)));
+        let mailer = mailer(&cfg, dir)?;
         let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
         let web = web(&cfg, dir)?;
         let ports = Ports {
@@ -166,7 +274,11 @@ impl Workspace {
             research_cache: Default::default(),
         };
         record_config(&deps, dir).await?;
-        Ok(Workspace { deps })
+        Ok(Workspace {
+            deps,
+            dir: dir.to_path_buf(),
+            store,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod cost;
 mod demo;
 mod eval;
 mod local;
+mod speed;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -137,7 +138,8 @@ struct RunArgs {
     /// One selection, then work the queues until they are empty, then exit.
     #[arg(long)]
     until_idle: bool,
-    /// Worker mode: minutes between selection runs.
+    /// Worker mode: minutes between full selection runs (the queues are worked every second,
+    /// the mailbox every inbox.poll_seconds).
     #[arg(long, default_value_t = 240)]
     every_minutes: u64,
 }

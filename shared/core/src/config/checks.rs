@@ -18,6 +18,7 @@ pub(super) fn semantic_checks(
     if cfg.company.name.trim().is_empty() {
         push("company.name", "must not be empty".into());
     }
+    mail_checks(cfg, &mut push);
     let a = &cfg.agent;
     for (key, value) in [
         ("agent.name", &a.name),

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 mod checks;
 mod locate;
+mod mail;
 mod outreach;
 mod parse;
 mod services;
@@ -18,6 +19,7 @@ mod types;
 
 pub use checks::*;
 pub use locate::*;
+pub use mail::*;
 pub use outreach::*;
 pub use parse::*;
 pub use services::*;
@@ -56,6 +58,10 @@ pub struct AgentConfig {
     pub validation: Validation,
     #[serde(default)]
     pub inbound: Inbound,
+    #[serde(default)]
+    pub mail: MailConfig,
+    #[serde(default)]
+    pub inbox: InboxConfig,
     #[serde(default)]
     pub web: WebConfig,
     #[serde(default)]

@@ -269,3 +269,36 @@ fn a_valid_config_still_names_what_the_agent_lacks_to_write() {
         "{lacks:?}"
     );
 }
+
+#[test]
+fn mail_and_inbox_default_to_files_and_bad_ones_name_their_key_and_line() {
+    let cfg = parse(GOOD, &no_files).unwrap();
+    assert_eq!(cfg.mail.transport, Transport::Outbox);
+    assert_eq!(cfg.inbox.source, InboxSource::None);
+    let text = format!(
+        "{GOOD}\n[mail]\ntransport = \"smtp\"\nhost = \"smtp.example.test\"\nsecurity = \"none\"\n\n[inbox]\nsource = \"imap\"\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nmove_to = \"INBOX\"\n"
+    );
+    let errs = parse(&text, &no_files).unwrap_err().0;
+    let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let got: Vec<(&str, Option<usize>)> =
+        errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    assert!(
+        got.contains(&("mail.security", Some(line_of("security")))),
+        "{errs:?}"
+    );
+    assert!(got.iter().any(|(p, _)| *p == "inbox.username"), "{errs:?}");
+    assert!(
+        got.contains(&("inbox.move_to", Some(line_of("move_to")))),
+        "{errs:?}"
+    );
+    // A loopback relay may go without TLS; ports follow the security.
+    let ok = format!(
+        "{GOOD}\n[mail]\ntransport = \"smtp\"\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nport = 2525\n\n[inbox]\nsource = \"maildir\"\npath = \"Maildir\"\n"
+    );
+    let cfg = parse(&ok, &no_files).unwrap();
+    assert_eq!(cfg.mail.port(), 2525);
+    assert_eq!(cfg.inbox.port(), 993);
+    let typo = format!("{GOOD}\n[mail]\ntransport = \"sendmail\"\n");
+    let errs = parse(&typo, &no_files).unwrap_err().0;
+    assert_eq!(errs[0].path, "mail.transport", "{errs:?}");
+}

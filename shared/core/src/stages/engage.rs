@@ -676,8 +676,8 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
             });
         }
     }
-    // Without a reference of ours (clients drop them, and earlier ids were not signed), the
-    // sender's own address decides.
+    // Without a reference of ours (clients drop them, earlier ids were not signed, and SES
+    // replaces the Message-ID it sends with its own), the sender's own address decides.
     if !from.is_empty()
         && let Some(id) = lead_by_address(deps, from).await?
     {
@@ -685,6 +685,29 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
             id,
             via: Binding::Sender,
         });
+    }
+    // Then the thread's other addresses (Reply-To, To, Cc): a colleague answering on the
+    // lead's thread names the lead there. It reaches that lead as a stranger: a person is
+    // told on the lead, nothing on the lead changes (only the lead's own address acts).
+    let own = EmailKey::from_check(
+        &deps.config.agent.email,
+        &email::check(&deps.config.agent.email),
+    );
+    for m in mail.reply_to.iter().chain(&mail.to).chain(&mail.cc) {
+        let key = EmailKey::from_check(&m.address, &email::check(&m.address));
+        if key.as_str().is_empty() || key.untagged() == own.untagged() {
+            continue;
+        }
+        if let Some(id) = lead_by_address(deps, &m.address).await? {
+            return Ok(Match::Stranger {
+                why: format!(
+                    "it comes from {}, on a thread with the lead's address {}",
+                    if from.is_empty() { "no sender" } else { from },
+                    m.address
+                ),
+                lead: id,
+            });
+        }
     }
     Ok(Match::Unknown)
 }
