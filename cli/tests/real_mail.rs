@@ -41,6 +41,7 @@ fn workspace(mail: &str, lead_ids: &[&str]) -> tempfile::TempDir {
     let init = Command::new(env!("CARGO_BIN_EXE_sqa"))
         .arg("init")
         .arg(ws)
+        .args(["--example", "lumora"])
         .output()
         .unwrap();
     assert!(init.status.success());
