@@ -13,6 +13,7 @@ pub mod fsread;
 pub mod import;
 pub mod lifecycle;
 pub mod mail;
+pub mod metrics;
 pub mod model;
 pub mod ports;
 pub mod sign;

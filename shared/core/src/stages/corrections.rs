@@ -15,7 +15,7 @@ const ATTEMPTS: usize = 5;
 
 /// Apply `change` to the stored lead and write it conditionally, again on a fresh copy when
 /// another writer got there first; then write the run record.
-async fn apply<F>(
+pub(crate) async fn apply<F>(
     deps: &Deps,
     id: &LeadId,
     stage: &str,

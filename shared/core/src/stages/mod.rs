@@ -12,6 +12,7 @@ pub mod outreach;
 pub mod research;
 pub mod runner;
 pub mod select;
+pub mod supervise;
 pub mod validate;
 
 use crate::domain::{Lead, LeadId};
