@@ -1,6 +1,7 @@
 //! The test suite: one binary, one module per concern.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod api;
 mod aws_handlers;
 mod aws_pipeline;
 mod aws_template;

@@ -486,8 +486,11 @@ pub async fn cost(State(app): State<App>, Query(f): Query<Flash>) -> Response {
     render(StatusCode::OK, "cost.html", ctx)
 }
 
+/// The token of an unsubscribe link: `token`, or `t` as links written by earlier example
+/// configs named it (an opt-out is honoured whatever link the email carried).
 #[derive(Deserialize)]
 pub struct TokenQuery {
+    #[serde(alias = "t")]
     token: Option<String>,
 }
 
