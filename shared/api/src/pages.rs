@@ -37,7 +37,7 @@ fn env() -> &'static Environment<'static> {
             }
         }
         env.add_function("pct", |v: Option<f64>| {
-            v.map(|v| format!("{:.1} %", v * 100.0))
+            v.map(|v| format!("{:.1}%", v * 100.0))
                 .unwrap_or_else(|| "—".into())
         });
         env.add_function("num", |v: Option<f64>| {
