@@ -66,6 +66,8 @@ impl sqa_api::Backend for LocalBackend {
 
 pub async fn run(args: ServeArgs, dir: &Path, ws: Workspace) -> Result<i32> {
     let token = sqa_api::bearer_token(&ws.deps.secret);
+    let webhooks = (!ws.deps.config.webhooks.endpoints.is_empty())
+        .then(|| sqa_core::webhooks::signing_secret(&ws.deps));
     let backend = Arc::new(LocalBackend::new(dir, ws));
     let app = sqa_api::router(backend, sqa_api::Auth::Token);
     let listener = tokio::net::TcpListener::bind(args.bind)
@@ -81,6 +83,9 @@ pub async fn run(args: ServeArgs, dir: &Path, ws: Workspace) -> Result<i32> {
     outln!("sign in: http://{addr}/login?token={token}")?;
     outln!("API: Authorization: Bearer {token}")?;
     outln!("unsubscribe links: http://{addr}/unsubscribe?token=… (agent.unsubscribe_url)")?;
+    if let Some(secret) = webhooks {
+        outln!("webhook signing secret (SQA-Signature): {secret}")?;
+    }
     crate::out::flush()?;
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

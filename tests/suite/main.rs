@@ -22,3 +22,4 @@ mod model;
 mod pipeline;
 mod research;
 mod stages;
+mod webhooks;

@@ -532,6 +532,58 @@ impl Default for Validation {
     }
 }
 
+/// The shape of a webhook's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFormat {
+    /// The event as JSON (`crate::webhooks::Event`).
+    #[default]
+    Json,
+    /// A Slack incoming-webhook message (`{"text": …}`).
+    Slack,
+    /// A Microsoft Teams MessageCard.
+    Teams,
+}
+
+/// One endpoint that gets events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpoint {
+    /// Where events are POSTed (http or https).
+    pub url: String,
+    /// Which events: `handed_over`, `disqualified`, `escalated`, `suppressed`, `bounced`;
+    /// empty for all.
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub format: WebhookFormat,
+}
+
+fn default_webhook_secret_env() -> String {
+    "SQA_WEBHOOK_SECRET".into()
+}
+
+/// Signed webhooks (`[webhooks]`): see `crate::webhooks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhooks {
+    /// The environment variable holding the HMAC signing secret the receivers share; unset,
+    /// the secret is derived from the deployment's (`sqa serve` prints it).
+    #[serde(default = "default_webhook_secret_env")]
+    pub secret_env: String,
+    #[serde(default)]
+    pub endpoints: Vec<WebhookEndpoint>,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Webhooks {
+            secret_env: default_webhook_secret_env(),
+            endpoints: Vec::new(),
+        }
+    }
+}
+
 /// How inbound mail is authenticated (`[inbound]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -785,6 +837,8 @@ pub struct AgentConfig {
     pub web: WebConfig,
     #[serde(default)]
     pub model: ModelConfig,
+    #[serde(default)]
+    pub webhooks: Webhooks,
     /// The knowledge documents' text, read by `parse` from `knowledge.sources`.
     #[serde(skip)]
     #[schemars(skip)]
@@ -880,6 +934,7 @@ const SECTIONS: &[&str] = &[
     "inbound",
     "web",
     "model",
+    "webhooks",
 ];
 const SCALARS: &[&str] = &["mode", "state", "icp_file"];
 
@@ -1062,6 +1117,7 @@ fn deserialize_part(
             "inbound" => check_as::<Inbound>(value),
             "web" => check_as::<WebConfig>(value),
             "model" => check_as::<ModelConfig>(value),
+            "webhooks" => check_as::<Webhooks>(value),
             "mode" => check_as::<Mode>(value),
             "state" => check_as::<AgentState>(value),
             _ => check_as::<String>(value),
@@ -1200,6 +1256,33 @@ fn semantic_checks(
     };
     if cfg.company.name.trim().is_empty() {
         push("company.name", "must not be empty".into());
+    }
+    for (i, e) in cfg.webhooks.endpoints.iter().enumerate() {
+        if !(e.url.starts_with("https://") || e.url.starts_with("http://"))
+            || url::Url::parse(&e.url).is_err()
+        {
+            push(
+                &format!("webhooks.endpoints[{i}].url"),
+                format!("{:?} is not an http(s) URL", e.url),
+            );
+        }
+        for (j, ev) in e.events.iter().enumerate() {
+            if crate::webhooks::EventKind::parse(ev).is_none() {
+                push(
+                    &format!("webhooks.endpoints[{i}].events[{j}]"),
+                    format!(
+                        "{ev:?} is not an event; one of handed_over, disqualified, escalated, \
+                         suppressed, bounced"
+                    ),
+                );
+            }
+        }
+    }
+    if !cfg.webhooks.endpoints.is_empty() && cfg.webhooks.secret_env.trim().is_empty() {
+        push(
+            "webhooks.secret_env",
+            "name the environment variable that holds the signing secret".into(),
+        );
     }
     let a = &cfg.agent;
     for (key, value) in [

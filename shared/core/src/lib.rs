@@ -19,5 +19,6 @@ pub mod ports;
 pub mod sign;
 pub mod stages;
 pub mod web_http;
+pub mod webhooks;
 
 pub use domain::*;

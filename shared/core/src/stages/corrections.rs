@@ -32,6 +32,7 @@ where
         lead.updated_at = deps.ports.clock.now();
         match deps.ports.leads.update(&lead, expected).await {
             Ok(saved) => {
+                crate::webhooks::after_write(deps, expected.stage, &saved).await;
                 let mut step = Step::start(deps, "manual", Some(&saved.id), stage);
                 step.inputs(&(&saved.email, &saved.company, &saved.website));
                 step.finish(deps, decision, reasons.clone()).await?;
