@@ -102,7 +102,7 @@ fn every_function_is_an_arm64_al2023_rust_build_of_a_workspace_package() {
     let functions = of_type(&t, "AWS::Serverless::Function");
     assert!(
         functions.len() >= 8,
-        "select, validate, research, outreach, engage, handover, feedback, api"
+        "select, validate, research, outreach, engage, handover, feedback, api, webhooks"
     );
     for (name, f) in &functions {
         assert_eq!(
@@ -166,8 +166,8 @@ fn every_sqs_event_reports_batch_item_failures() {
         }
     }
     assert_eq!(
-        seen, 6,
-        "validate, research, outreach, engage, handover and feedback read queues"
+        seen, 7,
+        "validate, research, outreach, engage, handover, feedback and webhooks read queues"
     );
 }
 
@@ -221,7 +221,7 @@ fn every_queue_has_a_dead_letter_queue_with_an_alarm_and_enough_visibility() {
             "queue {name}: visibility {visibility} s < 6 × the consumer's {timeout} s"
         );
     }
-    assert_eq!(dlqs.len(), 6, "six queues, six dead-letter queues");
+    assert_eq!(dlqs.len(), 7, "seven queues, seven dead-letter queues");
 }
 
 /// No statement grants a `*` resource. (None is needed: SES sending is scoped to the
