@@ -40,6 +40,25 @@ impl Backend for TestBackend {
     }
 }
 
+/// A stack deployed research-only: it sends no mail to leads, whatever a person approves.
+struct ResearchOnlyStack(Arc<Deps>);
+
+#[async_trait]
+impl Backend for ResearchOnlyStack {
+    async fn deps(&self) -> anyhow::Result<Arc<Deps>> {
+        Ok(self.0.clone())
+    }
+    async fn config_files(&self, _: &str) -> anyhow::Result<Box<dyn ConfigFiles + Send + Sync>> {
+        Ok(Box::new(Files))
+    }
+    async fn config_saved(&self, _: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn may_send(&self) -> bool {
+        false
+    }
+}
+
 struct Api {
     p: MemoryPipeline,
     app: axum::Router,
@@ -422,6 +441,22 @@ async fn a_research_only_draft_is_sent_once_a_person_approves_it() {
     let (s, _) = a.call("POST", "/api/leads/L1/approve", None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.p.mem.mailer.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn a_research_only_stack_refuses_to_send_an_approved_draft() {
+    let p = MemoryPipeline::new().with_config(|c| c.mode = Mode::ResearchOnly);
+    p.insert(&p.lead("L1")).await;
+    p.run().await;
+    let mut a = api(p).await;
+    a.app = sqa_api::router(
+        Arc::new(ResearchOnlyStack(Arc::new(a.p.deps.clone()))),
+        Auth::Token,
+    );
+    let (s, v) = a.call("POST", "/api/leads/L1/approve", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(a.p.mem.mailer.sent().is_empty());
+    assert_eq!(a.p.get("L1").await.touches[0].state, TouchState::Draft);
 }
 
 #[tokio::test]

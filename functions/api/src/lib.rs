@@ -65,6 +65,9 @@ impl Backend for Deployed {
         // Every function reads the new version within its config TTL.
         Ok(())
     }
+    fn may_send(&self) -> bool {
+        self.0.settings.mode != Some(sqa_core::config::Mode::ResearchOnly)
+    }
 }
 
 /// A backend over fixed ports (tests, one-off harnesses): a config that names files cannot

@@ -258,9 +258,23 @@ pub enum LeadAction {
     Resume,
 }
 
-/// Run an action through the core; the lead as it is now.
-pub async fn act(deps: &Deps, id: &str, action: LeadAction, by: &str) -> Result<Lead> {
+/// Run an action through the core; the lead as it is now. `may_send`: the backend's
+/// [`crate::Backend::may_send`].
+pub async fn act(
+    deps: &Deps,
+    id: &str,
+    action: LeadAction,
+    by: &str,
+    may_send: bool,
+) -> Result<Lead> {
     let lead = get_lead(deps, id).await?;
+    if matches!(action, LeadAction::Approve { .. }) && !may_send {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "this deployment is research-only (its Mode parameter): it sends no mail to leads; \
+             a seller sends the draft",
+        ));
+    }
     let id = &lead.id;
     let done = match action {
         LeadAction::Reassign { owner } => supervise::reassign(deps, id, &owner, by).await,
@@ -282,7 +296,7 @@ async fn act_json(app: App, id: String, action: LeadAction, actor: Actor) -> Res
         Ok(d) => d,
         Err(r) => return r,
     };
-    match act(&deps, &id, action, &actor.0).await {
+    match act(&deps, &id, action, &actor.0, app.backend.may_send()).await {
         Ok(lead) => Json(json!({ "lead": summary(&lead), "by": actor.0 })).into_response(),
         Err(r) => r,
     }

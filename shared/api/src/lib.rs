@@ -46,6 +46,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Called after a new config version was saved in the config store (the embedded
     /// backend also writes its `sqa.toml` and reloads).
     async fn config_saved(&self, text: &str) -> anyhow::Result<()>;
+    /// Whether this deployment may send mail to leads at all. A stack deployed research-only
+    /// (the template's `Mode`) never does, so an approved draft is refused there.
+    fn may_send(&self) -> bool {
+        true
+    }
 }
 
 /// The state every handler shares.

@@ -323,7 +323,7 @@ pub async fn action(
     };
     let what = field("action");
     let path = format!("/leads/{}", url_encode(&id));
-    match handlers::act(&deps, &id, action, &actor.0).await {
+    match handlers::act(&deps, &id, action, &actor.0, app.backend.may_send()).await {
         Ok(_) => see(&path, "msg", &format!("{what}: done by {}", actor.0)),
         Err(r) if r.status() == StatusCode::NOT_FOUND => r,
         Err(r) => {
