@@ -9,7 +9,9 @@
 # 2. Starts moto server on a free 127.0.0.1 port and points the AWS SDKs at it.
 # 3. Lints the SAM template (cfn-lint, sam validate --lint).
 # 4. Checks that every declared dependency is used (cargo-machete, built once into .venv).
-# 5. Runs `cargo test --workspace`, passing extra arguments through.
+# 5. Installs Debian's chromium and chromium-driver when missing (the dashboard's browser
+#    test, cli/tests/browser.rs, drives them; under CI=true it fails without them).
+# 6. Runs `cargo test --workspace`, passing extra arguments through.
 # moto is stopped on exit, whatever happened (trap).
 set -euo pipefail
 
@@ -41,6 +43,16 @@ sam validate --lint -t template.yaml
 sqa_ensure_machete "$ROOT"
 echo "test.sh: cargo machete"
 cargo machete
+
+# --- a browser for the dashboard test -------------------------------------------------------
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "test.sh: installing chromium and chromium-driver (apt-get) for the browser test"
+  SUDO=""
+  if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    chromium chromium-driver
+fi
 
 # --- tests ---------------------------------------------------------------------------------
 cargo test --workspace "$@"

@@ -15,6 +15,7 @@ mod demo;
 mod eval;
 mod local;
 mod speed;
+mod serve;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -80,6 +81,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure a model (and the offline engine, side by side) on labelled replies.
     Eval(eval::EvalArgs),
+    /// The HTTP API and the dashboard on this workspace (127.0.0.1:8080 by default).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -239,6 +242,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                 Command::Inbound { files } => commands::run::inbound(&ws, &files, json).await,
                 Command::Stats(args) if args.cost => cost::stats(&ws, json).await,
                 Command::Stats(_) => commands::views::stats(&ws, json).await,
+                Command::Serve(args) => serve::run(args, &cli.dir, ws).await,
                 _ => unreachable_command(),
             }
         }

@@ -279,10 +279,53 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
             .is_some()
     );
 
+    // API Gateway sends the query both raw and parsed; the router reads the raw one.
     json["queryStringParameters"]["token"] = "AWS001.forged".into();
+    json["rawQueryString"] = "token=AWS001.forged".into();
     let req: ApiGatewayV2httpRequest = serde_json::from_value(json).expect("event");
     let res = fn_api::handler(req, api).await;
     assert_eq!(res.status_code, 400, "a forged token is refused");
+}
+
+#[tokio::test]
+async fn the_api_records_the_authorizers_principal_with_an_action_and_base64_bodies_arrive() {
+    let Some(p) = AwsPipeline::new("hactor").await else {
+        return;
+    };
+    let api = p.function("api");
+    seed_selected(&p, "AWS001", "rmorgan@kestrelpay.example").await;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&read_fixture("apigw-health.json")).expect("fixture");
+    json["rawPath"] = "/api/leads/AWS001/disqualify".into();
+    json["routeKey"] = "POST /api/{proxy+}".into();
+    json["requestContext"]["http"]["method"] = "POST".into();
+    json["requestContext"]["http"]["path"] = "/api/leads/AWS001/disqualify".into();
+    json["headers"]["content-type"] = "application/json".into();
+    json["requestContext"]["authorizer"] =
+        serde_json::json!({"jwt": {"claims": {"sub": "supervisor-7"}, "scopes": null}});
+    json["isBase64Encoded"] = true.into();
+    json["body"] = "eyJyZWFzb24iOiAibm8gYnVkZ2V0In0=".into(); // {"reason": "no budget"}
+    let req: ApiGatewayV2httpRequest = serde_json::from_value(json).expect("event");
+    let res = fn_api::handler(req, api).await;
+    assert_eq!(res.status_code, 200, "{:?}", res.body);
+    assert_eq!(p.stage_of("AWS001").await, Stage::Disqualified);
+    let runs = p
+        .deps
+        .ports
+        .runs
+        .for_lead(&LeadId::parse("AWS001").expect("id"))
+        .await
+        .expect("runs");
+    let manual = runs
+        .iter()
+        .find(|r| r.run_id == "manual")
+        .expect("a record");
+    assert_eq!(manual.decision, "disqualified");
+    assert!(
+        manual.reasons[0].contains("by jwt:supervisor-7"),
+        "{:?}",
+        manual.reasons
+    );
 }
 
 #[tokio::test]

@@ -137,6 +137,7 @@ impl AwsPipeline {
             fn_handover::WIRING,
             fn_feedback::WIRING,
             fn_api::WIRING,
+            fn_webhooks::WIRING,
         ] {
             functions.insert(
                 wiring.function,
@@ -204,6 +205,7 @@ impl AwsPipeline {
             QueueName::Engage => {
                 fn_engage::handler(event, deps, self.settings.inbox_bucket.as_deref(), n).await
             }
+            QueueName::Webhooks => fn_webhooks::handler(event, deps, n).await,
         };
         result.expect("no record without a messageId")
     }

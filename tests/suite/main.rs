@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod any_seller;
+mod api;
 mod aws_handlers;
 mod aws_pipeline;
 mod aws_template;
@@ -22,3 +23,4 @@ mod model;
 mod pipeline;
 mod research;
 mod stages;
+mod webhooks;

@@ -19,6 +19,7 @@ pub(super) fn semantic_checks(
         push("company.name", "must not be empty".into());
     }
     mail_checks(cfg, &mut push);
+    webhook_checks(cfg, &mut push);
     let a = &cfg.agent;
     for (key, value) in [
         ("agent.name", &a.name),

@@ -16,6 +16,7 @@ mod outreach;
 mod parse;
 mod services;
 mod types;
+mod webhooks;
 
 pub use checks::*;
 pub use locate::*;
@@ -24,6 +25,7 @@ pub use outreach::*;
 pub use parse::*;
 pub use services::*;
 pub use types::*;
+pub use webhooks::*;
 
 /// The whole agent configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -66,6 +68,8 @@ pub struct AgentConfig {
     pub web: WebConfig,
     #[serde(default)]
     pub model: ModelConfig,
+    #[serde(default)]
+    pub webhooks: Webhooks,
     #[serde(default)]
     pub outreach: Outreach,
     /// Overrides of the shipped phrases, per language (`[phrases.de] greeting = "…"`).

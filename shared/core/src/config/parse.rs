@@ -20,6 +20,7 @@ pub(super) const SECTIONS: &[&str] = &[
     "inbox",
     "web",
     "model",
+    "webhooks",
     "outreach",
     "phrases",
 ];
@@ -228,6 +229,7 @@ pub(super) fn deserialize_part(
             "inbox" => check_as::<InboxConfig>(value),
             "web" => check_as::<WebConfig>(value),
             "model" => check_as::<ModelConfig>(value),
+            "webhooks" => check_as::<Webhooks>(value),
             "outreach" => check_as::<Outreach>(value),
             "phrases" => check_as::<BTreeMap<String, BTreeMap<String, String>>>(value),
             "mode" => check_as::<Mode>(value),

@@ -232,6 +232,11 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             FollowUp::Escalate(why) => {
                 super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail)
                     .await?;
+                if let Err(e) =
+                    crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, &lead).await
+                {
+                    tracing::warn!(error = %e, "the escalation's webhook event could not be enqueued");
+                }
             }
         }
         return step.finish(deps, &decision, reasons).await;
