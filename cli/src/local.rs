@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqa_core::config::{self, AgentConfig, Limits, WebSource};
 use sqa_core::fsread::{WorkspaceFiles, read_limited_text};
 use sqa_core::ports::{Clock, Deps, FixedClock, Model, Ports, SystemClock, Web};
-use sqa_local::{FileInbox, FileMailer, SqliteStore};
+use sqa_local::{FileInbox, FileMailer, QueueSettings, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,6 +18,26 @@ const SECRET_FILE: &str = ".secret";
 /// An opened workspace.
 pub struct Workspace {
     pub deps: Deps,
+    /// The folder.
+    pub dir: PathBuf,
+    /// The queues' visibility timeout and redrive (`SQA_QUEUE_VISIBILITY_SECS` sets the
+    /// timeout).
+    pub queue_settings: QueueSettings,
+    /// The store itself, for what no port says (the integrity check).
+    pub store: Arc<SqliteStore>,
+}
+
+/// The queue settings of the embedded backend: SQS's defaults, with the visibility timeout
+/// from `SQA_QUEUE_VISIBILITY_SECS` when set (tests that kill workers use a short one).
+pub fn queue_settings() -> Result<QueueSettings> {
+    let mut q = QueueSettings::default();
+    if let Ok(v) = std::env::var("SQA_QUEUE_VISIBILITY_SECS") {
+        let secs: u64 = v.trim().parse().with_context(|| {
+            format!("SQA_QUEUE_VISIBILITY_SECS={v:?} is not a number of seconds")
+        })?;
+        q.visibility = std::time::Duration::from_secs(secs.max(1));
+    }
+    Ok(q)
 }
 
 /// Read and check a config file; every error is listed with its key path and line.
@@ -139,11 +159,18 @@ impl Workspace {
         cfg: AgentConfig,
         now: Option<DateTime<Utc>>,
     ) -> Result<Workspace> {
+        let queue_settings = queue_settings()?;
         let store = Arc::new(
             SqliteStore::open(dir.join(DB_FILE))
-                .with_context(|| format!("cannot open the database in {}", dir.display()))?,
+                .with_context(|| format!("cannot open the database in {}", dir.display()))?
+                .with_queue_settings(queue_settings),
         );
-        let mailer = Arc::new(FileMailer::new(dir.join(OUTBOX)));
+        // The store keeps the record of every send; what a crash left half way is put
+        // right before anything else runs.
+        let mailer = Arc::new(FileMailer::with_store(dir.join(OUTBOX), store.clone()));
+        mailer
+            .recover()
+            .with_context(|| format!("cannot recover the outbox in {}", dir.display()))?;
         let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
         let web = web(&cfg, dir)?;
         let ports = Ports {
@@ -166,7 +193,12 @@ impl Workspace {
             research_cache: Default::default(),
         };
         record_config(&deps, dir).await?;
-        Ok(Workspace { deps })
+        Ok(Workspace {
+            deps,
+            dir: dir.to_path_buf(),
+            queue_settings,
+            store,
+        })
     }
 }
 

@@ -79,11 +79,59 @@ pub async fn run_once(
     Ok((report, drained))
 }
 
-pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: bool) -> Result<i32> {
+/// Messages in flight on every queue: received by a worker (this process's earlier runs
+/// never leave any, so another worker, or one that died) and not yet visible again.
+pub async fn in_flight(ws: &Workspace) -> Result<u64> {
+    let mut n = 0;
+    for q in QueueName::ALL {
+        n += ws.deps.ports.queue.pending(q).await?;
+    }
+    Ok(n)
+}
+
+/// After the queues ran dry: wait up to `wait` for messages still in flight (a crashed
+/// worker's come back after their visibility timeout) and work them. Returns the drained
+/// reports and how many are still in flight at the end.
+async fn wait_for_in_flight(
+    ws: &Workspace,
+    wait: std::time::Duration,
+    drained: &mut runner::DrainReport,
+) -> Result<u64> {
+    let until = std::time::Instant::now() + wait;
     loop {
-        let (sel, drained) = run_once(ws, !json).await?;
+        let pending = in_flight(ws).await?;
+        if pending == 0 || std::time::Instant::now() >= until {
+            return Ok(pending);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let more = runner::drain(&ws.deps, 1000, |_, _| {}).await?;
+        for (q, n) in more.handled {
+            *drained.handled.entry(q).or_default() += n;
+        }
+        for (d, n) in more.decisions {
+            *drained.decisions.entry(d).or_default() += n;
+        }
+        drained.failed.extend(more.failed);
+        drained.retried += more.retried;
+    }
+}
+
+pub async fn run(
+    ws: &Workspace,
+    until_idle: bool,
+    every_minutes: u64,
+    wait: std::time::Duration,
+    json: bool,
+) -> Result<i32> {
+    loop {
+        let (sel, mut drained) = run_once(ws, !json).await?;
+        let pending = if until_idle {
+            wait_for_in_flight(ws, wait, &mut drained).await?
+        } else {
+            0
+        };
         if json {
-            out::json(&json!({"select": sel, "drain": drained}))?;
+            out::json(&json!({"select": sel, "drain": drained, "in_flight": pending}))?;
         } else {
             outln!(
                 "selected {}, follow-ups due {}; handled {} message(s){}{}",
@@ -105,6 +153,15 @@ pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: boo
             }
         }
         if until_idle {
+            if pending > 0 {
+                errln!(
+                    "{pending} message(s) still in flight after waiting {} s: received by a \
+                     worker that is still running or died, they come back when their \
+                     visibility timeout ends; run again then",
+                    wait.as_secs()
+                )?;
+                return Ok(exit::PARTLY);
+            }
             return Ok(exit::DONE);
         }
         tokio::time::sleep(std::time::Duration::from_secs(every_minutes.max(1) * 60)).await;

@@ -1,5 +1,7 @@
 //! The select function: on the EventBridge schedule, the core's selection run claims new
-//! eligible leads and enqueues the touches that are due. Lambda glue only.
+//! eligible leads, enqueues the touches that are due, and sweeps: a lead a crash left
+//! waiting for its next stage's message (DynamoDB and SQS share no transaction) gets it
+//! again (`select::sweep`). Lambda glue only.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use sqa_aws::wire::{NeedsSecret, Wiring};
@@ -38,6 +40,7 @@ pub async fn handler(
         due = report.due.len(),
         not_eligible = report.not_eligible,
         lost_claims = report.lost_claims,
+        resent = report.resent.len(),
         "selection done"
     );
     Ok(serde_json::json!({
@@ -46,6 +49,7 @@ pub async fn handler(
         "due": report.due,
         "not_eligible": report.not_eligible,
         "lost_claims": report.lost_claims,
+        "resent": report.resent,
         "note": report.note,
     }))
 }

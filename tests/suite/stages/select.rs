@@ -99,10 +99,12 @@ async fn a_claim_that_loses_the_race_enqueues_nothing() {
     let p = MemoryPipeline::new();
     p.insert(&p.lead("L1")).await;
     // Another run claims L1 between this run's read and its write.
+    let now = p.now();
     p.leads
-        .race_next_write(&sqa_tests::memory_pipeline::parse_id("L1"), |l| {
+        .race_next_write(&sqa_tests::memory_pipeline::parse_id("L1"), move |l| {
             l.stage = Stage::Selected;
             l.claimed_by = Some("run-other".into());
+            l.updated_at = now;
         });
 
     let report = p.select("run-a").await;

@@ -7,7 +7,9 @@ use sqa_core::ports::{StoreError, StoreResult};
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
 /// Append new migrations; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
 CREATE TABLE leads (
     -- Insertion order, and the rowid: every secondary index carries it for free.
     seq           INTEGER PRIMARY KEY,
@@ -96,7 +98,26 @@ CREATE TABLE dead_letters (
     dead_at       INTEGER NOT NULL
 );
 CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
-"#];
+"#,
+    // 2: the send record (`sent_mail`: a message the outbox delivers once its transaction has
+    // committed) and the waiting time of a lead (`Lead::waiting_since`) with its index, for the
+    // selection sweep. Leads of an older file that wait get time 0: the first sweep resends their
+    // message once (the stages skip what is done), and their next write sets the real time.
+    r#"
+ALTER TABLE leads ADD COLUMN waiting_since INTEGER;
+UPDATE leads SET waiting_since = 0
+ WHERE (stage IN ('selected', 'validated')
+        OR (stage = 'researched' AND json_array_length(doc, '$.touches') = 0))
+   AND coalesce(json_extract(doc, '$.blocked.kind'), '') <> 'stage_failed';
+CREATE INDEX leads_waiting ON leads (waiting_since, seq) WHERE waiting_since IS NOT NULL;
+
+CREATE TABLE sent_mail (
+    file    TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -161,6 +182,8 @@ mod tests {
              FROM leads WHERE id = 'a'",
             "SELECT seq, next_touch_at, doc FROM leads WHERE next_touch_at <= 5 \
              ORDER BY next_touch_at, seq LIMIT 5",
+            "SELECT seq, waiting_since, doc FROM leads WHERE waiting_since <= 5 \
+             ORDER BY waiting_since, seq LIMIT 5",
             "SELECT id FROM leads WHERE email_key = 'a' ORDER BY seq",
             "SELECT seq, created_at, doc FROM leads WHERE owner = 'a' AND seq < 9 \
              ORDER BY seq DESC LIMIT 3",
