@@ -259,3 +259,42 @@ fn a_worker_killed_at_any_side_effect_loses_no_lead_and_sends_each_touch_once() 
         "every point must kill the worker at least once"
     );
 }
+
+#[test]
+fn run_until_idle_reports_messages_a_dead_worker_still_holds_and_then_waits_for_them() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = workspace(root.path());
+    // The worker dies right after handling its first message: the batch it received is in
+    // flight (invisible) until the visibility timeout ends.
+    let killed = sqa(&dir, &["run", "--until-idle"], Some("after_handle:1"));
+    assert!(!killed.status.success());
+
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sqa"));
+    let reported = c
+        .arg("--dir")
+        .arg(&dir)
+        .arg("--now")
+        .arg(NOW)
+        .args(["run", "--until-idle", "--wait-secs", "0"])
+        .env("SQA_QUEUE_VISIBILITY_SECS", "30")
+        .env_remove("SQA_FAULT")
+        .output()
+        .unwrap();
+    assert_eq!(
+        reported.status.code(),
+        Some(3),
+        "never done while messages are in flight: {}",
+        text(&reported.stdout)
+    );
+    let err = text(&reported.stderr);
+    assert!(
+        err.contains("message(s) still in flight"),
+        "the count is said on standard error: {err}"
+    );
+
+    // Waiting (the default: the visibility timeout and five seconds) works them.
+    let waited = sqa(&dir, &["run", "--until-idle"], None);
+    assert!(waited.status.success(), "{}", text(&waited.stderr));
+    let check = sqa(&dir, &["check"], None);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
