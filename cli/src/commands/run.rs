@@ -242,7 +242,18 @@ async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) 
         verdicts: checker.verdicts(&raw).await,
     };
     let body = serde_json::to_string(&msg)?;
-    match stages::handle(QueueName::Engage, &body, &ws.deps).await {
+    // One transaction per message, as the runner's batches: a crash half way leaves no
+    // answer recorded as sent that did not go out, and none sent twice.
+    let queue = &ws.deps.ports.queue;
+    let grouped = ws.deps.ports.mailer.idempotent();
+    if grouped {
+        queue.begin_batch().await?;
+    }
+    let handled = stages::handle(QueueName::Engage, &body, &ws.deps).await;
+    if grouped {
+        queue.end_batch().await?;
+    }
+    match handled {
         // The stage records a malformed message and acknowledges it; the reason is the
         // parser's, read again here only on this path.
         Ok(o) if o.decision == "malformed" => Ok(Fed::Malformed(why_malformed(ws, &key))),
