@@ -232,14 +232,21 @@ async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) 
         Ok(k) => k,
         Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
     };
-    let raw = match std::fs::read(&key) {
-        Ok(r) => r,
-        Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+    // Read within the message limit: a larger file is never read whole here; the engage
+    // stage refuses it by its size and records why (its verdicts do not matter then).
+    let limit = ws.deps.config.limits.max_message_bytes;
+    let verdicts = match sqa_core::fsread::read_limited(&key, limit, Limits::MAX_MESSAGE_BYTES) {
+        Ok(raw) => checker.verdicts(&raw).await,
+        Err(
+            e @ (sqa_core::fsread::ReadError::NotFound { .. }
+            | sqa_core::fsread::ReadError::Io { .. }),
+        ) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+        Err(_) => Default::default(),
     };
     let msg = InboundMessage {
         v: stages::MESSAGE_VERSION,
         key: key.to_string_lossy().into_owned(),
-        verdicts: checker.verdicts(&raw).await,
+        verdicts,
     };
     let body = serde_json::to_string(&msg)?;
     // One transaction per message, as the runner's batches: a crash half way leaves no
