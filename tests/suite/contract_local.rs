@@ -503,7 +503,7 @@ async fn mail_sent_in_a_batch_goes_out_only_when_the_batch_commits() {
     );
     assert!(!store.mail_sent("dropped@example.test").unwrap());
     assert!(
-        eml_files(&outbox.join(sqa_local::store::STAGING)).is_empty(),
+        eml_files(&sqa_local::store::staging_dir(&outbox)).is_empty(),
         "a rolled back batch leaves no staged message"
     );
     // The send of a rolled back batch was never made: sent again, it goes out once.
@@ -516,7 +516,7 @@ async fn the_recovery_at_start_delivers_committed_mail_and_drops_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sqa.db");
     let outbox = dir.path().join("outbox");
-    let staging = outbox.join(sqa_local::store::STAGING);
+    let staging = sqa_local::store::staging_dir(&outbox);
     {
         // A process dies after committing a batch with one message, before moving it into
         // the outbox; another dies with a batch open.

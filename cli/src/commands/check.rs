@@ -5,7 +5,7 @@
 //!   message queued, visible or in flight: the lead would wait for good;
 //! - a touch or a seller's notice left `sending` (the send's result never recorded);
 //! - a touch recorded `sent` with no send record in the store (`sent_mail`);
-//! - a staged message left in the outbox (`outbox/.staging`) after the recovery at start;
+//! - a staged message left in the outbox (`outbox.staging/`) after the recovery at start;
 //! - messages in the dead letters, and per-stage counts that differ from the leads.
 //!
 //! Notes (not problems): touches whose send is `unknown` (a person decides), messages in
@@ -140,7 +140,7 @@ pub async fn check(ws: &Workspace, json: bool) -> Result<i32> {
             ));
         }
     }
-    let staged = std::fs::read_dir(ws.dir.join(OUTBOX).join(sqa_local::store::STAGING))
+    let staged = std::fs::read_dir(sqa_local::store::staging_dir(&ws.dir.join(OUTBOX)))
         .map(|d| d.count())
         .unwrap_or(0);
     if staged > 0 {

@@ -25,7 +25,7 @@ mod runs;
 mod schema;
 mod suppressions;
 
-pub use outbox::{OutboxRecovery, STAGING};
+pub use outbox::{OutboxRecovery, staging_dir};
 pub use schema::SCHEMA_VERSION;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -1,6 +1,8 @@
 //! The send record of the `.eml` outbox (`sent_mail`), and its delivery after commit.
 //!
-//! A message is first written to `{outbox}/.staging/{name}.eml` and recorded in `sent_mail`
+//! A message is first written to `{outbox}.staging/{name}.eml` (a folder beside the outbox,
+//! on the same file system, which a relay reading the outbox never sees) and recorded in
+//! `sent_mail`
 //! in the same transaction as the stage's other writes (the runner's batch, or a transaction
 //! of its own); only after that transaction commits is it renamed to `{outbox}/{name}.eml`,
 //! where a relay may take it. So:
@@ -23,9 +25,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The folder of staged messages inside the outbox (a dot-folder: a relay that takes
-/// `*.eml` from the outbox does not see it).
-pub const STAGING: &str = ".staging";
+/// The folder of staged messages: beside the outbox (`outbox` → `outbox.staging`), so that
+/// a relay or a script reading the outbox never meets it, and on the same file system, so
+/// that moving a message in is an atomic rename.
+pub fn staging_dir(outbox: &Path) -> PathBuf {
+    let mut name = outbox
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "outbox".into());
+    name.push(".staging");
+    outbox.with_file_name(name)
+}
 
 /// A staged message waiting for its transaction's commit.
 #[derive(Debug)]
@@ -59,7 +69,7 @@ impl SqliteStore {
         message_id: &str,
         raw: &[u8],
     ) -> StoreResult<bool> {
-        let staging = outbox.join(STAGING);
+        let staging = staging_dir(outbox);
         let file = format!("{name}.eml");
         let staged = staging.join(&file);
         let target = outbox.join(&file);
@@ -76,6 +86,7 @@ impl SqliteStore {
             return Ok(false);
         }
         let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(outbox)?;
             std::fs::create_dir_all(&staging)?;
             let mut f = std::fs::File::create(&staged)?;
             f.write_all(raw)?;
@@ -142,7 +153,7 @@ impl SqliteStore {
                 }
             }
         }
-        let staging = outbox.join(STAGING);
+        let staging = staging_dir(outbox);
         let names = |dir: &Path| -> Vec<String> {
             std::fs::read_dir(dir)
                 .map(|entries| {
@@ -229,9 +240,20 @@ impl SqliteStore {
 /// Move a staged message into the outbox. A staged file already gone was delivered by
 /// another process's `recover_outbox`.
 fn deliver(one: &Staged) -> StoreResult<()> {
-    match std::fs::rename(&one.staged, &one.target) {
+    let moved = match std::fs::rename(&one.staged, &one.target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && one.staged.exists() => {
+            // The outbox itself is gone (a relay or a person removed it): make it again.
+            match one.target.parent() {
+                Some(dir) => std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::rename(&one.staged, &one.target)),
+                None => Err(e),
+            }
+        }
+        other => other,
+    };
+    match moved {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !one.staged.exists() => Ok(()),
         Err(e) => Err(io_error(
             e,
             format!("failed to deliver {}", one.target.display()),
