@@ -138,7 +138,10 @@ fn deps(
         config: store.clone(),
         runs: store.clone(),
         queue: store.clone(),
-        mailer: Arc::new(sqa_local::FileMailer::new(scratch.join("outbox"))),
+        mailer: Arc::new(sqa_local::FileMailer::with_store(
+            scratch.join("outbox"),
+            store.clone(),
+        )),
         inbox: Arc::new(sqa_local::FileInbox::new(scratch)),
         suppressions: store,
         model,

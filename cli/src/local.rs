@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqa_core::config::{self, AgentConfig, InboxSource, Limits, Transport, WebSource};
 use sqa_core::fsread::{WorkspaceFiles, read_limited_text};
 use sqa_core::ports::{Clock, Deps, FixedClock, Mailer, Model, Ports, SystemClock, Web};
-use sqa_local::{FileInbox, FileMailer, SqliteStore};
+use sqa_local::{FileInbox, FileMailer, QueueSettings, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,8 +22,26 @@ const IMAP_PASSWORD_FILE: &str = ".imap-password";
 /// An opened workspace.
 pub struct Workspace {
     pub deps: Deps,
+    /// The folder.
     pub dir: PathBuf,
+    /// The queues' visibility timeout and redrive (`SQA_QUEUE_VISIBILITY_SECS` sets the
+    /// timeout).
+    pub queue_settings: QueueSettings,
+    /// The store itself, for what no port says (the integrity check).
     pub store: Arc<SqliteStore>,
+}
+
+/// The queue settings of the embedded backend: SQS's defaults, with the visibility timeout
+/// from `SQA_QUEUE_VISIBILITY_SECS` when set (tests that kill workers use a short one).
+pub fn queue_settings() -> Result<QueueSettings> {
+    let mut q = QueueSettings::default();
+    if let Ok(v) = std::env::var("SQA_QUEUE_VISIBILITY_SECS") {
+        let secs: u64 = v.trim().parse().with_context(|| {
+            format!("SQA_QUEUE_VISIBILITY_SECS={v:?} is not a number of seconds")
+        })?;
+        q.visibility = std::time::Duration::from_secs(secs.max(1));
+    }
+    Ok(q)
 }
 
 /// A password: the environment variable `var` when it is set, else the workspace file `file`
@@ -54,9 +72,16 @@ fn ca_pem(dir: &Path, key: &str, file: Option<&str>) -> Result<Option<Vec<u8>>> 
 }
 
 /// The mailer `[mail] transport` names.
-pub fn mailer(cfg: &AgentConfig, dir: &Path) -> Result<Arc<dyn Mailer>> {
+/// The outbox keeps its send records in `store` and recovers what a crash left half way.
+pub fn mailer(cfg: &AgentConfig, dir: &Path, store: &Arc<SqliteStore>) -> Result<Arc<dyn Mailer>> {
     match cfg.mail.transport {
-        Transport::Outbox => Ok(Arc::new(FileMailer::new(dir.join(OUTBOX)))),
+        Transport::Outbox => {
+            let outbox = FileMailer::with_store(dir.join(OUTBOX), store.clone());
+            outbox
+                .recover()
+                .with_context(|| format!("cannot recover the outbox in {}", dir.display()))?;
+            Ok(Arc::new(outbox))
+        }
         Transport::Smtp => {
             let password = password(dir, &cfg.mail.password_env, SMTP_PASSWORD_FILE)?;
             if !cfg.mail.username.trim().is_empty() && password.is_none() {
@@ -247,11 +272,15 @@ impl Workspace {
         cfg: AgentConfig,
         now: Option<DateTime<Utc>>,
     ) -> Result<Workspace> {
+        let queue_settings = queue_settings()?;
         let store = Arc::new(
             SqliteStore::open(dir.join(DB_FILE))
-                .with_context(|| format!("cannot open the database in {}", dir.display()))?,
+                .with_context(|| format!("cannot open the database in {}", dir.display()))?
+                .with_queue_settings(queue_settings),
         );
-        let mailer = mailer(&cfg, dir)?;
+        // The store keeps the record of every send; what a crash left half way is put
+        // right before anything else runs.
+        let mailer = mailer(&cfg, dir, &store)?;
         let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
         let web = web(&cfg, dir)?;
         let ports = Ports {
@@ -277,6 +306,7 @@ impl Workspace {
         Ok(Workspace {
             deps,
             dir: dir.to_path_buf(),
+            queue_settings,
             store,
         })
     }

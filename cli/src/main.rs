@@ -64,6 +64,9 @@ enum Command {
     Preview,
     /// Select leads and work every queue. Without --until-idle, keeps running as a worker.
     Run(RunArgs),
+    /// Check the workspace's integrity: no lead waiting for a message that is not queued,
+    /// no touch left mid-send, every recorded send in the outbox (exit 1 with each problem).
+    Check,
     /// Feed inbound messages (.eml files) to the engage stage.
     Inbound { files: Vec<PathBuf> },
     /// The funnel: leads per stage (with --cost: the model's tokens and cost per lead and
@@ -145,6 +148,11 @@ struct RunArgs {
     /// the mailbox every inbox.poll_seconds).
     #[arg(long, default_value_t = 240)]
     every_minutes: u64,
+    /// With --until-idle: how long to wait for messages still in flight (received by a
+    /// worker that died, or another one still running) before exiting with code 3 and
+    /// their count. Default: the queue's visibility timeout and five seconds.
+    #[arg(long)]
+    wait_secs: Option<u64>,
 }
 
 fn main() {
@@ -237,8 +245,13 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                 }) => commands::corrections::set_company(&ws, &id, company, website, json).await,
                 Command::Preview => commands::run::preview(&ws, json).await,
                 Command::Run(args) => {
-                    commands::run::run(&ws, args.until_idle, args.every_minutes, json).await
+                    let wait = std::time::Duration::from_secs(
+                        args.wait_secs
+                            .unwrap_or(ws.queue_settings.visibility.as_secs() + 5),
+                    );
+                    commands::run::run(&ws, args.until_idle, args.every_minutes, wait, json).await
                 }
+                Command::Check => commands::check::check(&ws, json).await,
                 Command::Inbound { files } => commands::run::inbound(&ws, &files, json).await,
                 Command::Stats(args) if args.cost => cost::stats(&ws, json).await,
                 Command::Stats(_) => commands::views::stats(&ws, json).await,

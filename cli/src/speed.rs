@@ -141,7 +141,7 @@ pub async fn run(args: SpeedArgs) -> Result<i32> {
 
     // The send rate: one connection, reused.
     if args.send_rate_mails > 0 {
-        let mailer = local::mailer(&ws.deps.config, dir.path())?;
+        let mailer = local::mailer(&ws.deps.config, dir.path(), &ws.store)?;
         let n = args.send_rate_mails;
         let t0 = Instant::now();
         for i in 0..n {

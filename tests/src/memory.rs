@@ -50,6 +50,8 @@ struct Leads {
     by_seq: BTreeMap<u64, LeadId>,
     created: BTreeSet<(Stage, DateTime<Utc>, u64)>,
     due: BTreeSet<(DateTime<Utc>, u64)>,
+    /// Leads waiting for their next stage's message (`Lead::waiting_since`).
+    waiting: BTreeSet<(DateTime<Utc>, u64)>,
     /// Sequence numbers per email key, ascending.
     by_email: HashMap<String, BTreeSet<u64>>,
     counts: BTreeMap<Stage, u64>,
@@ -62,6 +64,9 @@ impl Leads {
         }
         if let Some(n) = lead.next_touch_at {
             self.due.insert((n, seq));
+        }
+        if let Some(w) = lead.waiting_since() {
+            self.waiting.insert((w, seq));
         }
         self.by_email
             .entry(lead.email_key.to_string())
@@ -76,6 +81,9 @@ impl Leads {
         }
         if let Some(n) = lead.next_touch_at {
             self.due.remove(&(n, seq));
+        }
+        if let Some(w) = lead.waiting_since() {
+            self.waiting.remove(&(w, seq));
         }
         if let Some(set) = self.by_email.get_mut(lead.email_key.as_str()) {
             set.remove(&seq);
@@ -211,6 +219,15 @@ impl LeadStore for MemoryLeadStore {
         let g = lock(&self.inner);
         Ok(g.due
             .range(..=(now, u64::MAX))
+            .take(limit)
+            .filter_map(|(_, s)| g.lead_at(*s).cloned())
+            .collect())
+    }
+
+    async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
+        let g = lock(&self.inner);
+        Ok(g.waiting
+            .range(..=(older_than, u64::MAX))
             .take(limit)
             .filter_map(|(_, s)| g.lead_at(*s).cloned())
             .collect())
@@ -561,6 +578,14 @@ impl Queue for MemoryQueue {
             m.visible_at = Instant::now() + Duration::from_secs(u64::from(delay_secs));
         }
         Ok(())
+    }
+
+    async fn pending(&self, queue: QueueName) -> StoreResult<u64> {
+        let now = Instant::now();
+        Ok(lock(&self.inner)
+            .live
+            .get(&queue)
+            .map_or(0, |m| m.values().filter(|msg| msg.visible_at > now).count()) as u64)
     }
 
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>> {

@@ -54,7 +54,7 @@ impl TestPipeline {
             config: store.clone(),
             runs: store.clone(),
             queue: store.clone(),
-            mailer: Arc::new(FileMailer::new(&outbox)),
+            mailer: Arc::new(FileMailer::with_store(&outbox, store.clone())),
             inbox: Arc::new(FileInbox::new("/")),
             suppressions: store.clone(),
             model,

@@ -62,6 +62,9 @@ impl LeadStore for Faulty {
     async fn due_before(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
         self.inner.due_before(now, limit).await
     }
+    async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
+        self.inner.stalled(older_than, limit).await
+    }
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
         self.inner.find_by_email(key).await
     }

@@ -680,3 +680,72 @@ async fn aws_pipeline_speed_to_lead_through_the_stream_and_the_handler_chain() {
     );
     assert!(pct(0.95) < 60.0);
 }
+
+/// DynamoDB and SQS share no transaction: a select run that dies between a lead's claim and
+/// its validate message leaves the lead `selected` with no message. The scheduled select run
+/// sends it again once the lead has waited longer than the sweep's grace period, and the
+/// lead goes on through the pipeline; a lead claimed a moment ago is left alone.
+#[tokio::test]
+async fn aws_the_select_function_resends_a_lead_a_crash_left_selected_without_its_message() {
+    let Some(p) = AwsPipeline::new("sweep").await else {
+        return;
+    };
+    let now = p.deps.ports.clock.now();
+    let stuck = |id: &str, email: &str, waited: chrono::Duration| {
+        let mut lead = sqa_core::domain::Lead::new(LeadId::parse(id).expect("id"), now);
+        lead.first_name = "Rhys".into();
+        lead.last_name = "Morgan".into();
+        lead.email = email.into();
+        lead.email_key = sqa_core::EmailKey::from_stored(email);
+        lead.status = "open".into();
+        lead.title = "Head of Data".into();
+        lead.company = "Kestrel Pay".into();
+        lead.website = "https://kestrelpay.example/".into();
+        lead.stage = Stage::Selected;
+        lead.claimed_by = Some("select-died".into());
+        lead.updated_at = now - waited;
+        lead
+    };
+    let old = stuck(
+        "AWS-STUCK",
+        "rmorgan@kestrelpay.example",
+        chrono::Duration::minutes(20),
+    );
+    let recent = stuck(
+        "AWS-RECENT",
+        "maja@kestrelpay.example",
+        chrono::Duration::minutes(5),
+    );
+    for l in [&old, &recent] {
+        p.deps.ports.leads.insert(l).await.expect("insert");
+    }
+
+    let report = p.invoke_select().await;
+    assert_eq!(
+        report["resent"],
+        serde_json::json!(["AWS-STUCK"]),
+        "only the lead waiting longer than the grace period is resent: {report}"
+    );
+    let again = p.invoke_select().await;
+    assert!(
+        again.get("resent").is_none() || again["resent"] == serde_json::json!([]),
+        "the sweep's claim keeps an overlapping run from resending it: {again}"
+    );
+
+    p.run_through_outreach(1).await;
+    assert_eq!(
+        p.stage_of("AWS-STUCK").await,
+        Stage::Contacted,
+        "{}",
+        p.describe("AWS-STUCK").await
+    );
+    let sent = p.sent().await;
+    assert_eq!(
+        sent.iter()
+            .filter(|m| m.raw_data.contains("rmorgan@kestrelpay.example"))
+            .count(),
+        1,
+        "the resent lead gets its first email once"
+    );
+    assert_eq!(p.stage_of("AWS-RECENT").await, Stage::Selected);
+}

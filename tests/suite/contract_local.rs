@@ -416,3 +416,176 @@ async fn next_in_sequence_is_shared_by_connections_on_one_file() {
     }
     assert_eq!(got, (0..10).collect::<Vec<u64>>());
 }
+
+fn email(id: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        from: "ava@example.test".into(),
+        to: vec!["lead@example.test".into()],
+        message_id: format!("<{id}@example.test>"),
+        raw: format!("Message-ID: <{id}@example.test>\r\nSubject: x\r\n\r\nbody").into_bytes(),
+    }
+}
+
+fn eml_files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_store_backed_outbox_keeps_the_mailer_contract_and_never_resends_what_a_relay_took() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("sqa.db")).unwrap());
+    let outbox = dir.path().join("outbox");
+    let mailer = FileMailer::with_store(&outbox, store.clone());
+    assert!(mailer.idempotent());
+    let (sent, id) = contract::mailer(&mailer).await;
+    assert_eq!(id, sent.message_id);
+    assert_eq!(
+        std::fs::read(mailer.path_of(&sent.message_id)).unwrap(),
+        sent.raw
+    );
+
+    // A relay takes the message; the process restarts; the same touch is sent again.
+    let relayed = dir.path().join("relayed");
+    std::fs::create_dir_all(&relayed).unwrap();
+    for name in eml_files(&outbox) {
+        std::fs::rename(outbox.join(&name), relayed.join(&name)).unwrap();
+    }
+    drop(mailer);
+    let store = Arc::new(SqliteStore::open(dir.path().join("sqa.db")).unwrap());
+    let mailer = FileMailer::with_store(&outbox, store.clone());
+    mailer.recover().unwrap();
+    assert_eq!(mailer.send(&sent).await.unwrap(), sent.message_id);
+    assert!(
+        eml_files(&outbox).is_empty(),
+        "the store records the send: nothing is written again"
+    );
+    assert!(
+        store
+            .mail_sent(&FileMailer::name_of(&sent.message_id))
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn mail_sent_in_a_batch_goes_out_only_when_the_batch_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("sqa.db")).unwrap());
+    let outbox = dir.path().join("outbox");
+    let mailer = FileMailer::with_store(&outbox, store.clone());
+
+    store.begin_batch().await.unwrap();
+    mailer.send(&email("kept")).await.unwrap();
+    assert!(
+        eml_files(&outbox).is_empty(),
+        "nothing goes out before the commit"
+    );
+    store.end_batch().await.unwrap();
+    assert_eq!(
+        eml_files(&outbox),
+        vec!["kept@example.test.eml".to_string()]
+    );
+
+    store.begin_batch().await.unwrap();
+    mailer.send(&email("dropped")).await.unwrap();
+    store.abort_batch().await.unwrap();
+    assert_eq!(
+        eml_files(&outbox),
+        vec!["kept@example.test.eml".to_string()]
+    );
+    assert!(!store.mail_sent("dropped@example.test").unwrap());
+    assert!(
+        eml_files(&sqa_local::store::staging_dir(&outbox)).is_empty(),
+        "a rolled back batch leaves no staged message"
+    );
+    // The send of a rolled back batch was never made: sent again, it goes out once.
+    mailer.send(&email("dropped")).await.unwrap();
+    assert_eq!(eml_files(&outbox).len(), 2);
+}
+
+#[tokio::test]
+async fn the_recovery_at_start_delivers_committed_mail_and_drops_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sqa.db");
+    let outbox = dir.path().join("outbox");
+    let staging = sqa_local::store::staging_dir(&outbox);
+    {
+        // A process dies after committing a batch with one message, before moving it into
+        // the outbox; another dies with a batch open.
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let mailer = FileMailer::with_store(&outbox, store.clone());
+        store.begin_batch().await.unwrap();
+        mailer.send(&email("committed")).await.unwrap();
+        store.end_batch().await.unwrap();
+        // Put the delivered file back where a crash before the move would have left it.
+        std::fs::rename(
+            outbox.join("committed@example.test.eml"),
+            staging.join("committed@example.test.eml"),
+        )
+        .unwrap();
+        store.begin_batch().await.unwrap();
+        mailer.send(&email("lost")).await.unwrap();
+        // The connection closes with the batch open: rolled back.
+    }
+    std::fs::write(outbox.join(".x.123-0.tmp"), b"").unwrap();
+    assert_eq!(eml_files(&staging).len(), 2);
+
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let mailer = FileMailer::with_store(&outbox, store.clone());
+    let report = mailer.recover().unwrap();
+    assert_eq!((report.delivered, report.removed), (1, 2), "{report:?}");
+    assert_eq!(
+        eml_files(&outbox),
+        vec!["committed@example.test.eml".to_string()]
+    );
+    assert!(eml_files(&staging).is_empty());
+    assert!(!store.mail_sent("lost@example.test").unwrap());
+}
+
+#[tokio::test]
+async fn pending_counts_a_dead_workers_messages_until_their_visibility_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sqa.db");
+    let settings = QueueSettings {
+        visibility: Duration::from_secs(1),
+        max_receives: 5,
+    };
+    {
+        let worker = SqliteStore::open(&path)
+            .unwrap()
+            .with_queue_settings(settings);
+        worker
+            .send(QueueName::Validate, &["a".into(), "b".into()])
+            .await
+            .unwrap();
+        assert_eq!(
+            worker.receive(QueueName::Validate, 10).await.unwrap().len(),
+            2
+        );
+        // The worker dies holding both.
+    }
+    let next = SqliteStore::open(&path)
+        .unwrap()
+        .with_queue_settings(settings);
+    assert_eq!(next.pending(QueueName::Validate).await.unwrap(), 2);
+    assert!(
+        next.receive(QueueName::Validate, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(next.pending(QueueName::Validate).await.unwrap(), 0);
+    assert_eq!(
+        next.receive(QueueName::Validate, 10).await.unwrap().len(),
+        2
+    );
+}

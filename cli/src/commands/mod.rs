@@ -5,9 +5,11 @@
 //! - `workspace`: `init`; `config`: `config check`, `config schema`.
 //! - `leads`: `leads import`, `leads list`, `leads export`, and the lead rows the views share.
 //! - `lead`: `lead show`; `corrections`: `lead set-email`, `lead mark`, `lead set-company`.
-//! - `run`: `preview`, `run`, `inbound`; `views`: `stats` and the funnel.
+//! - `run`: `preview`, `run`, `inbound`; `views`: `stats` and the funnel; `check`: the
+//!   workspace's integrity.
 //! - `evaluate`: `check-email`, `fit`, `classify`, which read files and no workspace.
 
+pub mod check;
 pub mod config;
 pub mod corrections;
 pub mod evaluate;

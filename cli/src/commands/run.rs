@@ -108,42 +108,91 @@ async fn poll(
     }
 }
 
-pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: bool) -> Result<i32> {
+/// Messages in flight on every queue: received by a worker (this process's earlier runs
+/// never leave any, so another worker, or one that died) and not yet visible again.
+pub async fn in_flight(ws: &Workspace) -> Result<u64> {
+    let mut n = 0;
+    for q in QueueName::ALL {
+        n += ws.deps.ports.queue.pending(q).await?;
+    }
+    Ok(n)
+}
+
+/// After the queues ran dry: wait up to `wait` for messages still in flight (a crashed
+/// worker's come back after their visibility timeout) and work them. Returns the drained
+/// reports and how many are still in flight at the end.
+async fn wait_for_in_flight(
+    ws: &Workspace,
+    wait: std::time::Duration,
+    drained: &mut runner::DrainReport,
+) -> Result<u64> {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        let pending = in_flight(ws).await?;
+        if pending == 0 || std::time::Instant::now() >= until {
+            return Ok(pending);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let more = runner::drain(&ws.deps, 1000, |_, _| {}).await?;
+        for (q, n) in more.handled {
+            *drained.handled.entry(q).or_default() += n;
+        }
+        for (d, n) in more.decisions {
+            *drained.decisions.entry(d).or_default() += n;
+        }
+        drained.failed.extend(more.failed);
+        drained.retried += more.retried;
+    }
+}
+
+pub async fn run(
+    ws: &Workspace,
+    until_idle: bool,
+    every_minutes: u64,
+    wait: std::time::Duration,
+    json: bool,
+) -> Result<i32> {
     let reader = ws.mailbox()?;
     let checker = sqa_local::auth::MailAuth::from_config(&ws.deps.config)
         .context("cannot set up the mail authentication check")?;
     if !until_idle {
         return worker(ws, reader.as_ref(), &checker, every_minutes, json).await;
     }
-    loop {
-        poll(ws, reader.as_ref(), &checker, json).await?;
-        let (sel, drained) = run_once(ws, !json).await?;
-        if json {
-            out::json(&json!({"select": sel, "drain": drained}))?;
-        } else {
-            outln!(
-                "selected {}, follow-ups due {}; handled {} message(s){}{}",
-                sel.selected.len(),
-                sel.due.len(),
-                drained.handled.values().sum::<u64>(),
-                if drained.failed.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} failed", drained.failed.len())
-                },
-                sel.note
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            )?;
-            for f in &drained.failed {
-                errln!("failed: {f}")?;
-            }
-        }
-        if until_idle {
-            return Ok(exit::DONE);
+    poll(ws, reader.as_ref(), &checker, json).await?;
+    let (sel, mut drained) = run_once(ws, !json).await?;
+    let pending = wait_for_in_flight(ws, wait, &mut drained).await?;
+    if json {
+        out::json(&json!({"select": sel, "drain": drained, "in_flight": pending}))?;
+    } else {
+        outln!(
+            "selected {}, follow-ups due {}; handled {} message(s){}{}",
+            sel.selected.len(),
+            sel.due.len(),
+            drained.handled.values().sum::<u64>(),
+            if drained.failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", drained.failed.len())
+            },
+            sel.note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        )?;
+        for f in &drained.failed {
+            errln!("failed: {f}")?;
         }
     }
+    if pending > 0 {
+        errln!(
+            "{pending} message(s) still in flight after waiting {} s: received by a \
+             worker that is still running or died, they come back when their \
+             visibility timeout ends; run again then",
+            wait.as_secs()
+        )?;
+        return Ok(exit::PARTLY);
+    }
+    Ok(exit::DONE)
 }
 
 /// The worker: sends and reads continuously until stopped. The queues are worked every
@@ -293,17 +342,35 @@ async fn feed(ws: &Workspace, checker: &sqa_local::auth::MailAuth, file: &Path) 
         Ok(k) => k,
         Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
     };
-    let raw = match std::fs::read(&key) {
-        Ok(r) => r,
-        Err(e) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+    // Read within the message limit: a larger file is never read whole here; the engage
+    // stage refuses it by its size and records why (its verdicts do not matter then).
+    let limit = ws.deps.config.limits.max_message_bytes;
+    let verdicts = match sqa_core::fsread::read_limited(&key, limit, Limits::MAX_MESSAGE_BYTES) {
+        Ok(raw) => checker.verdicts(&raw).await,
+        Err(
+            e @ (sqa_core::fsread::ReadError::NotFound { .. }
+            | sqa_core::fsread::ReadError::Io { .. }),
+        ) => return Ok(Fed::Failed(anyhow::Error::new(e).context("cannot read it"))),
+        Err(_) => Default::default(),
     };
     let msg = InboundMessage {
         v: stages::MESSAGE_VERSION,
         key: key.to_string_lossy().into_owned(),
-        verdicts: checker.verdicts(&raw).await,
+        verdicts,
     };
     let body = serde_json::to_string(&msg)?;
-    match stages::handle(QueueName::Engage, &body, &ws.deps).await {
+    // One transaction per message, as the runner's batches: a crash half way leaves no
+    // answer recorded as sent that did not go out, and none sent twice.
+    let queue = &ws.deps.ports.queue;
+    let grouped = ws.deps.ports.mailer.idempotent();
+    if grouped {
+        queue.begin_batch().await?;
+    }
+    let handled = stages::handle(QueueName::Engage, &body, &ws.deps).await;
+    if grouped {
+        queue.end_batch().await?;
+    }
+    match handled {
         // The stage records a malformed message and acknowledges it; the reason is the
         // parser's, read again here only on this path.
         Ok(o) if o.decision == "malformed" => Ok(Fed::Malformed(why_malformed(ws, &key))),

@@ -1,7 +1,9 @@
 //! The select function: on the EventBridge schedule, the core's selection run claims new
-//! eligible leads and enqueues the touches that are due; on the leads table's DynamoDB
-//! stream, the leads just written in stage `new` (a new lead, or one whose address or status
-//! changed while it waited) are claimed at once. Lambda glue only.
+//! eligible leads, enqueues the touches that are due, and sweeps: a lead a crash left
+//! waiting for its next stage's message (DynamoDB and SQS share no transaction) gets it
+//! again (`select::sweep`). On the leads table's DynamoDB stream, the leads just written in
+//! stage `new` (a new lead, or one whose address or status changed while it waited) are
+//! claimed at once. Lambda glue only.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use sqa_aws::wire::{NeedsSecret, Wiring};
@@ -41,6 +43,7 @@ pub async fn handler(
         due = report.due.len(),
         not_eligible = report.not_eligible,
         lost_claims = report.lost_claims,
+        resent = report.resent.len(),
         "selection done"
     );
     Ok(serde_json::json!({
@@ -49,6 +52,7 @@ pub async fn handler(
         "due": report.due,
         "not_eligible": report.not_eligible,
         "lost_claims": report.lost_claims,
+        "resent": report.resent,
         "note": report.note,
     }))
 }

@@ -70,6 +70,10 @@ impl DynamoLeads {
         if let Some(t) = lead.next_touch_at {
             item.insert("next_touch_at".into(), s(ts(t)));
         }
+        // Only leads waiting for a stage's message are in the (sparse) `waiting` index.
+        if let Some(t) = lead.waiting_since() {
+            item.insert("waiting_since".into(), s(ts(t)));
+        }
         if !lead.email_key.is_empty() {
             item.insert("email_key".into(), s(lead.email_key.as_str()));
         }
@@ -462,6 +466,38 @@ impl LeadStore for DynamoLeads {
             .into_iter()
             .filter(|l| l.next_touch_at.is_some_and(|t| t <= now))
             .collect())
+    }
+
+    async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let (keys, _) = self
+            .query_keys(
+                "waiting",
+                "#kind = :k AND waiting_since <= :t",
+                &[("#kind", "kind")],
+                &[(":k", s("lead")), (":t", s(ts(older_than)))],
+                None,
+                true,
+                None,
+                limit,
+            )
+            .await?;
+        let ids: Vec<String> = keys
+            .iter()
+            .map(|k| item::get_s(k, "id").map(str::to_string))
+            .collect::<StoreResult<_>>()?;
+        // The index is eventually consistent: keep what the consistent read still finds
+        // waiting, longest waiting first.
+        let mut leads: Vec<Lead> = self
+            .batch_get(&ids)
+            .await?
+            .into_iter()
+            .filter(|l| l.waiting_since().is_some_and(|t| t <= older_than))
+            .collect();
+        leads.sort_by_key(|l| (l.waiting_since(), l.inserted_at));
+        Ok(leads)
     }
 
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {

@@ -188,6 +188,31 @@ impl Queue for SqsQueue {
         }
     }
 
+    async fn pending(&self, queue: QueueName) -> StoreResult<u64> {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let url = &self.urls(queue)?.url;
+        let out = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(A::ApproximateNumberOfMessagesDelayed)
+            .send()
+            .await
+            .map_err(|e| store_error("read the queue's attributes", e))?;
+        let attrs = out.attributes();
+        let count = |name: A| -> StoreResult<u64> {
+            match attrs.and_then(|a| a.get(&name)) {
+                None => Ok(0),
+                Some(v) => v.parse().map_err(|_| {
+                    unexpected(format!("SQS answered {name:?} with {v:?}, not a count"))
+                }),
+            }
+        };
+        Ok(count(A::ApproximateNumberOfMessagesNotVisible)?
+            + count(A::ApproximateNumberOfMessagesDelayed)?)
+    }
+
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>> {
         let Some(dlq) = self.urls(queue)?.dlq_url.clone() else {
             return Err(unexpected(format!(

@@ -719,6 +719,28 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// Since when the lead waits for the message of its next stage, if it does: selected
+    /// (validate), validated (research), or researched without a first touch (outreach) —
+    /// unless a stage failed on it for good, which a person must look at. It is the lead's
+    /// last write: every stage that moves a lead on writes it again. A crash between a
+    /// stage's write and its enqueue, on a backend where the two cannot share a transaction,
+    /// leaves a lead waiting for good; the selection sweep finds such leads by this time
+    /// (`LeadStore::stalled`) and sends their message again.
+    pub fn waiting_since(&self) -> Option<DateTime<Utc>> {
+        if matches!(self.blocked, Some(Blocked::StageFailed { .. })) {
+            return None;
+        }
+        let waits = match self.stage {
+            Stage::Selected | Stage::Validated => true,
+            Stage::Researched => !self
+                .touches
+                .iter()
+                .any(|t| t.n == 1 && t.kind != TouchKind::Answer),
+            _ => false,
+        };
+        waits.then_some(self.updated_at)
+    }
+
     /// A new lead as imported, in stage `new`, version 0.
     pub fn new(id: LeadId, now: DateTime<Utc>) -> Lead {
         Lead {

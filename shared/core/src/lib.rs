@@ -9,6 +9,7 @@
 pub mod agents;
 pub mod config;
 pub mod domain;
+pub mod fault;
 pub mod fsread;
 pub mod import;
 pub mod lifecycle;

@@ -82,6 +82,15 @@ pub trait LeadStore: Send + Sync {
     /// the due time).
     async fn due_before(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>>;
 
+    /// Leads waiting for their next stage's message (`Lead::waiting_since` is `Some`) since
+    /// at or before `older_than`, longest waiting first, at most `limit`: what a crash between
+    /// a write and its enqueue may have left behind. MUST NOT return a lead whose
+    /// `waiting_since` is `None` or later than `older_than`, and MUST follow updates (a lead
+    /// written again waits since its new `updated_at`; a lead moved on leaves the list).
+    /// MUST NOT scan the whole table (an index on the waiting time, holding waiting leads
+    /// only).
+    async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>>;
+
     /// Leads whose `email_key` equals `key` (lowercased normalized address). MUST return every
     /// such lead in insertion order, follow updates of `email_key`, and return an empty list
     /// for a key no lead has. MUST NOT scan the whole table (an index on the key).
@@ -264,6 +273,18 @@ pub trait Queue: Send + Sync {
     async fn end_batch(&self) -> StoreResult<()> {
         Ok(())
     }
+    /// Drop what `begin_batch` grouped, after an error half way: none of the batch's writes
+    /// MUST remain. MUST succeed and do nothing when no batch is open (and on backends
+    /// without the transaction, whose writes are each their own).
+    async fn abort_batch(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Messages on `queue` that are not visible now: received and neither acknowledged nor
+    /// yet visible again (in flight: being handled, or left by a process that died), or
+    /// sent with a delay. MUST count every such message once and MUST NOT count a visible,
+    /// an acknowledged or a dead-lettered one. Backends that only estimate (SQS) MAY lag a
+    /// little behind a change, never by a whole visibility timeout.
+    async fn pending(&self, queue: QueueName) -> StoreResult<u64>;
 }
 
 /// An email ready to go: the rendered RFC 5322 bytes and the envelope.
@@ -294,11 +315,13 @@ pub trait Mailer: Send + Sync {
     /// (no recipient, an unverified sender) MUST be `MailError::Rejected`; an outage in
     /// which nothing was accepted MUST be `MailError::Transient`.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError>;
-    /// True when sending the same message id again delivers nothing new (the `.eml`
-    /// outbox). Only then may a runner group a batch's store writes into one commit: a batch
-    /// lost before its commit is handled again, and its emails must not go out twice. MUST
-    /// be true only if a second send of one message id delivers nothing and returns the
-    /// first send's provider id.
+    /// True when the send record lives in the store's transaction (the local outbox): a
+    /// message sent inside a batch (`Queue::begin_batch`) is delivered only when the batch
+    /// commits, and a message recorded as sent is never delivered again. Only then may a
+    /// runner group a batch's store writes into one commit: a batch lost before its commit
+    /// sent nothing and is handled again. MUST be true only if a second send of one message
+    /// id delivers nothing and returns the first send's provider id, whatever became of the
+    /// delivered copy.
     fn idempotent(&self) -> bool {
         false
     }

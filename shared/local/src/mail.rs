@@ -5,36 +5,72 @@
 //! kilobytes written to the page cache, microseconds of work, which a hop to tokio's blocking
 //! pool would only make slower.
 
+use crate::store::{OutboxRecovery, SqliteStore};
 use async_trait::async_trait;
 use sqa_core::config::Limits;
 use sqa_core::fsread::{ReadError, read_limited};
 use sqa_core::ports::{Inbox, MailError, Mailer, OutgoingEmail, StoreError, StoreResult};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes each message to `{outbox}/{message-id}.eml`, once.
 ///
-/// The message id names the file, so a send of the same message again finds the file and
-/// returns its id without writing: what SES cannot promise, the outbox can. A message is
-/// written to a temporary file and then linked into place, so a crash never leaves half a
-/// message under the final name, and two racing sends of one message write it once.
+/// With a store (`FileMailer::with_store`, what `sqa` uses) the store is the record of what
+/// was sent: a message is recorded in the same transaction as the stage's writes and moved
+/// into the outbox only after that transaction commits (see `store::outbox`), so a relay
+/// that empties the outbox cannot cause a second send, and a batch lost in a crash sent
+/// nothing. Without a store (tests, one-off tools) the file is the record: a message is
+/// written to a temporary file and linked into place, so a crash never leaves half a message
+/// under the final name, and a second send of a message whose file is there writes nothing.
 ///
 /// Files are not fsynced: a process crash loses nothing, a power cut may lose the newest
 /// messages, whose touches then stay `sending` and are never resent blindly.
 pub struct FileMailer {
     outbox: PathBuf,
+    store: Option<Arc<SqliteStore>>,
 }
 
 impl FileMailer {
+    /// A mailer whose record of a send is the outbox file itself.
     pub fn new(outbox: impl Into<PathBuf>) -> Self {
         FileMailer {
             outbox: outbox.into(),
+            store: None,
+        }
+    }
+
+    /// A mailer whose record of a send is `store`'s `sent_mail` table, written in the
+    /// store's transaction. Call [`FileMailer::recover`] once at start.
+    pub fn with_store(outbox: impl Into<PathBuf>, store: Arc<SqliteStore>) -> Self {
+        FileMailer {
+            outbox: outbox.into(),
+            store: Some(store),
+        }
+    }
+
+    /// At start: deliver what a crash left committed but not yet moved into the outbox,
+    /// delete what it left uncommitted and its temporary files (`store::outbox`). Without a
+    /// store, only the temporary files are deleted.
+    pub fn recover(&self) -> StoreResult<OutboxRecovery> {
+        match &self.store {
+            Some(store) => store.recover_outbox(&self.outbox),
+            None => {
+                let empty = SqliteStore::open_in_memory()?;
+                empty.recover_outbox(&self.outbox)
+            }
         }
     }
 
     pub fn outbox(&self) -> &Path {
         &self.outbox
+    }
+
+    /// The name (without `.eml`) the message `message_id` has in the outbox and in the
+    /// store's send record.
+    pub fn name_of(message_id: &str) -> String {
+        file_stem(message_id)
     }
 
     /// Where the message with `message_id` is (or would be) written.
@@ -130,6 +166,23 @@ impl Mailer for FileMailer {
         if email.to.is_empty() {
             return Err(MailError::Rejected("the message has no recipient".into()));
         }
+        if let Some(store) = &self.store {
+            store
+                .send_mail(
+                    &self.outbox,
+                    &file_stem(&email.message_id),
+                    &email.message_id,
+                    &email.raw,
+                )
+                .map_err(|e| {
+                    MailError::Unexpected(anyhow::Error::new(e).context(format!(
+                        "failed to send {} to the outbox {}",
+                        email.message_id,
+                        self.outbox.display()
+                    )))
+                })?;
+            return Ok(email.message_id.clone());
+        }
         let path = self.path_of(&email.message_id);
         if !path.exists() {
             self.write_once(email, &path).map_err(|e| {
@@ -142,9 +195,10 @@ impl Mailer for FileMailer {
         Ok(email.message_id.clone())
     }
 
-    /// A message id names its file: a second send of it writes nothing.
+    /// With a store: a message recorded as sent is never written again, and a message sent
+    /// inside a batch goes out only when the batch commits.
     fn idempotent(&self) -> bool {
-        true
+        self.store.is_some()
     }
 }
 

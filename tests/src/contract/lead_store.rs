@@ -15,6 +15,7 @@ pub async fn lead_store(store: &dyn LeadStore) {
     concurrent_updates(store, &run).await;
     created_between(store, &run).await;
     due_before(store, &run).await;
+    stalled(store, &run).await;
     find_by_email(store, &run).await;
     list(store, &run).await;
     count_by_stage(store, &run).await;
@@ -323,6 +324,113 @@ async fn due_before(store: &dyn LeadStore, run: &Run) {
             c.next_touch_at = None;
             ok(store.update(&c, Expected::of(l)).await, "clean up");
         }
+    }
+}
+
+async fn stalled(store: &dyn LeadStore, run: &Run) {
+    use sqa_core::domain::Blocked;
+    let t0 = run.time_base() + Duration::days(1);
+    let mut waiting = BTreeSet::new();
+    let mut written = Vec::new();
+    for (name, stage, age_min, first_touch, failed) in [
+        ("w-sel", Stage::Selected, 60, false, false),
+        ("w-val", Stage::Validated, 30, false, false),
+        ("w-res", Stage::Researched, 20, false, false),
+        ("w-exact", Stage::Selected, 0, false, false),
+        ("w-res-touched", Stage::Researched, 50, true, false),
+        ("w-new", Stage::New, 90, false, false),
+        ("w-contacted", Stage::Contacted, 90, true, false),
+        ("w-failed", Stage::Selected, 90, false, true),
+        ("w-recent", Stage::Selected, -1, false, false),
+    ] {
+        let mut l = run.lead(name);
+        l.stage = stage;
+        l.updated_at = t0 - Duration::minutes(age_min);
+        if !first_touch {
+            l.touches.clear();
+        }
+        if failed {
+            l.blocked = Some(Blocked::StageFailed {
+                stage: "validate".into(),
+                error: "refused".into(),
+            });
+        }
+        ok(store.insert(&l).await, "insert");
+        if l.waiting_since().is_some_and(|t| t <= t0) {
+            waiting.insert(l.id.clone());
+        }
+        written.push(l);
+    }
+    assert_eq!(waiting.len(), 4, "the cases above: four leads wait");
+
+    let got = ok(store.stalled(t0, 1000).await, "stalled");
+    for l in &got {
+        let w = l.waiting_since().unwrap_or_else(|| {
+            panic!(
+                "stalled MUST NOT return a lead that waits for nothing ({} is {})",
+                l.id, l.stage
+            )
+        });
+        assert!(
+            w <= t0,
+            "stalled returned {} waiting since {w}, after {t0}",
+            l.id
+        );
+    }
+    // This run's other checks leave leads waiting too: only the leads above count here.
+    let ours: BTreeSet<LeadId> = got
+        .iter()
+        .map(|l| l.id.clone())
+        .filter(|id| run.owns(id) && id.as_str().contains("-w-"))
+        .collect();
+    assert_eq!(
+        ours, waiting,
+        "stalled MUST return every lead waiting since at or before older_than, and no other"
+    );
+    let times: Vec<DateTime<Utc>> = got.iter().filter_map(|l| l.waiting_since()).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "stalled MUST return the longest waiting first: {times:?}"
+    );
+    let one = ok(store.stalled(t0, 1).await, "stalled with limit 1");
+    assert!(one.len() <= 1, "stalled MUST return at most limit leads");
+
+    // A lead written again waits since its new write; a lead moved on leaves the list.
+    let sel = &written[0];
+    let mut again = sel.clone();
+    again.updated_at = t0 + Duration::minutes(5);
+    let sel_saved = ok(store.update(&again, Expected::of(sel)).await, "write again");
+    let val = &written[1];
+    let mut moved = val.clone();
+    moved.stage = Stage::Researched;
+    moved.touches = run.lead("w-val").touches;
+    let val_saved = ok(store.update(&moved, Expected::of(val)).await, "move on");
+    let after = ok(store.stalled(t0, 1000).await, "stalled after updates");
+    assert!(
+        !after.iter().any(|l| l.id == sel_saved.id),
+        "stalled MUST follow updates: a lead written after older_than waits since then"
+    );
+    assert!(
+        !after.iter().any(|l| l.id == val_saved.id),
+        "stalled MUST follow updates: a lead that moved on waits for nothing"
+    );
+    let later = ok(
+        store.stalled(t0 + Duration::minutes(5), 1000).await,
+        "stalled later",
+    );
+    assert!(
+        later.iter().any(|l| l.id == sel_saved.id),
+        "a lead written again MUST wait since its new updated_at"
+    );
+    // Leave nothing waiting behind, so that reruns on the same store stay fast.
+    for l in [&sel_saved, &written[2], &written[3], &written[8]] {
+        let current = ok(store.get(&l.id).await, "get").expect("the lead is there");
+        let mut done = current.clone();
+        done.stage = Stage::Contacted;
+        ok(
+            store.update(&done, Expected::of(&current)).await,
+            "clean up",
+        );
     }
 }
 

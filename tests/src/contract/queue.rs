@@ -81,6 +81,54 @@ pub async fn queue(q: &dyn Queue, max_receives: u32) {
         "retry_later MUST NOT bring an acknowledged message back"
     );
 
+    // pending counts what is in flight (received, not acknowledged, not visible again),
+    // never what is visible or gone. Another queue, so that the counts are this run's.
+    let flight = QueueName::Handover;
+    let base = ok(q.pending(flight).await, "pending");
+    let two = vec![format!("{tag}flight:1"), format!("{tag}flight:2")];
+    ok(q.send(flight, &two).await, "send two");
+    assert_eq!(
+        ok(q.pending(flight).await, "pending"),
+        base,
+        "pending MUST NOT count visible messages"
+    );
+    let got = receive_ours(q, flight, &tag, 2).await;
+    assert_eq!(got.len(), 2, "both messages arrive");
+    assert_eq!(
+        ok(q.pending(flight).await, "pending"),
+        base + 2,
+        "pending MUST count every received message not yet acknowledged"
+    );
+    ok(q.ack(flight, &got[0].receipt).await, "ack");
+    ok(
+        q.retry_later(flight, &got[1].receipt, 0).await,
+        "retry_later 0",
+    );
+    assert_eq!(
+        ok(q.pending(flight).await, "pending"),
+        base,
+        "pending MUST NOT count an acknowledged message or one visible again"
+    );
+    let back = single(
+        receive_ours(q, flight, &tag, 1).await,
+        "the retried message",
+    );
+    ok(
+        q.retry_later(flight, &back.receipt, 30).await,
+        "retry_later 30",
+    );
+    assert_eq!(
+        ok(q.pending(flight).await, "pending"),
+        base + 1,
+        "pending MUST count a message hidden by retry_later"
+    );
+    ok(q.ack(flight, &back.receipt).await, "ack");
+    assert_eq!(
+        ok(q.pending(flight).await, "pending"),
+        base,
+        "pending MUST NOT count an acknowledged message"
+    );
+
     // A batch groups writes; without a transaction it does nothing. Either way the writes
     // are there after its end, and an end without a begin is harmless.
     ok(q.end_batch().await, "end_batch without begin_batch");
@@ -91,6 +139,7 @@ pub async fn queue(q: &dyn Queue, max_receives: u32) {
         "send in a batch",
     );
     ok(q.end_batch().await, "end_batch");
+    ok(q.abort_batch().await, "abort_batch without a batch");
     let d = single(receive_ours(q, main, &tag, 1).await, "the batch's message");
     assert_eq!(
         d.body, body,

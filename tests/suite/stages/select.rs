@@ -99,10 +99,12 @@ async fn a_claim_that_loses_the_race_enqueues_nothing() {
     let p = MemoryPipeline::new();
     p.insert(&p.lead("L1")).await;
     // Another run claims L1 between this run's read and its write.
+    let now = p.now();
     p.leads
-        .race_next_write(&sqa_tests::memory_pipeline::parse_id("L1"), |l| {
+        .race_next_write(&sqa_tests::memory_pipeline::parse_id("L1"), move |l| {
             l.stage = Stage::Selected;
             l.claimed_by = Some("run-other".into());
+            l.updated_at = now;
         });
 
     let report = p.select("run-a").await;
@@ -141,4 +143,99 @@ async fn a_due_touch_is_enqueued_once_and_a_stopped_agent_selects_nothing_new() 
     assert_eq!(p.get("L2").await.stage, Stage::New);
     assert_eq!(p.waiting(QueueName::Outreach), vec!["L1".to_string()]);
     assert_eq!(p.get("L1").await.next_touch_at, None);
+}
+
+/// A lead left waiting for its next stage's message since before the sweep's grace period.
+fn stalled(p: &MemoryPipeline, id: &str, stage: Stage) -> sqa_core::domain::Lead {
+    let mut l = p.lead(id);
+    l.stage = stage;
+    l.claimed_by = Some("run-that-died".into());
+    if stage != Stage::Selected {
+        l.validation = Some(sqa_core::agents::email::check(&l.email));
+    }
+    l.updated_at = p.now() - select::SWEEP_AFTER - Duration::minutes(1);
+    l
+}
+
+#[tokio::test]
+async fn a_lead_a_crash_left_waiting_without_its_message_is_resent_once_and_goes_on() {
+    let p = MemoryPipeline::new();
+    // Claimed, validated and researched by runs that died before their enqueue (on AWS the
+    // write and the message are not one transaction).
+    p.insert(&stalled(&p, "L1", Stage::Selected)).await;
+    p.insert(&stalled(&p, "L2", Stage::Validated)).await;
+    p.insert(&stalled(&p, "L3", Stage::Researched)).await;
+    // Claimed a moment ago: its message may only be slow.
+    let mut fresh = p.lead("L4");
+    fresh.stage = Stage::Selected;
+    fresh.updated_at = p.now() - Duration::minutes(2);
+    p.insert(&fresh).await;
+
+    let first = p.select("run-a").await;
+    let resent: BTreeSet<String> = first.resent.iter().cloned().collect();
+    assert_eq!(
+        resent,
+        ["L1", "L2", "L3"].map(String::from).into(),
+        "{first:?}"
+    );
+    assert_eq!(p.waiting(QueueName::Validate), vec!["L1".to_string()]);
+    assert_eq!(p.waiting(QueueName::Research), vec!["L2".to_string()]);
+    assert_eq!(p.waiting(QueueName::Outreach), vec!["L3".to_string()]);
+    let second = p.select("run-b").await;
+    assert!(
+        second.resent.is_empty(),
+        "the sweep's write is its claim: resent once per grace period: {second:?}"
+    );
+
+    p.drain().await;
+    for id in ["L1", "L2", "L3"] {
+        let l = p.get(id).await;
+        assert_eq!(l.stage, Stage::Contacted, "{id}: {l:?}");
+        assert_eq!(
+            p.sent_to(&l.email).len(),
+            1,
+            "{id} gets its first email once"
+        );
+    }
+    assert_eq!(p.get("L4").await.stage, Stage::Selected);
+    assert!(p.waiting(QueueName::Validate).is_empty());
+}
+
+#[tokio::test]
+async fn a_resent_message_whose_first_copy_was_only_slow_is_handled_once() {
+    let p = MemoryPipeline::new();
+    p.insert(&stalled(&p, "L1", Stage::Selected)).await;
+    // The first message was sent after all, and waited in a long queue.
+    p.enqueue_stage(QueueName::Validate, "L1", None).await;
+
+    let report = p.select("run-a").await;
+    assert_eq!(report.resent, vec!["L1".to_string()]);
+    assert_eq!(p.waiting(QueueName::Validate).len(), 2);
+
+    p.drain().await;
+    let l = p.get("L1").await;
+    assert_eq!(l.stage, Stage::Contacted);
+    assert_eq!(p.sent_to(&l.email).len(), 1, "one email for touch 1");
+    let runs = p.runs_of("L1").await;
+    for stage in ["validate", "research", "outreach"] {
+        assert_eq!(
+            runs.iter().filter(|r| r.stage == stage).count(),
+            1,
+            "{stage} ran once: {runs:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lead_whose_stage_failed_for_good_is_not_resent() {
+    let p = MemoryPipeline::new();
+    let mut l = stalled(&p, "L1", Stage::Selected);
+    l.blocked = Some(sqa_core::domain::Blocked::StageFailed {
+        stage: "validate".into(),
+        error: "refused".into(),
+    });
+    p.insert(&l).await;
+    let report = p.select("run-a").await;
+    assert!(report.resent.is_empty(), "a person decides: {report:?}");
+    assert!(p.waiting(QueueName::Validate).is_empty());
 }

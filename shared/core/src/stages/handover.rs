@@ -235,6 +235,7 @@ async fn send_internal(
         unsubscribe: Vec::new(),
         body: body.to_string(),
     });
+    crate::fault::hit("before_send");
     deps.ports
         .mailer
         .send(&OutgoingEmail {
@@ -243,8 +244,9 @@ async fn send_internal(
             message_id: message_id.to_string(),
             raw,
         })
-        .await
-        .map(|_| ())
+        .await?;
+    crate::fault::hit("after_send");
+    Ok(())
 }
 
 /// Tell the supervisor about a message only a person can handle — once per message.

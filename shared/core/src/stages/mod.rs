@@ -334,6 +334,7 @@ pub async fn load(deps: &Deps, id: &LeadId) -> Result<Lead, StageError> {
 pub async fn save(deps: &Deps, lead: &mut Lead, expected: Expected) -> Result<(), StageError> {
     lead.updated_at = deps.ports.clock.now();
     let saved = deps.ports.leads.update(lead, expected).await?;
+    crate::fault::hit("after_write");
     *lead = saved;
     crate::webhooks::after_write(deps, expected.stage, lead).await;
     Ok(())
@@ -342,6 +343,7 @@ pub async fn save(deps: &Deps, lead: &mut Lead, expected: Expected) -> Result<()
 /// Enqueue the next stage for a lead.
 pub async fn enqueue(deps: &Deps, queue: QueueName, msg: &StageMessage) -> Result<(), StageError> {
     deps.ports.queue.send(queue, &[msg.to_body()?]).await?;
+    crate::fault::hit("after_enqueue");
     Ok(())
 }
 

@@ -414,7 +414,11 @@ pub(crate) async fn deliver(
         message_id: message_id.clone(),
         raw,
     };
+    crate::fault::hit("before_send");
     let result = deps.ports.mailer.send(&email).await;
+    if result.is_ok() {
+        crate::fault::hit("after_send");
+    }
 
     // 3. The result, re-applied on a fresh copy if a reply changed the lead meanwhile.
     let (state, provider_id, note, outcome): (

@@ -141,9 +141,11 @@ pub async fn drain(
                     deps.ports.queue.begin_batch().await?;
                 }
                 let handled = handle_batch(deps, queue, batch, &mut report, &mut progress).await;
+                crate::fault::hit("before_commit");
                 if grouped {
                     deps.ports.queue.end_batch().await?;
                 }
+                crate::fault::hit("after_commit");
                 handled?;
             }
         }
@@ -202,6 +204,7 @@ async fn handle_batch(
             }
             Err(StageError::Transient(_) | StageError::Conflict(_)) => report.retried += 1,
         }
+        crate::fault::hit("after_handle");
         match settle(deps, queue, &d.body, &result).await {
             Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
             Settled::Retry => {

@@ -28,7 +28,16 @@ pub struct SelectReport {
     pub lost_claims: usize,
     /// Why no new lead was selected, when the agent is not running.
     pub note: Option<String>,
+    /// Leads found waiting for their next stage's message longer than [`SWEEP_AFTER`],
+    /// whose message was sent again (`sweep`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resent: Vec<String>,
 }
+
+/// How long a lead may wait for its next stage's message before the sweep sends it again:
+/// far longer than a message waits in a working queue, so that a resent message is almost
+/// always one that was really lost.
+pub const SWEEP_AFTER: Duration = Duration::minutes(15);
 
 /// One lead's verdict in `sqa preview`.
 #[derive(Debug, Clone, Serialize)]
@@ -201,15 +210,29 @@ pub async fn run(deps: &Deps, run_id: &str) -> Result<SelectReport, StageError> 
                     .leads
                     .created_between(Stage::New, from, now, cursor, PAGE)
                     .await?;
+                // A page's claims, their validate messages and run records are one commit
+                // where the backend has transactions (`Queue::begin_batch`): a crash leaves
+                // a lead `new` or `selected` with its message, never claimed without one.
+                // Elsewhere (AWS) `sweep` re-enqueues what a crash left behind.
+                deps.ports.queue.begin_batch().await?;
+                let mut full = false;
                 for lead in page.items {
                     if report.selected.len() >= cfg.selection.max_per_run {
                         report.note = Some(format!(
                             "stopped at selection.max_per_run = {}; the rest waits for the next run",
                             cfg.selection.max_per_run
                         ));
-                        break 'pages;
+                        full = true;
+                        break;
                     }
-                    claim(deps, lead, run_id, now, &mut report).await?;
+                    if let Err(e) = claim(deps, lead, run_id, now, &mut report).await {
+                        abort_batch(deps).await;
+                        return Err(e);
+                    }
+                }
+                deps.ports.queue.end_batch().await?;
+                if full {
+                    break 'pages;
                 }
                 match page.next {
                     Some(c) => cursor = Some(c),
@@ -225,7 +248,67 @@ pub async fn run(deps: &Deps, run_id: &str) -> Result<SelectReport, StageError> 
         }
     }
     enqueue_due(deps, run_id, now, &mut report).await?;
+    sweep(deps, run_id, now, &mut report).await?;
     Ok(report)
+}
+
+/// Send again the message of every lead that waits for it longer than [`SWEEP_AFTER`]
+/// (`Lead::waiting_since`). On a backend where a write and its enqueue are not one
+/// transaction (DynamoDB and SQS), a crash between the two leaves such a lead; the stage
+/// handlers skip a message whose work is done, so a message sent again for a lead whose
+/// first one was only slow is handled once. The sweep's own conditional write (the lead's
+/// `updated_at`) is its claim: overlapping runs resend once, and a lead is resent at most
+/// once per [`SWEEP_AFTER`].
+pub async fn sweep(
+    deps: &Deps,
+    run_id: &str,
+    now: DateTime<Utc>,
+    report: &mut SelectReport,
+) -> Result<(), StageError> {
+    let stalled = deps.ports.leads.stalled(now - SWEEP_AFTER, PAGE).await?;
+    for mut lead in stalled {
+        let Some(since) = lead.waiting_since() else {
+            continue;
+        };
+        let queue = match lead.stage {
+            Stage::Selected => QueueName::Validate,
+            Stage::Validated => QueueName::Research,
+            Stage::Researched => QueueName::Outreach,
+            _ => continue,
+        };
+        let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
+        step.inputs(&(&lead.id, lead.stage, since));
+        let expected = Expected::of(&lead);
+        match save(deps, &mut lead, expected).await {
+            Ok(()) => {}
+            Err(StageError::Conflict(_)) => {
+                report.lost_claims += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        enqueue(deps, queue, &StageMessage::new(lead.id.clone(), run_id)).await?;
+        report.resent.push(lead.id.to_string());
+        step.finish(
+            deps,
+            "resent",
+            vec![format!(
+                "{} since {} with no {} message seen: sent again",
+                lead.stage,
+                since.to_rfc3339(),
+                queue.as_str()
+            )],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Roll back an open batch after an error (the error is what the caller reports).
+async fn abort_batch(deps: &Deps) {
+    if let Err(e) = deps.ports.queue.abort_batch().await {
+        tracing::error!(error = %e, "failed to roll back a selection batch");
+    }
 }
 
 async fn claim(
@@ -254,6 +337,7 @@ async fn claim(
         return Ok(false);
     }
     lead.claimed_by = Some(run_id.to_string());
+    crate::fault::hit("before_claim");
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
         Err(StageError::Conflict(_)) => {
@@ -262,6 +346,7 @@ async fn claim(
         }
         Err(e) => return Err(e),
     }
+    crate::fault::hit("after_claim");
     enqueue(
         deps,
         QueueName::Validate,
@@ -284,43 +369,65 @@ async fn enqueue_due(
         .leads
         .due_before(now, deps.config.selection.max_per_run)
         .await?;
-    for mut lead in due {
-        let Some(at) = lead.next_touch_at else {
-            continue;
-        };
-        if lead.stage.is_final() || lead.stage == Stage::Suppressed {
-            continue;
+    // Clearing the due times and sending the outreach messages is one commit where the
+    // backend has transactions; elsewhere the outreach message goes first (see below).
+    deps.ports.queue.begin_batch().await?;
+    for lead in due {
+        if let Err(e) = enqueue_one_due(deps, lead, run_id, report).await {
+            abort_batch(deps).await;
+            return Err(e);
         }
-        let n = lead
-            .touches
-            .iter()
-            .filter(|t| t.kind != crate::domain::TouchKind::Answer)
-            .count() as u32
-            + 1;
-        let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
-        step.inputs(&(&lead.id, at, n));
-        // Clearing the due time is the claim: an overlapping run finds nothing to do.
-        let expected = Expected::of(&lead);
-        lead.next_touch_at = None;
-        match save(deps, &mut lead, expected).await {
-            Ok(()) => {}
-            Err(StageError::Conflict(_)) => {
-                report.lost_claims += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        let mut msg = StageMessage::new(lead.id.clone(), run_id);
-        msg.touch = Some(n);
-        enqueue(deps, QueueName::Outreach, &msg).await?;
-        report.due.push(lead.id.to_string());
-        step.finish(
-            deps,
-            "touch_due",
-            vec![format!("touch {n} was due at {}", at.to_rfc3339())],
-        )
-        .await?;
     }
+    deps.ports.queue.end_batch().await?;
+    Ok(())
+}
+
+async fn enqueue_one_due(
+    deps: &Deps,
+    mut lead: Lead,
+    run_id: &str,
+    report: &mut SelectReport,
+) -> Result<(), StageError> {
+    let Some(at) = lead.next_touch_at else {
+        return Ok(());
+    };
+    if lead.stage.is_final() || lead.stage == Stage::Suppressed {
+        return Ok(());
+    }
+    let n = lead
+        .touches
+        .iter()
+        .filter(|t| t.kind != crate::domain::TouchKind::Answer)
+        .count() as u32
+        + 1;
+    let mut step = Step::start(deps, run_id, Some(&lead.id), "select");
+    step.inputs(&(&lead.id, at, n));
+    // The message goes first: a crash before the due time is cleared leaves the touch due,
+    // and the next run sends a second message for the same touch, which the outreach stage
+    // skips (a touch is sent once). The other order could lose the touch for good.
+    let mut msg = StageMessage::new(lead.id.clone(), run_id);
+    msg.touch = Some(n);
+    enqueue(deps, QueueName::Outreach, &msg).await?;
+    // Clearing the due time is the claim: an overlapping run finds nothing to do (a run that
+    // loses the race has sent a message for a touch the winner's message sends; it is
+    // skipped).
+    let expected = Expected::of(&lead);
+    lead.next_touch_at = None;
+    match save(deps, &mut lead, expected).await {
+        Ok(()) => {}
+        Err(StageError::Conflict(_)) => {
+            report.lost_claims += 1;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
+    report.due.push(lead.id.to_string());
+    step.finish(
+        deps,
+        "touch_due",
+        vec![format!("touch {n} was due at {}", at.to_rfc3339())],
+    )
+    .await?;
     Ok(())
 }
 
@@ -336,7 +443,12 @@ pub async fn enqueue_new(deps: &Deps, ids: &[LeadId], run_id: &str) -> Result<us
         if let Some(lead) = deps.ports.leads.get(id).await?
             && lead.stage == Stage::New
         {
-            claim(deps, lead, run_id, now, &mut report).await?;
+            deps.ports.queue.begin_batch().await?;
+            if let Err(e) = claim(deps, lead, run_id, now, &mut report).await {
+                abort_batch(deps).await;
+                return Err(e);
+            }
+            deps.ports.queue.end_batch().await?;
         }
     }
     Ok(report.selected.len())

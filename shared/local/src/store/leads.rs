@@ -19,6 +19,7 @@ struct IndexedColumns {
     email_key: String,
     owner: String,
     next_touch_at: Option<i64>,
+    waiting_since: Option<i64>,
 }
 
 fn opt_int(v: Option<i64>) -> Value {
@@ -69,7 +70,7 @@ impl LeadStore for SqliteStore {
         let mut stmt = conn
             .prepare_cached(
                 "INSERT INTO leads (id, stage, version, created_at, email_key, owner, \
-                 next_touch_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 next_touch_at, doc, waiting_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .map_err(|e| db_error(e, "prepare the lead insert"))?;
         match stmt.execute(params![
@@ -81,6 +82,7 @@ impl LeadStore for SqliteStore {
             lead.owner,
             lead.next_touch_at.map(nanos),
             doc,
+            lead.waiting_since().map(nanos),
         ]) {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => {
@@ -112,8 +114,8 @@ impl LeadStore for SqliteStore {
         let conn = self.conn();
         let current: Option<IndexedColumns> = conn
             .prepare_cached(
-                "SELECT stage, version, created_at, email_key, owner, next_touch_at \
-                 FROM leads WHERE id = ?1",
+                "SELECT stage, version, created_at, email_key, owner, next_touch_at, \
+                 waiting_since FROM leads WHERE id = ?1",
             )
             .and_then(|mut s| {
                 s.query_row([lead.id.as_str()], |r| {
@@ -124,6 +126,7 @@ impl LeadStore for SqliteStore {
                         email_key: r.get(3)?,
                         owner: r.get(4)?,
                         next_touch_at: r.get(5)?,
+                        waiting_since: r.get(6)?,
                     })
                 })
                 .optional()
@@ -173,6 +176,11 @@ impl LeadStore for SqliteStore {
             "next_touch_at",
             opt_int(current.next_touch_at),
             opt_int(new.next_touch_at.map(nanos)),
+        );
+        set(
+            "waiting_since",
+            opt_int(current.waiting_since),
+            opt_int(new.waiting_since().map(nanos)),
         );
         let n = values.len();
         // The stage and version are checked again in the write itself: another process may
@@ -288,6 +296,24 @@ impl LeadStore for SqliteStore {
                 &mut stmt,
                 params![nanos(now), sql_limit(limit)],
                 "list due leads",
+            )?
+        };
+        decode_leads(rows)
+    }
+
+    async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
+        let rows = {
+            let conn = self.conn();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT seq, waiting_since, doc FROM leads \
+                     WHERE waiting_since <= ?1 ORDER BY waiting_since, seq LIMIT ?2",
+                )
+                .map_err(|e| db_error(e, "prepare stalled"))?;
+            lead_rows(
+                &mut stmt,
+                params![nanos(older_than), sql_limit(limit)],
+                "list stalled leads",
             )?
         };
         decode_leads(rows)

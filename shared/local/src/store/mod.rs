@@ -13,17 +13,20 @@
 //! nanoseconds since the epoch (clamped outside 1677–2262, which keeps their order).
 //!
 //! One module per table group: `schema` (the migrations), `leads`, `config` (config history
-//! and counters), `runs`, `suppressions` and `queue`; this one opens the file and holds what
+//! and counters), `runs`, `suppressions`, `queue` and `outbox` (the send record of the
+//! `.eml` outbox); this one opens the file and holds what
 //! they share (the connection, transactions, error and value mapping).
 
 mod config;
 mod leads;
 mod mailbox;
+mod outbox;
 mod queue;
 mod runs;
 mod schema;
 mod suppressions;
 
+pub use outbox::{OutboxRecovery, staging_dir};
 pub use schema::SCHEMA_VERSION;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -61,6 +64,8 @@ impl Default for QueueSettings {
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     queue: QueueSettings,
+    /// Messages sent inside the open batch, delivered when it commits (`outbox`).
+    staged: Mutex<Vec<outbox::Staged>>,
 }
 
 impl SqliteStore {
@@ -158,6 +163,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             queue: QueueSettings::default(),
+            staged: Mutex::new(Vec::new()),
         })
     }
 

@@ -28,6 +28,20 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+impl SqliteStore {
+    /// The bodies on `queue`, visible or in flight (not the dead letters), in send order:
+    /// for the integrity check, which looks for each waiting lead's message.
+    pub fn queued_bodies(&self, queue: QueueName) -> StoreResult<Vec<String>> {
+        let conn = self.conn();
+        conn.prepare_cached("SELECT body FROM queue_messages WHERE queue = ?1 ORDER BY id")
+            .and_then(|mut s| {
+                s.query_map([queue.as_str()], |r| r.get::<_, String>(0))?
+                    .collect()
+            })
+            .map_err(|e| db_error(e, "read the queued messages"))
+    }
+}
+
 #[async_trait]
 impl Queue for SqliteStore {
     async fn send(&self, queue: QueueName, bodies: &[String]) -> StoreResult<()> {
@@ -194,20 +208,53 @@ impl Queue for SqliteStore {
     }
 
     async fn end_batch(&self) -> StoreResult<()> {
-        let conn = self.conn();
-        if conn.is_autocommit() {
-            return Ok(());
-        }
-        conn.execute_batch("COMMIT").map_err(|e| {
-            // A failed COMMIT may leave the transaction open (a busy database does): close
-            // it, so that the next batch does not silently join this one.
-            if !conn.is_autocommit()
-                && let Err(rollback) = conn.execute_batch("ROLLBACK")
-            {
-                tracing::error!(error = %rollback, "failed to roll back a batch whose commit failed");
+        let committed = {
+            let conn = self.conn();
+            if conn.is_autocommit() {
+                return Ok(());
             }
-            db_error(e, "commit a batch")
-        })
+            conn.execute_batch("COMMIT").map_err(|e| {
+                // A failed COMMIT may leave the transaction open (a busy database does):
+                // close it, so that the next batch does not silently join this one.
+                if !conn.is_autocommit()
+                    && let Err(rollback) = conn.execute_batch("ROLLBACK")
+                {
+                    tracing::error!(error = %rollback, "failed to roll back a batch whose commit failed");
+                }
+                db_error(e, "commit a batch")
+            })
+        };
+        match committed {
+            // The batch's send records are in: its mail goes out.
+            Ok(()) => self.deliver_staged(),
+            Err(e) => {
+                self.drop_staged();
+                Err(e)
+            }
+        }
+    }
+
+    async fn abort_batch(&self) -> StoreResult<()> {
+        {
+            let conn = self.conn();
+            if conn.is_autocommit() {
+                return Ok(());
+            }
+            conn.execute_batch("ROLLBACK")
+                .map_err(|e| db_error(e, "roll back a batch"))?;
+        }
+        self.drop_staged();
+        Ok(())
+    }
+
+    async fn pending(&self, queue: QueueName) -> StoreResult<u64> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "SELECT count(*) FROM queue_messages WHERE queue = ?1 AND visible_at > ?2",
+        )
+        .and_then(|mut s| s.query_row(params![queue.as_str(), now_ms()], |r| r.get::<_, i64>(0)))
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .map_err(|e| db_error(e, "count the messages in flight"))
     }
 
     async fn dead_letters(&self, queue: QueueName) -> StoreResult<Vec<Delivery>> {

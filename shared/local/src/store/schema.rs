@@ -8,6 +8,7 @@ use sqa_core::ports::{StoreError, StoreResult};
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
 /// Append new migrations; never edit one that has shipped.
 const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
     r#"
 CREATE TABLE leads (
     -- Insertion order, and the rowid: every secondary index carries it for free.
@@ -98,6 +99,7 @@ CREATE TABLE dead_letters (
 );
 CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
 "#,
+    // 2: the mailbox readers' record of the messages they queued (`mailbox_seen`).
     r#"
 -- The messages of a mailbox folder already queued for the engage stage, by UID (IMAP): a
 -- message is read once however often the folder is polled. A new UIDVALIDITY starts afresh.
@@ -108,6 +110,24 @@ CREATE TABLE mailbox_seen (
     key         TEXT    NOT NULL,
     at          INTEGER NOT NULL,
     PRIMARY KEY (mailbox, uidvalidity, uid)
+) WITHOUT ROWID;
+"#,
+    // 3: the send record (`sent_mail`: a message the outbox delivers once its transaction has
+    // committed) and the waiting time of a lead (`Lead::waiting_since`) with its index, for the
+    // selection sweep. Leads of an older file that wait get time 0: the first sweep resends their
+    // message once (the stages skip what is done), and their next write sets the real time.
+    r#"
+ALTER TABLE leads ADD COLUMN waiting_since INTEGER;
+UPDATE leads SET waiting_since = 0
+ WHERE (stage IN ('selected', 'validated')
+        OR (stage = 'researched' AND json_array_length(doc, '$.touches') = 0))
+   AND coalesce(json_extract(doc, '$.blocked.kind'), '') <> 'stage_failed';
+CREATE INDEX leads_waiting ON leads (waiting_since, seq) WHERE waiting_since IS NOT NULL;
+
+CREATE TABLE sent_mail (
+    file    TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
 ];
@@ -175,6 +195,8 @@ mod tests {
              FROM leads WHERE id = 'a'",
             "SELECT seq, next_touch_at, doc FROM leads WHERE next_touch_at <= 5 \
              ORDER BY next_touch_at, seq LIMIT 5",
+            "SELECT seq, waiting_since, doc FROM leads WHERE waiting_since <= 5 \
+             ORDER BY waiting_since, seq LIMIT 5",
             "SELECT id FROM leads WHERE email_key = 'a' ORDER BY seq",
             "SELECT seq, created_at, doc FROM leads WHERE owner = 'a' AND seq < 9 \
              ORDER BY seq DESC LIMIT 3",
