@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow};
 use async_trait::async_trait;
 use serde::Deserialize;
 use sqa_core::Research;
-use sqa_core::agents::research::{MAX_PAGES, research};
+use sqa_core::agents::research::{MAX_PAGES, Vocabulary, research, research_with};
 use sqa_core::ports::{Web, WebError, WebPage};
 use sqa_core::web_http::HttpWeb;
 use sqa_local::web::DirWeb;
@@ -327,21 +327,31 @@ async fn score_all<W: Web, F: Fn() -> W>(
     make_web: F,
     via: &str,
 ) -> Result<Score> {
-    score_with(expected, make_web, via, UA).await
+    let cfg = workspace_config(&sqa_tests::workspace_root().join("examples/lumora/sqa.toml"))?;
+    score_with(expected, make_web, via, UA, &Vocabulary::of(&cfg)).await
 }
 
-/// [`score_all`] with the user agent of a seller's workspace.
+/// A workspace's config, read as the CLI reads it.
+fn workspace_config(path: &Path) -> Result<sqa_core::config::AgentConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    sqa_core::config::parse(&text, &sqa_core::fsread::WorkspaceFiles::new(base))
+        .map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+/// [`score_all`] with the user agent and vocabulary of a seller's workspace.
 async fn score_with<W: Web, F: Fn() -> W>(
     expected: &[Expected],
     make_web: F,
     via: &str,
     ua: &str,
+    vocab: &Vocabulary,
 ) -> Result<Score> {
     let mut score = Score::default();
     for exp in expected {
         let web = Counting::new(make_web());
         let website = format!("https://www.{}/", exp.domain);
-        let r = research(&website, &web, ua).await;
+        let r = research_with(&website, &web, ua, vocab).await;
         let fetched = web.fetched();
         score.sites += 1;
 
@@ -473,7 +483,7 @@ fn web_dir() -> Option<PathBuf> {
 
 /// The sites of every seller side by side: the Lumora corpus, corvid's and the third-seller
 /// fixture (a stand-in for a hidden seller: measured, never tuned to), each read with its own
-/// workspace's user agent. Only Lumora's figures have floors (`assert_floors`); the other two
+/// workspace's user agent and vocabulary (ICP industries, technology names). Only Lumora's figures have floors (`assert_floors`); the other two
 /// are printed, and must not leak or break robots.txt.
 #[tokio::test]
 async fn research_figures_for_every_seller_side_by_side() -> Result<()> {
@@ -482,7 +492,11 @@ async fn research_figures_for_every_seller_side_by_side() -> Result<()> {
     };
     let root = sqa_tests::workspace_root();
     let sellers = [
-        ("lumora", shared.join("web"), root.join("examples/lumora/sqa.toml")),
+        (
+            "lumora",
+            shared.join("web"),
+            root.join("examples/lumora/sqa.toml"),
+        ),
         (
             "corvid",
             shared.join("sellers/corvid-payroll/web"),
@@ -496,26 +510,27 @@ async fn research_figures_for_every_seller_side_by_side() -> Result<()> {
     ];
     let mut lines = Vec::new();
     for (name, dir, config) in sellers {
-        let text = std::fs::read_to_string(&config).with_context(|| config.display().to_string())?;
-        let base = config.parent().map(Path::to_path_buf).unwrap_or_default();
-        let cfg = sqa_core::config::parse(&text, &sqa_core::fsread::WorkspaceFiles::new(base))
-            .map_err(|e| anyhow!("{}: {e}", config.display()))?;
+        let cfg = workspace_config(&config)?;
         let expected = load_expected(&dir)?;
-        let score = score_with(&expected, || DirWeb::new(&dir), name, &cfg.web.user_agent).await?;
+        let vocab = Vocabulary::of(&cfg);
+        let web = || DirWeb::new(&dir);
+        let score = score_with(&expected, web, name, &cfg.web.user_agent, &vocab).await?;
+        lines.push((name, score));
+    }
+    println!("research figures per seller:");
+    for (name, score) in &lines {
+        println!("  {}", score.line(name));
+    }
+    for (name, score) in &lines {
         assert!(score.leaks.is_empty(), "{name}: leaks {:?}", score.leaks);
         assert!(
             score.robots_violations.is_empty(),
             "{name}: robots.txt not obeyed: {:?}",
             score.robots_violations
         );
-        if name == "lumora" {
-            assert_floors(&score);
+        if *name == "lumora" {
+            assert_floors(score);
         }
-        lines.push(score.line(name));
-    }
-    println!("research figures per seller:");
-    for l in lines {
-        println!("  {l}");
     }
     Ok(())
 }

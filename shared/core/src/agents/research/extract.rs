@@ -22,7 +22,8 @@ pub(super) fn clean_overview_sentences(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
+pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &Vocabulary) {
+    let tv = &vocab.tech;
     let mut facts: Vec<Fact> = Vec::new();
     let mut seen_facts: HashSet<String> = HashSet::new();
     let mut news: Vec<NewsItem> = Vec::new();
@@ -78,9 +79,9 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
             visible_all.push_str(&block.text);
             visible_all.push('\n');
             add_text(&mut industry_texts, &block.text, 1);
-            for t in tech_in(&block.text) {
-                if !tech.iter().any(|x| x == t) {
-                    tech.push(t.to_string());
+            for t in tv.find(&block.text) {
+                if !tech.iter().any(|x: &String| x.eq_ignore_ascii_case(&t)) {
+                    tech.push(t);
                 }
             }
             if block.region == Region::Footer {
@@ -111,7 +112,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                 // listeners every week"); slogans and section titles do not.
                 Kind::Heading(_) => {
                     for s in sentences(&block.text) {
-                        if s.chars().any(|c| c.is_ascii_digit()) && is_fact_sentence(&s) {
+                        if s.chars().any(|c| c.is_ascii_digit()) && is_fact_sentence(&s, tv) {
                             add_fact(&mut facts, s, &page.url);
                         }
                     }
@@ -124,7 +125,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                         }
                         _ => block.text.clone(),
                     };
-                    if is_fact_sentence(&text) {
+                    if is_fact_sentence(&text, tv) {
                         add_fact(&mut facts, text, &page.url);
                     }
                 }
@@ -138,7 +139,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                         Some(h) => format!("{}: {}", h.trim_end_matches(':'), block.text),
                         None => block.text.clone(),
                     };
-                    if is_fact_sentence(&text)
+                    if is_fact_sentence(&text, tv)
                         || (label.is_some() && block.text.split_whitespace().count() >= 2)
                     {
                         add_fact(&mut facts, text, &page.url);
@@ -146,7 +147,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                 }
                 _ => {
                     for s in sentences(&block.text) {
-                        if is_fact_sentence(&s) {
+                        if is_fact_sentence(&s, tv) {
                             add_fact(&mut facts, s, &page.url);
                         }
                     }
@@ -192,13 +193,13 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
     news.truncate(MAX_NEWS);
     facts.truncate(MAX_FACTS);
     for n in &news {
-        for t in tech_in(&n.text) {
-            if !tech.iter().any(|x| x == t) {
-                tech.push(t.to_string());
+        for t in tv.find(&n.text) {
+            if !tech.iter().any(|x: &String| x.eq_ignore_ascii_case(&t)) {
+                tech.push(t);
             }
         }
     }
-    out.industry = classify_industry(&industry_texts);
+    out.industry = IndustryMap::new(&vocab.industries).classify(&industry_texts);
     out.employees = headcount.map(|(n, _)| n);
     out.tech = tech;
     out.facts = facts;
