@@ -7,12 +7,14 @@
 //! - `lead`: `lead show`; `corrections`: `lead set-email`, `lead mark`, `lead set-company`.
 //! - `run`: `preview`, `run`, `inbound`; `views`: `stats` and the funnel.
 //! - `evaluate`: `check-email`, `fit`, `classify`, which read files and no workspace.
+//! - `research`: `research --site`, the research agent over one site (folder or URL).
 
 pub mod config;
 pub mod corrections;
 pub mod evaluate;
 pub mod lead;
 pub mod leads;
+pub mod research;
 pub mod run;
 pub mod views;
 pub mod workspace;
