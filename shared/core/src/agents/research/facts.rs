@@ -197,7 +197,7 @@ pub(super) fn is_fact_sentence(s: &str, tech: &TechVocabulary) -> bool {
     let has_letters = s.chars().filter(|c| c.is_alphabetic()).count() >= 6;
     has_letters
         && (has_number && words >= 2
-            || FACT_WORDS.is_match(s) && words >= 3
+            || (FACT_WORDS.is_match(s) || FACT_WORDS_ANY.is_match(s)) && words >= 3
             || !tech.find(s).is_empty())
 }
 

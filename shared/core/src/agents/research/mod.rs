@@ -33,6 +33,7 @@ mod page;
 mod robots;
 mod tech;
 mod walk;
+mod words;
 
 use crawl::*;
 use extract::*;
@@ -43,6 +44,7 @@ use jsonld::*;
 use page::*;
 use robots::*;
 use walk::*;
+use words::*;
 
 pub use tech::TechVocabulary;
 

@@ -423,3 +423,43 @@ fn links_to_legal_pages_and_files_are_not_followed() {
     assert_eq!(link_priority("/careers", "See open roles"), Some(3));
     assert_eq!(link_priority("/team.html", "Our team"), Some(5));
 }
+
+#[test]
+fn research_words_parse_in_every_language() {
+    parse_all().expect("every research.toml parses");
+    assert!(Regex::new(&alternation(&all_words().fact_words)).is_ok());
+}
+
+#[test]
+fn headcount_and_facts_are_read_in_seven_languages() {
+    let cases = [
+        (
+            "Heute arbeiten rund 420 Mitarbeitende für das Familienunternehmen.",
+            420,
+        ),
+        (
+            "Oggi conta oltre 1.500 dipendenti, tra operai e ingegneri.",
+            1500,
+        ),
+        ("Le groupe compte plus de 800 salariés sur deux sites.", 800),
+        ("La empresa da trabajo a unos 2.150 empleados.", 2150),
+        ("Wij hebben ruim 800 medewerkers in de Benelux.", 800),
+        ("A empresa tem cerca de 640 colaboradores.", 640),
+        ("About 1,150 employees.", 1150),
+    ];
+    for (s, n) in cases {
+        assert_eq!(headcount_in(s).map(|(c, _)| c), Some(n), "{s}");
+    }
+    let none = TechVocabulary::default();
+    for s in [
+        "Gernot Hallwanger (Geschäftsführer) · Verena Pichler (Leiterin Asset Management)",
+        "Paolo Ferrandi (Amministratore delegato)",
+        "Fondée à Lyon par Marie Durand.",
+        "Directora general: Ana López",
+        "Opgericht in Tilburg als familiebedrijf.",
+        "Sede em Braga, Portugal.",
+    ] {
+        assert!(is_fact_sentence(s, &none), "{s}");
+    }
+    assert!(!is_fact_sentence("Willkommen auf unserer Website.", &none));
+}

@@ -1,0 +1,82 @@
+//! Research words per language (data files `shared/core/lang/<code>/research.toml`): what
+//! makes a sentence a company fact, the nouns for a company's people (a number before them is
+//! its headcount) and the qualifiers before such a number ("rund", "oltre", "plus de").
+
+use super::*;
+use serde::Deserialize;
+
+const LANGUAGES: &[(&str, &str)] = &[
+    ("en", include_str!("../../../lang/en/research.toml")),
+    ("de", include_str!("../../../lang/de/research.toml")),
+    ("fr", include_str!("../../../lang/fr/research.toml")),
+    ("es", include_str!("../../../lang/es/research.toml")),
+    ("nl", include_str!("../../../lang/nl/research.toml")),
+    ("it", include_str!("../../../lang/it/research.toml")),
+    ("pt", include_str!("../../../lang/pt/research.toml")),
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LangWords {
+    #[serde(default)]
+    pub(super) fact_words: Vec<String>,
+    #[serde(default)]
+    pub(super) staff: Vec<String>,
+    #[serde(default)]
+    pub(super) qualifiers: Vec<String>,
+}
+
+/// Every language's words, merged. A file that does not parse is a bug the unit tests
+/// catch; at run time its words are left out.
+pub(super) fn all_words() -> LangWords {
+    let mut out = LangWords::default();
+    for (_, text) in LANGUAGES {
+        if let Ok(w) = toml::from_str::<LangWords>(text) {
+            out.fact_words.extend(w.fact_words);
+            out.staff.extend(w.staff);
+            out.qualifiers.extend(w.qualifiers);
+        }
+    }
+    out
+}
+
+/// The alternation of `list`, longest first, each escaped; a trailing `*` matches on.
+pub(super) fn alternation(list: &[String]) -> String {
+    let mut items: Vec<&String> = list.iter().filter(|w| !w.trim().is_empty()).collect();
+    items.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    items.dedup();
+    items
+        .iter()
+        .map(|w| {
+            let w = w.trim().to_lowercase();
+            match w.strip_suffix('*') {
+                Some(stem) => format!(r"{}\w*", escape_spaced(stem)),
+                None => escape_spaced(&w),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn escape_spaced(w: &str) -> String {
+    w.split_whitespace()
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(r"\s+")
+}
+
+/// A sentence names a fact in one of the languages (founding, seat, people, leadership,
+/// products, ownership).
+pub(super) static FACT_WORDS_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    let w = all_words();
+    Regex::new(&format!(r"(?i)\b(?:{})\b", alternation(&w.fact_words)))
+        .unwrap_or_else(|_| re(r"^\b$"))
+});
+
+#[cfg(test)]
+pub(super) fn parse_all() -> Result<(), String> {
+    for (code, text) in LANGUAGES {
+        toml::from_str::<LangWords>(text).map_err(|e| format!("lang/{code}/research.toml: {e}"))?;
+    }
+    Ok(())
+}
