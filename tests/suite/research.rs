@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow};
 use async_trait::async_trait;
 use serde::Deserialize;
 use sqa_core::Research;
-use sqa_core::agents::research::{MAX_PAGES, Vocabulary, research, research_with};
+use sqa_core::agents::research::{MAX_PAGES, TechVocabulary, Vocabulary, research, research_with};
 use sqa_core::ports::{Web, WebError, WebPage};
 use sqa_core::web_http::HttpWeb;
 use sqa_local::web::DirWeb;
@@ -777,7 +777,12 @@ async fn research_follows_useful_links_and_reads_list_news_and_json_ld_ranges() 
         ],
     )?;
     let web = Counting::new(DirWeb::new(tmp.path()));
-    let r = research("https://larch.example/", &web, UA).await;
+    // Technology names come from the workspace's vocabulary (here: its ICP's tech list).
+    let vocab = Vocabulary {
+        industries: Vec::new(),
+        tech: TechVocabulary::new(&["bigquery", "dbt", "snowflake"]),
+    };
+    let r = research_with("https://larch.example/", &web, UA, &vocab).await;
     assert!(
         !web.fetched().iter().any(|u| u.contains("terms")),
         "{:?}",

@@ -4,6 +4,7 @@
 
 use super::*;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 const LANGUAGES: &[(&str, &str)] = &[
     ("en", include_str!("../../../lang/en/research.toml")),
@@ -79,4 +80,48 @@ pub(super) fn parse_all() -> Result<(), String> {
         toml::from_str::<LangWords>(text).map_err(|e| format!("lang/{code}/research.toml: {e}"))?;
     }
     Ok(())
+}
+
+/// Country names in other languages and their English name (`lang/countries.toml`).
+static COUNTRIES: LazyLock<(Option<Regex>, HashMap<String, String>)> = LazyLock::new(|| {
+    let table: HashMap<String, Vec<String>> =
+        toml::from_str(include_str!("../../../lang/countries.toml")).unwrap_or_default();
+    let mut to_english = HashMap::new();
+    for (english, names) in table {
+        for n in names {
+            if n != english {
+                to_english.insert(n, english.clone());
+            }
+        }
+    }
+    let mut names: Vec<&String> = to_english.keys().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let alt: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    let r = (!alt.is_empty())
+        .then(|| Regex::new(&format!(r"\b(?:{})\b", alt.join("|"))).ok())
+        .flatten();
+    (r, to_english)
+});
+
+/// `text` with the English names of the countries it names only in another language added
+/// in brackets: "Steinbruchweg 3, 8120 Peggau, Österreich (Austria)".
+pub(super) fn gloss_countries(text: &str) -> String {
+    let (Some(r), map) = &*COUNTRIES else {
+        return text.to_string();
+    };
+    let lower = text.to_lowercase();
+    let mut add: Vec<&str> = Vec::new();
+    for m in r.find_iter(text) {
+        if let Some(en) = map.get(m.as_str())
+            && !lower.contains(&en.to_lowercase())
+            && !add.contains(&en.as_str())
+        {
+            add.push(en);
+        }
+    }
+    if add.is_empty() {
+        text.to_string()
+    } else {
+        format!("{text} ({})", add.join(", "))
+    }
 }
