@@ -32,6 +32,8 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
     let mut industry_texts: Vec<(String, u32)> = Vec::new();
     let mut seen_texts: HashSet<String> = HashSet::new();
     let mut headcount: Option<(u32, u8)> = None;
+    // The page a headcount read from visible text came from.
+    let mut headcount_source: Option<String> = None;
     let mut visible_all = String::new();
 
     let mut add_fact = |facts: &mut Vec<Fact>, text: String, source: &str| {
@@ -101,6 +103,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
                 let c = if block.news { c.saturating_sub(3) } else { c };
                 if headcount.is_none_or(|(_, hc)| c > hc) {
                     headcount = Some((n, c));
+                    headcount_source = Some(page.url.clone());
                 }
             }
             if block.news {
@@ -202,6 +205,25 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
     }
     out.industry = IndustryMap::new(&vocab.industries).classify(&industry_texts);
     out.employees = headcount.map(|(n, _)| n);
+    // A count the page writes in another language's notation ("1.150 Beschäftigte", "oltre
+    // 1.500 dipendenti") is also kept as a plain fact, so that it reads the same in English.
+    if let (Some((n, c)), Some(source)) = (headcount, headcount_source)
+        && c >= 3
+        && n >= 1000
+    {
+        let plain = n.to_string();
+        let grouped = thousands(n);
+        if !facts
+            .iter()
+            .any(|f| f.text.contains(&plain) || f.text.contains(&grouped))
+            && facts.len() < MAX_FACTS
+        {
+            facts.push(Fact {
+                text: format!("Employees: {grouped}"),
+                source,
+            });
+        }
+    }
     out.tech = tech;
     out.facts = facts;
     out.news = news;
@@ -246,4 +268,17 @@ pub(super) fn overview(page: &Page, ld_description: Option<&str>) -> Option<Stri
         text = truncate(&text, 400);
     }
     Some(text)
+}
+
+/// `n` with commas between groups of three digits: 1,150; 2,300,000.
+pub(super) fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

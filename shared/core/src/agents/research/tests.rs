@@ -483,3 +483,10 @@ fn countries_named_in_another_language_get_their_english_name() {
         "Polenta und Italiener"
     );
 }
+
+#[test]
+fn thousands_are_grouped_with_commas() {
+    assert_eq!(thousands(950), "950");
+    assert_eq!(thousands(1150), "1,150");
+    assert_eq!(thousands(2_300_000), "2,300,000");
+}
