@@ -37,7 +37,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
     let mut visible_all = String::new();
 
     let mut add_fact = |facts: &mut Vec<Fact>, text: String, source: &str| {
-        let text = gloss_countries(&text);
+        let text = gloss(&text);
         let key: String = text
             .to_lowercase()
             .chars()

@@ -465,23 +465,20 @@ fn headcount_and_facts_are_read_in_seven_languages() {
 }
 
 #[test]
-fn countries_named_in_another_language_get_their_english_name() {
+fn countries_and_titles_named_in_another_language_get_their_english_name() {
     assert_eq!(
-        gloss_countries("Steinbruchweg 3, 8120 Peggau, Österreich"),
+        gloss("Steinbruchweg 3, 8120 Peggau, Österreich"),
         "Steinbruchweg 3, 8120 Peggau, Österreich (Austria)"
     );
     assert_eq!(
-        gloss_countries("Schweinfurt (Deutschland), Linz (Österreich) und Wrocław (Polen)"),
+        gloss("Schweinfurt (Deutschland), Linz (Österreich) und Wrocław (Polen)"),
         "Schweinfurt (Deutschland), Linz (Österreich) und Wrocław (Polen) (Germany, Austria, Poland)"
     );
     assert_eq!(
-        gloss_countries("Offices in Spain and España"),
+        gloss("Offices in Spain and España"),
         "Offices in Spain and España"
     );
-    assert_eq!(
-        gloss_countries("Polenta und Italiener"),
-        "Polenta und Italiener"
-    );
+    assert_eq!(gloss("Polenta und Italiener"), "Polenta und Italiener");
 }
 
 #[test]

@@ -82,42 +82,81 @@ pub(super) fn parse_all() -> Result<(), String> {
     Ok(())
 }
 
-/// Country names in other languages and their English name (`lang/countries.toml`).
-static COUNTRIES: LazyLock<(Option<Regex>, HashMap<String, String>)> = LazyLock::new(|| {
-    let table: HashMap<String, Vec<String>> =
-        toml::from_str(include_str!("../../../lang/countries.toml")).unwrap_or_default();
-    let mut to_english = HashMap::new();
-    for (english, names) in table {
-        for n in names {
-            if n != english {
-                to_english.insert(n, english.clone());
+/// Names in other languages and their English equivalent, from a data file of
+/// `English = ["name", …]` entries.
+struct Glossary {
+    pattern: Option<Regex>,
+    /// Key: the name as written (case-sensitive glossaries) or lowercased.
+    to_english: HashMap<String, String>,
+    ignore_case: bool,
+}
+
+impl Glossary {
+    fn new(text: &str, ignore_case: bool) -> Self {
+        let table: HashMap<String, Vec<String>> = toml::from_str(text).unwrap_or_default();
+        let mut to_english = HashMap::new();
+        for (english, names) in table {
+            for n in names {
+                if n != english {
+                    let key = if ignore_case { n.to_lowercase() } else { n };
+                    to_english.insert(key, english.clone());
+                }
+            }
+        }
+        let mut names: Vec<&String> = to_english.keys().collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+        let alt: Vec<String> = names.iter().map(|n| escape_spaced(n)).collect();
+        let flags = if ignore_case { "(?i)" } else { "" };
+        let pattern = (!alt.is_empty())
+            .then(|| Regex::new(&format!(r"{flags}\b(?:{})\b", alt.join("|"))).ok())
+            .flatten();
+        Glossary {
+            pattern,
+            to_english,
+            ignore_case,
+        }
+    }
+
+    /// The English names of what `text` names only in another language, in order.
+    fn english_of(&self, text: &str, lower: &str, add: &mut Vec<String>) {
+        let Some(r) = &self.pattern else { return };
+        for m in r.find_iter(text) {
+            let key = if self.ignore_case {
+                m.as_str()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            } else {
+                m.as_str().split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            if let Some(en) = self.to_english.get(&key)
+                && !lower.contains(&en.to_lowercase())
+                && !add.contains(en)
+            {
+                add.push(en.clone());
             }
         }
     }
-    let mut names: Vec<&String> = to_english.keys().collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
-    let alt: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
-    let r = (!alt.is_empty())
-        .then(|| Regex::new(&format!(r"\b(?:{})\b", alt.join("|"))).ok())
-        .flatten();
-    (r, to_english)
+}
+
+/// Country names (`lang/countries.toml`, case-sensitive) and leadership titles
+/// (`lang/titles.toml`, any case).
+static GLOSSARIES: LazyLock<[Glossary; 2]> = LazyLock::new(|| {
+    [
+        Glossary::new(include_str!("../../../lang/countries.toml"), false),
+        Glossary::new(include_str!("../../../lang/titles.toml"), true),
+    ]
 });
 
-/// `text` with the English names of the countries it names only in another language added
-/// in brackets: "Steinbruchweg 3, 8120 Peggau, Österreich (Austria)".
-pub(super) fn gloss_countries(text: &str) -> String {
-    let (Some(r), map) = &*COUNTRIES else {
-        return text.to_string();
-    };
+/// `text` with the English names of the countries and leadership titles it names only in
+/// another language added in brackets: "8120 Peggau, Österreich (Austria)", "Paolo Ferrandi
+/// (Amministratore delegato) (CEO)".
+pub(super) fn gloss(text: &str) -> String {
     let lower = text.to_lowercase();
-    let mut add: Vec<&str> = Vec::new();
-    for m in r.find_iter(text) {
-        if let Some(en) = map.get(m.as_str())
-            && !lower.contains(&en.to_lowercase())
-            && !add.contains(&en.as_str())
-        {
-            add.push(en);
-        }
+    let mut add: Vec<String> = Vec::new();
+    for g in GLOSSARIES.iter() {
+        g.english_of(text, &lower, &mut add);
     }
     if add.is_empty() {
         text.to_string()
