@@ -992,3 +992,65 @@ fn key_tokens_pick_numbers_and_names() {
         vec!["2026-11-03", "85", "series", "c"]
     );
 }
+
+/// No confident wrong label across sellers: every site of every seller read in every other
+/// workspace's vocabulary (with its own seller's user agent, the token its robots.txt names).
+/// A site whose industry is outside that workspace's ICP must not come out as one of the
+/// ICP's industries, unless the taxonomy itself files the site's industry under it (a
+/// "healthtech" site is "healthcare" to an ICP that names healthcare).
+#[tokio::test]
+async fn no_site_is_labelled_with_another_workspaces_icp_industry_it_is_not() -> Result<()> {
+    let Some(shared) = sqa_tests::shared_data() else {
+        return Ok(());
+    };
+    let root = sqa_tests::workspace_root();
+    let sellers = [
+        (shared.join("web"), root.join("examples/lumora/sqa.toml")),
+        (
+            shared.join("sellers/corvid-payroll/web"),
+            shared.join("sellers/corvid-payroll/sqa.toml"),
+        ),
+        (
+            root.join("tests/fixtures/sellers/vantorq-maintenance/web"),
+            root.join("tests/fixtures/sellers/vantorq-maintenance/sqa.toml"),
+        ),
+    ];
+    let configs: Vec<_> = sellers
+        .iter()
+        .map(|(_, c)| workspace_config(c))
+        .collect::<Result<_>>()?;
+    let norm = |s: &str| s.trim().to_lowercase();
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for (i, (dir, _)) in sellers.iter().enumerate() {
+        let ua = &configs[i].web.user_agent;
+        for exp in load_expected(dir)? {
+            let website = format!("https://www.{}/", exp.domain);
+            let plain = research(&website, &DirWeb::new(dir), ua).await;
+            let expected = exp.industry.clone().unwrap_or_else(|| "unknown".into());
+            for (j, cfg) in configs.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let icp = cfg.icp().industries;
+                if icp.iter().any(|n| norm(n) == norm(&expected)) {
+                    continue;
+                }
+                checked += 1;
+                let r = research_with(&website, &DirWeb::new(dir), ua, &Vocabulary::of(cfg)).await;
+                let filed_under = plain.industry.as_deref() == Some(expected.as_str());
+                if let Some(got) = &r.industry
+                    && icp.iter().any(|n| norm(n) == norm(got))
+                    && !filed_under
+                {
+                    wrong.push(format!("{} ({expected}) read as {got}", exp.domain));
+                }
+            }
+        }
+    }
+    println!(
+        "cross-seller industry: {checked} site/workspace pairs outside the ICP, {} labelled with an ICP industry",
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "{wrong:?}");
+    Ok(())
+}
