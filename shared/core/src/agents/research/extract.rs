@@ -68,6 +68,9 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
             add_text(&mut industry_texts, d, 2);
         }
         let ld = read_json_ld(&page.json_ld);
+        for w in &ld.industry_words {
+            add_text(&mut industry_texts, w, 2);
+        }
         if let Some(n) = ld.employees
             && headcount.is_none_or(|(_, c)| c < 5)
         {
@@ -212,7 +215,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &
         && n >= 1000
     {
         let plain = n.to_string();
-        let grouped = thousands(n);
+        let grouped = group_thousands(n);
         if !facts
             .iter()
             .any(|f| f.text.contains(&plain) || f.text.contains(&grouped))
@@ -268,17 +271,4 @@ pub(super) fn overview(page: &Page, ld_description: Option<&str>) -> Option<Stri
         text = truncate(&text, 400);
     }
     Some(text)
-}
-
-/// `n` with commas between groups of three digits: 1,150; 2,300,000.
-pub(super) fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

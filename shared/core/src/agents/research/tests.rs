@@ -482,8 +482,24 @@ fn countries_and_titles_named_in_another_language_get_their_english_name() {
 }
 
 #[test]
-fn thousands_are_grouped_with_commas() {
-    assert_eq!(thousands(950), "950");
-    assert_eq!(thousands(1150), "1,150");
-    assert_eq!(thousands(2_300_000), "2,300,000");
+fn json_ld_types_read_as_industry_words() {
+    let doc: serde_json::Value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": ["Organization", "GeneralContractor", "HVACBusiness"],
+        "name": "Acme Bau",
+        "address": {"@type": "PostalAddress", "addressLocality": "Graz"},
+        "knowsAbout": "Tunnel- und Brückenbau"
+    });
+    let f = read_json_ld(&[doc]);
+    assert_eq!(
+        f.industry_words,
+        vec![
+            "General Contractor",
+            "HVAC Business",
+            "Tunnel- und Brückenbau"
+        ]
+    );
+    let texts: Vec<(String, u32)> = f.industry_words.iter().map(|w| (w.clone(), 2)).collect();
+    assert_eq!(classify_industry(&texts).as_deref(), Some("construction"));
+    assert_eq!(group_thousands(2_300_000), "2,300,000");
 }
