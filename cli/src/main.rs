@@ -80,6 +80,9 @@ enum Command {
     Fit(commands::evaluate::FitArgs),
     /// Classify inbound messages (.eml files).
     Classify { files: Vec<PathBuf> },
+    /// Research one company site (a folder named after its domain, or an http(s) URL) with
+    /// the workspace's user agent and vocabulary when --dir has an sqa.toml.
+    Research(commands::research::ResearchArgs),
     /// Push synthetic leads through the whole loop and report throughput and memory.
     Bench(bench::BenchArgs),
     /// Measure a model (and the offline engine, side by side) on labelled replies.
@@ -213,6 +216,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,
         Command::Fit(args) => commands::evaluate::fit(args, now, json),
         Command::Classify { files } => commands::evaluate::classify(&files, json),
+        Command::Research(args) => commands::research::run(args, &cli.dir, json).await,
         Command::Demo(args) => demo::run(args, now, json).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Eval(args) => eval::run(args, &cli.dir, now, json).await,

@@ -899,3 +899,78 @@ fn init_example_corvid_and_demo_example_run_the_second_seller() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("lumora, corvid"));
 }
+
+#[test]
+fn research_prints_one_site_with_the_workspaces_user_agent_and_vocabulary() {
+    let Some(data) = shared_data() else { return };
+    let corvid = data.join("sellers/corvid-payroll");
+    let site = corvid.join("web/brennwerk.example");
+    let site = site.to_str().unwrap();
+
+    // With corvid's workspace: its robots.txt token (which this site allows) and its ICP's
+    // industry names; every fact names the page it came from.
+    let out = sqa(&[
+        "research",
+        "--site",
+        site,
+        "--json",
+        "--dir",
+        corvid.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    assert_eq!(v["domain"], "brennwerk.example");
+    assert_eq!(v["industry"], "manufacturing");
+    let facts = v["facts"].as_array().expect("facts");
+    assert!(!facts.is_empty(), "{v}");
+    for f in facts {
+        assert!(
+            f["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://brennwerk.example/"),
+            "{f}"
+        );
+    }
+
+    // Without a workspace the token is the default "SQA", which this robots.txt forbids
+    // everything: nothing is read and the command fails.
+    let empty = tempfile::tempdir().unwrap();
+    let out = sqa(&[
+        "research",
+        "--site",
+        site,
+        "--dir",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("robots.txt"), "{}", stdout(&out));
+
+    // The text view names the industry, or says it is unknown.
+    let lumora_site = data.join("web/kestrelpay.example");
+    let out = sqa(&[
+        "research",
+        "--site",
+        lumora_site.to_str().unwrap(),
+        "--dir",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("industry:  fintech"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A folder not named after a domain is refused.
+    let out = sqa(&["research", "--site", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+}

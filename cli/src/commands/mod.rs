@@ -8,6 +8,7 @@
 //! - `run`: `preview`, `run`, `inbound`; `views`: `stats` and the funnel; `check`: the
 //!   workspace's integrity.
 //! - `evaluate`: `check-email`, `fit`, `classify`, which read files and no workspace.
+//! - `research`: `research --site`, the research agent over one site (folder or URL).
 
 pub mod check;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod corrections;
 pub mod evaluate;
 pub mod lead;
 pub mod leads;
+pub mod research;
 pub mod run;
 pub mod views;
 pub mod workspace;

@@ -181,7 +181,6 @@ pub struct Competitor {
     pub pitch: String,
 }
 
-
 /// `[outreach]`, `[phrases]` and `knowledge.competitors`: known languages, known phrase
 /// keys, known placeholders, a template when the mode needs one, allowed links.
 pub(super) fn outreach_checks(
@@ -396,4 +395,3 @@ pub fn gaps(cfg: &AgentConfig) -> Vec<ConfigIssue> {
     }
     out
 }
-

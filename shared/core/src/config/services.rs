@@ -152,6 +152,10 @@ pub struct WebConfig {
     /// The user-agent token robots.txt groups are matched against.
     #[serde(default = "default_ua")]
     pub user_agent: String,
+    /// Technology names research looks for on sites, besides the ICP's `tech_stack_any` and
+    /// the competitors of `knowledge.competitors`.
+    #[serde(default)]
+    pub tech: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -159,6 +163,7 @@ impl Default for WebConfig {
         WebConfig {
             source: WebSource::default(),
             user_agent: default_ua(),
+            tech: Vec::new(),
         }
     }
 }

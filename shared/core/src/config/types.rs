@@ -63,7 +63,6 @@ fn default_language() -> String {
     crate::agents::phrases::DEFAULT_LANGUAGE.to_string()
 }
 
-
 impl Default for Company {
     fn default() -> Self {
         Company {

@@ -80,10 +80,11 @@ pub async fn rerun(deps: &Deps, lead: &mut crate::domain::Lead) -> Result<String
             ..Default::default()
         }
     } else {
-        research::research(
+        research::research_with(
             &lead.website,
             deps.ports.web.as_ref(),
             &deps.config.web.user_agent,
+            &research::Vocabulary::of(&deps.config),
         )
         .await
     };
@@ -97,14 +98,15 @@ pub async fn rerun(deps: &Deps, lead: &mut crate::domain::Lead) -> Result<String
 /// Research a website, reusing the cached research of its domain (see [`ResearchCache`]).
 async fn cached_research(deps: &Deps, website: &str) -> Research {
     let ua = &deps.config.web.user_agent;
+    let vocab = research::Vocabulary::of(&deps.config);
     let Some(domain) = research::domain_of(website) else {
-        return research::research(website, deps.ports.web.as_ref(), ua).await;
+        return research::research_with(website, deps.ports.web.as_ref(), ua, &vocab).await;
     };
     let now = deps.ports.clock.now();
     if let Some(r) = deps.research_cache.get(&domain, ua, now) {
         return r;
     }
-    let found = research::research(website, deps.ports.web.as_ref(), ua).await;
+    let found = research::research_with(website, deps.ports.web.as_ref(), ua, &vocab).await;
     deps.research_cache.put(&domain, ua, now, &found);
     found
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// The robots.txt product token from a full user agent (`LumoraSQA/1.0 (+https://…)`).
+/// The robots.txt product token from a full user agent (`AcmeSQA/1.0 (+https://…)` → `AcmeSQA`).
 pub(super) fn product_token(user_agent: &str) -> String {
     let token: String = user_agent
         .trim()
@@ -13,7 +13,7 @@ pub(super) fn product_token(user_agent: &str) -> String {
         .filter(|c| c.is_ascii_alphabetic() || *c == '_' || *c == '-')
         .collect();
     if token.is_empty() {
-        USER_AGENT_TOKEN.to_string()
+        DEFAULT_USER_AGENT_TOKEN.to_string()
     } else {
         token
     }

@@ -22,7 +22,8 @@ pub(super) fn clean_overview_sentences(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
+pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str, vocab: &Vocabulary) {
+    let tv = &vocab.tech;
     let mut facts: Vec<Fact> = Vec::new();
     let mut seen_facts: HashSet<String> = HashSet::new();
     let mut news: Vec<NewsItem> = Vec::new();
@@ -31,9 +32,12 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
     let mut industry_texts: Vec<(String, u32)> = Vec::new();
     let mut seen_texts: HashSet<String> = HashSet::new();
     let mut headcount: Option<(u32, u8)> = None;
+    // The page a headcount read from visible text came from.
+    let mut headcount_source: Option<String> = None;
     let mut visible_all = String::new();
 
     let mut add_fact = |facts: &mut Vec<Fact>, text: String, source: &str| {
+        let text = gloss(&text);
         let key: String = text
             .to_lowercase()
             .chars()
@@ -64,6 +68,9 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
             add_text(&mut industry_texts, d, 2);
         }
         let ld = read_json_ld(&page.json_ld);
+        for w in &ld.industry_words {
+            add_text(&mut industry_texts, w, 2);
+        }
         if let Some(n) = ld.employees
             && headcount.is_none_or(|(_, c)| c < 5)
         {
@@ -78,9 +85,9 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
             visible_all.push_str(&block.text);
             visible_all.push('\n');
             add_text(&mut industry_texts, &block.text, 1);
-            for t in tech_in(&block.text) {
-                if !tech.iter().any(|x| x == t) {
-                    tech.push(t.to_string());
+            for t in tv.find(&block.text) {
+                if !tech.iter().any(|x: &String| x.eq_ignore_ascii_case(&t)) {
+                    tech.push(t);
                 }
             }
             if block.region == Region::Footer {
@@ -99,6 +106,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                 let c = if block.news { c.saturating_sub(3) } else { c };
                 if headcount.is_none_or(|(_, hc)| c > hc) {
                     headcount = Some((n, c));
+                    headcount_source = Some(page.url.clone());
                 }
             }
             if block.news {
@@ -111,7 +119,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                 // listeners every week"); slogans and section titles do not.
                 Kind::Heading(_) => {
                     for s in sentences(&block.text) {
-                        if s.chars().any(|c| c.is_ascii_digit()) && is_fact_sentence(&s) {
+                        if s.chars().any(|c| c.is_ascii_digit()) && is_fact_sentence(&s, tv) {
                             add_fact(&mut facts, s, &page.url);
                         }
                     }
@@ -124,7 +132,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                         }
                         _ => block.text.clone(),
                     };
-                    if is_fact_sentence(&text) {
+                    if is_fact_sentence(&text, tv) {
                         add_fact(&mut facts, text, &page.url);
                     }
                 }
@@ -138,7 +146,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                         Some(h) => format!("{}: {}", h.trim_end_matches(':'), block.text),
                         None => block.text.clone(),
                     };
-                    if is_fact_sentence(&text)
+                    if is_fact_sentence(&text, tv)
                         || (label.is_some() && block.text.split_whitespace().count() >= 2)
                     {
                         add_fact(&mut facts, text, &page.url);
@@ -146,7 +154,7 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
                 }
                 _ => {
                     for s in sentences(&block.text) {
-                        if is_fact_sentence(&s) {
+                        if is_fact_sentence(&s, tv) {
                             add_fact(&mut facts, s, &page.url);
                         }
                     }
@@ -192,14 +200,33 @@ pub(super) fn extract(out: &mut Research, pages: &[Page], domain: &str) {
     news.truncate(MAX_NEWS);
     facts.truncate(MAX_FACTS);
     for n in &news {
-        for t in tech_in(&n.text) {
-            if !tech.iter().any(|x| x == t) {
-                tech.push(t.to_string());
+        for t in tv.find(&n.text) {
+            if !tech.iter().any(|x: &String| x.eq_ignore_ascii_case(&t)) {
+                tech.push(t);
             }
         }
     }
-    out.industry = classify_industry(&industry_texts);
+    out.industry = IndustryMap::new(&vocab.industries).classify(&industry_texts);
     out.employees = headcount.map(|(n, _)| n);
+    // A count the page writes in another language's notation ("1.150 Beschäftigte", "oltre
+    // 1.500 dipendenti") is also kept as a plain fact, so that it reads the same in English.
+    if let (Some((n, c)), Some(source)) = (headcount, headcount_source)
+        && c >= 3
+        && n >= 1000
+    {
+        let plain = n.to_string();
+        let grouped = group_thousands(n);
+        if !facts
+            .iter()
+            .any(|f| f.text.contains(&plain) || f.text.contains(&grouped))
+            && facts.len() < MAX_FACTS
+        {
+            facts.push(Fact {
+                text: format!("Employees: {grouped}"),
+                source,
+            });
+        }
+    }
     out.tech = tech;
     out.facts = facts;
     out.news = news;

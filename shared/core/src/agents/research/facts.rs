@@ -185,7 +185,7 @@ pattern!(pub(super) FACT_WORDS, r"(?xi)
         ");
 
 /// Is this sentence a company fact worth keeping?
-pub(super) fn is_fact_sentence(s: &str) -> bool {
+pub(super) fn is_fact_sentence(s: &str, tech: &TechVocabulary) -> bool {
     let words = s
         .split_whitespace()
         .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
@@ -197,8 +197,8 @@ pub(super) fn is_fact_sentence(s: &str) -> bool {
     let has_letters = s.chars().filter(|c| c.is_alphabetic()).count() >= 6;
     has_letters
         && (has_number && words >= 2
-            || FACT_WORDS.is_match(s) && words >= 3
-            || !tech_in(s).is_empty())
+            || (FACT_WORDS.is_match(s) || FACT_WORDS_ANY.is_match(s)) && words >= 3
+            || !tech.find(s).is_empty())
 }
 
 pattern!(pub(super) REGULATORY, r"(?i)\b(authori[sz]ed|licen[cs]ed|regulated|registered (office|address|in)|head office|headquarter\w*|certified|accredited|member of)\b");

@@ -10,11 +10,42 @@ pub(super) struct HeadcountPattern {
     pub(super) confidence: u8,
 }
 
-pub(super) const QUAL: &str = r"(?:(?:about|around|approximately|approx\.?|roughly|nearly|almost|over|more than|some|circa|ca\.|close to|upwards of|just over|just under|under|fewer than|less than|at least|a total of|~)\s*)?";
+const QUAL_EN: &str = r"about|around|approximately|approx\.?|roughly|nearly|almost|over|more than|some|circa|ca\.|close to|upwards of|just over|just under|under|fewer than|less than|at least|a total of|~";
+
+/// Words before a count meaning "about" or "more than", English and the `research.toml`
+/// qualifiers of every language.
+pub(super) static QUAL: LazyLock<String> = LazyLock::new(|| {
+    let w = all_words();
+    format!(r"(?:(?:{QUAL_EN}|{})\s*)?", alternation(&w.qualifiers))
+});
 pub(super) const NUM: &str = r"(\d{1,3}(?:[,.\u{a0}\u{202f} ]\d{3})+|\d+(?:\.\d+)?\s?[kK]\b|\d+)";
 
+/// Words for people in general, per language: a number before them is a weak headcount.
+const PEOPLE_WORDS: &[&str] = &[
+    "personnes",
+    "personas",
+    "persone",
+    "pessoas",
+    "mensen",
+    "menschen",
+];
+
 pub(super) static HEADCOUNT: LazyLock<Vec<HeadcountPattern>> = LazyLock::new(|| {
-    let strong = r"(?:employees|staff(?: members)?|colleagues|team ?members|teammates|workers|full[- ]time (?:employees|staff)|ftes?|associates|mitarbeiter(?:innen)?|medewerkers|anställda|ansatte|salariés|collaborateurs)";
+    let staff: Vec<String> = all_words()
+        .staff
+        .into_iter()
+        // "personnes", "persone", "mensen": people in general count only with low confidence.
+        .filter(|w| !PEOPLE_WORDS.contains(&w.as_str()))
+        .collect();
+    let strong = format!(
+        r"(?:employees|staff(?: members)?|colleagues|team ?members|teammates|workers|full[- ]time (?:employees|staff)|ftes?|associates|anställda|ansatte|{})",
+        alternation(&staff)
+    );
+    let people = format!(
+        r"(?:people|persons|professionals|experts|specialists|{})",
+        PEOPLE_WORDS.join("|")
+    );
+    let qual: &str = &QUAL;
     let filler = r"(?:(?:dedicated|talented|passionate|skilled|full[- ]time|part[- ]time|permanent|global|local|brilliant|experienced|amazing|great|happy|motivated|creative)\s+){0,3}";
     let p = |pattern: String, group: usize, confidence: u8| HeadcountPattern {
         re: re(&pattern),
@@ -29,25 +60,25 @@ pub(super) static HEADCOUNT: LazyLock<Vec<HeadcountPattern>> = LazyLock::new(|| 
             4,
         ),
         p(
-            format!(r"(?i)(?:^|[^\w.,])(?:{QUAL}){NUM}\s*(?:\+|plus)?\s+{filler}{strong}\b"),
+            format!(r"(?i)(?:^|[^\w.,])(?:{qual}){NUM}\s*(?:\+|plus)?\s+{filler}{strong}\b"),
             1,
             4,
         ),
         p(
             format!(
-                r"(?i)\b(?:employees|headcount|staff|team size|workforce|mitarbeiter)\s*[:=]\s*{QUAL}{NUM}"
+                r"(?i)\b(?:employees|headcount|staff|team size|workforce|{strong})\s*[:=]\s*{qual}{NUM}"
             ),
             1,
             4,
         ),
         p(
-            format!(r"(?i)\bemploy(?:s|ing|ed)?\s+{QUAL}{NUM}\s*\+?"),
+            format!(r"(?i)\bemploy(?:s|ing|ed)?\s+{qual}{NUM}\s*\+?"),
             1,
             3,
         ),
         p(
             format!(
-                r"(?i)\b(?:team|staff|workforce|headcount|company|family|crew) of\s+{QUAL}{NUM}\s*\+?"
+                r"(?i)\b(?:team|staff|workforce|headcount|company|family|crew) of\s+{qual}{NUM}\s*\+?"
             ),
             1,
             3,
@@ -61,15 +92,13 @@ pub(super) static HEADCOUNT: LazyLock<Vec<HeadcountPattern>> = LazyLock::new(|| 
         ),
         p(
             format!(
-                r"(?i)\b(?:we are|we're|we now are|now)\s+{QUAL}{NUM}\s*\+?\s+(?:people|strong|persons|humans|experts|professionals|engineers)\b"
+                r"(?i)\b(?:we are|we're|we now are|now)\s+{qual}{NUM}\s*\+?\s+(?:people|strong|persons|humans|experts|professionals|engineers)\b"
             ),
             1,
             3,
         ),
         p(
-            format!(
-                r"(?i)(?:^|[^\w.,])(?:{QUAL}){NUM}\s*(?:\+|plus)?\s+{filler}(?:people|persons|professionals|experts|specialists)\b"
-            ),
+            format!(r"(?i)(?:^|[^\w.,])(?:{qual}){NUM}\s*(?:\+|plus)?\s+{filler}{people}\b"),
             1,
             1,
         ),

@@ -1,344 +1,271 @@
-//! The company's industry from weighted terms.
+//! The company's industry: weighted terms of the default taxonomy (`lang/industries.toml`,
+//! about fifty industries in seven languages), mapped onto the workspace's ICP vocabulary.
+//!
+//! A site that matches no ICP industry keeps its taxonomy label (fit scores it as not in the
+//! ICP); when the evidence is weak or split between unrelated industries the answer is `None`
+//! ("unknown"), never a confident wrong label.
 
 use super::*;
+use serde::Deserialize;
 
-/// Industry words, in the lead CSV's vocabulary (ICP industries, excluded industries and a few
-/// common others), with how strongly each word points there.
-/// An industry and its weighted terms.
-pub(super) type IndustryTerms = (&'static str, Vec<(Regex, u32)>);
+#[derive(Deserialize)]
+struct TaxonomyFile {
+    industry: Vec<Entry>,
+}
 
-pub(super) static INDUSTRIES: LazyLock<Vec<IndustryTerms>> = LazyLock::new(|| {
-    let table: &[(&str, &[(&str, u32)])] = &[
-        (
-            "logistics",
-            &[
-                (r"log[ií]stica|logistik|logistique|spedition", 3),
-                (r"distribution cent(?:re|er)s?", 2),
-                (r"freight forward\w*", 3),
-                (r"fulfil?ment cent(?:re|er)s?", 2),
-                (r"last[- ]mile", 2),
-                (r"logistics?", 3),
-                (r"freight", 3),
-                (r"shippers?", 2),
-                (r"carriers", 2),
-                (r"truckload|trucking|haulage|hauliers?", 3),
-                (r"ltl", 2),
-                (r"cross-docks?", 2),
-                (r"3pl|third-party logistics", 3),
-                (r"supply chains?", 2),
-                (r"warehousing", 2),
-                (r"courier", 2),
-                (r"parcels?", 1),
-                (r"shipments?", 1),
-                (r"fleet", 1),
-            ],
-        ),
-        (
-            "e-commerce",
-            &[
-                (r"commerce", 2),
-                (r"(?:shop|order|buy) online", 2),
-                (r"free (?:shipping|returns|delivery)", 2),
-                (r"e-?commerce", 3),
-                (r"online[- ]shops?|web ?shops?|online[- ]stores?", 2),
-                (r"online[- ]only", 3),
-                (r"online retailer", 3),
-                (r"direct-to-consumer|d2c", 2),
-                (r"marketplace", 1),
-                (r"delivery|delivered|delivers", 1),
-                (r"checkout", 1),
-            ],
-        ),
-        (
-            "retail",
-            &[
-                (r"grocer(?:s|y|ies)?", 3),
-                (r"showrooms?", 2),
-                (r"einzelhandel|detailhandel", 3),
-                (r"retail(?:er|ers)?", 3),
-                (r"stores", 2),
-                (r"store", 1),
-                (r"garden cent(?:re|er)s?", 2),
-                (r"supermarkets?|department stores?|hypermarkets?", 3),
-                (r"high street", 2),
-                (r"brick-and-mortar", 3),
-                (r"boutiques?", 2),
-                (r"outlets", 1),
-                (r"shoppers", 1),
-                (r"loyalty", 1),
-            ],
-        ),
-        (
-            "fintech",
-            &[
-                (r"pagamentos|pagos|zahlungen|paiements|betalningar", 3),
-                (r"ledgers?", 1),
-                (r"merchants", 1),
-                (r"neobank", 4),
-                (r"open banking", 3),
-                (r"crypto\w*", 2),
-                (r"card issuing", 2),
-                (r"fintech", 4),
-                (r"payments?", 3),
-                (r"payouts?", 2),
-                (r"banking", 2),
-                (r"bank", 1),
-                (r"currenc(?:y|ies)", 2),
-                (r"electronic money|e-money", 3),
-                (r"cards", 1),
-                (r"lending|loans", 2),
-                (r"wallets?", 1),
-                (r"invoices?|invoicing", 1),
-                (r"financial conduct authority|fca", 1),
-                (r"money transfers?|remittances?", 3),
-                (r"pay", 1),
-            ],
-        ),
-        (
-            "insurance",
-            &[
-                (
-                    r"versicherung\w*|seguros?|assicurazion\w*|f[öo]rs[äa]kring\w*|forsikring\w*|verzekering\w*",
-                    3,
-                ),
-                (r"policies", 1),
-                (r"insurance", 3),
-                (r"insurers?", 3),
-                (r"assurances?", 3),
-                (r"insurtech", 3),
-                (r"policyholders?", 3),
-                (r"underwrit\w+", 2),
-                (r"premiums", 1),
-                (r"claims", 1),
-                (r"mutual", 1),
-                (r"cover", 1),
-            ],
-        ),
-        (
-            "media",
-            &[
-                (r"advertising|adtech|ad agency", 2),
-                (r"studios?", 1),
-                (r"films?|animation|documentar\w+", 2),
-                (r"medien|m[ée]dias", 2),
-                (r"entertainment", 1),
-                (r"media", 2),
-                (r"radio", 3),
-                (r"broadcast\w*", 3),
-                (r"podcasts?", 2),
-                (r"streaming", 2),
-                (r"listeners", 2),
-                (r"viewers|readers", 1),
-                (r"publish\w*", 2),
-                (r"newspapers?|magazines?", 3),
-                (r"television|tv", 3),
-                (r"audio", 1),
-                (r"journalism|newsroom", 1),
-            ],
-        ),
-        (
-            "telecommunications",
-            &[
-                (r"telco\w*", 3),
-                (r"t[ée]l[ée]com\w*|telekom\w*|telecomunica\w*", 3),
-                (r"telecom\w*", 3),
-                (r"broadband", 3),
-                (r"mobile network|mobile operator", 3),
-                (r"fibre|fiber", 2),
-                (r"5g|4g|lte", 2),
-                (r"connectivity", 2),
-                (r"sim", 2),
-                (r"roaming", 2),
-                (r"network operator|operator", 1),
-                (r"mobile", 1),
-                (r"network", 1),
-            ],
-        ),
-        (
-            "healthtech",
-            &[
-                (r"care homes?|home care|caregivers?|carers", 2),
-                (r"nurses|nursing|physicians|doctors|therap(?:y|ists)", 2),
-                (r"mental health|wellbeing", 2),
-                (r"digital health", 4),
-                (r"medtech", 3),
-                (r"hospitals?", 2),
-                (r"health ?tech", 4),
-                (r"patients?", 3),
-                (r"clinics?", 2),
-                (r"clinical|clinicians?", 2),
-                (r"ehrs?|emr", 3),
-                (r"hipaa", 3),
-                (r"telehealth|telemedicine", 3),
-                (r"remote patient monitoring", 3),
-                (r"medical", 2),
-                (r"fda", 2),
-                (r"health", 1),
-                (r"care", 1),
-            ],
-        ),
-        (
-            "software",
-            &[
-                (r"software", 3),
-                (r"developers?", 1),
-                (r"apps?", 1),
-                (r"cloud", 1),
-                (r"soc ?2", 1),
-                (r"open[- ]source", 2),
-                (r"devops", 2),
-            ],
-        ),
-        (
-            "saas",
-            &[
-                (r"free trial", 2),
-                (r"per (?:user|seat)", 2),
-                (r"cloud[- ]based", 1),
-                (r"saas", 5),
-                (r"software[- ]as[- ]a[- ]service", 5),
-                (r"subscriptions?", 1),
-            ],
-        ),
-        (
-            "gambling",
-            &[
-                (r"casinos?", 4),
-                (r"betting", 4),
-                (r"gambl\w+", 4),
-                (r"sportsbooks?", 4),
-                (r"slots", 2),
-                (r"poker", 3),
-                (r"lottery|lotteries", 3),
-                (r"wager\w*", 3),
-                (r"bingo", 3),
-                (r"igaming", 4),
-            ],
-        ),
-        (
-            "government",
-            &[
-                (r"civic", 2),
-                (r"citizens", 2),
-                (r"public services", 2),
-                (r"councils", 2),
-                (r"government", 3),
-                (r"ministry", 3),
-                (r"municipal\w*", 3),
-                (r"public sector", 2),
-                (r"federal agency", 3),
-                (r"city council|county council", 3),
-            ],
-        ),
-        (
-            "defense",
-            &[
-                (r"surveillance", 1),
-                (r"aerospace", 1),
-                (r"defen[cs]e", 3),
-                (r"military", 3),
-                (r"armed forces", 3),
-                (r"munitions?", 4),
-                (r"missiles?", 4),
-                (r"weapons?", 3),
-            ],
-        ),
-        (
-            "tobacco",
-            &[
-                (r"tobacco", 4),
-                (r"cigarettes?|cigars?", 4),
-                (r"nicotine", 4),
-                (r"vap(?:e|es|ing)", 3),
-            ],
-        ),
-        (
-            "manufacturing",
-            &[
-                (r"manufactur\w+", 3),
-                (r"factor(?:y|ies)", 2),
-                (r"production plants?", 3),
-                (r"industrial", 1),
-                (r"machining|precision parts", 2),
-            ],
-        ),
-        (
-            "pharmaceuticals",
-            &[
-                (r"pharmaceutical\w*|pharma", 4),
-                (r"drug development|clinical trials", 3),
-                (r"biotech\w*", 2),
-            ],
-        ),
-        (
-            "education",
-            &[
-                (r"universit(?:y|ies)", 3),
-                (r"schools?", 2),
-                (r"students", 2),
-                (r"edtech|e-learning", 3),
-                (r"courses", 1),
-            ],
-        ),
-        (
-            "energy",
-            &[
-                (r"energy", 2),
-                (r"utilit(?:y|ies)", 2),
-                (r"electricity", 3),
-                (r"renewables?|solar|wind farms?", 2),
-                (r"oil and gas", 4),
-            ],
-        ),
-        (
-            "automotive",
-            &[
-                (r"automotive", 4),
-                (r"car maker|carmaker|vehicles", 2),
-                (r"dealerships?", 2),
-            ],
-        ),
-    ];
-    table
-        .iter()
-        .map(|(name, terms)| {
-            let compiled = terms
-                .iter()
-                .map(|(t, w)| (re(&format!(r"(?i)\b(?:{t})\b")), *w))
-                .collect();
-            (*name, compiled)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    parent: Option<String>,
+    /// A child wins over its parent when it scores at least this much.
+    #[serde(default)]
+    refines_at: Option<u32>,
+    /// Case-sensitive whole words that, when present, let a child refine its parent.
+    #[serde(default)]
+    signals: Vec<String>,
+    #[serde(default)]
+    w1: Vec<String>,
+    #[serde(default)]
+    w2: Vec<String>,
+    #[serde(default)]
+    w3: Vec<String>,
+    #[serde(default)]
+    w4: Vec<String>,
+    #[serde(default)]
+    w5: Vec<String>,
+}
+
+/// One industry of the taxonomy (or of the workspace's own ICP vocabulary).
+pub(super) struct Industry {
+    pub(super) name: String,
+    /// The normalised name and aliases.
+    names: Vec<String>,
+    parent: Option<String>,
+    refines_at: Option<u32>,
+    signals: Option<Regex>,
+    terms: Vec<(Regex, u32)>,
+}
+
+impl Industry {
+    #[cfg(test)]
+    pub(super) fn terms_len(&self) -> usize {
+        self.terms.len()
+    }
+}
+
+/// Lowercase, "&" read as "and", punctuation and repeated spaces dropped.
+pub(super) fn normalise(name: &str) -> String {
+    name.to_lowercase()
+        .replace('&', " and ")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn compile(fragment: &str) -> Option<Regex> {
+    Regex::new(&format!(r"(?i)\b(?:{fragment})\b")).ok()
+}
+
+/// The shipped taxonomy. A malformed file or term is a build-time bug the unit tests catch;
+/// at run time it only leaves that term (or the taxonomy) out.
+pub(super) static TAXONOMY: LazyLock<Vec<Industry>> = LazyLock::new(|| {
+    let file: TaxonomyFile = match toml::from_str(include_str!("../../../lang/industries.toml")) {
+        Ok(f) => f,
+        Err(_) => return Vec::new(),
+    };
+    file.industry
+        .into_iter()
+        .map(|e| {
+            let mut terms = Vec::new();
+            for (list, w) in [(&e.w1, 1), (&e.w2, 2), (&e.w3, 3), (&e.w4, 4), (&e.w5, 5)] {
+                terms.extend(list.iter().filter_map(|t| compile(t)).map(|r| (r, w)));
+            }
+            let mut names = vec![normalise(&e.name)];
+            names.extend(e.aliases.iter().map(|a| normalise(a)));
+            let signals = (!e.signals.is_empty()).then(|| {
+                let alt: Vec<String> = e.signals.iter().map(|s| regex::escape(s)).collect();
+                Regex::new(&format!(r"\b(?:{})\b", alt.join("|"))).ok()
+            });
+            Industry {
+                name: e.name,
+                names,
+                parent: e.parent,
+                refines_at: e.refines_at,
+                signals: signals.flatten(),
+                terms,
+            }
         })
         .collect()
 });
 
-/// The industry the texts describe: weighted term counts, each text counted once (a footer on
-/// every page is one text) and each term at most three times per text.
-pub(super) fn classify_industry(texts: &[(String, u32)]) -> Option<String> {
-    let mut scores: HashMap<&str, u32> = HashMap::new();
-    for (text, weight) in texts {
-        for (industry, terms) in INDUSTRIES.iter() {
-            let mut s = 0;
-            for (r, w) in terms {
-                s += (r.find_iter(text).count().min(3) as u32) * w;
-            }
-            *scores.entry(industry).or_default() += s * weight;
-        }
-    }
-    // ARR/MRR only in capitals: recurring-revenue talk is a SaaS business's own vocabulary.
-    pattern!(RECURRING, r"\b(ARR|MRR)\b");
-    let recurring = texts.iter().any(|(t, _)| RECURRING.is_match(t));
-    let (best, score) = scores
-        .iter()
-        .filter(|(_, s)| **s > 0)
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(k, v)| (*k, *v))?;
-    if score < 3 {
-        return None;
-    }
-    // SaaS is software sold as a subscription: explicit SaaS evidence refines "software".
-    let saas = scores.get("saas").copied().unwrap_or(0);
-    if best == "software" && (saas >= 4 || recurring) {
-        return Some("saas".into());
-    }
-    Some(best.to_string())
+/// The industries research tells apart for one workspace: the taxonomy, plus an entry per ICP
+/// industry the taxonomy does not know (matched by its own words), and the map from taxonomy
+/// labels to the ICP's spelling.
+pub(super) struct IndustryMap<'a> {
+    extra: Vec<Industry>,
+    icp: &'a [String],
 }
+
+impl<'a> IndustryMap<'a> {
+    pub(super) fn new(icp: &'a [String]) -> Self {
+        let extra = icp
+            .iter()
+            .filter(|n| {
+                let k = normalise(n);
+                !k.is_empty() && !TAXONOMY.iter().any(|t| t.names.contains(&k))
+            })
+            .filter_map(|n| {
+                let words: Vec<String> = normalise(n).split(' ').map(regex::escape).collect();
+                let r = compile(&words.join(r"[\s&-]+(?:and\s+)?"))?;
+                Some(Industry {
+                    name: n.clone(),
+                    names: vec![normalise(n)],
+                    parent: None,
+                    refines_at: None,
+                    signals: None,
+                    terms: vec![(r, 5)],
+                })
+            })
+            .collect();
+        IndustryMap { extra, icp }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Industry> {
+        TAXONOMY.iter().chain(self.extra.iter())
+    }
+
+    fn find(&self, name: &str) -> Option<&Industry> {
+        self.all().find(|i| i.name == name)
+    }
+
+    /// `a` is `b` or one of its descendants.
+    fn within(&self, a: &str, b: &str) -> bool {
+        let mut cur = Some(a.to_string());
+        for _ in 0..8 {
+            match cur {
+                Some(c) if c == b => return true,
+                Some(c) => cur = self.find(&c).and_then(|i| i.parent.clone()),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// The ICP's name for `label`: the ICP industry equal to its name or an alias, else one
+    /// equal to an ancestor's, else the taxonomy label itself.
+    fn to_icp(&self, label: &str) -> String {
+        let mut cur = self.find(label);
+        for _ in 0..8 {
+            let Some(ind) = cur else { break };
+            if let Some(n) = self.icp.iter().find(|n| ind.names.contains(&normalise(n))) {
+                return n.clone();
+            }
+            cur = ind.parent.as_deref().and_then(|p| self.find(p));
+        }
+        label.to_string()
+    }
+
+    /// The industry the texts describe: weighted term counts, each text counted once (a
+    /// footer on every page is one text), each term at most three times per text; scores are
+    /// in half points.
+    pub(super) fn classify(&self, texts: &[(String, u32)]) -> Option<String> {
+        let mut scores: Vec<(&Industry, u32)> = self.all().map(|i| (i, 0)).collect();
+        for (text, weight) in texts {
+            for (industry, score) in scores.iter_mut() {
+                let mut s = 0;
+                for (r, w) in &industry.terms {
+                    // Half points for a market served ("software for restaurants").
+                    let halves: u32 = r
+                        .find_iter(text)
+                        .take(3)
+                        .map(|m| if serves(&text[..m.start()]) { 1 } else { 2 })
+                        .sum();
+                    s += halves * w;
+                }
+                // A child's signals ("ARR") are evidence for it like a strong term.
+                if let Some(sig) = &industry.signals {
+                    s += (sig.find_iter(text).count().min(3) as u32) * 3 * 2;
+                }
+                *score += s * weight;
+            }
+        }
+        // An industry's strength is its own score plus its strongest child's ("software" with
+        // "SaaS" evidence), so that a refined label does not split its parent's evidence.
+        let group = |ind: &Industry, own: u32| {
+            own + scores
+                .iter()
+                .filter(|(c, _)| c.parent.as_deref() == Some(ind.name.as_str()))
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or(0)
+        };
+        let mut ranked: Vec<(&Industry, u32, u32)> =
+            scores.iter().map(|(i, s)| (*i, group(i, *s), *s)).collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.2.cmp(&a.2))
+                .then(a.0.name.cmp(&b.0.name))
+        });
+        let &(best, score, _) = ranked.first()?;
+        if score < MIN_SCORE {
+            return None;
+        }
+        // A child refines its parent on its own explicit evidence ("SaaS" refines "software").
+        let mut label = best.name.clone();
+        for (child, s) in &scores {
+            if child.parent.as_deref() == Some(best.name.as_str()) {
+                let by_score = child.refines_at.is_some_and(|min| *s >= min * 2)
+                    || *s
+                        > scores
+                            .iter()
+                            .find(|(p, _)| p.name == best.name)
+                            .map_or(0, |(_, own)| *own);
+                let by_signal = child
+                    .signals
+                    .as_ref()
+                    .is_some_and(|r| texts.iter().any(|(t, _)| r.is_match(t)));
+                if by_score || by_signal {
+                    label = child.name.clone();
+                    break;
+                }
+            }
+        }
+        // Split evidence: an unrelated industry nearly as strong means the site is not clear.
+        let rival = ranked
+            .iter()
+            .skip(1)
+            .find(|(i, _, _)| {
+                !self.within(&i.name, &best.name) && !self.within(&best.name, &i.name)
+            })
+            .map_or(0, |(_, g, _)| *g);
+        if rival * SPLIT_DEN >= score * SPLIT_NUM {
+            return None;
+        }
+        Some(self.to_icp(&label))
+    }
+}
+
+/// Does the text before a term introduce the customers rather than the company ("for",
+/// "für", "pour", "para", "voor", "per", "serving", optionally a number and one word)?
+fn serves(before: &str) -> bool {
+    pattern!(
+        SERVES,
+        r"(?i)\b(?:for|serving|f[üu]r|pour|para|voor|per)\s+(?:[\d.,]+\+?\s+)?(?:\w+\s+)?$"
+    );
+    let start = before.len().saturating_sub(60);
+    let start = (start..before.len())
+        .find(|i| before.is_char_boundary(*i))
+        .unwrap_or(before.len());
+    SERVES.is_match(&before[start..])
+}
+
+/// Below this weighted score (in half points) no industry is named.
+const MIN_SCORE: u32 = 6;
+/// A rival scoring at least `SPLIT_NUM / SPLIT_DEN` of the best makes the answer unknown.
+const SPLIT_NUM: u32 = 9;
+const SPLIT_DEN: u32 = 10;

@@ -72,6 +72,10 @@ pub(super) struct JsonLdFindings {
     pub(super) employees: Option<u32>,
     pub(super) description: Option<String>,
     pub(super) news: Vec<(String, String)>,
+    /// What the structured data says the business is: its specific schema.org types as
+    /// words ("GeneralContractor" → "General Contractor"), `industry`, `knowsAbout` and the
+    /// description, for the industry classifier.
+    pub(super) industry_words: Vec<String>,
 }
 
 pub(super) fn read_json_ld(docs: &[serde_json::Value]) -> JsonLdFindings {
@@ -80,6 +84,7 @@ pub(super) fn read_json_ld(docs: &[serde_json::Value]) -> JsonLdFindings {
         employees: None,
         description: None,
         news: Vec::new(),
+        industry_words: Vec::new(),
     };
     let mut objects = Vec::new();
     for d in docs {
@@ -120,6 +125,17 @@ pub(super) fn read_json_ld(docs: &[serde_json::Value]) -> JsonLdFindings {
                     "Store",
                 ],
             );
+        let business_like = org_like || o.contains_key("address") && o.contains_key("name");
+        if business_like {
+            for t in specific_types(o) {
+                f.industry_words.push(t);
+            }
+            for key in ["industry", "knowsAbout", "description"] {
+                if let Some(t) = o.get(key).and_then(json_text) {
+                    f.industry_words.push(truncate(&t, 400));
+                }
+            }
+        }
         if !org_like {
             continue;
         }
@@ -170,6 +186,49 @@ pub(super) fn read_json_ld(docs: &[serde_json::Value]) -> JsonLdFindings {
         }
     }
     f
+}
+
+/// The schema.org types of `o` more specific than an organisation, as words:
+/// "GeneralContractor" → "General Contractor", "HVACBusiness" → "HVAC Business".
+pub(super) fn specific_types(o: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    const GENERIC: &[&str] = &[
+        "Thing",
+        "Organization",
+        "Corporation",
+        "LocalBusiness",
+        "Place",
+        "WebSite",
+        "WebPage",
+        "OnlineBusiness",
+        "PostalAddress",
+        "Person",
+        "ImageObject",
+    ];
+    let types: Vec<&str> = match o.get("@type") {
+        Some(serde_json::Value::String(t)) => vec![t.as_str()],
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|t| t.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    types
+        .into_iter()
+        .map(|t| t.rsplit('/').next().unwrap_or(t))
+        .filter(|t| !GENERIC.iter().any(|g| g.eq_ignore_ascii_case(t)) && t.len() <= 60)
+        .map(|t| {
+            let chars: Vec<char> = t.chars().collect();
+            let mut out = String::new();
+            for (i, c) in chars.iter().enumerate() {
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                let prev = if i > 0 { chars.get(i - 1) } else { None };
+                if c.is_uppercase()
+                    && prev.is_some_and(|p| p.is_lowercase() || (p.is_uppercase() && next_lower))
+                {
+                    out.push(' ');
+                }
+                out.push(*c);
+            }
+            out
+        })
+        .collect()
 }
 
 pub(super) fn group_thousands(n: u32) -> String {

@@ -14,7 +14,7 @@ use crate::domain::{Fact, NewsItem, Research};
 use crate::ports::{Web, WebError};
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use url::Url;
 
@@ -33,6 +33,7 @@ mod page;
 mod robots;
 mod tech;
 mod walk;
+mod words;
 
 use crawl::*;
 use extract::*;
@@ -42,11 +43,41 @@ use industry::*;
 use jsonld::*;
 use page::*;
 use robots::*;
-use tech::*;
 use walk::*;
+use words::*;
 
-/// The robots.txt product token of the agent (data README §5).
-pub const USER_AGENT_TOKEN: &str = "LumoraSQA";
+pub use tech::TechVocabulary;
+
+/// The robots.txt product token used when `web.user_agent` yields none (the config's
+/// default); a workspace names its own in `web.user_agent`.
+pub const DEFAULT_USER_AGENT_TOKEN: &str = "SQA";
+
+/// What the workspace calls things, for research: the ICP's industries (included and
+/// excluded: a site's industry is reported in their spelling when it is one of them) and
+/// the technology names to look for.
+#[derive(Default)]
+pub struct Vocabulary {
+    pub industries: Vec<String>,
+    pub tech: TechVocabulary,
+}
+
+impl Vocabulary {
+    /// The vocabulary of a workspace: `icp.industries` and `icp.exclude_industries`;
+    /// technology names from `icp.tech_stack_any`, `knowledge.competitors[].name` and
+    /// `web.tech`.
+    pub fn of(config: &crate::config::AgentConfig) -> Self {
+        let icp = config.icp();
+        let mut industries = icp.industries.clone();
+        industries.extend(icp.exclude_industries.iter().cloned());
+        let mut tech: Vec<String> = icp.tech_stack_any.clone();
+        tech.extend(config.knowledge.competitors.iter().map(|c| c.name.clone()));
+        tech.extend(config.web.tech.iter().cloned());
+        Vocabulary {
+            industries,
+            tech: TechVocabulary::new(&tech),
+        }
+    }
+}
 /// At most this many page fetches per company (robots.txt not counted): a polite bound that
 /// also keeps one research step within a Lambda's time budget.
 pub const MAX_PAGES: usize = 6;
@@ -113,7 +144,19 @@ pub fn domain_of(website: &str) -> Option<String> {
 /// forbids everything), then the allowed pages among `/`, `/about.html`, `/news.html` and
 /// same-site links from the home page, at most [`MAX_PAGES`] fetches. Pages robots.txt forbids
 /// are listed in `disallowed` and never fetched. Never fails: what went wrong is in `error`.
+/// Industry labels are the default taxonomy's and no technology is looked for: see
+/// [`research_with`] for a workspace's vocabulary.
 pub async fn research(website: &str, web: &dyn Web, user_agent: &str) -> Research {
+    research_with(website, web, user_agent, &Vocabulary::default()).await
+}
+
+/// [`research`] in the workspace's vocabulary (its ICP industries and technology names).
+pub async fn research_with(
+    website: &str,
+    web: &dyn Web,
+    user_agent: &str,
+    vocab: &Vocabulary,
+) -> Research {
     let mut out = Research::default();
     let Some(domain) = domain_of(website) else {
         out.error = Some(format!(
@@ -232,7 +275,7 @@ pub async fn research(website: &str, web: &dyn Web, user_agent: &str) -> Researc
         });
         return out;
     }
-    extract(&mut out, &pages, &domain);
+    extract(&mut out, &pages, &domain, vocab);
     out
 }
 

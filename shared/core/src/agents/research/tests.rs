@@ -40,8 +40,8 @@ fn domain_of_rejects_what_is_no_domain() {
 
 #[test]
 fn robots_prefers_the_specific_group_and_longest_rule() {
-    let txt = "User-agent: *\nDisallow: /\n\nUser-agent: LumoraSQA\nUser-agent: other\nDisallow: /news\nAllow: /news/public\n";
-    let r = Robots::parse(txt, "lumorasqa");
+    let txt = "User-agent: *\nDisallow: /\n\nUser-agent: AcmeSQA\nUser-agent: other\nDisallow: /news\nAllow: /news/public\n";
+    let r = Robots::parse(txt, "acmesqa");
     assert!(r.allows("/"));
     assert!(r.allows("/about.html"));
     assert!(!r.allows("/news.html"));
@@ -55,15 +55,15 @@ fn robots_prefers_the_specific_group_and_longest_rule() {
 fn robots_understands_wildcards_anchors_and_empty_rules() {
     let r = Robots::parse(
         "User-agent: *\nDisallow: /*.pdf$\nDisallow: /private*/\nDisallow:\n",
-        "LumoraSQA",
+        "AcmeSQA",
     );
     assert!(!r.allows("/files/a.pdf"));
     assert!(r.allows("/files/a.pdf?x=1"));
     assert!(!r.allows("/private-area/x"));
     assert!(r.allows("/privacy.html"));
-    let open = Robots::parse("User-agent: *\nDisallow:\n", "LumoraSQA");
+    let open = Robots::parse("User-agent: *\nDisallow:\n", "AcmeSQA");
     assert!(open.allows("/anything"));
-    assert!(Robots::parse("", "LumoraSQA").allows("/x"));
+    assert!(Robots::parse("", "AcmeSQA").allows("/x"));
     let tie = Robots::parse("User-agent: *\nDisallow: /page\nAllow: /page\n", "x");
     assert!(tie.allows("/page"));
     let enc = Robots::parse("User-agent: *\nDisallow: /%7Euser/\n", "x");
@@ -72,8 +72,8 @@ fn robots_understands_wildcards_anchors_and_empty_rules() {
 
 #[test]
 fn robots_groups_end_at_a_new_user_agent_after_rules() {
-    let txt = "User-agent: LumoraSQA\nDisallow: /a\nUser-agent: *\nDisallow: /b\n";
-    let r = Robots::parse(txt, "LumoraSQA");
+    let txt = "User-agent: AcmeSQA\nDisallow: /a\nUser-agent: *\nDisallow: /b\n";
+    let r = Robots::parse(txt, "AcmeSQA");
     assert!(!r.allows("/a"));
     assert!(r.allows("/b"));
 }
@@ -258,6 +258,86 @@ fn sentences_split_but_keep_abbreviations() {
     );
 }
 
+fn classify_industry(texts: &[(String, u32)]) -> Option<String> {
+    IndustryMap::new(&[]).classify(texts)
+}
+
+#[test]
+fn the_taxonomy_file_parses_and_every_term_compiles() {
+    let file: toml::Value =
+        toml::from_str(include_str!("../../../lang/industries.toml")).expect("taxonomy parses");
+    let entries = file["industry"].as_array().expect("[[industry]]");
+    assert!(entries.len() >= 40, "{} industries", entries.len());
+    assert_eq!(TAXONOMY.len(), entries.len());
+    let terms: usize = entries
+        .iter()
+        .map(|e| {
+            ["w1", "w2", "w3", "w4", "w5"]
+                .iter()
+                .filter_map(|w| e.get(*w).and_then(|v| v.as_array()).map(Vec::len))
+                .sum::<usize>()
+        })
+        .sum();
+    let compiled: usize = TAXONOMY.iter().map(|i| i.terms_len()).sum();
+    assert_eq!(compiled, terms, "a term of the taxonomy does not compile");
+    for e in entries {
+        if let Some(p) = e.get("parent").and_then(|v| v.as_str()) {
+            assert!(TAXONOMY.iter().any(|i| i.name == p), "unknown parent {p}");
+        }
+    }
+}
+
+#[test]
+fn industry_maps_onto_the_icp_vocabulary_or_stays_outside_it() {
+    let t = |s: &str| vec![(s.to_string(), 1)];
+    let icp: Vec<String> = ["Software & IT", "mining", "Hotels"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let map = IndustryMap::new(&icp);
+    // A child of an ICP industry is reported in the ICP's spelling.
+    assert_eq!(
+        map.classify(&t("Our SaaS platform, software as a service."))
+            .as_deref(),
+        Some("Software & IT")
+    );
+    // Aliases: the quarry (in German) is "mining", the hotel group (in Spanish) "Hotels".
+    assert_eq!(
+        map.classify(&t(
+            "Steinbruch Huber: Kalkstein und Schotter aus zwei Steinbrüchen."
+        ))
+        .as_deref(),
+        Some("mining")
+    );
+    assert_eq!(
+        map.classify(&t(
+            "Grupo hotelero: doce hoteles y 3.000 habitaciones, huéspedes."
+        ))
+        .as_deref(),
+        Some("Hotels")
+    );
+    // A construction firm is not one of this ICP's industries: it keeps its own label.
+    assert_eq!(
+        map.classify(&t("Impresa di costruzioni: cantieri, ponti e gallerie."))
+            .as_deref(),
+        Some("construction")
+    );
+    // An ICP industry the taxonomy does not know is found by its own words.
+    let own: Vec<String> = vec!["Vertical farming".into()];
+    assert_eq!(
+        IndustryMap::new(&own)
+            .classify(&t("Vertical farming towers in three cities."))
+            .as_deref(),
+        Some("Vertical farming")
+    );
+    // Evidence split evenly between unrelated industries is unknown, not a guess.
+    assert_eq!(
+        classify_industry(&t("Restaurants and software.")),
+        None,
+        "split evidence must be unknown"
+    );
+}
+
 #[test]
 fn industry_follows_the_words_of_the_site() {
     let t = |s: &str| vec![(s.to_string(), 1)];
@@ -296,12 +376,34 @@ fn industry_follows_the_words_of_the_site() {
 }
 
 #[test]
-fn tech_matches_tools_not_ordinary_words() {
+fn tech_matches_the_vocabulary_not_ordinary_words() {
+    let v = TechVocabulary::new(&[
+        "snowflake",
+        "dbt",
+        "airflow",
+        "Looker",
+        "Looker Studio",
+        "sap pm",
+        "Dynamics 365",
+    ]);
     assert_eq!(
-        tech_in("We run Snowflake, dbt and Airflow with Looker Studio."),
+        v.find("We run Snowflake, dbt and Airflow with Looker Studio."),
         vec!["Snowflake", "dbt", "Airflow", "Looker Studio"]
     );
-    assert!(tech_in("Every snowflake is unique; good airflow matters.").is_empty());
+    assert!(
+        v.find("Every snowflake is unique; good airflow matters.")
+            .is_empty()
+    );
+    assert_eq!(
+        v.find("Instandhaltung mit SAP-PM und Microsoft dynamics 365."),
+        vec!["SAP-PM", "Dynamics 365"]
+    );
+    assert!(v.find("a lookers' studio, snowflakes").is_empty());
+    assert!(
+        TechVocabulary::default()
+            .find("Snowflake and dbt")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -320,4 +422,84 @@ fn links_to_legal_pages_and_files_are_not_followed() {
     assert!(link_priority("/logo.png", "").is_none());
     assert_eq!(link_priority("/careers", "See open roles"), Some(3));
     assert_eq!(link_priority("/team.html", "Our team"), Some(5));
+}
+
+#[test]
+fn research_words_parse_in_every_language() {
+    parse_all().expect("every research.toml parses");
+    assert!(Regex::new(&alternation(&all_words().fact_words)).is_ok());
+}
+
+#[test]
+fn headcount_and_facts_are_read_in_seven_languages() {
+    let cases = [
+        (
+            "Heute arbeiten rund 420 Mitarbeitende für das Familienunternehmen.",
+            420,
+        ),
+        (
+            "Oggi conta oltre 1.500 dipendenti, tra operai e ingegneri.",
+            1500,
+        ),
+        ("Le groupe compte plus de 800 salariés sur deux sites.", 800),
+        ("La empresa da trabajo a unos 2.150 empleados.", 2150),
+        ("Wij hebben ruim 800 medewerkers in de Benelux.", 800),
+        ("A empresa tem cerca de 640 colaboradores.", 640),
+        ("About 1,150 employees.", 1150),
+    ];
+    for (s, n) in cases {
+        assert_eq!(headcount_in(s).map(|(c, _)| c), Some(n), "{s}");
+    }
+    let none = TechVocabulary::default();
+    for s in [
+        "Gernot Hallwanger (Geschäftsführer) · Verena Pichler (Leiterin Asset Management)",
+        "Paolo Ferrandi (Amministratore delegato)",
+        "Fondée à Lyon par Marie Durand.",
+        "Directora general: Ana López",
+        "Opgericht in Tilburg als familiebedrijf.",
+        "Sede em Braga, Portugal.",
+    ] {
+        assert!(is_fact_sentence(s, &none), "{s}");
+    }
+    assert!(!is_fact_sentence("Willkommen auf unserer Website.", &none));
+}
+
+#[test]
+fn countries_and_titles_named_in_another_language_get_their_english_name() {
+    assert_eq!(
+        gloss("Steinbruchweg 3, 8120 Peggau, Österreich"),
+        "Steinbruchweg 3, 8120 Peggau, Österreich (Austria)"
+    );
+    assert_eq!(
+        gloss("Schweinfurt (Deutschland), Linz (Österreich) und Wrocław (Polen)"),
+        "Schweinfurt (Deutschland), Linz (Österreich) und Wrocław (Polen) (Germany, Austria, Poland)"
+    );
+    assert_eq!(
+        gloss("Offices in Spain and España"),
+        "Offices in Spain and España"
+    );
+    assert_eq!(gloss("Polenta und Italiener"), "Polenta und Italiener");
+}
+
+#[test]
+fn json_ld_types_read_as_industry_words() {
+    let doc: serde_json::Value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": ["Organization", "GeneralContractor", "HVACBusiness"],
+        "name": "Acme Bau",
+        "address": {"@type": "PostalAddress", "addressLocality": "Graz"},
+        "knowsAbout": "Tunnel- und Brückenbau"
+    });
+    let f = read_json_ld(&[doc]);
+    assert_eq!(
+        f.industry_words,
+        vec![
+            "General Contractor",
+            "HVAC Business",
+            "Tunnel- und Brückenbau"
+        ]
+    );
+    let texts: Vec<(String, u32)> = f.industry_words.iter().map(|w| (w.clone(), 2)).collect();
+    assert_eq!(classify_industry(&texts).as_deref(), Some("construction"));
+    assert_eq!(group_thousands(2_300_000), "2,300,000");
 }
