@@ -14,8 +14,8 @@ mod cost;
 mod demo;
 mod eval;
 mod local;
-mod speed;
 mod serve;
+mod speed;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};

@@ -280,8 +280,7 @@ fn mail_and_inbox_default_to_files_and_bad_ones_name_their_key_and_line() {
     );
     let errs = parse(&text, &no_files).unwrap_err().0;
     let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
-    let got: Vec<(&str, Option<usize>)> =
-        errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    let got: Vec<(&str, Option<usize>)> = errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
     assert!(
         got.contains(&("mail.security", Some(line_of("security")))),
         "{errs:?}"
