@@ -97,6 +97,10 @@ enum ConfigCmd {
     Check { file: PathBuf },
     /// Print the JSON Schema of sqa.toml.
     Schema,
+    /// Propose ICP criteria from the company and product descriptions, segments,
+    /// competitors and knowledge a config names (an ICP file to review, with the sentence
+    /// behind each criterion). FILE defaults to sqa.toml in --dir.
+    SuggestIcp { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +217,10 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Init { dir, example } => commands::workspace::init(&dir, example.as_deref()),
         Command::Config(ConfigCmd::Check { file }) => commands::config::check(&file, json),
         Command::Config(ConfigCmd::Schema) => commands::config::schema(),
+        Command::Config(ConfigCmd::SuggestIcp { file }) => {
+            let file = file.unwrap_or_else(|| cli.dir.join("sqa.toml"));
+            commands::config::suggest_icp(&file, json)
+        }
         Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,
         Command::Fit(args) => commands::evaluate::fit(args, now, json),
         Command::Classify { files } => commands::evaluate::classify(&files, json),

@@ -41,6 +41,7 @@ fn workspace(root: &Path) -> std::path::PathBuf {
     let out = Command::new(env!("CARGO_BIN_EXE_sqa"))
         .arg("init")
         .arg(&dir)
+        .args(["--example", "lumora"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

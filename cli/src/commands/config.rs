@@ -1,5 +1,6 @@
-//! `sqa config check FILE` and `sqa config schema`: a config file's problems, each with its
-//! key path and line, and the JSON Schema of `sqa.toml`.
+//! `sqa config check FILE`, `sqa config schema` and `sqa config suggest-icp`: a config
+//! file's problems, each with its key path and line; the JSON Schema of `sqa.toml`; ICP
+//! criteria proposed from what the config and its knowledge say about the seller.
 
 use super::exit;
 use crate::out::{self, errln, outln};
@@ -51,5 +52,34 @@ pub fn schema() -> Result<i32> {
         "{}",
         serde_json::to_string_pretty(&sqa_core::config::json_schema())?
     )?;
+    Ok(exit::DONE)
+}
+
+pub fn suggest_icp(file: &Path, json: bool) -> Result<i32> {
+    let text = crate::local::read_config_text(file)?;
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let (input, skipped) =
+        sqa_core::agents::suggest::input_from_config(&text, &WorkspaceFiles::new(base))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    for why in &skipped {
+        errln!("{}: {why} (left out)", file.display())?;
+    }
+    let s = sqa_core::agents::suggest::suggest_icp(&input);
+    if json {
+        out::json(&serde_json::to_value(&s)?)?;
+        return Ok(exit::DONE);
+    }
+    let mut icp = serde_json::to_value(&s)?;
+    if let Some(o) = icp.as_object_mut() {
+        o.remove("evidence");
+    }
+    outln!("{}", serde_json::to_string_pretty(&icp)?)?;
+    errln!(
+        "proposed from {}: review each criterion, then save it as the ICP file (icp_file) or an [icp] table",
+        file.display()
+    )?;
+    for e in &s.evidence {
+        errln!("  {} {:?} ← {}: {}", e.criterion, e.value, e.source, e.text)?;
+    }
     Ok(exit::DONE)
 }

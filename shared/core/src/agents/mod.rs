@@ -10,4 +10,5 @@ pub mod outreach;
 pub mod phrases;
 pub mod readiness;
 pub mod research;
+pub mod suggest;
 pub mod summary;

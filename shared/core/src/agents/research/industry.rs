@@ -269,3 +269,19 @@ const MIN_SCORE: u32 = 6;
 /// A rival scoring at least `SPLIT_NUM / SPLIT_DEN` of the best makes the answer unknown.
 const SPLIT_NUM: u32 = 9;
 const SPLIT_DEN: u32 = 10;
+
+/// The taxonomy industry a text describes, without any ICP (`None` when unclear): used to
+/// tell a seller's own industry from the markets it names.
+pub(crate) fn industry_of(text: &str) -> Option<String> {
+    IndustryMap::new(&[]).classify(&[(text.to_string(), 1)])
+}
+
+/// Every taxonomy industry a term of which the text names (strong terms only: weight 2 or
+/// more), in taxonomy order.
+pub(crate) fn industries_named(text: &str) -> Vec<String> {
+    TAXONOMY
+        .iter()
+        .filter(|i| i.terms.iter().any(|(r, w)| *w >= 2 && r.is_match(text)))
+        .map(|i| i.name.clone())
+        .collect()
+}

@@ -28,6 +28,7 @@ mod extract;
 mod facts;
 mod headcount;
 mod industry;
+pub(crate) use industry::{industries_named, industry_of};
 mod jsonld;
 mod page;
 mod robots;
