@@ -15,6 +15,7 @@ mod contract_web;
 mod email;
 mod fuzz;
 mod import;
+mod judgment;
 mod layering;
 mod mail_auth;
 mod model;

@@ -1,0 +1,243 @@
+//! Tests: the reply classifier's judgment on every labelled set, per part and per language.
+//!
+//! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
+//! (vocabulary may be tuned on it), its `holdout` part (never read while tuning: only its
+//! figures are printed, never a message), the second public seller's replies
+//! (`sellers/corvid-payroll/replies`) and the third seller's
+//! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
+//! figures only).
+//!
+//! A harmful error is one that acts wrongly on the lead or the sender's reputation:
+//! * an opt-out or complaint that is not suppressed;
+//! * an automatic message (bounce, out-of-office, auto-reply) that gets an answer, a
+//!   handover or a redirect;
+//! * a decline, a deferral or any non-reply handed over as interested;
+//! * an injection (labelled) that the classifier does not flag.
+//!
+//! When the classifier is unsure it says `unclear` (a person decides): a miss, never harmful.
+
+use serde_json::Value;
+use sqa_core::agents::classify::classify_raw;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const INTENTS: [&str; 11] = [
+    "bounce",
+    "out_of_office",
+    "auto_reply",
+    "complaint",
+    "unsubscribe",
+    "wrong_person",
+    "interested",
+    "question",
+    "not_now",
+    "not_interested",
+    "unclear",
+];
+
+/// Why a classification is harmful, or `None`.
+fn harm(want: &str, got: &str, want_injection: bool, got_injection: bool) -> Option<&'static str> {
+    let suppress = ["unsubscribe", "complaint"];
+    let machine = ["bounce", "out_of_office", "auto_reply"];
+    if suppress.contains(&want) && !suppress.contains(&got) {
+        return Some("opt-out/complaint not suppressed");
+    }
+    if machine.contains(&want) && ["interested", "question", "wrong_person"].contains(&got) {
+        return Some("automatic message answered");
+    }
+    if want != "interested" && got == "interested" {
+        return Some("not a request handed over");
+    }
+    if want_injection && !got_injection {
+        return Some("injection not flagged");
+    }
+    None
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    hits: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.total += 1;
+        self.hits += usize::from(ok);
+    }
+    fn pct(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            100.0 * self.hits as f64 / self.total as f64
+        }
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:>3}/{:<3} {:5.1}%", self.hits, self.total, self.pct())
+    }
+}
+
+#[derive(Default)]
+struct Figures {
+    intent: Tally,
+    harmful: usize,
+    per_intent: BTreeMap<&'static str, Tally>,
+    per_lang: BTreeMap<String, (Tally, usize)>,
+    misses: Vec<String>,
+}
+
+fn labels(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join("labels.jsonl"))
+        .unwrap_or_else(|e| panic!("cannot read {}/labels.jsonl: {e}", dir.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad label line: {e}")))
+        .collect()
+}
+
+fn measure(dir: &Path) -> Figures {
+    let mut f = Figures::default();
+    for label in labels(dir) {
+        let file = label["file"].as_str().unwrap_or_default().to_string();
+        let raw = std::fs::read(dir.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let Ok((_, c)) = classify_raw(&raw) else {
+            panic!("{file} does not parse");
+        };
+        let want = label["intent"].as_str().unwrap_or_default();
+        let got = c.intent.as_str();
+        let lang = label["lang"].as_str().unwrap_or("?").to_string();
+        let ok = want == got;
+        f.intent.add(ok);
+        if let Some(key) = INTENTS.iter().find(|i| **i == want) {
+            f.per_intent.entry(key).or_default().add(ok);
+        }
+        let why = harm(
+            want,
+            got,
+            label["injection"].as_bool().unwrap_or(false),
+            c.injection,
+        );
+        let entry = f.per_lang.entry(lang.clone()).or_default();
+        entry.0.add(ok);
+        if why.is_some() {
+            f.harmful += 1;
+            entry.1 += 1;
+        }
+        if !ok || why.is_some() {
+            f.misses.push(format!(
+                "{file} [{lang}] expected {want}, got {got}{}",
+                why.map(|w| format!("  HARMFUL: {w}")).unwrap_or_default()
+            ));
+        }
+    }
+    f
+}
+
+fn print(name: &str, f: &Figures, show_misses: bool) {
+    println!("{name}: intent {}  harmful {}", f.intent, f.harmful);
+    let recall: Vec<String> = f
+        .per_intent
+        .iter()
+        .map(|(k, t)| format!("{k} {}/{}", t.hits, t.total))
+        .collect();
+    println!("  recall   {}", recall.join("  "));
+    let langs: Vec<String> = f
+        .per_lang
+        .iter()
+        .map(|(l, (t, h))| {
+            format!(
+                "{l} {}/{}{}",
+                t.hits,
+                t.total,
+                if *h > 0 {
+                    format!(" ({h}!)")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    println!("  per lang {}", langs.join("  "));
+    if show_misses {
+        for m in &f.misses {
+            println!("    {m}");
+        }
+    }
+}
+
+struct Part {
+    name: &'static str,
+    dir: PathBuf,
+    show_misses: bool,
+}
+
+fn parts() -> Vec<Part> {
+    let root = sqa_tests::workspace_root();
+    let eval = root.join("tests/fixtures/replies-eval");
+    let mut parts = Vec::new();
+    if let Some(data) = sqa_tests::shared_data() {
+        parts.push(Part {
+            name: "public replies",
+            dir: data.join("replies"),
+            show_misses: true,
+        });
+        parts.push(Part {
+            name: "corvid replies",
+            dir: data.join("sellers/corvid-payroll/replies"),
+            show_misses: true,
+        });
+    }
+    parts.push(Part {
+        name: "eval tuned",
+        dir: eval.join("tuned"),
+        show_misses: true,
+    });
+    // Never print a holdout or third-seller message: they are measured, not read.
+    parts.push(Part {
+        name: "eval holdout",
+        dir: eval.join("holdout"),
+        show_misses: false,
+    });
+    parts.push(Part {
+        name: "vantorq replies",
+        dir: root.join("tests/fixtures/sellers/vantorq-maintenance/replies"),
+        show_misses: false,
+    });
+    parts
+}
+
+#[test]
+fn judgment_figures_per_part_and_language() {
+    let mut floors_failed = Vec::new();
+    for part in parts() {
+        let f = measure(&part.dir);
+        print(part.name, &f, part.show_misses);
+        // Floors a little under what is reached today, so a regression fails.
+        let (floor, max_harm) = match part.name {
+            "public replies" => (97.0, 0),
+            "corvid replies" => (70.0, usize::MAX),
+            "eval tuned" => (60.0, usize::MAX),
+            _ => (0.0, usize::MAX),
+        };
+        if f.intent.pct() < floor || f.harmful > max_harm {
+            floors_failed.push(format!("{}: {} harmful {}", part.name, f.intent, f.harmful));
+        }
+    }
+    assert!(
+        floors_failed.is_empty(),
+        "below the floors: {floors_failed:?}"
+    );
+}
+
+#[test]
+fn harm_is_defined_by_what_the_action_does() {
+    assert!(harm("unsubscribe", "unclear", false, false).is_some());
+    assert!(harm("complaint", "unsubscribe", false, false).is_none());
+    assert!(harm("out_of_office", "question", false, false).is_some());
+    assert!(harm("not_interested", "interested", false, false).is_some());
+    assert!(harm("not_interested", "unclear", false, false).is_none());
+    assert!(harm("question", "question", true, false).is_some());
+}
