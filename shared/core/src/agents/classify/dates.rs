@@ -2,84 +2,13 @@
 
 use super::*;
 
-pub(super) const MONTHS: &[(&str, u32)] = &[
-    ("january", 1),
-    ("jan", 1),
-    ("januar", 1),
-    ("jänner", 1),
-    ("janvier", 1),
-    ("enero", 1),
-    ("januari", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("februar", 2),
-    ("février", 2),
-    ("fevrier", 2),
-    ("febrero", 2),
-    ("februari", 2),
-    ("march", 3),
-    ("mar", 3),
-    ("märz", 3),
-    ("maerz", 3),
-    ("mars", 3),
-    ("marzo", 3),
-    ("maart", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("avril", 4),
-    ("abril", 4),
-    ("may", 5),
-    ("mai", 5),
-    ("mayo", 5),
-    ("mei", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("juni", 6),
-    ("juin", 6),
-    ("junio", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("juli", 7),
-    ("juillet", 7),
-    ("julio", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("août", 8),
-    ("aout", 8),
-    ("agosto", 8),
-    ("augustus", 8),
-    ("september", 9),
-    ("sep", 9),
-    ("sept", 9),
-    ("septembre", 9),
-    ("septiembre", 9),
-    ("setiembre", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("oktober", 10),
-    ("octobre", 10),
-    ("octubre", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("novembre", 11),
-    ("noviembre", 11),
-    ("december", 12),
-    ("dec", 12),
-    ("dezember", 12),
-    ("décembre", 12),
-    ("decembre", 12),
-    ("diciembre", 12),
-];
-
-pub(super) const MONTH_ALTERNATION: &str = "january|januar|jänner|janvier|enero|januari|jan|february|februar|février|fevrier|febrero|februari|feb|march|märz|maerz|mars|marzo|maart|mar|april|avril|abril|apr|may|mai|mayo|mei|june|juni|juin|junio|jun|july|juli|juillet|julio|jul|august|augustus|août|aout|agosto|aug|september|septembre|septiembre|setiembre|sept|sep|october|oktober|octobre|octubre|oct|november|novembre|noviembre|nov|december|dezember|décembre|decembre|diciembre|dec";
-
+/// Month names of every language (`lang/<code>/dates.toml`), longest first.
 pub(super) fn month_number(name: &str) -> Option<u32> {
-    let n = name.trim_end_matches('.').to_lowercase();
-    MONTHS.iter().find(|(m, _)| *m == n).map(|(_, v)| *v)
+    vocab::month_number(name)
 }
 
 pub(super) static MONTH_WORD: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"\b({MONTH_ALTERNATION})\b")));
+    LazyLock::new(|| re(&format!(r"\b({})\b", vocab::MONTH_ALTERNATION.as_str())));
 pattern!(
     pub(super) DEFER_PHRASE,
     r"(\bnext (year|quarter|fiscal( year)?|fy|summer|spring|autumn|fall|winter|budget cycle)\b|\b(in the|this|im|in|au|en|el|la|in het) (spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst|printemps|été|automne|hiver|primavera|verano|otoño|invierno|voorjaar|zomer|najaar)\b|\bnew year\b|\b(early|mid|late) 20\d\d\b|\bin (a few|few|some|six|three|two|four|five|nine|twelve|\d+) months\b|\b(six|three|\d+) months from now\b|\blater\b|\bafter (that|this|the (new year|holidays|summer|migration|re-?org|reorg\w*|reorgani[sz]ation|freeze|renewal|budget|board|approval|launch|project|quarter)|our (migration|re-?org|reorg\w*|budget|renewal|freeze|launch|project|board|fiscal))\b|\bonce (that|this|things|we|the)\b|\buntil (that'?s|after|next|the)\b|\bnächste(s|n)? jahr\b|\bim neuen jahr\b|\bspäter\b|\bin (einigen|ein paar|sechs|drei) monaten\b|\bl'année prochaine\b|\bplus tard\b|\bdans (quelques|six|trois|\d+) mois\b|\bà la rentrée\b|\bel (año|mes) que viene\b|\bel próximo año\b|\bmás adelante\b|\bdentro de (unos|seis|tres|\d+) meses\b|\bvolgend jaar\b|\bover (een paar|enkele|zes|drie|\d+) maanden\b|\bq[1-4]\b|\bfy ?\d\d\b)"

@@ -19,6 +19,16 @@ pattern!(
     r"(?i)(this (is an?|e-?mail is an?|message is an?|is a) (automated|automatic|auto-generated|automatically generated|system generated|computer generated) (message|reply|response|e-?mail|notification|confirmation)|\bautomatically generated (message|e-?mail|reply|response)\b|\bthis mailbox is (not|no longer) (monitored|in use|active|being monitored)|\b(inbox|address|mailbox|e-?mail address|account) (is|has been) (no longer|not) (in use|active|monitored|being monitored)|\bno longer in use\b|\bnot monitored\b|\bdo not reply to this (e-?mail|message)|\bplease do not reply\b|\byour (e-?mail|message|request|enquiry|inquiry) has been (received|registered|logged|forwarded)|\bwe have received your (e-?mail|message|request|enquiry|inquiry)|\bwe (have )?received it and\b|\b(ticket|case|reference|request) (number|no\.?|id|#)\s*(is\s*)?[:#]?\s*[\w-]*\d|\byour (request|ticket|case) #?\s*\d|\bwill (respond|reply|get back to you) within \d|\bceci est un message automatique\b|\bmessage automatique\b|\bmerci de ne pas (y )?répondre\b|\bvotre (demande|message) .{0,40}(enregistrée?|bien été reçue?)|\bdies ist eine automatisch\w*\b|\bautomatisch (generierte|erstellte)\b|\bbitte antworten sie nicht\b|\beste es un mensaje (automático|automatico)\b|\bmensaje generado automáticamente\b|\bno responda a este\b|\bdit is een automatisch\w*\b|\bautomatisch gegenereerd\w*\b|\bniet beantwoorden\b|\bnot able to reply to every\b|\bhas been received by the office of\b)"
 );
 
+/// Absence wording, in code or in any language's data.
+fn absent(text: &str) -> bool {
+    ABSENCE.is_match(text) || vocab::ABSENCE.is_match(&plain_lower(text))
+}
+
+/// An auto-responder's wording, in code or in any language's data.
+fn auto_body(text: &str) -> bool {
+    AUTO_BODY.is_match(text) || vocab::AUTO_BODY.is_match(&plain_lower(text))
+}
+
 pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
     if mail.dsn.is_some() {
         return Some(Intent::Bounce);
@@ -36,7 +46,9 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         return Some(Intent::AutoReply);
     }
     let subject = mail.subject.trim();
-    let subject_auto = AUTO_SUBJECT.is_match(subject);
+    let subject_lower = plain_lower(subject);
+    let subject_auto =
+        AUTO_SUBJECT.is_match(subject) || vocab::AUTO_SUBJECT.is_match(&subject_lower);
     let headers_auto = mail.auto.is_automatic() || mail.auto.null_return_path;
     let weak_auto = mail.auto.suppresses_auto_responses();
     let body = if mail.own_text.trim().is_empty() {
@@ -45,7 +57,9 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         &mail.own_text
     };
     let head = truncate(body, 1500);
-    let absence = ABSENCE.is_match(head) || OOO_SUBJECT.is_match(subject) && subject_auto;
+    let absence = absent(head)
+        || (OOO_SUBJECT.is_match(subject) || vocab::ABSENCE_SUBJECT.is_match(&subject_lower))
+            && subject_auto;
     let apple_vacation = mail
         .auto
         .get("x-apple-action")
@@ -76,19 +90,21 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     // start of a message that asks nothing and offers nothing is still a machine's.
     let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
         || analysis.any(&UNSUBSCRIBE)
+        || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&COMPLAINT)
+        || analysis.any(&vocab::COMPLAINT)
         || analysis
             .clean()
             .any(|s| s.question && !topics_of(&s.lower).is_empty());
     if !human_signals {
         let first_part = truncate(body, 400);
-        if ABSENCE.is_match(first_part) && ooo_until(mail, analysis.reference).is_some() {
+        if absent(first_part) && ooo_until(mail, analysis.reference).is_some() {
             return Some(Intent::OutOfOffice);
         }
-        if AUTO_BODY.is_match(head) {
+        if auto_body(head) {
             return Some(Intent::AutoReply);
         }
-        if weak_auto && ABSENCE.is_match(head) {
+        if weak_auto && absent(head) {
             return Some(Intent::OutOfOffice);
         }
     }

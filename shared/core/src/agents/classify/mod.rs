@@ -32,6 +32,7 @@ mod ooo;
 mod referral;
 mod sentences;
 mod topics;
+mod vocab;
 
 use bant::*;
 use dates::*;

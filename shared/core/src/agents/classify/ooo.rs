@@ -11,6 +11,11 @@ pattern!(
     r"(?i)\b(until|till|through|thru|up to and including|bis (einschließlich|einschliesslich|zum|am)?|jusqu'(au|à)|hasta( el)?|tot en met|t/m|tot)\b"
 );
 
+/// Return wording ("back on", "wracam", "palaan") in code or in any language's data.
+fn returns(s: &str, lower: &str) -> bool {
+    RETURN_WORDS.is_match(s) || vocab::DATE_BACK.is_match(lower)
+}
+
 /// A date found in a sentence, with where it starts.
 pub(super) struct FoundDate {
     pub(super) date: NaiveDate,
@@ -25,18 +30,21 @@ pub(super) fn dates_in(text: &str, reference: DateTime<Utc>) -> Vec<FoundDate> {
         re(r"(?:^|[^\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?:[^\d:/]|$)")
     });
     static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+        let months = vocab::MONTH_ALTERNATION.as_str();
         re(&format!(
-            r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|e|\.)?\s*(?:de\s+|of\s+)?({MONTH_ALTERNATION})\.?(?:\s*(?:de\s+)?,?\s*(20\d\d))?\b"
+            r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|e|\.)?\s*(?:de\s+|of\s+)?({months})\.?(?:\s*(?:de\s+)?,?\s*(20\d\d))?\b"
         ))
     });
     static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+        let months = vocab::MONTH_ALTERNATION.as_str();
         re(&format!(
-            r"(?i)\b({MONTH_ALTERNATION})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*[-–]\s*(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s*(20\d\d))?\b"
+            r"(?i)\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*[-–]\s*(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s*(20\d\d))?\b"
         ))
     });
     static DAY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+        let months = vocab::MONTH_ALTERNATION.as_str();
         re(&format!(
-            r"(?i)\bthe (\d{{1,2}})(?:st|nd|rd|th)\b(?:\s+of\s+(?:{MONTH_ALTERNATION}))?"
+            r"(?i)\bthe (\d{{1,2}})(?:st|nd|rd|th)\b(?:\s+of\s+(?:{months}))?"
         ))
     });
     let mut found = Vec::new();
@@ -197,18 +205,25 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
         if dates.is_empty() {
             continue;
         }
-        if return_date.is_none() && RETURN_WORDS.is_match(s) {
+        let lower = plain_lower(s);
+        if return_date.is_none() && returns(s, &lower) {
             // The date after the return words, else the one before them ("Vanaf maandag
             // 30 november ben ik weer bereikbaar").
-            let pos = RETURN_WORDS.find(s).map_or(0, |m| m.start());
+            let pos = RETURN_WORDS
+                .find(s)
+                .or_else(|| vocab::DATE_BACK.find(&lower))
+                .map_or(0, |m| m.start());
             return_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
                 .or(dates.last())
                 .map(|d| d.date);
         }
-        if until_date.is_none() && UNTIL_WORDS.is_match(s) {
-            let pos = UNTIL_WORDS.find(s).map_or(0, |m| m.start());
+        if until_date.is_none() && (UNTIL_WORDS.is_match(s) || vocab::DATE_UNTIL.is_match(&lower)) {
+            let pos = UNTIL_WORDS
+                .find(s)
+                .or_else(|| vocab::DATE_UNTIL.find(&lower))
+                .map_or(0, |m| m.start());
             until_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
@@ -222,7 +237,9 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
     let weekday_return = || {
         sentences.iter().find_map(|s| {
             let lower = s.to_lowercase();
-            RETURN_WORDS.find(&lower)?;
+            if !returns(&lower, &lower) {
+                return None;
+            }
             WEEKDAYS.iter().find_map(|(name, wd)| {
                 lower
                     .contains(name)
