@@ -23,11 +23,16 @@ pub(super) fn detect_injection(mail: &InboundEmail) -> bool {
     parts.extend(mail.hidden_text.iter().map(String::as_str));
     parts.iter().any(|p| {
         let p = truncate(p, 64 * 1024);
-        p.lines().any(|l| is_injection(&plain_lower(l)))
+        p.lines().any(|l| injected(&plain_lower(l)))
             || split_paragraphs(p)
                 .iter()
-                .any(|para| is_injection(&plain_lower(&para.replace('\n', " "))))
+                .any(|para| injected(&plain_lower(&para.replace('\n', " "))))
     })
+}
+
+/// An attempt to instruct the agent: the shared detector or any language's data.
+pub(super) fn injected(lower: &str) -> bool {
+    is_injection(lower) || vocab::INJECTION.is_match(lower)
 }
 
 pub(super) fn truncate(s: &str, max: usize) -> &str {

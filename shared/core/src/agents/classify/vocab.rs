@@ -73,6 +73,9 @@ pub(crate) struct ClassifyFile {
     pub interest_noun: Vec<String>,
     #[serde(default)]
     pub interest_marker: Vec<String>,
+    /// Text that tries to instruct the agent (added to `text::injection`).
+    #[serde(default)]
+    pub injection: Vec<String>,
     #[serde(default)]
     pub question: Vec<String>,
     /// Asking to know something ("I'd like to know whether …"), not asking for a meeting.
@@ -191,6 +194,7 @@ vocab!(INTERESTED, interested);
 vocab!(INTEREST_NOUN, interest_noun);
 vocab!(INTEREST_MARKER, interest_marker);
 vocab!(QUESTION, question);
+vocab!(INJECTION, injection);
 vocab!(INFO_ONLY, info_only);
 vocab!(NOT_NOW, not_now);
 vocab!(NOT_INTERESTED, not_interested);
@@ -286,6 +290,7 @@ mod tests {
                 &file.interest_noun,
                 &file.interest_marker,
                 &file.question,
+                &file.injection,
                 &file.info_only,
                 &file.not_now,
                 &file.not_interested,
