@@ -8,6 +8,8 @@
 # 3. Lints the SAM template (cfn-lint, sam validate --lint).
 # 4. Checks that every declared dependency is used (cargo-machete, built once into .venv).
 # 5. Runs `cargo test --workspace`, passing extra arguments through.
+# Before all that, installs Debian's libsisimai-perl when Perl cannot load Sisimai (the
+# reference bounce analyser the machine-mail test compares with).
 # moto is stopped on exit, whatever happened (trap).
 set -euo pipefail
 
@@ -17,6 +19,17 @@ cd "$ROOT"
 # shellcheck source=infra/lib.sh
 source "$ROOT/infra/lib.sh"
 sqa_ensure_venv "$ROOT"
+
+# --- Sisimai, the reference bounce analyser for the side-by-side machine-mail test ---------
+if ! perl -MSisimai -e 1 2>/dev/null; then
+  echo "test.sh: installing libsisimai-perl"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y --no-install-recommends libsisimai-perl >/dev/null \
+      || { apt-get update >/dev/null && apt-get install -y --no-install-recommends libsisimai-perl >/dev/null; }
+  else
+    sudo apt-get install -y --no-install-recommends libsisimai-perl >/dev/null
+  fi
+fi
 
 # --- moto server ---------------------------------------------------------------------------
 cleanup() {

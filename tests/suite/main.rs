@@ -21,4 +21,5 @@ mod mail_auth;
 mod model;
 mod pipeline;
 mod research;
+mod sisimai;
 mod stages;
