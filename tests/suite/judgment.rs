@@ -241,3 +241,27 @@ fn harm_is_defined_by_what_the_action_does() {
     assert!(harm("not_interested", "unclear", false, false).is_none());
     assert!(harm("question", "question", true, false).is_some());
 }
+
+fn intent_of(raw: &str) -> String {
+    let raw = raw.replace('\n', "\r\n");
+    let Ok((_, c)) = classify_raw(raw.as_bytes()) else {
+        panic!("does not parse");
+    };
+    c.intent.as_str().to_string()
+}
+
+#[test]
+fn list_servers_refusing_a_post_are_bounces_and_people_quoting_one_stay_people() {
+    let fml = "From: fml-admin@lists.example.jp\nTo: ava@agent.example\nSubject: Re: Data incidents\nX-ML-Name: data-ml\nX-MLServer: fml [fml 4.0.3 release]\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <fml.1@lists.example.jp>\n\nYou are not a member of this mailing list <data-ml@lists.example.jp>.\nYour post has been rejected.\n\n> From: Ava <ava@agent.example>\n> Subject: Data incidents\n";
+    assert_eq!(intent_of(fml), "bounce");
+    let mailman = "From: team-owner@lists.example.org\nTo: ava@agent.example\nSubject: Your message to Team awaits moderator approval\nX-Mailman-Version: 2.1.39\nX-List-Administrivia: yes\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <mm.1@lists.example.org>\n\nYour mail to 'Team' with the subject Data incidents is being held until the list\nmoderator can review it for approval. The reason it is being held: Post by non-member\nto a members-only list\n";
+    assert_eq!(intent_of(mailman), "bounce");
+    let human = "From: Jo <jo@firm.example>\nTo: ava@agent.example\nSubject: Re: Data incidents\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <h.1@firm.example>\n\nHi Ava, your first mail was rejected by our list server (you are not a member), so I am\nwriting directly. Could we set up a demo next week?\n\nJo\n";
+    assert_eq!(intent_of(human), "interested");
+}
+
+#[test]
+fn an_ses_complaint_in_the_email_json_envelope_is_a_complaint() {
+    let sns = "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: ava@agent.example\nSubject: AWS Notification Message\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <sns.1@sns.amazonaws.com>\n\n{\"Type\" : \"Notification\", \"MessageId\" : \"a1\", \"TopicArn\" : \"arn:aws:sns:eu-west-1:1:ses\", \"Message\" : \"{\\\"notificationType\\\":\\\"Complaint\\\",\\\"complaint\\\":{\\\"complainedRecipients\\\":[{\\\"emailAddress\\\":\\\"lead@firm.example\\\"}],\\\"complaintFeedbackType\\\":\\\"abuse\\\"},\\\"mail\\\":{\\\"messageId\\\":\\\"m1\\\"}}\"}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.eu-west-1.amazonaws.com/unsubscribe.html\n";
+    assert_eq!(intent_of(sns), "complaint");
+}

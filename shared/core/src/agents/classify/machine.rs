@@ -19,6 +19,39 @@ pattern!(
     r"(?i)(this (is an?|e-?mail is an?|message is an?|is a) (automated|automatic|auto-generated|automatically generated|system generated|computer generated) (message|reply|response|e-?mail|notification|confirmation)|\bautomatically generated (message|e-?mail|reply|response)\b|\bthis mailbox is (not|no longer) (monitored|in use|active|being monitored)|\b(inbox|address|mailbox|e-?mail address|account) (is|has been) (no longer|not) (in use|active|monitored|being monitored)|\bno longer in use\b|\bnot monitored\b|\bdo not reply to this (e-?mail|message)|\bplease do not reply\b|\byour (e-?mail|message|request|enquiry|inquiry) has been (received|registered|logged|forwarded)|\bwe have received your (e-?mail|message|request|enquiry|inquiry)|\bwe (have )?received it and\b|\b(ticket|case|reference|request) (number|no\.?|id|#)\s*(is\s*)?[:#]?\s*[\w-]*\d|\byour (request|ticket|case) #?\s*\d|\bwill (respond|reply|get back to you) within \d|\bceci est un message automatique\b|\bmessage automatique\b|\bmerci de ne pas (y )?répondre\b|\bvotre (demande|message) .{0,40}(enregistrée?|bien été reçue?)|\bdies ist eine automatisch\w*\b|\bautomatisch (generierte|erstellte)\b|\bbitte antworten sie nicht\b|\beste es un mensaje (automático|automatico)\b|\bmensaje generado automáticamente\b|\bno responda a este\b|\bdit is een automatisch\w*\b|\bautomatisch gegenereerd\w*\b|\bniet beantwoorden\b|\bnot able to reply to every\b|\bhas been received by the office of\b)"
 );
 
+pattern!(
+    /// A list server refusing a post: the address is a list we may not write to.
+    pub(super) LIST_REJECTION,
+    r"(?i)\b(rejected|refused|discarded|not (a )?member|non-?members?|only (list )?members|members only|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (is )?(restricted|not allowed|denied)|(are|is) not subscribed|not subscribed to|could not be (delivered|distributed) to the list|held for (moderation|approval))\b"
+);
+pattern!(
+    /// The administrative address of a list server (`list-owner@`, `fml-admin@`, `mailman@`).
+    pub(super) LIST_ADMIN_SENDER,
+    r"(?i)^([^@]*-(owner|admin|request|bounces?|errors)|owner-[^@]*|fml|fml-admin|mailman|majordomo|listserv|sympa|ecartis|mlmmj)@"
+);
+
+/// A mailing-list server's notice that our post was refused: a bounce of the list address.
+fn list_rejection(mail: &InboundEmail) -> bool {
+    let list_headers = [
+        "x-mailman-version",
+        "x-list-administrivia",
+        "x-ml-name",
+        "x-ml-server",
+        "x-mlserver",
+        "x-ml-count",
+        "x-sequence",
+    ]
+    .iter()
+    .any(|h| mail.auto.get(h).is_some());
+    let admin = LIST_ADMIN_SENDER.is_match(&mail.from_address());
+    let listish = list_headers
+        || mail.auto.get("x-beenthere").is_some()
+        || mail.auto.get("list-id").is_some();
+    (admin || list_headers)
+        && (admin || listish)
+        && LIST_REJECTION.is_match(truncate(&mail.text, 3000))
+}
+
 /// Absence wording, in code or in any language's data.
 fn absent(text: &str) -> bool {
     ABSENCE.is_match(text) || vocab::ABSENCE.is_match(&plain_lower(text))
@@ -40,6 +73,9 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         } else {
             Intent::Complaint
         });
+    }
+    if list_rejection(mail) {
+        return Some(Intent::Bounce);
     }
     if mail.ses_event.is_some() {
         // Delivery, send, open, click … events: automatic, nothing to act on.
