@@ -265,3 +265,284 @@ fn an_ses_complaint_in_the_email_json_envelope_is_a_complaint() {
     let sns = "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: ava@agent.example\nSubject: AWS Notification Message\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <sns.1@sns.amazonaws.com>\n\n{\"Type\" : \"Notification\", \"MessageId\" : \"a1\", \"TopicArn\" : \"arn:aws:sns:eu-west-1:1:ses\", \"Message\" : \"{\\\"notificationType\\\":\\\"Complaint\\\",\\\"complaint\\\":{\\\"complainedRecipients\\\":[{\\\"emailAddress\\\":\\\"lead@firm.example\\\"}],\\\"complaintFeedbackType\\\":\\\"abuse\\\"},\\\"mail\\\":{\\\"messageId\\\":\\\"m1\\\"}}\"}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.eu-west-1.amazonaws.com/unsubscribe.html\n";
     assert_eq!(intent_of(sns), "complaint");
 }
+
+/// A reply of `body` to the agent's first e-mail, dated 10 November 2026.
+fn reply_raw(body: &str, subject: &str, auto: bool) -> String {
+    format!(
+        "From: Lead <lead@firm.example>\nTo: Ava <ava@agent.example>\nSubject: {subject}\nDate: Tue, 10 Nov 2026 09:00:00 +0000\nMessage-ID: <r.1@firm.example>\nIn-Reply-To: <outreach-L0001-1@agent.example>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n{}\n{body}\n",
+        if auto {
+            "Auto-Submitted: auto-replied\n"
+        } else {
+            ""
+        }
+    )
+}
+
+fn classified(body: &str, subject: &str, auto: bool) -> sqa_core::domain::Classification {
+    let raw = reply_raw(body, subject, auto).replace('\n', "\r\n");
+    let Ok((_, c)) = classify_raw(raw.as_bytes()) else {
+        panic!("does not parse: {body}");
+    };
+    c
+}
+
+/// One language: opt-outs, a complaint, an absence with its return date, an auto-reply.
+fn check_language(
+    code: &str,
+    opt_outs: &[&str],
+    complaint: &str,
+    absence: (&str, &str),
+    auto_reply: &str,
+) {
+    for o in opt_outs {
+        let c = classified(o, "Re: your message", false);
+        assert_eq!(c.intent.as_str(), "unsubscribe", "[{code}] opt-out: {o}");
+    }
+    let c = classified(complaint, "Re: your message", false);
+    assert!(
+        ["complaint", "unsubscribe"].contains(&c.intent.as_str()),
+        "[{code}] complaint not suppressed: {complaint}"
+    );
+    let c = classified(absence.0, "Re: your message", true);
+    assert_eq!(
+        c.intent.as_str(),
+        "out_of_office",
+        "[{code}] absence: {}",
+        absence.0
+    );
+    assert_eq!(
+        c.ooo_until.as_deref(),
+        Some(absence.1),
+        "[{code}] return date: {}",
+        absence.0
+    );
+    let c = classified(auto_reply, "Re: your message", true);
+    assert_eq!(
+        c.intent.as_str(),
+        "auto_reply",
+        "[{code}] auto-reply: {auto_reply}"
+    );
+    let c = classified(opt_outs[0], "Re: your message", false);
+    assert_eq!(c.lang, code, "[{code}] language of: {}", opt_outs[0]);
+}
+
+#[test]
+fn english_machine_and_opt_out_wording() {
+    check_language(
+        "en",
+        &[
+            "Please take me off your mailing list, thanks.",
+            "I would like to be removed from all your lists and I withdraw my consent.",
+        ],
+        "I never signed up for this. Where did you get my address?",
+        (
+            "I am out of the office with no access to email. I will be back on 24 November 2026.",
+            "2026-11-24",
+        ),
+        "This is an automated response: we have received your message and will reply within two business days.",
+    );
+}
+
+#[test]
+fn german_machine_and_opt_out_wording() {
+    check_language(
+        "de",
+        &[
+            "Bitte nehmen Sie mich aus Ihrem Verteiler, ich möchte keine E-Mails mehr von Ihnen.",
+            "Ich widerspreche der Verarbeitung meiner Daten und bitte um Löschung.",
+        ],
+        "Woher haben Sie meine Adresse? Das ist Spam, ich habe nie eingewilligt.",
+        (
+            "Ich bin bis einschließlich 20.11.2026 nicht im Büro und habe keinen Zugriff auf meine E-Mails.",
+            "2026-11-20",
+        ),
+        "Dies ist eine automatische Antwort. Ihre Nachricht ist bei uns eingegangen, wir melden uns in Kürze.",
+    );
+}
+
+#[test]
+fn french_machine_and_opt_out_wording() {
+    check_language(
+        "fr",
+        &[
+            "Merci de me retirer de votre liste de diffusion et de ne plus m'écrire.",
+            "Je m'oppose au traitement de mes données, merci de supprimer mes coordonnées.",
+        ],
+        "C'est du démarchage abusif, je n'ai jamais donné mon consentement. Je vais saisir la CNIL.",
+        (
+            "Je suis absente du bureau et serai de retour le lundi 23 novembre.",
+            "2026-11-23",
+        ),
+        "Ceci est un message automatique : nous avons bien reçu votre demande et vous répondrons dans les plus brefs délais.",
+    );
+}
+
+#[test]
+fn spanish_machine_and_opt_out_wording() {
+    check_language(
+        "es",
+        &[
+            "Por favor, quítenme de su lista y no me vuelvan a escribir.",
+            "Ejerzo mi derecho de supresión: eliminen todos mis datos.",
+        ],
+        "Esto es spam. Nunca he dado mi consentimiento para recibir sus correos.",
+        (
+            "Estoy fuera de la oficina hasta el 27 de noviembre con acceso limitado al correo.",
+            "2026-11-27",
+        ),
+        "Este es un mensaje automático. Hemos recibido su correo y le responderemos lo antes posible.",
+    );
+}
+
+#[test]
+fn dutch_machine_and_opt_out_wording() {
+    check_language(
+        "nl",
+        &[
+            "Haal mij alstublieft van jullie mailinglijst, ik wil geen e-mails meer ontvangen.",
+            "Ik maak bezwaar tegen de verwerking van mijn gegevens, verwijder mijn gegevens.",
+        ],
+        "Dit is ongevraagde reclame, ik heb nooit toestemming gegeven.",
+        (
+            "Ik ben met vakantie tot en met 25 november en niet bereikbaar.",
+            "2026-11-25",
+        ),
+        "Dit is een automatisch gegenereerd bericht. Wij hebben uw e-mail in goede orde ontvangen.",
+    );
+}
+
+#[test]
+fn italian_machine_and_opt_out_wording() {
+    check_language(
+        "it",
+        &[
+            "Vi prego di cancellarmi dalla vostra lista e di non contattarmi più.",
+            "Revoco il mio consenso e mi oppongo al trattamento dei miei dati.",
+        ],
+        "Questa è posta indesiderata, non ho mai dato il consenso. Farò una segnalazione al Garante privacy.",
+        (
+            "Sono fuori ufficio fino al 30 novembre 2026 con accesso limitato alla posta.",
+            "2026-11-30",
+        ),
+        "Questo è un messaggio automatico: abbiamo ricevuto la sua email e le risponderemo al più presto.",
+    );
+}
+
+#[test]
+fn portuguese_machine_and_opt_out_wording() {
+    check_language(
+        "pt",
+        &[
+            "Por favor, removam-me da vossa lista e não me enviem mais e-mails.",
+            "Não quero receber mais mensagens, apaguem os meus dados.",
+        ],
+        "Isto é spam, nunca dei autorização para me contactarem.",
+        (
+            "Estou de férias até 26 de novembro, sem acesso ao e-mail.",
+            "2026-11-26",
+        ),
+        "Esta é uma mensagem automática. Recebemos o seu e-mail e responderemos em breve.",
+    );
+}
+
+#[test]
+fn polish_machine_and_opt_out_wording() {
+    check_language(
+        "pl",
+        &[
+            "Proszę usunąć mnie z waszej listy mailingowej i więcej nie pisać.",
+            "Nie chcę otrzymywać od Państwa wiadomości, cofam zgodę.",
+        ],
+        "To jest spam, nigdy nie wyraziłem zgody na kontakt.",
+        (
+            "Jestem na urlopie do 24 listopada 2026 i mam ograniczony dostęp do poczty.",
+            "2026-11-24",
+        ),
+        "To jest automatyczna odpowiedź. Otrzymaliśmy Państwa wiadomość i wkrótce odpowiemy.",
+    );
+}
+
+#[test]
+fn swedish_machine_and_opt_out_wording() {
+    check_language(
+        "sv",
+        &[
+            "Ta bort mig från er utskickslista, tack.",
+            "Jag vill inte få fler mejl från er och återkallar mitt samtycke.",
+        ],
+        "Det här är skräppost, jag har aldrig gett mitt samtycke.",
+        (
+            "Jag är på semester till och med 23 november och har begränsad tillgång till e-post.",
+            "2026-11-23",
+        ),
+        "Detta är ett automatiskt svar. Vi har tagit emot ditt meddelande och återkommer så snart vi kan.",
+    );
+}
+
+#[test]
+fn danish_machine_and_opt_out_wording() {
+    check_language(
+        "da",
+        &[
+            "Fjern mig venligst fra jeres mailingliste, jeg ønsker ikke at modtage flere mails.",
+            "Afmeld mig, tak.",
+        ],
+        "Det er spam, jeg har aldrig givet mit samtykke.",
+        (
+            "Jeg er på ferie til og med 27. november og har ingen adgang til e-mail.",
+            "2026-11-27",
+        ),
+        "Dette er et automatisk svar. Vi har modtaget din henvendelse og vender tilbage hurtigst muligt.",
+    );
+}
+
+#[test]
+fn norwegian_machine_and_opt_out_wording() {
+    check_language(
+        "no",
+        &[
+            "Vennligst fjern meg fra listen deres, jeg ønsker ikke å motta flere e-poster.",
+            "Meld meg av, takk.",
+        ],
+        "Dette er søppelpost, jeg har aldri gitt samtykke.",
+        (
+            "Jeg er på ferie til og med 30. november og har begrenset tilgang til e-post.",
+            "2026-11-30",
+        ),
+        "Dette er et automatisk svar. Vi har mottatt din henvendelse og svarer så snart vi kan.",
+    );
+}
+
+#[test]
+fn finnish_machine_and_opt_out_wording() {
+    check_language(
+        "fi",
+        &[
+            "Poistakaa minut postituslistaltanne, en halua enää sähköposteja.",
+            "Älkää lähettäkö minulle enää viestejä.",
+        ],
+        "Tämä on roskapostia, en ole antanut lupaa.",
+        (
+            "Olen lomalla 27.11.2026 asti ja tavoitettavissa rajoitetusti.",
+            "2026-11-27",
+        ),
+        "Tämä on automaattinen vastaus. Olemme vastaanottaneet viestisi ja vastaamme pian.",
+    );
+}
+
+#[test]
+fn czech_machine_and_opt_out_wording() {
+    check_language(
+        "cs",
+        &[
+            "Prosím, odstraňte mě z vašeho seznamu a už mi nepište.",
+            "Nepřeji si další zprávy, odvolávám svůj souhlas.",
+        ],
+        "Toto je spam, nikdy jsem nedal souhlas.",
+        (
+            "Jsem mimo kancelář do 26. listopadu 2026 s omezeným přístupem k e-mailu.",
+            "2026-11-26",
+        ),
+        "Toto je automatická odpověď. Obdrželi jsme vaši zprávu a brzy odpovíme.",
+    );
+}
