@@ -546,3 +546,164 @@ fn czech_machine_and_opt_out_wording() {
         "Toto je automatická odpověď. Obdrželi jsme vaši zprávu a brzy odpovíme.",
     );
 }
+
+/// The intents beyond machine mail and opt-outs, in the seven core languages.
+#[test]
+fn core_language_intents() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "en",
+            "interested",
+            "Sounds good, could you send me a calendar invite for Thursday?",
+        ),
+        (
+            "en",
+            "not_interested",
+            "Thanks, but we'll pass. We're happy with what we have.",
+        ),
+        (
+            "en",
+            "not_now",
+            "Not a priority right now, please check back in Q2.",
+        ),
+        (
+            "en",
+            "wrong_person",
+            "I'm not the right person for this, please contact our CTO, Dana Ruiz (dana@firm.example).",
+        ),
+        (
+            "de",
+            "interested",
+            "Klingt interessant. Schicken Sie mir bitte ein Angebot und schlagen Sie einen Termin vor.",
+        ),
+        (
+            "de",
+            "not_interested",
+            "Danke, aber kein Bedarf. Wir sind mit unserer jetzigen Lösung sehr zufrieden.",
+        ),
+        (
+            "de",
+            "not_now",
+            "Derzeit leider nicht, melden Sie sich gerne im nächsten Jahr wieder.",
+        ),
+        (
+            "de",
+            "wrong_person",
+            "Dafür bin ich nicht zuständig. Wenden Sie sich bitte an Frau Keller (keller@firm.example).",
+        ),
+        (
+            "fr",
+            "interested",
+            "Je serais intéressé par une démo, pouvez-vous me proposer un créneau mardi ?",
+        ),
+        (
+            "fr",
+            "not_interested",
+            "Merci, mais cela ne nous intéresse pas, nous avons déjà une solution.",
+        ),
+        (
+            "fr",
+            "not_now",
+            "Pas pour le moment, recontactez-moi au prochain trimestre.",
+        ),
+        (
+            "fr",
+            "wrong_person",
+            "Je ne suis pas la bonne personne, contactez plutôt Paul Martin (paul@firm.example).",
+        ),
+        (
+            "es",
+            "interested",
+            "Nos interesa mucho, ¿podemos agendar una llamada la semana que viene?",
+        ),
+        (
+            "es",
+            "not_interested",
+            "No nos interesa, ya contamos con una herramienta para esto.",
+        ),
+        (
+            "es",
+            "not_now",
+            "Ahora mismo no es buen momento, escríbame más adelante.",
+        ),
+        (
+            "es",
+            "wrong_person",
+            "No soy la persona adecuada; la persona indicada es Ana Ruiz (ana@firm.example).",
+        ),
+        (
+            "nl",
+            "interested",
+            "Lijkt me interessant, kunnen we volgende week een demo inplannen?",
+        ),
+        (
+            "nl",
+            "not_interested",
+            "Nee, bedankt. We hebben al een oplossing en zijn daar tevreden mee.",
+        ),
+        (
+            "nl",
+            "not_now",
+            "Op dit moment niet, neem volgend jaar gerust opnieuw contact op.",
+        ),
+        (
+            "nl",
+            "wrong_person",
+            "Ik ben niet de juiste persoon, neem contact op met Eva de Vries (eva@firm.example).",
+        ),
+        (
+            "it",
+            "interested",
+            "Siamo molto interessati, fissiamo una call per la prossima settimana?",
+        ),
+        (
+            "it",
+            "not_interested",
+            "No grazie, non ci interessa: usiamo già un altro strumento.",
+        ),
+        (
+            "it",
+            "not_now",
+            "Al momento non è il momento giusto, ricontattatemi l'anno prossimo.",
+        ),
+        (
+            "it",
+            "wrong_person",
+            "Non sono la persona giusta, si rivolga al nostro responsabile IT, Marco Bianchi (marco@firm.example).",
+        ),
+        (
+            "pt",
+            "interested",
+            "Temos interesse, podemos marcar uma reunião na próxima semana?",
+        ),
+        (
+            "pt",
+            "not_interested",
+            "Não, obrigado. Não estamos interessados.",
+        ),
+        (
+            "pt",
+            "not_now",
+            "Neste momento não, voltem a contactar-nos no próximo ano.",
+        ),
+        (
+            "pt",
+            "wrong_person",
+            "Não sou a pessoa certa; fale com a Joana Silva (joana@firm.example), que cuida disso.",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (lang, want, body) in cases {
+        let c = classified(body, "Re: your message", false);
+        if c.intent.as_str() != *want {
+            wrong.push(format!(
+                "[{lang}] expected {want}, got {}: {body}",
+                c.intent.as_str()
+            ));
+        }
+        if c.lang != *lang {
+            wrong.push(format!("[{lang}] language {}: {body}", c.lang));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

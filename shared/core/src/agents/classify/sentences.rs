@@ -215,5 +215,5 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
         .rsplit([',', ';', ':', '.', '!', '?', '-', '(', ')'])
         .next()
         .unwrap_or(window);
-    NEGATION.is_match(clause)
+    NEGATION.is_match(clause) || vocab::NEGATION.is_match(clause)
 }

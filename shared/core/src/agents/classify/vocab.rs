@@ -85,8 +85,12 @@ pub(crate) struct ClassifyFile {
     pub not_now: Vec<String>,
     #[serde(default)]
     pub not_interested: Vec<String>,
+    /// Sentiment of annoyance or hostility (flagged for a person).
     #[serde(default)]
     pub negative: Vec<String>,
+    /// Words that negate what follows in the clause ("no", "non", "não").
+    #[serde(default)]
+    pub negation: Vec<String>,
     #[serde(default)]
     pub absence: Vec<String>,
     #[serde(default)]
@@ -199,6 +203,7 @@ vocab!(INFO_ONLY, info_only);
 vocab!(NOT_NOW, not_now);
 vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
+vocab!(NEGATION, negation);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -295,6 +300,7 @@ mod tests {
                 &file.not_now,
                 &file.not_interested,
                 &file.negative,
+                &file.negation,
                 &file.absence,
                 &file.absence_subject,
                 &file.auto_subject,
