@@ -707,3 +707,61 @@ fn core_language_intents() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn bant_levels_buying_signals_and_sentiment() {
+    use sqa_core::domain::{Level, SignalKind};
+    let c = classified(
+        "Hi Ava, we lose a day every month to broken dashboards and need to fix it. We have a budget of about $40k a year. I decide on tooling, and we want this running by January 2027. Could you send a proposal and a few slots for a demo next week? How do you compare to the tool we use today?",
+        "Re: your message",
+        false,
+    );
+    assert_eq!(c.intent.as_str(), "interested");
+    let j = &c.judgment;
+    assert_eq!(j.budget.level, Level::High, "{:?} {:?}", j.budget, c.bant);
+    assert_eq!(j.authority.level, Level::High, "{:?}", j.authority);
+    assert!(j.need.level >= Level::Medium, "{:?}", j.need);
+    assert!(j.timeline.level >= Level::Medium, "{:?}", j.timeline);
+    assert!(!j.budget.reason.is_empty());
+    let kinds: Vec<SignalKind> = j.signals.iter().map(|s| s.kind).collect();
+    for k in [
+        SignalKind::MeetingRequest,
+        SignalKind::PricingRequest,
+        SignalKind::BudgetStated,
+        SignalKind::DecisionMakerInvolved,
+        SignalKind::CompetitorComparison,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} missing from {kinds:?}");
+    }
+    assert!(j.ready_for_handover(false, 2));
+    assert!(!j.negative_sentiment);
+
+    let c = classified(
+        "Not now. Our budget is frozen until next year and it is not my decision anyway.",
+        "Re: your message",
+        false,
+    );
+    assert_eq!(
+        c.judgment.budget.level,
+        Level::Low,
+        "{:?}",
+        c.judgment.budget
+    );
+    assert!(c.judgment.timeline.level <= Level::Medium);
+
+    let c = classified(
+        "Wow, exactly what I was hoping to find in my inbox on a Monday. Stop pestering me.",
+        "Re: your message",
+        false,
+    );
+    assert!(c.judgment.negative_sentiment, "{:?}", c.judgment);
+    assert!(c.judgment.sentiment_reason.is_some());
+
+    // Machine mail has no judgment.
+    let c = classified(
+        "I am out of the office until 30 November 2026.",
+        "Out of office",
+        true,
+    );
+    assert_eq!(c.judgment, Default::default());
+}

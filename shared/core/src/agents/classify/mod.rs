@@ -31,6 +31,7 @@ mod machine;
 mod ooo;
 mod referral;
 mod sentences;
+mod signals;
 mod topics;
 mod vocab;
 
@@ -90,6 +91,11 @@ pub fn classify(mail: &InboundEmail) -> Classification {
         }
         _ => Bant::default(),
     };
+    let judgment = if machine.is_none() {
+        signals::assess(&analysis, intent, &bant)
+    } else {
+        Default::default()
+    };
     let question_topics = if machine.is_none() {
         question_topics(&analysis)
     } else {
@@ -104,6 +110,7 @@ pub fn classify(mail: &InboundEmail) -> Classification {
         question_topics,
         injection,
         lang,
+        judgment,
     }
 }
 

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The languages with data files, in detection order.
-pub(crate) const LANGS: &[&str] = &[
+#[cfg(test)]
+const LANGS: &[&str] = &[
     "en", "de", "fr", "es", "nl", "it", "pt", "pl", "sv", "da", "no", "fi", "cs",
 ];
 
@@ -115,8 +116,6 @@ pub(crate) struct ClassifyFile {
     pub meeting_request: Vec<String>,
     #[serde(default)]
     pub competitor_comparison: Vec<String>,
-    #[serde(default)]
-    pub greetings: Vec<String>,
     /// Topic name → fragments (`pricing = ["prix", "tarif\\w*"]`).
     #[serde(default)]
     pub topics: BTreeMap<String, Vec<String>>,
@@ -216,7 +215,6 @@ vocab!(PRICING_REQUEST, pricing_request);
 vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
-vocab!(GREETINGS, greetings);
 
 /// Topic name → the union of its fragments in all languages.
 pub(crate) static TOPICS: LazyLock<Vec<(String, Regex)>> = LazyLock::new(|| {
@@ -313,7 +311,6 @@ mod tests {
                 &file.trial_request,
                 &file.meeting_request,
                 &file.competitor_comparison,
-                &file.greetings,
             ];
             for list in lists.into_iter().chain(file.topics.values()) {
                 for f in list {
