@@ -30,6 +30,12 @@ pattern!(
     r"(?i)^([^@]*-(owner|admin|request|bounces?|errors)|owner-[^@]*|fml|fml-admin|mailman|majordomo|listserv|sympa|ecartis|mlmmj)@"
 );
 
+pattern!(
+    /// The notice is about the post we sent ("your message", "posting of your message").
+    ABOUT_OUR_POST,
+    r"(?i)\b(your|the) (message|post|posting|mail|e-?mail|request|submission|article)\b"
+);
+
 /// A mailing-list server's notice that our post was refused: a bounce of the list address.
 fn list_rejection(mail: &InboundEmail) -> bool {
     let list_headers = [
@@ -44,12 +50,8 @@ fn list_rejection(mail: &InboundEmail) -> bool {
     .iter()
     .any(|h| mail.auto.get(h).is_some());
     let admin = LIST_ADMIN_SENDER.is_match(&mail.from_address());
-    let listish = list_headers
-        || mail.auto.get("x-beenthere").is_some()
-        || mail.auto.get("list-id").is_some();
-    (admin || list_headers)
-        && (admin || listish)
-        && LIST_REJECTION.is_match(truncate(&mail.text, 3000))
+    let head = truncate(&mail.text, 3000);
+    (admin || list_headers) && LIST_REJECTION.is_match(head) && ABOUT_OUR_POST.is_match(head)
 }
 
 /// Absence wording, in code or in any language's data.
