@@ -84,6 +84,7 @@ impl std::fmt::Display for Tally {
 struct Figures {
     intent: Tally,
     harmful: usize,
+    harm_kinds: BTreeMap<&'static str, usize>,
     per_intent: BTreeMap<&'static str, Tally>,
     per_lang: BTreeMap<String, (Tally, usize)>,
     misses: Vec<String>,
@@ -122,7 +123,8 @@ fn measure(dir: &Path) -> Figures {
         );
         let entry = f.per_lang.entry(lang.clone()).or_default();
         entry.0.add(ok);
-        if why.is_some() {
+        if let Some(w) = why {
+            *f.harm_kinds.entry(w).or_default() += 1;
             f.harmful += 1;
             entry.1 += 1;
         }
@@ -144,6 +146,14 @@ fn print(name: &str, f: &Figures, show_misses: bool) {
         .map(|(k, t)| format!("{k} {}/{}", t.hits, t.total))
         .collect();
     println!("  recall   {}", recall.join("  "));
+    if !f.harm_kinds.is_empty() {
+        let kinds: Vec<String> = f
+            .harm_kinds
+            .iter()
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect();
+        println!("  harmful  {}", kinds.join("  "));
+    }
     let langs: Vec<String> = f
         .per_lang
         .iter()

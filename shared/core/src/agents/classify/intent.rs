@@ -231,7 +231,7 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     if interest {
         // A request and a refusal in the same reply ("Sure, I'd love a demo, right after I
         // read forty other pitches. Not for us."): sarcasm or a hedge, a person decides.
-        if a.any(&vocab::NOT_INTERESTED) || a.any(&DECLINE) {
+        if a.any(&vocab::NOT_INTERESTED) || a.any(&DECLINE) || puts_off(a) {
             return Intent::Unclear;
         }
         return Intent::Interested;
@@ -304,6 +304,18 @@ pub(super) fn interested(a: &Analysis) -> bool {
         // for one; a meeting noun in the same sentence still makes it a request.
         !(INFO_ONLY.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
             || MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
+    })
+}
+
+/// A sentence that puts the conversation off ("not now", "write to me again next year"):
+/// a deferral with a negation or a verb of contact, not a date alone ("we open an office
+/// next year").
+pub(super) fn puts_off(a: &Analysis) -> bool {
+    a.clean().any(|s| {
+        (NOT_NOW.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
+            && (NEGATION.is_match(&s.lower)
+                || vocab::NEGATION.is_match(&s.lower)
+                || CONTACT_VERB.is_match(&s.lower))
     })
 }
 
