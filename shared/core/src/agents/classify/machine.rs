@@ -118,7 +118,14 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         return Some(Intent::OutOfOffice);
     }
     let automated = headers_auto || subject_auto || weak_auto;
-    if automated && absence {
+    // "Will be back at my desk on Monday 7 December" in an automatic reply: an absence
+    // notice, whatever the reason given for the absence.
+    let return_stated = {
+        let lower = plain_lower(head);
+        (RETURN_WORDS.is_match(head) || vocab::DATE_BACK.is_match(&lower))
+            && ooo_until(mail, analysis.reference).is_some()
+    };
+    if automated && (absence || return_stated) {
         return Some(Intent::OutOfOffice);
     }
     if headers_auto || subject_auto {
