@@ -213,7 +213,7 @@ fn machine_mail_agrees_with_sisimai() {
         "  messages/second             ours {ours_rate:.0}   sisimai {theirs_rate:.0}   ratio {:.1}x{}",
         ours_rate / theirs_rate.max(1e-9),
         if cfg!(debug_assertions) {
-            " (ours unoptimised)"
+            " (a test build: optimise sqa-core and regex for a fair figure, see README)"
         } else {
             ""
         }
