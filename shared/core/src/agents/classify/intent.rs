@@ -214,8 +214,9 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
         return Intent::Complaint;
     }
     let unsubscribe = a.clean().any(|s| {
-        (UNSUBSCRIBE.is_match(&s.lower) || vocab::UNSUBSCRIBE.is_match(&s.lower))
-            && !(s.question && INFO_QUESTION.is_match(&s.lower))
+        let lower = vocab::OPT_OUT_FOOTER.replace_all(&s.lower, " ");
+        (UNSUBSCRIBE.is_match(&lower) || vocab::UNSUBSCRIBE.is_match(&lower))
+            && !(s.question && INFO_QUESTION.is_match(&lower))
     });
     if unsubscribe {
         return Intent::Unsubscribe;
@@ -247,7 +248,11 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     if not_now(a) {
         return Intent::NotNow;
     }
-    if a.any(&NOT_INTERESTED) || a.any(&vocab::NOT_INTERESTED) {
+    // "Have we spoken before?" asks; it does not decline.
+    if a.clean().any(|s| {
+        !s.question
+            && (NOT_INTERESTED.is_match(&s.lower) || vocab::NOT_INTERESTED.is_match(&s.lower))
+    }) {
         return Intent::NotInterested;
     }
     Intent::Unclear

@@ -62,6 +62,9 @@ pub(crate) struct ClassifyFile {
     pub letters: String,
     #[serde(default)]
     pub unsubscribe: Vec<String>,
+    /// A newsletter footer's opt-out notice ("you can unsubscribe at any time"): not a request.
+    #[serde(default)]
+    pub opt_out_footer: Vec<String>,
     #[serde(default)]
     pub complaint: Vec<String>,
     #[serde(default)]
@@ -191,6 +194,7 @@ macro_rules! vocab {
 
 vocab!(UNSUBSCRIBE, unsubscribe);
 vocab!(COMPLAINT, complaint);
+vocab!(OPT_OUT_FOOTER, opt_out_footer);
 vocab!(WRONG_PERSON, wrong_person);
 vocab!(REDIRECT, redirect);
 vocab!(INTERESTED, interested);
@@ -287,6 +291,7 @@ mod tests {
             let lists = [
                 &file.unsubscribe,
                 &file.complaint,
+                &file.opt_out_footer,
                 &file.wrong_person,
                 &file.redirect,
                 &file.interested,
