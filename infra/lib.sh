@@ -3,6 +3,8 @@
 #   sqa_ensure_venv   create .venv if it is missing or its pins changed (SAM, moto server,
 #                     cargo-lambda, email-validator; one venv: cargo-lambda finds zig through
 #                     the first python3 on PATH, and sam needs that same zig); put it on PATH
+#   sqa_ensure_dovecot  install Debian's dovecot-imapd when dovecot is missing (the real-mail
+#                     tests start their own Dovecot on 127.0.0.1; the system service stays off)
 #   sqa_ensure_machete  build cargo-machete (pinned) into .venv/cargo/bin once; put it on PATH
 #   sqa_start_moto    start moto server on a free 127.0.0.1 port, point the AWS SDKs at it
 #   sqa_stop_moto     stop it (call from the caller's EXIT trap); prints the log's tail on failure
@@ -16,6 +18,8 @@ SQA_REQUIREMENTS=(
   "email-validator>=2.2,<3"
   # The differential address test compares with email-validator's IDNA checks: pin them.
   "idna==3.20"
+  # The real-mail tests' SMTP server on 127.0.0.1 (tests/servers/smtp_server.py).
+  "aiosmtpd==1.4.6"
 )
 
 sqa_ensure_venv() {
@@ -50,6 +54,27 @@ sqa_ensure_machete() {
     cargo install --quiet --locked --force --root "$dir" "cargo-machete@$SQA_MACHETE_VERSION"
   fi
   export PATH="$dir/bin:$PATH"
+}
+
+sqa_ensure_dovecot() {
+  if [[ -x /usr/sbin/dovecot ]]; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "$(basename "$0"): dovecot is missing and there is no apt-get: the IMAP tests will fail under CI" >&2
+    return 0
+  fi
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo="sudo"
+  fi
+  echo "$(basename "$0"): installing dovecot-imapd (the IMAP tests' server)"
+  # The package's own service is not wanted: each test starts its own server.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd >/dev/null ||
+    { $sudo apt-get update -q >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd >/dev/null; }
+  if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
+    $sudo systemctl stop dovecot || true
+  fi
 }
 
 sqa_free_port() {

@@ -25,6 +25,26 @@ pub struct BenchArgs {
     /// Skip web research (to see what the rest of the loop costs).
     #[arg(long)]
     no_research: bool,
+    /// Speed to lead instead: leads fed one by one (`--leads`, say 20) to a running `sqa run`
+    /// that sends through the SMTP server on 127.0.0.1:`--smtp-port`; p50 / p95 of lead
+    /// created → first email accepted, then the SMTP send rate.
+    #[arg(long)]
+    speed_to_lead: bool,
+    #[arg(long, default_value_t = 0)]
+    smtp_port: u16,
+    /// Pause between two leads (speed to lead).
+    #[arg(long, default_value_t = 300)]
+    interval_ms: u64,
+    /// Mails sent on one connection for the send rate (speed to lead; 0: none).
+    #[arg(long, default_value_t = 500)]
+    send_rate_mails: usize,
+    /// Then serve the API (`sqa serve`'s router on 127.0.0.1) over the worked leads and
+    /// measure the latency of the lead list and the metrics over HTTP.
+    #[arg(long)]
+    api: bool,
+    /// Requests per measured route with --api.
+    #[arg(long, default_value_t = 200)]
+    requests: usize,
 }
 
 const DOMAINS: [&str; 6] = [
@@ -99,6 +119,15 @@ fn usage() -> (f64, u64) {
 }
 
 pub async fn run(args: BenchArgs) -> Result<i32> {
+    if args.speed_to_lead {
+        return crate::speed::run(crate::speed::SpeedArgs {
+            leads: args.leads,
+            smtp_port: args.smtp_port,
+            interval_ms: args.interval_ms,
+            send_rate_mails: args.send_rate_mails,
+        })
+        .await;
+    }
     let dir = tempfile::Builder::new()
         .prefix("sqa-bench-")
         .tempdir()
@@ -204,9 +233,97 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
-    Ok(if drained.failed.is_empty() && replies.failed.is_empty() {
-        exit::DONE
-    } else {
-        exit::FAILED
-    })
+    let ok = drained.failed.is_empty() && replies.failed.is_empty();
+    if args.api {
+        api_latency(dir.path(), ws, args.requests.max(1)).await?;
+    }
+    Ok(if ok { exit::DONE } else { exit::FAILED })
+}
+
+/// One GET over a fresh connection, as a client without keep-alive sends it: the status and
+/// the body's size.
+async fn get(addr: std::net::SocketAddr, path: &str, token: &str) -> Result<(u16, usize)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let head = String::from_utf8_lossy(&buf[..buf.len().min(64)]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, buf.len()))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// `--api`: the router on 127.0.0.1 over the benchmark's workspace; p50 / p95 / max of each
+/// route, one request at a time.
+async fn api_latency(dir: &std::path::Path, ws: Workspace, requests: usize) -> Result<()> {
+    let token = sqa_api::bearer_token(&ws.deps.secret);
+    let backend = std::sync::Arc::new(crate::serve::LocalBackend::new(dir, ws));
+    let app = sqa_api::router(backend, sqa_api::Auth::Token);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let routes = [
+        (
+            "lead list, first page of 50",
+            "/api/leads?limit=50".to_string(),
+        ),
+        (
+            "lead list, stage filter",
+            "/api/leads?stage=contacted&limit=50".to_string(),
+        ),
+        (
+            "metrics, 7 days",
+            "/api/metrics?from=2026-11-14&to=2026-11-21".to_string(),
+        ),
+        (
+            "dashboard overview",
+            "/?from=2026-11-14&to=2026-11-21".to_string(),
+        ),
+    ];
+    outln!("API over HTTP on {addr} (one request at a time, {requests} per route):")?;
+    for (name, path) in routes {
+        // The metrics read every lead: fewer rounds keep the benchmark short.
+        let n = if path.contains("leads") {
+            requests
+        } else {
+            (requests / 10).max(5)
+        };
+        let mut ms = Vec::with_capacity(n);
+        let mut bytes = 0;
+        for _ in 0..n {
+            let t = Instant::now();
+            let (status, size) = get(addr, &path, &token).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(status == 200, "{path}: HTTP {status}");
+            bytes = size;
+        }
+        ms.sort_by(f64::total_cmp);
+        outln!(
+            "  {name:<28} p50 {:>8.1} ms  p95 {:>8.1} ms  max {:>8.1} ms  ({n} requests, {:.1} KB)",
+            percentile(&ms, 50.0),
+            percentile(&ms, 95.0),
+            percentile(&ms, 100.0),
+            bytes as f64 / 1024.0
+        )?;
+    }
+    server.abort();
+    Ok(())
 }

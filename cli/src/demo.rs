@@ -32,6 +32,10 @@ pub struct DemoArgs {
     /// Keep the workspace here instead of a new temporary folder.
     #[arg(long)]
     into: Option<PathBuf>,
+    /// The example to run: lumora (default), corvid, or any folder laid out like
+    /// examples/lumora (sqa.toml, leads/, replies/, web/, the knowledge it names).
+    #[arg(long)]
+    example: Option<String>,
 }
 
 pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Result<i32> {
@@ -47,7 +51,10 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             .context("cannot create a temporary folder")?
             .keep(),
     };
-    local::init(&dir)?;
+    match &args.example {
+        Some(e) => local::init_from(&dir, &local::example(e)?)?,
+        None => local::init(&dir)?,
+    }
     let say = |s: String| -> Result<()> {
         if !json {
             outln!("{s}")?;

@@ -3,9 +3,9 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use sqa_core::config::{self, AgentConfig, Limits, WebSource};
+use sqa_core::config::{self, AgentConfig, InboxSource, Limits, Transport, WebSource};
 use sqa_core::fsread::{WorkspaceFiles, read_limited_text};
-use sqa_core::ports::{Clock, Deps, FixedClock, Model, Ports, SystemClock, Web};
+use sqa_core::ports::{Clock, Deps, FixedClock, Mailer, Model, Ports, SystemClock, Web};
 use sqa_local::{FileInbox, FileMailer, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,11 +13,119 @@ use std::sync::Arc;
 pub const CONFIG_FILE: &str = "sqa.toml";
 pub const DB_FILE: &str = "sqa.db";
 pub const OUTBOX: &str = "outbox";
+/// Where replies read from a mailbox are kept for the engage stage.
+pub const SPOOL: &str = "inbound";
 const SECRET_FILE: &str = ".secret";
+const SMTP_PASSWORD_FILE: &str = ".smtp-password";
+const IMAP_PASSWORD_FILE: &str = ".imap-password";
 
 /// An opened workspace.
 pub struct Workspace {
     pub deps: Deps,
+    pub dir: PathBuf,
+    pub store: Arc<SqliteStore>,
+}
+
+/// A password: the environment variable `var` when it is set, else the workspace file `file`
+/// (first line), else `None`.
+fn password(dir: &Path, var: &str, file: &str) -> Result<Option<String>> {
+    if let Some(v) = std::env::var_os(var) {
+        return Ok(Some(v.to_string_lossy().into_owned()));
+    }
+    let path = dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Ok(Some(s.lines().next().unwrap_or("").to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display()))),
+    }
+}
+
+/// The PEM text of a `ca_file` (relative to the workspace), read within the config limit.
+fn ca_pem(dir: &Path, key: &str, file: Option<&str>) -> Result<Option<Vec<u8>>> {
+    let Some(file) = file else { return Ok(None) };
+    let path = dir.join(file);
+    sqa_core::fsread::read_limited(
+        &path,
+        Limits::DEFAULT_MAX_CONFIG_BYTES,
+        Limits::MAX_CONFIG_BYTES,
+    )
+    .map(Some)
+    .with_context(|| format!("{key}: cannot read {}", path.display()))
+}
+
+/// The mailer `[mail] transport` names.
+pub fn mailer(cfg: &AgentConfig, dir: &Path) -> Result<Arc<dyn Mailer>> {
+    match cfg.mail.transport {
+        Transport::Outbox => Ok(Arc::new(FileMailer::new(dir.join(OUTBOX)))),
+        Transport::Smtp => {
+            let password = password(dir, &cfg.mail.password_env, SMTP_PASSWORD_FILE)?;
+            if !cfg.mail.username.trim().is_empty() && password.is_none() {
+                bail!(
+                    "mail.username is set but there is no password: set {} or write it to {}",
+                    cfg.mail.password_env,
+                    dir.join(SMTP_PASSWORD_FILE).display()
+                );
+            }
+            let pem = ca_pem(dir, "mail.ca_file", cfg.mail.ca_file.as_deref())?;
+            let settings = sqa_local::smtp::SmtpSettings::from_config(
+                &cfg.mail,
+                password,
+                pem,
+                cfg.agent.mail_domain(),
+            );
+            Ok(Arc::new(sqa_local::smtp::SmtpMailer::new(settings)))
+        }
+    }
+}
+
+/// The mailbox `[inbox]` names, ready to poll (`None` for `source = "none"`).
+pub enum MailboxReader {
+    Imap(sqa_local::mailbox::ImapSettings),
+    Maildir(PathBuf),
+}
+
+impl Workspace {
+    pub fn mailbox(&self) -> Result<Option<MailboxReader>> {
+        let cfg = &self.deps.config.inbox;
+        match cfg.source {
+            InboxSource::None => Ok(None),
+            InboxSource::Maildir => Ok(Some(MailboxReader::Maildir(self.dir.join(&cfg.path)))),
+            InboxSource::Imap => {
+                let Some(pw) = password(&self.dir, &cfg.password_env, IMAP_PASSWORD_FILE)? else {
+                    bail!(
+                        "inbox.source = \"imap\" needs a password: set {} or write it to {}",
+                        cfg.password_env,
+                        self.dir.join(IMAP_PASSWORD_FILE).display()
+                    );
+                };
+                let pem = ca_pem(&self.dir, "inbox.ca_file", cfg.ca_file.as_deref())?;
+                Ok(Some(MailboxReader::Imap(
+                    sqa_local::mailbox::ImapSettings::from_config(cfg, pw, pem),
+                )))
+            }
+        }
+    }
+
+    /// Read the mailbox once: new replies are copied to the spool and queued for the engage
+    /// stage.
+    pub async fn poll_mailbox(
+        &self,
+        reader: &MailboxReader,
+        checker: &sqa_local::auth::MailAuth,
+    ) -> Result<sqa_local::mailbox::PollReport> {
+        let spool = self.dir.join(SPOOL);
+        let sink = sqa_local::mailbox::Sink {
+            spool: &spool,
+            store: &self.store,
+            queue: self.deps.ports.queue.as_ref(),
+            checker,
+            max_bytes: self.deps.config.limits.max_message_bytes,
+        };
+        match reader {
+            MailboxReader::Imap(s) => sqa_local::mailbox::poll_imap(s, &sink).await,
+            MailboxReader::Maildir(d) => sqa_local::mailbox::poll_maildir(d, &sink).await,
+        }
+    }
 }
 
 /// Read and check a config file; every error is listed with its key path and line.
@@ -143,7 +251,7 @@ impl Workspace {
             SqliteStore::open(dir.join(DB_FILE))
                 .with_context(|| format!("cannot open the database in {}", dir.display()))?,
         );
-        let mailer = Arc::new(FileMailer::new(dir.join(OUTBOX)));
+        let mailer = mailer(&cfg, dir)?;
         let dns = sqa_core::agents::email::resolver_from_config(&cfg.validation)?;
         let web = web(&cfg, dir)?;
         let ports = Ports {
@@ -166,7 +274,11 @@ impl Workspace {
             research_cache: Default::default(),
         };
         record_config(&deps, dir).await?;
-        Ok(Workspace { deps })
+        Ok(Workspace {
+            deps,
+            dir: dir.to_path_buf(),
+            store,
+        })
     }
 }
 
@@ -189,18 +301,46 @@ async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where the bundled example (the Lumora corpus) lives.
+/// The bundled examples (`examples/<name>`), by name.
+pub const EXAMPLES: &[&str] = &["lumora", "corvid"];
+
+/// Where the bundled examples live (`SQA_EXAMPLES_DIR`, else the source tree's `examples/`).
+fn examples_root() -> PathBuf {
+    if let Some(d) = std::env::var_os("SQA_EXAMPLES_DIR") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"))
+}
+
+/// Where the default example (the Lumora corpus) lives (`SQA_EXAMPLE_DIR` overrides it).
 pub fn example_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR") {
         return Ok(PathBuf::from(d));
     }
-    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/lumora"));
-    if built.join(CONFIG_FILE).is_file() {
-        return Ok(built);
+    example("lumora")
+}
+
+/// An example by name (`lumora`, `corvid`) or a folder laid out like `examples/lumora`
+/// (`sqa.toml`, `leads/`, `replies/`, `web/`, the knowledge it names).
+pub fn example(name_or_dir: &str) -> Result<PathBuf> {
+    let dir = if EXAMPLES.contains(&name_or_dir) {
+        if name_or_dir == "lumora"
+            && let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR")
+        {
+            PathBuf::from(d)
+        } else {
+            examples_root().join(name_or_dir)
+        }
+    } else {
+        PathBuf::from(name_or_dir)
+    };
+    if dir.join(CONFIG_FILE).is_file() {
+        return Ok(dir);
     }
     bail!(
-        "the bundled example is not at {} (set SQA_EXAMPLE_DIR)",
-        built.display()
+        "{}: no {CONFIG_FILE} there; an example is one of {} or a folder laid out like examples/lumora (set SQA_EXAMPLES_DIR for the bundled ones)",
+        dir.display(),
+        EXAMPLES.join(", ")
     )
 }
 
@@ -227,20 +367,66 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `sqa init DIR`: the example config and its knowledge, ICP and website mirror.
-pub fn init(dir: &Path) -> Result<()> {
+/// The neutral workspace `sqa init DIR` writes: a commented `sqa.toml` naming what to fill
+/// in, and empty `company/`, `leads/`, `replies/`, `web/` folders.
+pub const NEUTRAL_CONFIG: &str = include_str!("neutral.toml");
+
+fn refuse_existing(dir: &Path) -> Result<()> {
     if dir.join(CONFIG_FILE).exists() {
         bail!(
             "{} already has a {CONFIG_FILE}; not overwritten",
             dir.display()
         );
     }
-    let example = example_dir()?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for sub in ["company", "leads", "replies", "web"] {
-        copy_dir(&example.join(sub), &dir.join(sub))?;
+    Ok(())
+}
+
+/// `sqa init DIR`: a neutral workspace for a new seller.
+pub fn init_neutral(dir: &Path) -> Result<()> {
+    refuse_existing(dir)?;
+    for sub in ["company/knowledge", "leads", "replies", "web"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
-    std::fs::copy(example.join(CONFIG_FILE), dir.join(CONFIG_FILE))
+    let faq = dir.join("company/knowledge/faq.md");
+    std::fs::write(
+        &faq,
+        "# FAQ\n\n<!-- One `### question `[topic]`` heading per answer; the tags are your question\n\
+         topics. Answers are quoted sentence by sentence: keep each one short and true. -->\n",
+    )
+    .with_context(|| format!("cannot write {}", faq.display()))?;
+    std::fs::write(dir.join(CONFIG_FILE), NEUTRAL_CONFIG)
         .with_context(|| format!("cannot write {}", dir.join(CONFIG_FILE).display()))?;
     Ok(())
+}
+
+/// `sqa init DIR --example E`, and the demo's workspace: a copy of an example folder (its
+/// config, knowledge, ICP, leads, replies and website mirror), without any database,
+/// outbox or secret it may hold.
+pub fn init_from(dir: &Path, example: &Path) -> Result<()> {
+    refuse_existing(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for entry in
+        std::fs::read_dir(example).with_context(|| format!("cannot read {}", example.display()))?
+    {
+        let entry = entry?;
+        let name = entry.file_name();
+        let n = name.to_string_lossy();
+        if n.starts_with(DB_FILE) || n == OUTBOX || n == SECRET_FILE {
+            continue;
+        }
+        let target = dir.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The default example's workspace (the Lumora corpus), as `sqa demo` and `sqa bench` use.
+pub fn init(dir: &Path) -> Result<()> {
+    init_from(dir, &example_dir()?)
 }

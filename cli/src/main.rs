@@ -14,6 +14,8 @@ mod cost;
 mod demo;
 mod eval;
 mod local;
+mod serve;
+mod speed;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -42,8 +44,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a workspace with the example config (the Lumora corpus) in DIR.
-    Init { dir: PathBuf },
+    /// Create a workspace in DIR: a neutral, commented sqa.toml naming what to fill in, or
+    /// with --example a copy of an example (lumora, corvid, or a folder laid out like them).
+    Init {
+        dir: PathBuf,
+        #[arg(long)]
+        example: Option<String>,
+    },
     /// Check or describe agent configuration files.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -62,7 +69,7 @@ enum Command {
     /// The funnel: leads per stage (with --cost: the model's tokens and cost per lead and
     /// per stage).
     Stats(cost::StatsArgs),
-    /// Run the whole loop on the example corpus in a fresh temporary folder.
+    /// Run the whole loop on an example corpus (default: lumora) in a fresh temporary folder.
     Demo(demo::DemoArgs),
     /// Validate addresses (syntax, normal form, kind; DNS with --dns).
     CheckEmail(commands::evaluate::CheckEmailArgs),
@@ -74,6 +81,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure a model (and the offline engine, side by side) on labelled replies.
     Eval(eval::EvalArgs),
+    /// The HTTP API and the dashboard on this workspace (127.0.0.1:8080 by default).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -132,7 +141,8 @@ struct RunArgs {
     /// One selection, then work the queues until they are empty, then exit.
     #[arg(long)]
     until_idle: bool,
-    /// Worker mode: minutes between selection runs.
+    /// Worker mode: minutes between full selection runs (the queues are worked every second,
+    /// the mailbox every inbox.poll_seconds).
     #[arg(long, default_value_t = 240)]
     every_minutes: u64,
 }
@@ -189,7 +199,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
     let now = cli.now.as_deref().map(commands::parse_now).transpose()?;
     let json = cli.json;
     match cli.command {
-        Command::Init { dir } => commands::workspace::init(&dir),
+        Command::Init { dir, example } => commands::workspace::init(&dir, example.as_deref()),
         Command::Config(ConfigCmd::Check { file }) => commands::config::check(&file, json),
         Command::Config(ConfigCmd::Schema) => commands::config::schema(),
         Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,
@@ -232,6 +242,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                 Command::Inbound { files } => commands::run::inbound(&ws, &files, json).await,
                 Command::Stats(args) if args.cost => cost::stats(&ws, json).await,
                 Command::Stats(_) => commands::views::stats(&ws, json).await,
+                Command::Serve(args) => serve::run(args, &cli.dir, ws).await,
                 _ => unreachable_command(),
             }
         }

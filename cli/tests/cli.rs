@@ -233,7 +233,11 @@ fn config_check_lists_every_problem_and_fails() {
 fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("leads.csv");
     let bytes = "id,first_name,email,extra\nL1,Ann,ann@x.example,1\nL2,Bob\n\
                  L3,\"Cy,c@x.example,2\nL4,Dee,ann@X.example,3\n";
@@ -276,7 +280,11 @@ fn a_bad_csv_keeps_the_good_rows_and_names_the_bad_ones() {
 fn a_latin1_csv_is_refused_with_its_encoding_named() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("latin1.csv");
     let mut bytes = b"id,first_name,email\nL1,Ann,ann@x.example\nL2,Ren".to_vec();
     bytes.push(0xE9);
@@ -303,7 +311,11 @@ fn a_latin1_csv_is_refused_with_its_encoding_named() {
 fn files_over_their_limit_are_refused_before_they_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let huge = dir.path().join("huge.csv");
     std::fs::File::create(&huge)
         .unwrap()
@@ -353,7 +365,11 @@ fn files_over_their_limit_are_refused_before_they_are_read() {
 fn a_knowledge_source_outside_the_workspace_is_refused_by_key() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let config = ws.join("sqa.toml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "    \"company/knowledge/security.md\",",
@@ -382,7 +398,11 @@ fn a_knowledge_source_outside_the_workspace_is_refused_by_key() {
 fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let huge = dir.path().join("huge.eml");
     let mut body = b"From: a@x.example\r\nSubject: hi\r\n\r\n".to_vec();
     body.resize(30 * 1024 * 1024, b'a');
@@ -413,7 +433,11 @@ fn a_malformed_or_huge_message_is_recorded_not_a_crash() {
 fn a_company_change_reruns_research_and_fit_only() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "lumora"])
+            .status
+            .success()
+    );
     let csv = dir.path().join("leads.csv");
     std::fs::write(
         &csv,
@@ -490,7 +514,7 @@ fn example() -> PathBuf {
 fn workspace_with_leads(dir: &Path) -> String {
     let ws = dir.join("ws");
     let w = ws.to_str().unwrap().to_string();
-    assert!(sqa(&["init", &w]).status.success());
+    assert!(sqa(&["init", &w, "--example", "lumora"]).status.success());
     let csv = ws.join("leads/leads.csv");
     let out = sqa(&["--dir", &w, "leads", "import", csv.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -657,7 +681,7 @@ fn an_import_exits_0_when_clean_3_when_some_rows_fail_and_1_when_none_is_usable(
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let w = ws.to_str().unwrap();
-    assert!(sqa(&["init", w]).status.success());
+    assert!(sqa(&["init", w, "--example", "lumora"]).status.success());
     let write = |name: &str, text: &str| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
@@ -779,4 +803,99 @@ fn inbound_checks_dkim_itself_and_a_tampered_reply_is_not_handed_over() {
         decisions[1], "escalated",
         "the tampered reply: {decisions:?}"
     );
+}
+
+#[test]
+fn init_writes_a_neutral_workspace_whose_check_names_what_to_fill_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(sqa(&["init", ws.to_str().unwrap()]).status.success());
+    let text = std::fs::read_to_string(ws.join("sqa.toml")).unwrap();
+    for seller in ["Lumora", "Corvid", "observability", "payroll"] {
+        assert!(!text.contains(seller), "the neutral config names {seller}");
+    }
+    let out = sqa(&[
+        "--json",
+        "config",
+        "check",
+        ws.join("sqa.toml").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "an empty workspace is not ready");
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let paths: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    for key in [
+        "company.name",
+        "agent.ai_disclosure",
+        "agent.postal_address",
+    ] {
+        assert!(paths.contains(&key), "{key} not named: {paths:?}");
+    }
+}
+
+#[test]
+fn init_example_corvid_and_demo_example_run_the_second_seller() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(
+        sqa(&["init", ws.to_str().unwrap(), "--example", "corvid"])
+            .status
+            .success()
+    );
+    let out = sqa(&[
+        "--json",
+        "config",
+        "check",
+        ws.join("sqa.toml").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let lacks: Vec<&str> = v["lacks"]
+        .as_array()
+        .expect("a lacks array")
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert_eq!(lacks, ["outreach.calendar_link"], "{v}");
+
+    let into = dir.path().join("demo");
+    let out = sqa(&[
+        "demo",
+        "--json",
+        "--example",
+        "corvid",
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
+    let leads = v["leads"].as_array().expect("a leads array");
+    assert_eq!(leads.len(), 48, "every Corvid lead");
+    let mut sent = 0;
+    for f in std::fs::read_dir(into.join("outbox")).unwrap() {
+        let raw = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        assert!(!raw.contains("Lumora"), "a Corvid mail names Lumora");
+        sent += 1;
+    }
+    assert!(sent > 20, "{sent} mails");
+    // A folder that is no example is refused with a message naming the examples.
+    let out = sqa(&[
+        "demo",
+        "--example",
+        dir.path().join("nowhere").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lumora, corvid"));
 }

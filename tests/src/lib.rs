@@ -46,6 +46,7 @@ pub fn example_dir() -> PathBuf {
 pub mod contract;
 pub mod dkim;
 pub mod dns_server;
+pub mod mail_servers;
 pub mod memory;
 pub mod memory_pipeline;
 pub mod pipeline;

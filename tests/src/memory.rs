@@ -433,6 +433,17 @@ impl MemoryQueue {
         self.len(queue) == 0
     }
 
+    /// Let time pass for the queues: every hidden message (in flight, or put back with a
+    /// delay by `retry_later`) is visible again now.
+    pub fn expire_delays(&self) {
+        let now = Instant::now();
+        for q in lock(&self.inner).live.values_mut() {
+            for m in q.values_mut() {
+                m.visible_at = now;
+            }
+        }
+    }
+
     /// Bodies on `queue` in send order, visible or not, without receiving them.
     pub fn peek(&self, queue: QueueName) -> Vec<String> {
         lock(&self.inner)

@@ -49,7 +49,7 @@ email = "robin@agent.northwind-ledger.example"
 signature = "Robin Vale\nNorthwind Ledger"
 ai_disclosure = "I am Robin, an AI assistant for Northwind Ledger; a person reviews every conversation."
 postal_address = "Northwind Ledger Ltd, 1 Harbour Road, Exampletown"
-unsubscribe_url = "https://www.northwind-ledger.example/unsubscribe?t={token}"
+unsubscribe_url = "https://www.northwind-ledger.example/unsubscribe?token={token}"
 
 [selection]
 statuses = ["open"]

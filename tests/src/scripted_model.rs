@@ -419,6 +419,7 @@ pub fn offline_answer(req: &Request, readings: &Readings) -> Option<Value> {
                 "value_propositions": r["value_propositions"],
                 "signature": r["signature"],
                 "previous_subject": r["previous_subject"],
+                "compose": r["compose"],
             }))
             .ok()?;
             serde_json::to_value(outreach::draft(&input)).ok()
@@ -432,6 +433,8 @@ pub fn offline_answer(req: &Request, readings: &Readings) -> Option<Value> {
                 "next_question": r["follow_up_question"],
                 "signature": r["signature"],
                 "seller_company": r["seller"],
+                "lang": r["language"],
+                "phrases": r["phrases"],
             }))
             .ok()?;
             serde_json::to_value(outreach::answer_from(&input)?).ok()

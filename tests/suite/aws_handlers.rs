@@ -279,10 +279,53 @@ async fn the_api_answers_health_and_one_click_unsubscribe() {
             .is_some()
     );
 
+    // API Gateway sends the query both raw and parsed; the router reads the raw one.
     json["queryStringParameters"]["token"] = "AWS001.forged".into();
+    json["rawQueryString"] = "token=AWS001.forged".into();
     let req: ApiGatewayV2httpRequest = serde_json::from_value(json).expect("event");
     let res = fn_api::handler(req, api).await;
     assert_eq!(res.status_code, 400, "a forged token is refused");
+}
+
+#[tokio::test]
+async fn the_api_records_the_authorizers_principal_with_an_action_and_base64_bodies_arrive() {
+    let Some(p) = AwsPipeline::new("hactor").await else {
+        return;
+    };
+    let api = p.function("api");
+    seed_selected(&p, "AWS001", "rmorgan@kestrelpay.example").await;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&read_fixture("apigw-health.json")).expect("fixture");
+    json["rawPath"] = "/api/leads/AWS001/disqualify".into();
+    json["routeKey"] = "POST /api/{proxy+}".into();
+    json["requestContext"]["http"]["method"] = "POST".into();
+    json["requestContext"]["http"]["path"] = "/api/leads/AWS001/disqualify".into();
+    json["headers"]["content-type"] = "application/json".into();
+    json["requestContext"]["authorizer"] =
+        serde_json::json!({"jwt": {"claims": {"sub": "supervisor-7"}, "scopes": null}});
+    json["isBase64Encoded"] = true.into();
+    json["body"] = "eyJyZWFzb24iOiAibm8gYnVkZ2V0In0=".into(); // {"reason": "no budget"}
+    let req: ApiGatewayV2httpRequest = serde_json::from_value(json).expect("event");
+    let res = fn_api::handler(req, api).await;
+    assert_eq!(res.status_code, 200, "{:?}", res.body);
+    assert_eq!(p.stage_of("AWS001").await, Stage::Disqualified);
+    let runs = p
+        .deps
+        .ports
+        .runs
+        .for_lead(&LeadId::parse("AWS001").expect("id"))
+        .await
+        .expect("runs");
+    let manual = runs
+        .iter()
+        .find(|r| r.run_id == "manual")
+        .expect("a record");
+    assert_eq!(manual.decision, "disqualified");
+    assert!(
+        manual.reasons[0].contains("by jwt:supervisor-7"),
+        "{:?}",
+        manual.reasons
+    );
 }
 
 #[tokio::test]
@@ -481,4 +524,42 @@ async fn aws_a_port_a_function_does_not_wire_answers_with_an_error_naming_it() {
         .await
         .expect_err("outreach's model only drafts");
     assert!(err.to_string().contains("classify"), "{err}");
+}
+
+/// A DynamoDB stream batch on the leads table (the fixture, as the filtered event source
+/// mapping delivers it): its leads are claimed and queued for validation at once; the same
+/// batch again, or the agent's own claim coming back, claims nothing twice.
+#[tokio::test]
+async fn a_stream_batch_of_new_leads_is_claimed_at_once_and_only_once() {
+    let Some(p) = AwsPipeline::new("hstream").await else {
+        return;
+    };
+    let now = p.deps.ports.clock.now().format("%Y-%m-%dT%H:%M:%SZ");
+    let csv = format!(
+        "id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n\
+         AWS101,Ada,Stream,ada@kestrelpay.example,Head of Data,Kestrel Pay,https://kestrelpay.example/,Software,300,US,Snowflake,webinar,open,marcus.okafor,{now},\n\
+         AWS102,Bo,Stream,bo@kestrelpay.example,Head of Data,Kestrel Pay,https://kestrelpay.example/,Software,300,US,Snowflake,webinar,open,marcus.okafor,{now},\n"
+    );
+    p.seed(csv.as_bytes()).await;
+    let event: serde_json::Value =
+        serde_json::from_str(&read_fixture("dynamodb-stream-new-leads.json")).expect("JSON");
+    assert!(fn_select::is_stream_event(&event));
+    assert_eq!(
+        fn_select::stream_lead_ids(&event).len(),
+        2,
+        "AWS101 twice counts once"
+    );
+
+    let out = fn_select::on_stream(&event, p.function("select"))
+        .await
+        .expect("the batch is handled");
+    assert_eq!(out["claimed"], 2, "{out}");
+    assert_eq!(p.stage_of("AWS101").await, Stage::Selected);
+    assert_eq!(p.stage_of("AWS102").await, Stage::Selected);
+
+    let again = fn_select::on_stream(&event, p.function("select"))
+        .await
+        .expect("a redelivered batch is handled");
+    assert_eq!(again["claimed"], 0, "{again}");
+    assert_eq!(p.pump(sqa_core::ports::QueueName::Validate, 1).await, 2);
 }

@@ -137,6 +137,7 @@ impl AwsPipeline {
             fn_handover::WIRING,
             fn_feedback::WIRING,
             fn_api::WIRING,
+            fn_webhooks::WIRING,
         ] {
             functions.insert(
                 wiring.function,
@@ -204,6 +205,7 @@ impl AwsPipeline {
             QueueName::Engage => {
                 fn_engage::handler(event, deps, self.settings.inbox_bucket.as_deref(), n).await
             }
+            QueueName::Webhooks => fn_webhooks::handler(event, deps, n).await,
         };
         result.expect("no record without a messageId")
     }
@@ -611,4 +613,70 @@ async fn aws_pipeline_delivering_every_message_twice_ends_the_same_with_one_emai
     };
     let end = whole_loop(&p, 2).await;
     assert_the_loop_ended_well(&p, &end).await;
+}
+
+/// Speed to lead on the AWS path, on moto: a lead written to the leads table, the stream
+/// record the filtered event source mapping delivers for it, then the chain of handlers
+/// (select on the stream, validate, research, outreach) until SES accepted the first email.
+/// The event source mapping's own latency (its batching window, 1 s at most, and Lambda's
+/// invocation) is not in the figure. `bash infra/test.sh speed_to_lead -- --nocapture`.
+#[tokio::test]
+async fn aws_pipeline_speed_to_lead_through_the_stream_and_the_handler_chain() {
+    let Some(p) = AwsPipeline::new("speed").await else {
+        return;
+    };
+    let rows = [
+        (
+            "Rhys",
+            "rmorgan@brightlane-logistics.example",
+            "https://brightlane-logistics.example/",
+        ),
+        (
+            "Ines",
+            "ines.duarte@parcelwise.example",
+            "https://parcelwise.example/",
+        ),
+    ];
+    let mut latencies = Vec::new();
+    for i in 0..10 {
+        let (name, email, site) = rows[i % rows.len()];
+        let id = format!("SPD{i:03}");
+        let email = email.replace('@', &format!("+{i}@"));
+        let now = p.deps.ports.clock.now().format("%Y-%m-%dT%H:%M:%SZ");
+        let csv = format!(
+            "id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n\
+             {id},{name},Speed,{email},Head of Data Platform,Speed Co {i},{site},Logistics,620,GB,Snowflake;dbt,partner,open,marcus.okafor,{now},\n"
+        );
+        let t0 = std::time::Instant::now();
+        p.seed(csv.as_bytes()).await;
+        let event = serde_json::json!({"Records": [{
+            "eventID": format!("speed-{i}"), "eventName": "INSERT", "eventSource": "aws:dynamodb",
+            "dynamodb": {"Keys": {"id": {"S": id}}, "NewImage": {"id": {"S": id}, "stage": {"S": "new"}}}
+        }]});
+        let out = fn_select::on_stream(&event, p.function("select"))
+            .await
+            .expect("the stream batch is handled");
+        assert_eq!(out["claimed"], 1, "{out}");
+        p.run_through_outreach(1).await;
+        let lead = p.lead(&id).await;
+        assert!(
+            lead.touches
+                .first()
+                .is_some_and(|t| t.state == sqa_core::domain::TouchState::Sent),
+            "{id}: {}",
+            p.describe(&id).await
+        );
+        latencies.push(t0.elapsed().as_secs_f64());
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |q: f64| {
+        latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
+    println!(
+        "speed to lead on moto (stream record → select → validate → research → outreach → SES accepted): p50 {:.2} s, p95 {:.2} s over {} leads",
+        pct(0.5),
+        pct(0.95),
+        latencies.len()
+    );
+    assert!(pct(0.95) < 60.0);
 }

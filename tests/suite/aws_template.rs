@@ -102,7 +102,7 @@ fn every_function_is_an_arm64_al2023_rust_build_of_a_workspace_package() {
     let functions = of_type(&t, "AWS::Serverless::Function");
     assert!(
         functions.len() >= 8,
-        "select, validate, research, outreach, engage, handover, feedback, api"
+        "select, validate, research, outreach, engage, handover, feedback, api, webhooks"
     );
     for (name, f) in &functions {
         assert_eq!(
@@ -166,8 +166,8 @@ fn every_sqs_event_reports_batch_item_failures() {
         }
     }
     assert_eq!(
-        seen, 6,
-        "validate, research, outreach, engage, handover and feedback read queues"
+        seen, 7,
+        "validate, research, outreach, engage, handover, feedback and webhooks read queues"
     );
 }
 
@@ -221,7 +221,7 @@ fn every_queue_has_a_dead_letter_queue_with_an_alarm_and_enough_visibility() {
             "queue {name}: visibility {visibility} s < 6 × the consumer's {timeout} s"
         );
     }
-    assert_eq!(dlqs.len(), 6, "six queues, six dead-letter queues");
+    assert_eq!(dlqs.len(), 7, "seven queues, seven dead-letter queues");
 }
 
 /// No statement grants a `*` resource. (None is needed: SES sending is scoped to the
@@ -433,6 +433,9 @@ fn the_template_takes_the_documented_parameters() {
         "ModelApiKeyParameter",
         "UnsubscribeSecretParameter",
         "KmsKeyArn",
+        "ApiAuth",
+        "JwtIssuer",
+        "JwtAudience",
     ] {
         assert!(
             params.contains_key(&Yaml::String(p.into())),
@@ -442,6 +445,39 @@ fn the_template_takes_the_documented_parameters() {
     assert_eq!(
         t["Parameters"]["Schedule"]["Default"].as_str(),
         Some("rate(4 hours)")
+    );
+}
+
+/// Health and the one-click unsubscribe are the only public routes; every other request goes
+/// through the `$default` route, behind IAM or the JWT authorizer as `ApiAuth` chooses.
+#[test]
+fn only_health_and_unsubscribe_are_public_and_the_rest_is_behind_the_chosen_authorizer() {
+    let t = template();
+    let routes = of_type(&t, "AWS::ApiGatewayV2::Route");
+    let mut public: Vec<&str> = routes
+        .iter()
+        .filter(|(_, r)| r["Properties"]["AuthorizationType"].as_str() == Some("NONE"))
+        .filter_map(|(_, r)| r["Properties"]["RouteKey"].as_str())
+        .collect();
+    public.sort();
+    assert_eq!(
+        public,
+        ["GET /health", "GET /unsubscribe", "POST /unsubscribe"]
+    );
+    let default = routes
+        .iter()
+        .find(|(_, r)| r["Properties"]["RouteKey"].as_str() == Some("$default"))
+        .expect("a $default route");
+    // `!If [UsesJwt, JWT, AWS_IAM]`: the reader drops the short tag and keeps the list.
+    let auth: Vec<&str> = as_list(&default.1["Properties"]["AuthorizationType"])
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(auth, ["UsesJwt", "JWT", "AWS_IAM"], "{:?}", default.1);
+    assert_eq!(
+        t["Parameters"]["ApiAuth"]["Default"].as_str(),
+        Some("iam"),
+        "IAM unless the operator chooses a JWT issuer"
     );
 }
 

@@ -520,7 +520,7 @@ fn dns_setting_off_checks_nothing_and_bad_settings_fail_early() {
     // A bad setting fails when the config is read, naming the key and the line.
     let text = "[company]\nname = \"X\"\n[agent]\nname = \"A\"\nemail = \"a@x.example\"\n\
                 signature = \"A\"\nai_disclosure = \"AI\"\npostal_address = \"P\"\n\
-                unsubscribe_url = \"https://x.example/u?t={token}\"\n\
+                unsubscribe_url = \"https://x.example/u?token={token}\"\n\
                 [validation]\ndns = \"8.8.8.8:dns\"\n";
     let no_files = |f: &sqa_core::config::NamedFile<'_>| Err(format!("{}: no files here", f.name));
     let err = sqa_core::config::parse(text, &no_files)

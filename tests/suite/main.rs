@@ -1,6 +1,8 @@
 //! The test suite: one binary, one module per concern.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod any_seller;
+mod api;
 mod aws_handlers;
 mod aws_pipeline;
 mod aws_template;
@@ -23,3 +25,4 @@ mod pipeline;
 mod research;
 mod sisimai;
 mod stages;
+mod webhooks;

@@ -13,9 +13,11 @@ pub fn check(file: &Path, json: bool) -> Result<i32> {
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     match sqa_core::config::parse(&text, &WorkspaceFiles::new(base)) {
         Ok(cfg) => {
+            // Valid, but what the agent still lacks to write well.
+            let lacks = sqa_core::config::gaps(&cfg);
             if json {
                 out::json(
-                    &json!({"file": file, "ok": true, "errors": [], "mode": cfg.mode, "state": cfg.state}),
+                    &json!({"file": file, "ok": true, "errors": [], "lacks": lacks, "mode": cfg.mode, "state": cfg.state}),
                 )?;
             } else {
                 outln!(
@@ -24,6 +26,9 @@ pub fn check(file: &Path, json: bool) -> Result<i32> {
                     cfg.mode,
                     cfg.state
                 )?;
+                for l in &lacks {
+                    outln!("{}: lacks {l}", file.display())?;
+                }
             }
             Ok(exit::DONE)
         }

@@ -8,10 +8,11 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use sqa_core::agents::{email, fit as fit_agent};
 use sqa_core::config::Limits;
-use sqa_core::domain::{Lead, Stage};
+use sqa_core::domain::{Lead, LeadId, Stage};
 use sqa_core::fsread;
 use sqa_core::import;
 use sqa_core::ports::LeadFilter;
+use sqa_core::stages::select;
 use std::path::Path;
 
 /// Import a CSV file. Every row error, warning and duplicate is named on standard error with
@@ -25,6 +26,24 @@ pub async fn import(ws: &Workspace, file: &Path, dry_run: bool, json: bool) -> R
     let report = import::import_csv(&ws.deps, &bytes, dry_run)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    // Speed to lead: the new leads are claimed and queued for validation now, so a running
+    // worker (`sqa run`) writes to them within seconds instead of at its next selection.
+    let queued = if dry_run {
+        0
+    } else {
+        let ids: Vec<LeadId> = report
+            .imported
+            .iter()
+            .filter_map(|id| LeadId::parse(id).ok())
+            .collect();
+        let run_id = format!(
+            "import-{}",
+            ws.deps.ports.clock.now().format("%Y%m%dT%H%M%S%.3fZ")
+        );
+        select::enqueue_new(&ws.deps, &ids, &run_id)
+            .await
+            .context("the leads were imported, but queueing them for validation failed")?
+    };
     if json {
         out::json(&serde_json::to_value(&report)?)?;
     } else {
@@ -57,6 +76,9 @@ pub async fn import(ws: &Workspace, file: &Path, dry_run: bool, json: bool) -> R
             report.errors.len(),
             report.duplicates.len()
         )?;
+        if queued > 0 {
+            outln!("{queued} selected and queued for validation (sqa run works them)")?;
+        }
     }
     let handled = report.imported.len() + report.already_present.len();
     Ok(exit::of(report.errors.len(), report.errors.len() + handled))

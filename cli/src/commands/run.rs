@@ -2,7 +2,7 @@
 //! (select, then drain every queue) and `sqa inbound` (replies into the engage stage).
 
 use super::exit;
-use crate::local::Workspace;
+use crate::local::{MailboxReader, Workspace};
 use crate::out::{self, errln, outln};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
@@ -79,8 +79,44 @@ pub async fn run_once(
     Ok((report, drained))
 }
 
+/// Read the mailbox once, when `[inbox]` names one; a failure is reported and the run goes on
+/// (the next poll tries again).
+async fn poll(
+    ws: &Workspace,
+    reader: Option<&MailboxReader>,
+    checker: &sqa_local::auth::MailAuth,
+    json: bool,
+) -> Result<usize> {
+    let Some(reader) = reader else {
+        return Ok(0);
+    };
+    match ws.poll_mailbox(reader, checker).await {
+        Ok(r) => {
+            if json && r.queued > 0 {
+                out::json(&json!({"inbox": r}))?;
+            }
+            Ok(r.queued)
+        }
+        Err(e) => {
+            if json {
+                out::json(&json!({"inbox_error": format!("{e:#}")}))?;
+            } else {
+                errln!("inbox: {e:#}")?;
+            }
+            Ok(0)
+        }
+    }
+}
+
 pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: bool) -> Result<i32> {
+    let reader = ws.mailbox()?;
+    let checker = sqa_local::auth::MailAuth::from_config(&ws.deps.config)
+        .context("cannot set up the mail authentication check")?;
+    if !until_idle {
+        return worker(ws, reader.as_ref(), &checker, every_minutes, json).await;
+    }
     loop {
+        poll(ws, reader.as_ref(), &checker, json).await?;
         let (sel, drained) = run_once(ws, !json).await?;
         if json {
             out::json(&json!({"select": sel, "drain": drained}))?;
@@ -107,7 +143,89 @@ pub async fn run(ws: &Workspace, until_idle: bool, every_minutes: u64, json: boo
         if until_idle {
             return Ok(exit::DONE);
         }
-        tokio::time::sleep(std::time::Duration::from_secs(every_minutes.max(1) * 60)).await;
+    }
+}
+
+/// The worker: sends and reads continuously until stopped. The queues are worked every
+/// second (a lead `sqa leads import` queued is written to within seconds), the mailbox is
+/// read every `inbox.poll_seconds`, and a full selection (new leads in the window, follow-ups
+/// due) runs every `every_minutes` as a safety net. A failure is reported and the loop goes
+/// on after a pause: a mail server that is down must not stop the worker.
+async fn worker(
+    ws: &Workspace,
+    reader: Option<&MailboxReader>,
+    checker: &sqa_local::auth::MailAuth,
+    every_minutes: u64,
+    json: bool,
+) -> Result<i32> {
+    use std::time::{Duration, Instant};
+    let select_every = Duration::from_secs(every_minutes.max(1) * 60);
+    let poll_every = Duration::from_secs(ws.deps.config.inbox.poll_seconds.max(1));
+    let mut next_select = Instant::now();
+    let mut next_poll = Instant::now();
+    if !json {
+        outln!(
+            "sqa run: working the queues every second, selecting every {every_minutes} min{}; \
+             Ctrl-C stops",
+            match ws.deps.config.inbox.source {
+                sqa_core::config::InboxSource::None => String::new(),
+                s => format!(", reading the {s:?} inbox every {} s", poll_every.as_secs())
+                    .to_lowercase(),
+            }
+        )?;
+    }
+    loop {
+        let now = Instant::now();
+        if now >= next_poll {
+            poll(ws, reader, checker, json).await?;
+            next_poll = now + poll_every;
+        }
+        let mut pause = Duration::from_secs(1);
+        if now >= next_select {
+            match select::run(&ws.deps, &run_id(ws)).await {
+                Ok(sel) => {
+                    next_select = now + select_every;
+                    if json {
+                        out::json(&json!({"select": sel}))?;
+                    } else if !sel.selected.is_empty() || !sel.due.is_empty() {
+                        outln!(
+                            "selected {}, follow-ups due {}",
+                            sel.selected.len(),
+                            sel.due.len()
+                        )?;
+                    }
+                }
+                Err(e) => {
+                    errln!("select: {e}")?;
+                    pause = Duration::from_secs(10);
+                }
+            }
+        }
+        match runner::drain(&ws.deps, 1000, |_, _| {}).await {
+            Ok(d) => {
+                let n: u64 = d.handled.values().sum();
+                if json && (n > 0 || !d.failed.is_empty()) {
+                    out::json(&json!({"drain": d}))?;
+                } else if n > 0 {
+                    outln!(
+                        "handled {n} message(s){}",
+                        if d.failed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {} failed", d.failed.len())
+                        }
+                    )?;
+                }
+                for f in &d.failed {
+                    errln!("failed: {f}")?;
+                }
+            }
+            Err(e) => {
+                errln!("the queues: {e}")?;
+                pause = Duration::from_secs(10);
+            }
+        }
+        tokio::time::sleep(pause).await;
     }
 }
 

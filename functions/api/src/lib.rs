@@ -1,210 +1,200 @@
-//! The api function: the HTTP routes of a deployment, behind an API Gateway HTTP API.
+//! The api function: the HTTP API and dashboard of a deployment (`sqa_api::router`, the same
+//! router `sqa serve` runs), behind an API Gateway HTTP API (payload format 2.0).
 //!
 //! | route | auth | what |
 //! |---|---|---|
 //! | `GET /health` | none | liveness |
-//! | `POST /leads/import[?dry_run=true]` | IAM (SigV4) | import a leads CSV, then enqueue the new leads at once |
-//! | `GET /unsubscribe?token=…` | none | a page with one button (link scanners must not unsubscribe anyone) |
-//! | `POST /unsubscribe?token=…` | none | RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click`) |
+//! | `GET/POST /unsubscribe?token=…` | none (the token's HMAC) | one-click unsubscribe: a page with one button, and RFC 8058 POST |
+//! | `POST /leads/import[?dry_run=true]` | the authorizer | import a leads CSV, then enqueue the new leads at once |
+//! | `/api/…`, `/`, `/leads…`, `/config`, `/cost` | the authorizer | the API (OpenAPI at `/api/openapi.json`) and the dashboard |
 //!
-//! Authorisation is API Gateway's (the template sets `AWS_IAM` on every route but health and
-//! unsubscribe); this code never sees an unauthorised request. Lambda glue only: importing,
-//! selecting and unsubscribing are the core's.
+//! Authorisation is API Gateway's: the template's `ApiAuth` parameter puts IAM (SigV4) or a
+//! JWT authorizer on every route but health and unsubscribe; the router runs with
+//! `Auth::Gateway` and records the authorizer's principal as who acted. This file is Lambda
+//! glue only: converting the event to an HTTP request and back.
 
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::event::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
-use aws_lambda_events::http::{HeaderValue, Method, header};
+use aws_lambda_events::http::{HeaderValue, header};
+use sqa_api::{Actor, Auth, Backend};
+use sqa_aws::lambda::Runtime;
 use sqa_aws::wire::{NeedsSecret, Wiring};
-use sqa_core::import::{ImportError, import_csv};
-use sqa_core::ports::{Deps, StoreError};
-use sqa_core::stages::{StageError, consent, select};
+use sqa_core::config::{ConfigFiles, NamedFile};
+use sqa_core::ports::Deps;
+use std::sync::Arc;
+use tower::ServiceExt;
 
-/// The ports this function uses (stores, queue and the unsubscribe secret); nothing else is
-/// linked into it.
-pub const WIRING: Wiring = Wiring::minimal("api", NeedsSecret::Yes);
+/// The ports this function uses: the stores, queue and unsubscribe secret, and the mailer
+/// (a supervisor approves and sends a research-only draft); no model, web or DNS.
+pub const WIRING: Wiring = Wiring {
+    mailer: Some(sqa_aws::wire::ses_mailer),
+    ..Wiring::minimal("api", NeedsSecret::Yes)
+};
 
 /// The answer to any request while the agent config cannot be read (missing, invalid or
 /// the table unavailable): the caller may retry; the reason is in the function's log.
 pub fn unavailable() -> ApiGatewayV2httpResponse {
-    json(
-        503,
-        &serde_json::json!({"error": "the agent config cannot be read; try again later"}),
-    )
+    let mut r = ApiGatewayV2httpResponse::default();
+    r.status_code = 503;
+    r.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.body = Some(Body::Text(
+        serde_json::json!({"error": "the agent config cannot be read; try again later"})
+            .to_string(),
+    ));
+    r
 }
 
-/// Largest import body accepted (API Gateway's own limit is 10 MB).
-const MAX_IMPORT_BYTES: usize = 6 * 1024 * 1024;
+/// The deployed backend: the runtime's ports and cached config, and the knowledge bucket for
+/// the files a config names.
+pub struct Deployed(pub Arc<Runtime>);
 
+#[async_trait::async_trait]
+impl Backend for Deployed {
+    async fn deps(&self) -> anyhow::Result<Arc<Deps>> {
+        self.0.deps().await
+    }
+    async fn config_files(&self, text: &str) -> anyhow::Result<Box<dyn ConfigFiles + Send + Sync>> {
+        Ok(Box::new(
+            sqa_aws::wire::fetch_named_files(&self.0.clients, &self.0.settings, text).await?,
+        ))
+    }
+    async fn config_saved(&self, _text: &str) -> anyhow::Result<()> {
+        // Every function reads the new version within its config TTL.
+        Ok(())
+    }
+    fn may_send(&self) -> bool {
+        self.0.settings.mode != Some(sqa_core::config::Mode::ResearchOnly)
+    }
+}
+
+/// A backend over fixed ports (tests, one-off harnesses): a config that names files cannot
+/// be checked here.
+pub struct Fixed(pub Arc<Deps>);
+
+struct NoFiles;
+impl ConfigFiles for NoFiles {
+    fn read(&self, f: &NamedFile<'_>) -> Result<String, String> {
+        Err(format!("{}: no knowledge bucket in this harness", f.name))
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for Fixed {
+    async fn deps(&self) -> anyhow::Result<Arc<Deps>> {
+        Ok(self.0.clone())
+    }
+    async fn config_files(
+        &self,
+        _text: &str,
+    ) -> anyhow::Result<Box<dyn ConfigFiles + Send + Sync>> {
+        Ok(Box::new(NoFiles))
+    }
+    async fn config_saved(&self, _text: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// The router of this function.
+pub fn router(backend: Arc<dyn Backend>) -> axum::Router {
+    sqa_api::router(backend, Auth::Gateway)
+}
+
+/// Answer one request with fixed ports (the router built for it).
 pub async fn handler(req: ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2httpResponse {
-    let method = req.request_context.http.method.clone();
+    let app = router(Arc::new(Fixed(Arc::new(deps.clone()))));
+    handle(&app, req).await
+}
+
+/// Who the authorizer let in: the IAM caller's ARN, or the JWT's subject.
+fn actor(req: &ApiGatewayV2httpRequest) -> Actor {
+    let auth = req.request_context.authorizer.as_ref();
+    if let Some(arn) = auth
+        .and_then(|a| a.iam.as_ref())
+        .and_then(|i| i.user_arn.clone())
+    {
+        return Actor(format!("iam:{arn}"));
+    }
+    if let Some(sub) = auth
+        .and_then(|a| a.jwt.as_ref())
+        .and_then(|j| j.claims.get("sub").cloned())
+    {
+        return Actor(format!("jwt:{sub}"));
+    }
+    Actor("aws:unknown".into())
+}
+
+fn bad_request(msg: &str) -> ApiGatewayV2httpResponse {
+    let mut r = ApiGatewayV2httpResponse::default();
+    r.status_code = 400;
+    r.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.body = Some(Body::Text(serde_json::json!({ "error": msg }).to_string()));
+    r
+}
+
+/// The event as an HTTP request, through the router, and the answer as the event's response.
+pub async fn handle(app: &axum::Router, req: ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
     let path = req
         .raw_path
         .clone()
         .or_else(|| req.request_context.http.path.clone())
-        .unwrap_or_default();
-    let path = path.trim_end_matches('/');
-    let response = match (method.clone(), path) {
-        (Method::GET, "/health") => json(200, &serde_json::json!({"status": "ok"})),
-        (Method::POST, "/leads/import") => import(&req, deps).await,
-        (Method::GET, "/unsubscribe") => unsubscribe_page(&req),
-        (Method::POST, "/unsubscribe") => unsubscribe(&req, deps).await,
-        (_, "/health" | "/leads/import" | "/unsubscribe") => {
-            json(405, &serde_json::json!({"error": "method not allowed"}))
-        }
-        _ => json(404, &serde_json::json!({"error": "not found"})),
+        .unwrap_or_else(|| "/".into());
+    let uri = match req.raw_query_string.as_deref().filter(|q| !q.is_empty()) {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
     };
-    tracing::info!(method = %method, path, status = response.status_code, "request");
-    response
-}
-
-fn body_bytes(req: &ApiGatewayV2httpRequest) -> Result<Vec<u8>, String> {
-    let Some(body) = req.body.as_deref() else {
-        return Ok(Vec::new());
+    let body = match req.body.as_deref() {
+        None => Vec::new(),
+        Some(b) if req.is_base64_encoded => match sqa_aws::lambda::decode_base64(b) {
+            Ok(bytes) => bytes,
+            Err(e) => return bad_request(&format!("the body is not base64: {e}")),
+        },
+        Some(b) => b.as_bytes().to_vec(),
     };
-    if req.is_base64_encoded {
-        sqa_aws::lambda::decode_base64(body).map_err(|e| format!("the body is not base64: {e}"))
-    } else {
-        Ok(body.as_bytes().to_vec())
+    let mut builder = axum::http::Request::builder()
+        .method(req.request_context.http.method.clone())
+        .uri(uri);
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
     }
-}
-
-async fn import(req: &ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2httpResponse {
-    let bytes = match body_bytes(req) {
-        Ok(b) => b,
-        Err(e) => return json(400, &serde_json::json!({"error": e})),
-    };
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return json(
-            413,
-            &serde_json::json!({"error": format!("the CSV is larger than {MAX_IMPORT_BYTES} bytes")}),
-        );
+    if let Some(cookies) = req.cookies.as_ref().filter(|c| !c.is_empty()) {
+        builder = builder.header(header::COOKIE, cookies.join("; "));
     }
-    let dry_run = req
-        .query_string_parameters
-        .first("dry_run")
-        .is_some_and(|v| matches!(v, "1" | "true" | "yes"));
-    let report = match import_csv(deps, &bytes, dry_run).await {
+    let mut request = match builder.body(axum::body::Body::from(body)) {
         Ok(r) => r,
-        Err(ImportError::Store(e)) => return store_error(&e),
-        Err(e) => return json(400, &serde_json::json!({"error": e.to_string()})),
+        Err(e) => return bad_request(&format!("the request is not valid HTTP: {e}")),
     };
-    // A new lead does not wait for the schedule: claim and enqueue it now. A failure here is
-    // not the import's: the schedule picks the leads up later.
-    let mut enqueued = 0;
-    if !dry_run && !report.imported.is_empty() {
-        let ids: Vec<_> = report
-            .imported
-            .iter()
-            .filter_map(|id| sqa_core::domain::LeadId::parse(id).ok())
-            .collect();
-        let run_id = format!(
-            "import-{}",
-            req.request_context
-                .request_id
-                .clone()
-                .unwrap_or_else(|| deps.ports.clock.now().timestamp_millis().to_string())
-        );
-        match select::enqueue_new(deps, &ids, &run_id).await {
-            Ok(n) => enqueued = n,
-            Err(e) => {
-                tracing::warn!(error = %e, "immediate enqueue failed; the schedule will select")
+    request.extensions_mut().insert(actor(&req));
+    let response = match app.clone().oneshot(request).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let mut out = ApiGatewayV2httpResponse::default();
+    out.status_code = i64::from(parts.status.as_u16());
+    for (k, v) in &parts.headers {
+        if k == header::SET_COOKIE {
+            if let Ok(c) = v.to_str() {
+                out.cookies.push(c.to_string());
             }
+        } else {
+            out.headers.insert(k.clone(), v.clone());
         }
     }
-    let mut value = serde_json::to_value(&report).unwrap_or_default();
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("enqueued".into(), enqueued.into());
-    }
-    json(if dry_run { 200 } else { 201 }, &value)
-}
-
-fn token(req: &ApiGatewayV2httpRequest) -> Option<String> {
-    req.query_string_parameters
-        .first("token")
-        .map(str::to_string)
-        .filter(|t| !t.is_empty())
-}
-
-fn unsubscribe_page(req: &ApiGatewayV2httpRequest) -> ApiGatewayV2httpResponse {
-    let Some(token) = token(req) else {
-        return html(400, "<p>This unsubscribe link is incomplete.</p>");
-    };
-    // The form posts the same one-click body a mail client sends (RFC 8058).
-    let page = format!(
-        "<form method=\"post\" action=\"?token={}\">\
-         <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-         <p>Stop all emails from us to this address?</p>\
-         <button type=\"submit\">Unsubscribe</button></form>",
-        html_escape(&url_encode(&token))
-    );
-    html(200, &page)
-}
-
-async fn unsubscribe(req: &ApiGatewayV2httpRequest, deps: &Deps) -> ApiGatewayV2httpResponse {
-    let Some(token) = token(req) else {
-        return html(400, "<p>This unsubscribe link is incomplete.</p>");
-    };
-    match consent::unsubscribe(deps, &token).await {
-        Ok(_) => html(
-            200,
-            "<p>You are unsubscribed. We will not email this address again.</p>",
-        ),
-        Err(e @ (StageError::Transient(_) | StageError::Conflict(_))) => {
-            tracing::warn!(error = %e, "unsubscribe failed; the client may retry");
-            html(503, "<p>Please try again in a minute.</p>")
+    out.body = Some(match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => Body::Text(text),
+        Err(e) => {
+            out.is_base64_encoded = true;
+            Body::Binary(e.into_bytes())
         }
-        Err(StageError::Permanent(e)) => {
-            tracing::warn!(error = %format!("{e:#}"), "unsubscribe refused");
-            html(400, "<p>This unsubscribe link is not valid.</p>")
-        }
-    }
-}
-
-fn store_error(e: &StoreError) -> ApiGatewayV2httpResponse {
-    tracing::error!(error = %e, "store error");
-    match e {
-        StoreError::Transient(_) => json(503, &serde_json::json!({"error": "try again"})),
-        _ => json(500, &serde_json::json!({"error": "internal error"})),
-    }
-}
-
-fn response(status: i64, content_type: &'static str, body: String) -> ApiGatewayV2httpResponse {
-    let mut r = ApiGatewayV2httpResponse::default();
-    r.status_code = status;
-    r.headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r.body = Some(Body::Text(body));
-    r
-}
-
-fn json(status: i64, value: &serde_json::Value) -> ApiGatewayV2httpResponse {
-    response(status, "application/json", value.to_string())
-}
-
-fn html(status: i64, fragment: &str) -> ApiGatewayV2httpResponse {
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head>\
-         <body>{fragment}</body></html>"
-    );
-    response(status, "text/html; charset=utf-8", page)
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    });
+    out
 }

@@ -22,6 +22,9 @@ use std::time::Duration;
 const MAX_DOC_BYTES: usize = 380 * 1024;
 /// `BatchGetItem` takes at most 100 keys.
 const BATCH_GET_MAX: usize = 100;
+/// How often a stage change cancelled by a concurrent transaction (not by its condition) is
+/// tried again before the contention is reported as transient.
+const TRANSACT_RETRIES: u32 = 4;
 const COUNT_PREFIX: &str = "#count#";
 
 /// The lead store on one DynamoDB table.
@@ -350,15 +353,30 @@ impl LeadStore for DynamoLeads {
                 .set_expression_attribute_values(Some(values))
                 .build()
                 .map_err(|e| unexpected(format!("put: {e}")))?;
-            self.client
-                .transact_write_items()
-                .transact_items(TransactWriteItem::builder().put(put).build())
-                .transact_items(self.count_update(expected.stage, -1)?)
-                .transact_items(self.count_update(next.stage, 1)?)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| Self::transact_error("update lead", e))
+            // Two stage changes at once both touch the stage counters, and DynamoDB cancels
+            // one of them with `TransactionConflict` before looking at its condition. That
+            // is contention, not a lost race: try again (briefly) so that the condition
+            // decides, and the loser of a real race gets `Conflict`.
+            let mut attempt = 0u32;
+            loop {
+                let sent = self
+                    .client
+                    .transact_write_items()
+                    .transact_items(TransactWriteItem::builder().put(put.clone()).build())
+                    .transact_items(self.count_update(expected.stage, -1)?)
+                    .transact_items(self.count_update(next.stage, 1)?)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| Self::transact_error("update lead", e));
+                match sent {
+                    Err(StoreError::Transient(_)) if attempt < TRANSACT_RETRIES => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
+                    }
+                    other => break other,
+                }
+            }
         };
         match result {
             Ok(()) => Ok(next),

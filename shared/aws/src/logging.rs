@@ -10,7 +10,9 @@ pub fn init() {
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok())
         .map(|l| l.to_lowercase())
         .unwrap_or_else(|| "info".into());
-    let _ = tracing_subscriber::fmt()
+    // `try_init` fails only when a subscriber is already installed (a warm Lambda calling
+    // this twice, a test): the installed one keeps logging, so there is nothing to report.
+    let _already_installed = tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_current_span(true)

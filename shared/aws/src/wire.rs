@@ -414,7 +414,9 @@ fn dns_key(c: &AgentConfig) -> String {
 }
 
 fn model_key(c: &AgentConfig) -> String {
-    serde_json::to_string(&c.model).unwrap_or_default()
+    // Debug shows every field and cannot fail (JSON could, and an empty key would make two
+    // different model sections look the same).
+    format!("{:?}", c.model)
 }
 
 /// What no function can run with on AWS, whichever ports it wires.
@@ -476,18 +478,19 @@ pub async fn read_active(
         })
 }
 
-/// Parse a stored config, with the files it names read from the knowledge bucket and the
-/// deployment's overrides applied.
-pub async fn parse_stored(
+/// The files a config text names (ICP, knowledge), fetched from the knowledge bucket: what
+/// `config::parse` reads through [`FetchedFiles`]. A missing or oversized object is an entry
+/// with the reason (the parser reports it on its key); an S3 failure is an error.
+pub async fn fetch_named_files(
     clients: &Clients,
     settings: &Settings,
-    stored: &StoredConfig,
-) -> anyhow::Result<AgentConfig> {
+    text: &str,
+) -> anyhow::Result<FetchedFiles> {
     // First pass: learn which files the config names (icp_file, knowledge sources) and their
     // size limits; the parser is synchronous, so the files are fetched in between and handed
     // to a second pass, which reports every error (the first pass's are the same or fewer).
     let wanted = RefCell::new(Vec::<(String, u64, String)>::new());
-    let _ = sqa_core::config::parse(&stored.toml, &|f: &NamedFile<'_>| {
+    let _ = sqa_core::config::parse(text, &|f: &NamedFile<'_>| {
         wanted
             .borrow_mut()
             .push((f.name.to_string(), f.max_bytes, f.limit_key.to_string()));
@@ -525,13 +528,30 @@ pub async fn parse_stored(
             Err(e) => return Err(anyhow::anyhow!("read s3://{bucket}/{key}: {e}")),
         }
     }
-    let read = |f: &NamedFile<'_>| {
-        files
+    Ok(FetchedFiles(files))
+}
+
+/// Files fetched ahead of a (synchronous) `config::parse`.
+pub struct FetchedFiles(HashMap<String, Result<String, String>>);
+
+impl sqa_core::config::ConfigFiles for FetchedFiles {
+    fn read(&self, f: &NamedFile<'_>) -> Result<String, String> {
+        self.0
             .get(f.name)
             .cloned()
             .unwrap_or_else(|| Err(format!("{}: not fetched", f.name)))
-    };
-    let mut config = sqa_core::config::parse(&stored.toml, &read).map_err(|e| {
+    }
+}
+
+/// Parse a stored config, with the files it names read from the knowledge bucket and the
+/// deployment's overrides applied.
+pub async fn parse_stored(
+    clients: &Clients,
+    settings: &Settings,
+    stored: &StoredConfig,
+) -> anyhow::Result<AgentConfig> {
+    let files = fetch_named_files(clients, settings, &stored.toml).await?;
+    let mut config = sqa_core::config::parse(&stored.toml, &files).map_err(|e| {
         anyhow::anyhow!(
             "the active config (version {}) has errors:\n{e}",
             stored.version

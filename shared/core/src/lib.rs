@@ -13,11 +13,13 @@ pub mod fsread;
 pub mod import;
 pub mod lifecycle;
 pub mod mail;
+pub mod metrics;
 pub mod model;
 pub mod ports;
 pub mod sign;
 pub mod stages;
 pub mod text;
 pub mod web_http;
+pub mod webhooks;
 
 pub use domain::*;

@@ -191,15 +191,18 @@ pub enum QueueName {
     Outreach,
     Engage,
     Handover,
+    /// Events for the configured webhooks (`crate::webhooks`).
+    Webhooks,
 }
 
 impl QueueName {
-    pub const ALL: [QueueName; 5] = [
+    pub const ALL: [QueueName; 6] = [
         QueueName::Validate,
         QueueName::Research,
         QueueName::Outreach,
         QueueName::Engage,
         QueueName::Handover,
+        QueueName::Webhooks,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -208,6 +211,7 @@ impl QueueName {
             QueueName::Outreach => "outreach",
             QueueName::Engage => "engage",
             QueueName::Handover => "handover",
+            QueueName::Webhooks => "webhooks",
         }
     }
 }

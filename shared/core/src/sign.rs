@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 /// to it.
 const BLOCK: usize = 64;
 
-fn keyed(secret: &str) -> Hmac<Sha256> {
+pub(crate) fn keyed(secret: &str) -> Hmac<Sha256> {
     // HMAC's own key preparation (RFC 2104 §2), done here so the constructor cannot fail.
     let mut key = [0u8; BLOCK];
     let bytes = secret.as_bytes();

@@ -58,8 +58,13 @@ impl FileMailer {
             link_no_clobber(&tmp, path)
         })();
         // The temporary name goes in every case; a failure to remove it only leaves a
-        // dot-file behind and must not hide the outcome of the send.
-        let _ = std::fs::remove_file(&tmp);
+        // dot-file behind and must not hide the outcome of the send: it is logged.
+        if let Err(e) = std::fs::remove_file(&tmp)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(message_id = %email.message_id, path = %tmp.display(), error = %e,
+                "a temporary mail file could not be removed");
+        }
         written
     }
 }

@@ -56,6 +56,7 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
         value_propositions: vec!["Closes the books two days faster.".into()],
         signature: "Agent\nSeller Co".into(),
         previous_subject: None,
+        compose: Default::default(),
     };
     let at = Utc
         .with_ymd_and_hms(2026, 11, 2, 10, 0, 0)
@@ -87,10 +88,13 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
             id: "pricing.md — Plans".into(),
             heading: "Plans".into(),
             text: "Team: 40 per user and month, billed yearly.".into(),
+            competitor: None,
         }],
         next_question: Some("Who else would decide on this?".into()),
         signature: "Agent\nSeller Co".into(),
         seller_company: "Seller Co".into(),
+        lang: "en".into(),
+        phrases: None,
     };
     vec![
         (ModelTask::Classify, json!({ "email": email })),

@@ -14,3 +14,4 @@ mod research;
 mod runner;
 mod select;
 mod validate;
+mod writing;

@@ -874,3 +874,63 @@ async fn after_a_person_resumes_the_lead_the_follow_up_goes_out() {
     assert_eq!(p.get("L1").await.blocked, None);
     assert_eq!(p.sent_to(&lead.email).len(), 1, "the follow-up goes out");
 }
+
+/// A reply threaded the way SES delivers the agent's mail: SES replaced the Message-ID, so
+/// the thread headers carry `<ID@REGION.amazonses.com>`, never an id of ours.
+fn ses_threaded(from: &str, cc: &str, msg_id: &str, text: &str) -> String {
+    let ses =
+        "<0102019364a2b7c1-5f1e0a8d-3c44-4b8e-9f1a-2d6c7e8f9a0b-000000@eu-west-1.amazonses.com>";
+    format!(
+        "From: Someone <{from}>\r\nTo: Robin Vale <robin@agent.northwind-ledger.example>\r\n\
+         Cc: {cc}\r\nSubject: Re: Month-end at Buyer Freight\r\nMessage-ID: {msg_id}\r\n\
+         In-Reply-To: {ses}\r\nReferences: {ses}\r\nDate: Fri, 20 Nov 2026 08:00:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_colleague_on_an_ses_thread_reaches_the_lead_and_changes_nothing() {
+    let p = MemoryPipeline::new();
+    let lead = contacted(&p, "L1").await;
+    let raw = ses_threaded(
+        "pat.colleague@buyer-freight.example",
+        &lead.email,
+        "<colleague@buyer-freight.example>",
+        "Jo asked me to look at this. Could we see a demo next week?",
+    );
+
+    p.inbound("inbound/c1", &raw, AuthVerdicts::default()).await;
+
+    let runs = p.runs_of("L1").await;
+    assert!(
+        runs.iter()
+            .any(|r| r.stage == "engage" && r.decision == "stranger"),
+        "the colleague's message is on the lead's record: {runs:?}"
+    );
+    assert_eq!(p.sent_to(SUPERVISOR).len(), 1, "a person is told once");
+    let broken = assert_untouched(&p, &lead, "colleague on the thread").await;
+    assert!(broken.is_empty(), "{broken:?}");
+}
+
+#[tokio::test]
+async fn a_forward_from_an_unknown_sender_is_escalated_once_and_names_no_lead() {
+    let p = MemoryPipeline::new();
+    let lead = contacted(&p, "L1").await;
+    let raw = ses_threaded(
+        "someone@elsewhere.example",
+        "another@elsewhere.example",
+        "<fwd@elsewhere.example>",
+        "---------- Forwarded message ---------\r\nCould you tell me more?",
+    );
+
+    p.inbound("inbound/f1", &raw, AuthVerdicts::default()).await;
+    p.inbound("inbound/f2", &raw, AuthVerdicts::default()).await;
+
+    assert_eq!(p.sent_to(SUPERVISOR).len(), 1, "escalated once");
+    assert!(
+        p.runs_of("L1").await.iter().all(|r| r.stage != "engage"),
+        "no lead is named"
+    );
+    let broken = assert_untouched(&p, &lead, "forward").await;
+    assert!(broken.is_empty(), "{broken:?}");
+}

@@ -4,8 +4,10 @@
 pub mod classify;
 pub mod email;
 pub mod fit;
+pub mod knowledge;
 pub mod offline;
 pub mod outreach;
+pub mod phrases;
 pub mod readiness;
 pub mod research;
 pub mod summary;

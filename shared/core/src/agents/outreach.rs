@@ -1,10 +1,19 @@
 //! The outreach agent: first emails, follow-ups and answers, written from the config, the
 //! lead's research and the team's knowledge — and the guardrails every outgoing email
-//! passes, whoever wrote it (the offline agent or a language model).
+//! passes, whoever wrote it (the offline agent, a template or a language model).
+//!
+//! What an email says comes from the workspace (`sqa.toml`: company, products, value
+//! propositions, pain and proof points, segments, call to action, calendar link, template;
+//! the knowledge and battle cards); how it is said, in the email's language, from the
+//! phrase sets ([`crate::agents::phrases`]).
 
-use crate::config::{AgentConfig, KnowledgeDoc};
+use crate::agents::knowledge;
+use crate::agents::phrases::{self, Phrases};
+use crate::config::{AgentConfig, OutreachMode, Template};
 use crate::domain::{Bant, Lead};
 use serde::{Deserialize, Serialize};
+
+pub use crate::agents::knowledge::{Section, retrieve, sections};
 
 /// What the agent wants to send (before the footer is added).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,6 +22,49 @@ pub struct Draft {
     pub body: String,
     /// Research facts or knowledge sections the draft relies on.
     pub cited: Vec<String>,
+}
+
+/// A competitor the lead works with, and what the seller may say about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CompetitorPoint {
+    pub name: String,
+    pub point: String,
+    /// The battle card it comes from.
+    pub source: String,
+}
+
+/// How the email is written, chosen for the lead from the config: its language and phrase
+/// set, the value proposition, pain and proof point of its segment, the call to action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Compose {
+    pub mode: OutreachMode,
+    /// ISO 639-1 code of the email's language.
+    pub lang: String,
+    /// The phrase set of `lang` with the workspace's overrides (none: the shipped one).
+    pub phrases: Option<Phrases>,
+    /// The segment the lead falls in (empty: none).
+    pub segment: String,
+    pub value_proposition: String,
+    pub pain_point: String,
+    pub proof_point: String,
+    pub call_to_action: String,
+    pub calendar_link: String,
+    pub subject_topic: String,
+    pub competitor: Option<CompetitorPoint>,
+    pub template: Option<Template>,
+    /// For a model: tone, instructions and length.
+    pub tone: String,
+    pub instructions: Vec<String>,
+    pub max_words: u32,
+}
+
+impl Compose {
+    pub fn phrases(&self) -> Phrases {
+        self.phrases
+            .clone()
+            .unwrap_or_else(|| phrases::shipped(&self.lang))
+    }
 }
 
 /// The input of the draft task (also what a language model would get, as data).
@@ -30,6 +82,185 @@ pub struct DraftInput {
     pub value_propositions: Vec<String>,
     pub signature: String,
     pub previous_subject: Option<String>,
+    #[serde(default)]
+    pub compose: Compose,
+}
+
+/// The language of the lead's last message, if it wrote one.
+pub fn lead_language(lead: &Lead) -> Option<String> {
+    lead.inbound
+        .iter()
+        .rev()
+        .map(|e| e.classification.lang.trim())
+        .find(|l| !l.is_empty())
+        .map(phrases::normalise)
+}
+
+/// The segment of `[outreach.segments]` the lead falls in: the first whose every non-empty
+/// list matches.
+pub fn segment<'a>(lead: &Lead, cfg: &'a AgentConfig) -> Option<&'a crate::config::Segment> {
+    let industry = lead.industry.trim().to_lowercase();
+    let title = lead.title.trim().to_lowercase();
+    let country = lead.country.trim().to_uppercase();
+    cfg.outreach.segments.iter().find(|s| {
+        (s.industries.is_empty()
+            || s.industries
+                .iter()
+                .any(|i| i.trim().to_lowercase() == industry))
+            && (s.titles.is_empty()
+                || s.titles
+                    .iter()
+                    .any(|t| !t.trim().is_empty() && title.contains(&t.trim().to_lowercase())))
+            && (s.countries.is_empty()
+                || s.countries
+                    .iter()
+                    .any(|c| c.trim().to_uppercase() == country))
+    })
+}
+
+/// The first email's language: the segment's, else the one for the lead's country, else
+/// `outreach.language`, else the seller's.
+pub fn first_language(lead: &Lead, cfg: &AgentConfig) -> String {
+    let seg = segment(lead, cfg)
+        .map(|s| s.language.trim())
+        .filter(|l| !l.is_empty());
+    let country = lead.country.trim().to_uppercase();
+    let by_country = cfg
+        .outreach
+        .countries
+        .iter()
+        .find(|(c, _)| c.trim().to_uppercase() == country)
+        .map(|(_, l)| l.trim())
+        .filter(|l| !l.is_empty());
+    let default = Some(cfg.outreach.language.trim()).filter(|l| !l.is_empty());
+    phrases::normalise(
+        seg.or(by_country)
+            .or(default)
+            .unwrap_or(cfg.company.language.as_str()),
+    )
+}
+
+/// The language of mail to `lead` now: the language of its last message, else the first
+/// email's.
+pub fn language_for(lead: &Lead, cfg: &AgentConfig) -> String {
+    lead_language(lead).unwrap_or_else(|| first_language(lead, cfg))
+}
+
+/// The item of `base` at `i`, in `lang` when `[outreach.localized.<lang>]` has it.
+fn localized(
+    cfg: &AgentConfig,
+    lang: &str,
+    pick: fn(&crate::config::Localized) -> &Vec<String>,
+    base: &[String],
+    i: usize,
+) -> Option<String> {
+    if lang != phrases::normalise(&cfg.company.language)
+        && let Some(l) = cfg.outreach.localized.get(lang)
+        && let Some(t) = pick(l).get(i).filter(|t| !t.trim().is_empty())
+    {
+        return Some(t.clone());
+    }
+    base.get(i).cloned()
+}
+
+/// The index of the item of `items` that shares the most words with what is known of the
+/// lead (industry, title, tech stack, notes); the first when none shares any.
+fn best_for_lead(items: &[String], lead: &Lead) -> usize {
+    let about: std::collections::BTreeSet<String> = knowledge::terms(&format!(
+        "{} {} {} {}",
+        lead.industry, lead.title, lead.tech_stack, lead.notes
+    ))
+    .into_iter()
+    .collect();
+    let mut best = (0, 0usize);
+    for (i, item) in items.iter().enumerate() {
+        let words: std::collections::BTreeSet<String> =
+            knowledge::terms(item).into_iter().collect();
+        let n = words.intersection(&about).count();
+        if n > best.1 {
+            best = (i, n);
+        }
+    }
+    best.0
+}
+
+impl Compose {
+    /// How to write to `lead` at `touch`, from the config.
+    pub fn for_lead(lead: &Lead, cfg: &AgentConfig, touch: u32) -> Compose {
+        let o = &cfg.outreach;
+        let lang = if touch <= 1 {
+            first_language(lead, cfg)
+        } else {
+            language_for(lead, cfg)
+        };
+        let seg = segment(lead, cfg);
+        let c = &cfg.company;
+        let pick_text =
+            |seg_text: Option<&str>,
+             base: &[String],
+             loc: fn(&crate::config::Localized) -> &Vec<String>| {
+                match seg_text.map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(t) => t.to_string(),
+                    None => {
+                        let i = best_for_lead(base, lead);
+                        localized(cfg, &lang, loc, base, i).unwrap_or_default()
+                    }
+                }
+            };
+        let value_proposition = pick_text(
+            seg.map(|s| s.value_proposition.as_str()),
+            &c.value_propositions,
+            |l| &l.value_propositions,
+        );
+        let pain_point = pick_text(seg.map(|s| s.pain_point.as_str()), &c.pain_points, |l| {
+            &l.pain_points
+        });
+        let proof_point = pick_text(seg.map(|s| s.proof_point.as_str()), &c.proof_points, |l| {
+            &l.proof_points
+        });
+        let loc = cfg.outreach.localized.get(&lang);
+        let local_or = |pick: fn(&crate::config::Localized) -> &String, base: &str| {
+            loc.map(pick)
+                .filter(|t| !t.trim().is_empty() && lang != phrases::normalise(&c.language))
+                .cloned()
+                .unwrap_or_else(|| base.to_string())
+        };
+        let call_to_action = match seg
+            .map(|s| s.call_to_action.trim())
+            .filter(|t| !t.is_empty())
+        {
+            Some(t) => t.to_string(),
+            None => local_or(|l| &l.call_to_action, &o.call_to_action),
+        };
+        let competitor = knowledge::competitors_named(cfg, &[&lead.tech_stack, &lead.notes])
+            .into_iter()
+            .find_map(|i| {
+                let comp = cfg.knowledge.competitors.get(i)?;
+                (!comp.pitch.trim().is_empty()).then(|| CompetitorPoint {
+                    name: comp.name.clone(),
+                    point: comp.pitch.trim().to_string(),
+                    source: comp.card.clone(),
+                })
+            });
+        let subject_topic = local_or(|l| &l.subject_topic, &o.subject_topic);
+        Compose {
+            mode: o.mode,
+            phrases: Some(phrases::resolve(&lang, &cfg.phrases)),
+            lang,
+            segment: seg.map(|s| s.name.clone()).unwrap_or_default(),
+            value_proposition,
+            pain_point,
+            proof_point,
+            call_to_action,
+            calendar_link: o.calendar_link.trim().to_string(),
+            subject_topic,
+            competitor,
+            template: o.template.clone(),
+            tone: o.tone.clone(),
+            instructions: o.instructions.clone(),
+            max_words: o.max_words,
+        }
+    }
 }
 
 impl DraftInput {
@@ -46,6 +277,19 @@ impl DraftInput {
         {
             tech = r.tech.clone();
         }
+        let compose = Compose::for_lead(lead, cfg, touch);
+        let c = &cfg.company;
+        let value_propositions = (0..c.value_propositions.len())
+            .filter_map(|i| {
+                localized(
+                    cfg,
+                    &compose.lang,
+                    |l| &l.value_propositions,
+                    &c.value_propositions,
+                    i,
+                )
+            })
+            .collect();
         DraftInput {
             touch,
             first_name: tidy_name(&lead.first_name),
@@ -58,16 +302,16 @@ impl DraftInput {
             news: research
                 .map(|r| r.news.iter().map(|n| n.text.clone()).collect())
                 .unwrap_or_default(),
-            seller_company: cfg.company.name.clone(),
-            product: cfg
-                .company
+            seller_company: c.name.clone(),
+            product: c
                 .products
                 .first()
                 .map(|p| p.name.clone())
-                .unwrap_or_else(|| cfg.company.name.clone()),
-            value_propositions: cfg.company.value_propositions.clone(),
+                .unwrap_or_else(|| c.name.clone()),
+            value_propositions,
             signature: cfg.agent.signature.clone(),
             previous_subject: lead.touches.first().map(|t| t.subject.clone()),
+            compose,
         }
     }
 }
@@ -95,104 +339,231 @@ fn tidy_name(name: &str) -> String {
         .join(" ")
 }
 
-fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [a] => a.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+/// The values every phrase and template may use, for one draft.
+struct Values {
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Values {
+    fn get(&self) -> Vec<(&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+    fn fill(&self, template: &str) -> String {
+        phrases::fill(template, &self.get())
     }
 }
 
-/// The deterministic draft: short, specific, one question, no prices.
+/// One paragraph per non-empty part.
+fn paragraphs(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The deterministic draft: short, specific, one question, no prices — composed from the
+/// phrase set and the config, or the configured template.
 pub fn draft(input: &DraftInput) -> Draft {
-    let greeting = if input.first_name.is_empty() {
-        "Hi there,".to_string()
-    } else {
-        format!("Hi {},", input.first_name)
-    };
+    let c = &input.compose;
+    let ph = c.phrases();
     let company = if input.company.is_empty() {
-        "your team".to_string()
+        ph.your_team.clone()
     } else {
         input.company.clone()
     };
     let mut cited = Vec::new();
-    if input.touch <= 1 {
-        let hook = if let Some(news) = input.news.first() {
-            cited.push(news.clone());
-            format!(
-                "I saw the news from {company}: {}.",
-                news.trim_end_matches('.')
-            )
-        } else if !input.tech.is_empty() {
-            let tech: Vec<String> = input.tech.iter().take(3).cloned().collect();
-            cited.push(format!("tech stack: {}", tech.join(", ")));
-            format!(
-                "I noticed {company} runs {}. Teams with that setup often hear about stale or \
-                 broken tables only when a stakeholder complains about a dashboard.",
-                list(&tech)
-            )
-        } else if let Some(fact) = input.facts.first() {
-            cited.push(fact.clone());
-            format!(
-                "I was reading about {company}: {}.",
-                fact.trim_end_matches('.')
-            )
-        } else {
-            format!(
-                "I'm reaching out because data teams like {company}'s spend a lot of time chasing broken pipelines."
-            )
-        };
-        let value = input
-            .value_propositions
-            .first()
-            .cloned()
-            .unwrap_or_else(|| format!("{} helps data teams find incidents early.", input.product));
-        let body = format!(
-            "{greeting}\n\n{hook}\n\n{} — {}\n\nWould a 20-minute call next week be useful to see \
-             whether it fits your team? If it's not a priority, a quick \"no thanks\" is fine and \
-             I won't follow up.\n\n{}",
-            input.product,
-            lowercase_first(value.trim()),
-            input.signature.trim()
-        );
-        Draft {
-            subject: format!(
-                "{company} + {}: catching data incidents early",
-                input.seller_company
+    // The hook: one cited fact — news first, then a research fact, then the tech stack.
+    let tech: Vec<String> = input.tech.iter().take(3).cloned().collect();
+    // A fact in another language than the email's is not pasted into it.
+    let fits =
+        |t: &&String| phrases::guess_language(t).is_none_or(|l| l == phrases::normalise(&c.lang));
+    let (hook_phrase, fact) = if let Some(news) = input.news.iter().find(fits) {
+        cited.push(news.clone());
+        (&ph.hook_news, news.trim_end_matches('.').to_string())
+    } else if let Some(fact) = input.facts.iter().find(fits) {
+        cited.push(fact.clone());
+        (&ph.hook_fact, fact.trim_end_matches('.').to_string())
+    } else if !tech.is_empty() {
+        cited.push(format!("tech stack: {}", tech.join(", ")));
+        (&ph.hook_tech, String::new())
+    } else {
+        (&ph.hook_none, String::new())
+    };
+    let value = c.value_proposition.trim().to_string();
+    let mut values = Values {
+        pairs: vec![
+            ("first_name", input.first_name.clone()),
+            ("company", company.clone()),
+            ("title", input.title.clone()),
+            ("seller", input.seller_company.clone()),
+            ("product", input.product.clone()),
+            ("fact", fact.clone()),
+            ("tech", phrases::list(&tech, &ph.list_and)),
+            ("pain_point", c.pain_point.trim().to_string()),
+            ("value", value.clone()),
+            ("value_lc", lowercase_first(&value)),
+            ("proof_point", c.proof_point.trim().to_string()),
+            ("calendar_link", c.calendar_link.clone()),
+            ("topic", c.subject_topic.trim().to_string()),
+            (
+                "competitor",
+                c.competitor
+                    .as_ref()
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
             ),
+            (
+                "point",
+                c.competitor
+                    .as_ref()
+                    .map(|x| x.point.clone())
+                    .unwrap_or_default(),
+            ),
+        ],
+    };
+    let greeting = if input.first_name.is_empty() {
+        ph.greeting_anonymous.clone()
+    } else {
+        values.fill(&ph.greeting)
+    };
+    let hook = values.fill(hook_phrase);
+    let cta = if c.call_to_action.trim().is_empty() {
+        values.fill(&ph.call_to_action)
+    } else {
+        values.fill(c.call_to_action.trim())
+    };
+    let calendar = if c.calendar_link.is_empty() {
+        String::new()
+    } else {
+        values.fill(&ph.calendar)
+    };
+    let value_line = if value.is_empty() {
+        String::new()
+    } else {
+        values.fill(&ph.value)
+    };
+    let competitor_line = match &c.competitor {
+        Some(comp) => {
+            cited.push(format!("{} — {}", comp.source, comp.name));
+            values.fill(&ph.competitor)
+        }
+        None => String::new(),
+    };
+    values.pairs.extend([
+        ("greeting", greeting.clone()),
+        ("hook", hook.clone()),
+        ("value_proposition", value.clone()),
+        (
+            "call_to_action",
+            format!("{cta} {calendar}").trim().to_string(),
+        ),
+        ("opt_out", ph.opt_out.clone()),
+        ("signature", input.signature.trim().to_string()),
+    ]);
+    let template = c
+        .template
+        .as_ref()
+        .filter(|_| c.mode == OutreachMode::Template);
+    if input.touch <= 1 {
+        if let Some(t) = template {
+            return Draft {
+                subject: one_line(&values.fill(&t.subject)),
+                body: drop_empty_lines(&values.fill(&t.body)),
+                cited,
+            };
+        }
+        let body = paragraphs(&[
+            greeting,
+            hook,
+            if c.pain_point.trim().is_empty() {
+                String::new()
+            } else {
+                values.fill(&ph.pain)
+            },
+            value_line,
+            if c.proof_point.trim().is_empty() {
+                String::new()
+            } else {
+                values.fill(&ph.proof)
+            },
+            competitor_line,
+            format!("{cta} {calendar}").trim().to_string(),
+            ph.opt_out.clone(),
+            input.signature.trim().to_string(),
+        ]);
+        let subject = if c.subject_topic.trim().is_empty() {
+            values.fill(&ph.subject_first)
+        } else {
+            values.fill(&ph.subject_first_topic)
+        };
+        Draft {
+            subject: one_line(&subject),
             body,
             cited,
         }
     } else {
-        let value = input
-            .value_propositions
-            .get((input.touch as usize - 1) % input.value_propositions.len().max(1))
-            .cloned()
-            .unwrap_or_else(|| {
-                format!(
-                    "{} watches your pipelines so your team doesn't have to.",
-                    input.product
-                )
-            });
-        let body = format!(
-            "{greeting}\n\nA short follow-up on my note about {}. {}\n\nIf the timing is wrong, \
-             just tell me when to check back — or reply \"no thanks\" and I'll stop here.\n\n{}",
-            input.product,
-            value.trim(),
-            input.signature.trim()
-        );
         let subject = match &input.previous_subject {
             Some(s) if !s.to_lowercase().starts_with("re:") => format!("Re: {s}"),
             Some(s) => s.clone(),
-            None => format!("{company} + {}", input.seller_company),
+            None => values.fill(&ph.subject_first),
         };
+        if let Some(t) = template.filter(|t| !t.follow_up_body.trim().is_empty()) {
+            let subject = if t.follow_up_subject.trim().is_empty() {
+                subject
+            } else {
+                values.fill(&t.follow_up_subject)
+            };
+            return Draft {
+                subject: one_line(&subject),
+                body: drop_empty_lines(&values.fill(&t.follow_up_body)),
+                cited: Vec::new(),
+            };
+        }
+        // Each follow-up brings the next value proposition.
+        let n = input.value_propositions.len().max(1);
+        let next = input
+            .value_propositions
+            .get((input.touch as usize - 1) % n)
+            .cloned()
+            .unwrap_or_else(|| value.clone());
+        let body = paragraphs(&[
+            greeting,
+            format!("{} {}", values.fill(&ph.follow_up), next.trim())
+                .trim()
+                .to_string(),
+            values.fill(&ph.follow_up_close),
+            input.signature.trim().to_string(),
+        ]);
         Draft {
-            subject,
+            subject: one_line(&subject),
             body,
-            cited,
+            cited: Vec::new(),
         }
     }
+}
+
+/// A subject on one line, spaces collapsed.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A filled template without the lines an empty placeholder left blank (at most one empty
+/// line in a row).
+fn drop_empty_lines(s: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for line in s.lines() {
+        let blank = line.trim().is_empty();
+        if blank && out.last().is_none_or(|l| l.trim().is_empty()) {
+            continue;
+        }
+        out.push(line.trim_end());
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -204,140 +575,33 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// One retrievable section of the knowledge: a heading and its text, with its topic tags.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Section {
-    pub source: String,
-    pub heading: String,
-    pub topics: Vec<String>,
-    pub text: String,
-}
-
-/// Split Markdown knowledge into sections at `##`/`###` headings; a trailing `` `[topic]` ``
-/// tag on a heading names its question topics.
-pub fn sections(docs: &[KnowledgeDoc]) -> Vec<Section> {
-    let mut out = Vec::new();
-    for doc in docs {
-        let mut current: Option<Section> = None;
-        for line in doc.text.lines() {
-            let t = line.trim_start();
-            if t.starts_with("## ") || t.starts_with("### ") {
-                if let Some(s) = current.take().filter(|s| !s.text.trim().is_empty()) {
-                    out.push(s);
-                }
-                let heading = t.trim_start_matches('#').trim();
-                let mut topics = Vec::new();
-                let mut clean = heading.to_string();
-                if let Some(start) = heading.find("`[") {
-                    let tags = heading[start + 2..].trim_end_matches(['`', ']']);
-                    topics = tags
-                        .split(',')
-                        .map(|t| t.trim().trim_matches(['[', ']', '`']).to_string())
-                        .filter(|t| !t.is_empty())
-                        .collect();
-                    clean = heading[..start].trim().to_string();
-                }
-                current = Some(Section {
-                    source: doc.source.clone(),
-                    heading: clean,
-                    topics,
-                    text: String::new(),
-                });
-            } else if let Some(s) = current.as_mut() {
-                s.text.push_str(line);
-                s.text.push('\n');
-            }
-        }
-        if let Some(s) = current.filter(|s| !s.text.trim().is_empty()) {
-            out.push(s);
-        }
-    }
-    out
-}
-
-fn tokens(s: &str) -> Vec<String> {
-    s.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| t.len() > 2 && !STOP.contains(t))
-        .map(str::to_string)
-        .collect()
-}
-
-const STOP: &[&str] = &[
-    "the", "and", "for", "you", "your", "are", "with", "what", "how", "does", "can", "our", "have",
-    "this", "that", "from", "any", "there", "which", "would", "about", "will", "was", "who",
-    "into", "not", "but", "its", "all", "they", "has", "per", "one", "also", "more", "use",
-];
-
-/// The best sections for a question: those tagged with one of `topics`, ranked by word
-/// overlap with the question; without topics, by overlap alone.
-pub fn retrieve<'a>(
-    all: &'a [Section],
-    question: &str,
-    topics: &[String],
-    k: usize,
-) -> Vec<&'a Section> {
-    let q = tokens(question);
-    let mut scored: Vec<(f64, &Section)> = all
-        .iter()
-        .filter_map(|s| {
-            let tagged = topics.iter().any(|t| s.topics.contains(t));
-            let text = tokens(&format!("{} {}", s.heading, s.text));
-            let heading = tokens(&s.heading);
-            let overlap = q.iter().filter(|w| text.contains(w)).count() as f64
-                + q.iter().filter(|w| heading.contains(w)).count() as f64;
-            let score = overlap + if tagged { 5.0 } else { 0.0 };
-            (score >= 2.0 && (tagged || topics.is_empty())).then_some((score, s))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-    // One section per topic first, so a two-topic question gets both answered.
-    let mut picked: Vec<&Section> = Vec::new();
-    for t in topics {
-        if let Some((_, s)) = scored.iter().find(|(_, s)| s.topics.contains(t))
-            && !picked.iter().any(|p| std::ptr::eq(*p, *s))
-        {
-            picked.push(s);
-        }
-    }
-    for (_, s) in &scored {
-        if picked.len() >= k {
-            break;
-        }
-        if !picked.iter().any(|p| std::ptr::eq(*p, *s)) {
-            picked.push(s);
-        }
-    }
-    picked.truncate(k.max(topics.len().min(4)));
-    picked
-}
-
-/// The next BANT question to ask, for the first fact still unknown.
-pub fn next_bant_question(bant: &Bant) -> Option<&'static str> {
-    if bant.need.is_none() {
-        Some(
-            "What prompted you to look at this now — is there a specific pipeline or incident you're trying to get ahead of?",
-        )
+/// The next BANT question to ask, for the first fact still unknown, in the phrase set's
+/// language.
+pub fn next_bant_question(bant: &Bant, ph: &Phrases) -> Option<String> {
+    let q = if bant.need.is_none() {
+        &ph.bant_need
     } else if bant.timeline.is_none() {
-        Some("Is there a timeline you're working towards for having something in place?")
+        &ph.bant_timeline
     } else if bant.authority.is_none() {
-        Some("Who else would be involved in deciding on a tool like this?")
+        &ph.bant_authority
     } else if bant.budget.is_none() {
-        Some(
-            "Have you set aside budget for data observability this year, or would this be a new line item?",
-        )
+        &ph.bant_budget
     } else {
-        None
-    }
+        return None;
+    };
+    Some(q.clone()).filter(|q| !q.trim().is_empty())
 }
 
 /// One retrieved knowledge passage, as an answer may cite it: `id` is what the answer's
-/// `cited` names (today `source — heading`; the retrieval behind it may change).
+/// `cited` names (`source — heading`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Passage {
     pub id: String,
     pub heading: String,
     pub text: String,
+    /// The competitor whose battle card this passage is from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competitor: Option<String>,
 }
 
 impl Passage {
@@ -346,8 +610,44 @@ impl Passage {
             id: format!("{} — {}", s.source, s.heading),
             heading: s.heading.clone(),
             text: s.text.clone(),
+            competitor: None,
         }
     }
+}
+
+/// The passages for a question: the best knowledge sections (at most two, one per topic the
+/// question names), and the battle card section of each competitor (at most three) the
+/// question, the lead's tech stack or its notes name.
+pub fn passages_for(
+    lead: &Lead,
+    question: &str,
+    topics: &[String],
+    cfg: &AgentConfig,
+) -> Vec<Passage> {
+    let all = sections(&cfg.knowledge_docs);
+    let mut out: Vec<Passage> = retrieve(&all, question, topics, 2)
+        .into_iter()
+        .map(Passage::of)
+        .collect();
+    // A competitor named only in the lead's record is used when the question compares.
+    let in_question = knowledge::competitors_named(cfg, &[question]);
+    let compares = topics.iter().any(|t| t == "competitors") || !in_question.is_empty();
+    let named = if in_question.is_empty() && compares {
+        knowledge::competitors_named(cfg, &[&lead.tech_stack, &lead.notes])
+    } else {
+        in_question
+    };
+    for i in named.into_iter().take(3) {
+        if let (Some(comp), Some(s)) = (
+            cfg.knowledge.competitors.get(i),
+            knowledge::battle_card_section(cfg, i, question),
+        ) {
+            let mut p = Passage::of(&s);
+            p.competitor = Some(comp.name.clone());
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// The input of the answer task: the lead's question and the passages retrieved for it.
@@ -364,6 +664,13 @@ pub struct AnswerInput {
     pub next_question: Option<String>,
     pub signature: String,
     pub seller_company: String,
+    /// The language to answer in (the lead's message's); knowledge in another language is
+    /// quoted as it is.
+    #[serde(default)]
+    pub lang: String,
+    /// The phrase set of `lang` with the workspace's overrides.
+    #[serde(default)]
+    pub phrases: Option<Phrases>,
 }
 
 impl AnswerInput {
@@ -374,14 +681,18 @@ impl AnswerInput {
         passages: Vec<Passage>,
         cfg: &AgentConfig,
     ) -> AnswerInput {
+        let lang = language_for(lead, cfg);
+        let ph = phrases::resolve(&lang, &cfg.phrases);
         AnswerInput {
             first_name: tidy_name(&lead.first_name),
             question: question.to_string(),
             subject: subject.to_string(),
             passages,
-            next_question: next_bant_question(&lead.bant).map(str::to_string),
+            next_question: next_bant_question(&lead.bant, &ph),
             signature: cfg.agent.signature.clone(),
             seller_company: cfg.company.name.clone(),
+            lang,
+            phrases: Some(ph),
         }
     }
 }
@@ -420,41 +731,66 @@ pub fn answer(
     lead: &Lead,
     question: &str,
     topics: &[String],
-    knowledge: &[Section],
     cfg: &AgentConfig,
     subject: &str,
 ) -> Option<Draft> {
-    let found: Vec<Passage> = retrieve(knowledge, question, topics, 2)
-        .into_iter()
-        .map(Passage::of)
-        .collect();
+    let found = passages_for(lead, question, topics, cfg);
     answer_from(&AnswerInput::new(lead, question, subject, found, cfg))
 }
 
-/// The deterministic answer: each passage under its heading, the next BANT question, the
-/// signature. `None` without passages.
+/// The deterministic answer: a short reply built from the relevant sentences of each
+/// passage (never the whole entry, never its heading or number), the competitors' points
+/// under their names, the next BANT question, the signature. `None` without passages.
 pub fn answer_from(input: &AnswerInput) -> Option<Draft> {
     if input.passages.is_empty() {
         return None;
     }
+    let ph = input
+        .phrases
+        .clone()
+        .unwrap_or_else(|| phrases::shipped(&input.lang));
     let greeting = match input.first_name.as_str() {
-        "" => "Hi,".to_string(),
-        n => format!("Hi {n},"),
+        "" => ph.greeting_anonymous.clone(),
+        n => phrases::fill(&ph.greeting, &[("first_name", n)]),
     };
-    let mut body =
-        format!("{greeting}\n\nThanks for your questions — here is what I can tell you.\n");
+    let mut parts = vec![greeting, ph.answer_intro.clone()];
     let mut cited = Vec::new();
     for p in &input.passages {
-        body.push_str(&format!("\n{}:\n{}\n", p.heading, plain(&p.text)));
+        let picked = knowledge::relevant_sentences(&p.text, &input.question, 2);
+        let mut said = picked.join(" ");
+        if said.trim().is_empty() {
+            continue;
+        }
+        // "Yes, on the Enterprise plan." says nothing without the question it answers: a
+        // short reply restates the entry's question (without its number).
+        let question = knowledge::strip_number(&p.heading);
+        if picked
+            .first()
+            .is_some_and(|s| s.split_whitespace().count() < 8)
+            && question.ends_with('?')
+            && p.competitor.is_none()
+        {
+            said = format!("{question} {said}");
+        }
+        match &p.competitor {
+            Some(name) => parts.push(format!(
+                "{}\n{said}",
+                phrases::fill(&ph.answer_competitor, &[("competitor", name)])
+            )),
+            None => parts.push(said),
+        }
         cited.push(p.id.clone());
     }
-    if let Some(q) = &input.next_question {
-        body.push_str(&format!("\n{q}\n"));
+    if cited.is_empty() {
+        return None;
     }
-    body.push_str(&format!("\n{}", input.signature.trim()));
+    if let Some(q) = &input.next_question {
+        parts.push(q.clone());
+    }
+    parts.push(input.signature.trim().to_string());
     Some(Draft {
         subject: reply_subject(&input.subject),
-        body,
+        body: paragraphs(&parts),
         cited,
     })
 }
@@ -469,13 +805,25 @@ pub fn plain(md: &str) -> String {
         .to_string()
 }
 
-/// The footer every outgoing email carries: AI disclosure, postal address, unsubscribe.
+/// The footer every outgoing email carries: AI disclosure, postal address, unsubscribe, in
+/// the seller's language.
 pub fn footer(cfg: &AgentConfig, unsubscribe_url: &str) -> String {
+    footer_in(cfg, unsubscribe_url, &cfg.company.language)
+}
+
+/// The footer with its unsubscribe line in `lang` (the disclosure and the address are the
+/// config's own words).
+pub fn footer_in(cfg: &AgentConfig, unsubscribe_url: &str, lang: &str) -> String {
+    let ph = phrases::resolve(lang, &cfg.phrases);
+    let mut line = phrases::fill(&ph.unsubscribe, &[("unsubscribe_url", unsubscribe_url)]);
+    if !line.contains(unsubscribe_url) {
+        line = format!("{} {unsubscribe_url}", line.trim());
+    }
     format!(
-        "\n\n--\n{}\n{}\nTo stop receiving these emails: {}\n",
+        "\n\n--\n{}\n{}\n{}\n",
         cfg.agent.ai_disclosure.trim(),
         cfg.agent.postal_address.trim(),
-        unsubscribe_url
+        line.trim()
     )
 }
 
@@ -507,7 +855,12 @@ pub fn guardrails(
         }
     }
     // Prices and percentages must come from the knowledge, never be invented.
-    let knowledge: String = cfg.knowledge_docs.iter().map(|d| d.text.as_str()).collect();
+    let knowledge: String = cfg
+        .knowledge_docs
+        .iter()
+        .chain(cfg.battle_cards.iter())
+        .map(|d| d.text.as_str())
+        .collect();
     for amount in money(body) {
         if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
             problems.push(format!(
@@ -561,7 +914,12 @@ pub fn subject_guardrails(
             ));
         }
     }
-    let knowledge: String = cfg.knowledge_docs.iter().map(|d| d.text.as_str()).collect();
+    let knowledge: String = cfg
+        .knowledge_docs
+        .iter()
+        .chain(cfg.battle_cards.iter())
+        .map(|d| d.text.as_str())
+        .collect();
     for amount in money(subject) {
         if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
             problems.push(format!(
@@ -670,7 +1028,7 @@ mod tests {
 
     #[test]
     fn knowledge_sections_carry_their_topic_tags() {
-        let docs = [KnowledgeDoc {
+        let docs = [crate::config::KnowledgeDoc {
             source: "faq.md".into(),
             text: "# FAQ\n\n## Pricing\n\n### 1. How much? `[pricing]`\nTeam is $1,500/month.\n\n### 2. SSO? `[sso, security]`\nSAML on Business.\n".into(),
         }];

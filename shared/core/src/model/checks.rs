@@ -284,8 +284,16 @@ pub fn draft(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let competitor = input
+        .compose
+        .competitor
+        .as_ref()
+        .map(|x| format!("{} — {}", x.source, x.name));
     for c in &d.cited {
-        let known = input.facts.contains(c) || input.news.contains(c) || *c == tech;
+        let known = input.facts.contains(c)
+            || input.news.contains(c)
+            || *c == tech
+            || competitor.as_ref() == Some(c);
         if !known {
             return Err(format!("cites {c:?}, which is not in the lead's research"));
         }
@@ -310,6 +318,9 @@ pub fn draft(
             .map(|p| p.name.as_str())
             .collect::<Vec<_>>()
             .join(" "),
+        // What the config chose for this lead, and the language's phrase set.
+        &serde_json::to_string(&input.compose).unwrap_or_default(),
+        &serde_json::to_string(&input.compose.phrases()).unwrap_or_default(),
     ]
     .join("\n");
     recipients(&d, &reference)?;
@@ -370,6 +381,8 @@ pub fn answer(
         &input.subject,
         &cfg.agent.name,
         &cfg.agent.email,
+        // The answer's language's phrase set (greeting, intro, competitor lead-in).
+        &serde_json::to_string(&input.phrases).unwrap_or_default(),
     ]
     .join("\n");
     recipients(&d, &format!("{people}\n{cited_text}"))?;

@@ -152,6 +152,10 @@ fn parse<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
 
 /// The first email or a follow-up.
 pub async fn draft(deps: &Deps, step: &mut Step, lead: &Lead, input: &DraftInput) -> Draft {
+    // `outreach.mode` composed or template: the config's own wording, no model.
+    if input.compose.mode != crate::config::OutreachMode::Model {
+        return outreach::draft(input);
+    }
     let Ok(value) = serde_json::to_value(input) else {
         return outreach::draft(input);
     };
@@ -185,15 +189,7 @@ pub async fn draft(deps: &Deps, step: &mut Step, lead: &Lead, input: &DraftInput
 
 /// The question topics the knowledge is tagged with, in order of first appearance.
 pub fn knowledge_topics(deps: &Deps) -> Vec<String> {
-    let mut topics: Vec<String> = Vec::new();
-    for s in outreach::sections(&deps.config.knowledge_docs) {
-        for t in s.topics {
-            if !topics.contains(&t) {
-                topics.push(t);
-            }
-        }
-    }
-    topics
+    crate::agents::knowledge::topics(&outreach::sections(&deps.config.knowledge_docs))
 }
 
 /// Read a reply. Machine mail is read by the offline engine only; a model's reading is
@@ -252,14 +248,10 @@ pub async fn classify(deps: &Deps, step: &mut Step, mail: &InboundEmail) -> Clas
     }
 }
 
-/// The passages retrieved for a question (today: topic tags and word overlap over the
-/// knowledge's sections).
-pub fn passages(deps: &Deps, question: &str, topics: &[String]) -> Vec<Passage> {
-    let sections = outreach::sections(&deps.config.knowledge_docs);
-    outreach::retrieve(&sections, question, topics, 2)
-        .into_iter()
-        .map(Passage::of)
-        .collect()
+/// The passages retrieved for a lead's question: BM25 over every section of the knowledge
+/// with the seller's topic tags as a boost, and the battle cards of the competitors named.
+pub fn passages(deps: &Deps, lead: &Lead, question: &str, topics: &[String]) -> Vec<Passage> {
+    outreach::passages_for(lead, question, topics, &deps.config)
 }
 
 /// Answer a lead's questions from retrieved knowledge passages; `None` when nothing was
@@ -272,7 +264,7 @@ pub async fn answer(
     subject: &str,
     topics: &[String],
 ) -> Option<Draft> {
-    let found = passages(deps, question, topics);
+    let found = passages(deps, lead, question, topics);
     if found.is_empty() {
         return None;
     }

@@ -35,8 +35,10 @@ impl OpenAiBackend {
     ) -> anyhow::Result<OpenAiBackend> {
         // reqwest is built without a crypto provider: ring, as everywhere in the workspace.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The resilience layer bounds every call with `timeout` and says so in the fallback
+        // reason; the client's own bound is only a backstop behind it, so the two never race.
         let client = reqwest::Client::builder()
-            .timeout(timeout)
+            .timeout(timeout + Duration::from_secs(1))
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()

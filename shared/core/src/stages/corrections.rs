@@ -15,7 +15,7 @@ const ATTEMPTS: usize = 5;
 
 /// Apply `change` to the stored lead and write it conditionally, again on a fresh copy when
 /// another writer got there first; then write the run record.
-async fn apply<F>(
+pub(crate) async fn apply<F>(
     deps: &Deps,
     id: &LeadId,
     stage: &str,
@@ -32,6 +32,7 @@ where
         lead.updated_at = deps.ports.clock.now();
         match deps.ports.leads.update(&lead, expected).await {
             Ok(saved) => {
+                crate::webhooks::after_write(deps, expected.stage, &saved).await;
                 let mut step = Step::start(deps, "manual", Some(&saved.id), stage);
                 step.inputs(&(&saved.email, &saved.company, &saved.website));
                 step.finish(deps, decision, reasons.clone()).await?;

@@ -232,6 +232,11 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             FollowUp::Escalate(why) => {
                 super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail)
                     .await?;
+                if let Err(e) =
+                    crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, &lead).await
+                {
+                    tracing::warn!(error = %e, "the escalation's webhook event could not be enqueued");
+                }
             }
         }
         return step.finish(deps, &decision, reasons).await;
@@ -559,26 +564,11 @@ fn when(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             return at(y, m);
         }
     }
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    for (i, name) in MONTHS.iter().enumerate() {
-        if t.contains(name) {
-            let m = i as u32 + 1;
-            let y = if m <= now.month() { year + 1 } else { year };
-            return at(y, m);
-        }
+    // Whole words in any language the date reader knows ("im März", not the "may" of
+    // "maybe").
+    if let Some(&(_, m)) = crate::text::dates::month_words(&t).first() {
+        let y = if m <= now.month() { year + 1 } else { year };
+        return at(y, m);
     }
     if t.contains("next year") {
         return at(year + 1, 1);
@@ -691,8 +681,8 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
             });
         }
     }
-    // Without a reference of ours (clients drop them, and earlier ids were not signed), the
-    // sender's own address decides.
+    // Without a reference of ours (clients drop them, earlier ids were not signed, and SES
+    // replaces the Message-ID it sends with its own), the sender's own address decides.
     if !from.is_empty()
         && let Some(id) = lead_by_address(deps, from).await?
     {
@@ -700,6 +690,29 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
             id,
             via: Binding::Sender,
         });
+    }
+    // Then the thread's other addresses (Reply-To, To, Cc): a colleague answering on the
+    // lead's thread names the lead there. It reaches that lead as a stranger: a person is
+    // told on the lead, nothing on the lead changes (only the lead's own address acts).
+    let own = EmailKey::from_check(
+        &deps.config.agent.email,
+        &email::check(&deps.config.agent.email),
+    );
+    for m in mail.reply_to.iter().chain(&mail.to).chain(&mail.cc) {
+        let key = EmailKey::from_check(&m.address, &email::check(&m.address));
+        if key.as_str().is_empty() || key.untagged() == own.untagged() {
+            continue;
+        }
+        if let Some(id) = lead_by_address(deps, &m.address).await? {
+            return Ok(Match::Stranger {
+                why: format!(
+                    "it comes from {}, on a thread with the lead's address {}",
+                    if from.is_empty() { "no sender" } else { from },
+                    m.address
+                ),
+                lead: id,
+            });
+        }
     }
     Ok(Match::Unknown)
 }
@@ -1113,5 +1126,18 @@ mod tests {
             "2027-02-19"
         );
         assert!(when("later", now).is_none());
+        // "may" inside "maybe" is no month; German month names are.
+        assert!(when("maybe later", now).is_none());
+        assert_eq!(
+            when("vielleicht im März", now)
+                .unwrap()
+                .format("%Y-%m")
+                .to_string(),
+            "2027-03"
+        );
+        assert_eq!(
+            when("until May", now).unwrap().format("%Y-%m").to_string(),
+            "2027-05"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod outreach;
 pub mod research;
 pub mod runner;
 pub mod select;
+pub mod supervise;
 pub mod validate;
 
 use crate::domain::{Lead, LeadId};
@@ -189,6 +190,9 @@ impl StageError {
 
 /// Decode a body and run the stage that `queue` feeds.
 pub async fn handle(queue: QueueName, body: &str, deps: &Deps) -> Result<Outcome, StageError> {
+    if queue == QueueName::Webhooks {
+        return crate::webhooks::handle(body, deps).await;
+    }
     if queue == QueueName::Engage {
         let msg: InboundMessage = serde_json::from_str(body)
             .map_err(|e| StageError::permanent(format!("malformed engage message: {e}")))?;
@@ -207,7 +211,7 @@ pub async fn handle(queue: QueueName, body: &str, deps: &Deps) -> Result<Outcome
         QueueName::Research => research::handle(msg, deps).await,
         QueueName::Outreach => outreach::handle(msg, deps).await,
         QueueName::Handover => handover::handle(msg, deps).await,
-        QueueName::Engage => unreachable_engage(),
+        QueueName::Engage | QueueName::Webhooks => unreachable_engage(),
     }
 }
 
@@ -331,6 +335,7 @@ pub async fn save(deps: &Deps, lead: &mut Lead, expected: Expected) -> Result<()
     lead.updated_at = deps.ports.clock.now();
     let saved = deps.ports.leads.update(lead, expected).await?;
     *lead = saved;
+    crate::webhooks::after_write(deps, expected.stage, lead).await;
     Ok(())
 }
 

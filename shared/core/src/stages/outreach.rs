@@ -321,7 +321,7 @@ pub(crate) async fn deliver(
     let body = format!(
         "{}{}",
         d.draft.body.trim_end(),
-        outreach::footer(cfg, &unsubscribe)
+        outreach::footer_in(cfg, &unsubscribe, &outreach::language_for(&lead, cfg))
     );
     // The subject is a header: one clean line, checked like the body.
     let subject = crate::mail::render::header_text(&d.draft.subject);

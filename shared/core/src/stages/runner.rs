@@ -204,15 +204,43 @@ async fn handle_batch(
         }
         match settle(deps, queue, &d.body, &result).await {
             Settled::Ack => deps.ports.queue.ack(queue, &d.receipt).await?,
-            Settled::Retry => deps.ports.queue.retry_later(queue, &d.receipt, 0).await?,
+            Settled::Retry => {
+                deps.ports
+                    .queue
+                    .retry_later(queue, &d.receipt, retry_delay(&result, d.receive_count))
+                    .await?
+            }
         }
     }
     Ok(())
 }
 
+/// Seconds before a message that failed for now comes back: at once after a conflict (the
+/// lead changed: read it again), else 5 s doubled with each receive up to 5 minutes, so that
+/// a mail server answering `4xx` or down is not hammered, and a drain does not spend the
+/// message's receives in a second.
+pub fn retry_delay(result: &Result<Outcome, StageError>, receive_count: u32) -> u32 {
+    match result {
+        Err(StageError::Transient(_)) => 5u32
+            .saturating_mul(1 << receive_count.saturating_sub(1).min(6))
+            .min(300),
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::batch_size;
+
+    #[test]
+    fn a_transient_failure_comes_back_later_each_time_and_a_conflict_at_once() {
+        use super::{StageError, retry_delay};
+        let transient = Err(StageError::Transient(anyhow::anyhow!("451")));
+        let delays: Vec<u32> = (1..=8).map(|n| retry_delay(&transient, n)).collect();
+        assert_eq!(delays, [5, 10, 20, 40, 80, 160, 300, 300]);
+        let conflict = Err(StageError::Conflict("v".into()));
+        assert_eq!(retry_delay(&conflict, 3), 0);
+    }
 
     #[test]
     fn a_batch_is_a_multiple_of_the_model_concurrency_and_at_least_ten() {

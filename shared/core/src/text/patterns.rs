@@ -25,6 +25,16 @@ pub fn words<S: AsRef<str>>(list: &[S]) -> String {
         .join("|")
 }
 
+/// An e-mail address inside free text (ASCII or internationalised local part and domain,
+/// at least one dot in the domain): where reports, notices and replies name an address.
+pub static EMAIL_ADDRESS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    re(concat!(
+        r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-\u{80}-\u{10FFFF}]+",
+        r"@[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?",
+        r"(?:\.[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?)+",
+    ))
+});
+
 /// `pattern!(NAME, r"…")` or `pattern!(pub(super) NAME, r"…")`: a lazily compiled regex.
 macro_rules! pattern {
     ($(#[$doc:meta])* $vis:vis $name:ident, $re:expr) => {

@@ -18,6 +18,7 @@
 
 mod config;
 mod leads;
+mod mailbox;
 mod queue;
 mod runs;
 mod schema;

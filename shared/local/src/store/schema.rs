@@ -7,7 +7,8 @@ use sqa_core::ports::{StoreError, StoreResult};
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
 /// Append new migrations; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE leads (
     -- Insertion order, and the rowid: every secondary index carries it for free.
     seq           INTEGER PRIMARY KEY,
@@ -96,7 +97,20 @@ CREATE TABLE dead_letters (
     dead_at       INTEGER NOT NULL
 );
 CREATE INDEX dead_letters_queue ON dead_letters (queue, seq);
-"#];
+"#,
+    r#"
+-- The messages of a mailbox folder already queued for the engage stage, by UID (IMAP): a
+-- message is read once however often the folder is polled. A new UIDVALIDITY starts afresh.
+CREATE TABLE mailbox_seen (
+    mailbox     TEXT    NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid         INTEGER NOT NULL,
+    key         TEXT    NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+) WITHOUT ROWID;
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

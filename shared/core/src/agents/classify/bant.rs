@@ -4,15 +4,137 @@ use super::*;
 
 pattern!(
     pub(super) BUDGET,
-    r"(\bno budget\b|\bzero budget\b|\bbudget\b.{0,40}\b(approved|allocated|set aside|available|earmarked|frozen|freeze|cut|signed off|secured|reserved|planned)\b|\b(approved|allocated|earmarked|dedicated|available|limited|tight|small|frozen|annual|existing) budget\b|\bhave (a |the |some )?budget\b|\bmoney (set aside|earmarked|allocated|approved)\b|\b(spend|spending|pay|paying|paid|cost us|costs us)\b.{0,25}(\$|€|£|usd|eur|gbp)?\s?\d[\d,.]*\s?(k|m|million|thousand)?\b.{0,25}\b(a|per|/)\s?(year|month|yr|annum)|(\$|€|£)\s?\d[\d,.]*\s?(k|m)?\b.{0,30}\b(a|per|/)\s?(year|month|yr)|\bfreeze on\b|\b(spending|hiring|vendor|supplier|procurement|budget|purchasing) freeze\b|\b(tooling|software|it) budget\b.{0,40}\b(frozen|freeze|approved|cut|allocated|available)\b|\b(team|business|enterprise|starter|growth|pro) plan\b.{0,40}\b(start|fit|need|enough|right|probably|likely|makes sense)\b|\b(start|begin) (with|on) the \w+ plan\b|\bkein budget\b|\bbudget (ist |wurde )?(freigegeben|genehmigt|eingefroren|vorhanden|gestrichen)\b|\bausgabenstopp\b|\bpas de budget\b|\bbudget (validé|approuvé|gelé|alloué|prévu|disponible)\b|\bsin presupuesto\b|\bno (hay|tenemos) presupuesto\b|\bpresupuesto (aprobado|congelado|asignado|disponible)\b|\bgeen budget\b|\bbudget (is )?(goedgekeurd|bevroren|vrijgemaakt|beschikbaar|gereserveerd|toegewezen)\b|\bbudget\b.{0,30}\b(gereserveerd|vrijgemaakt|toegewezen|eingeplant|reserviert|réservé|prévu|reservado|previsto|asignado)\b|\b(hebben|haben|avons|tenemos) (een |ein |un |el )?budget\b)"
+    r"(?x)
+        (
+            \bno\ budget\b
+          | \bzero\ budget\b
+          | \bbudget\b.{0,40}\b(approved|allocated|set\ aside|available|earmarked|frozen|freeze|cut|signed\ off|secured|reserved|planned)\b
+          | \b(approved|allocated|earmarked|dedicated|available|limited|tight|small|frozen|annual|existing)\ budget\b
+          | \bhave\ (a\ |the\ |some\ )?budget\b
+          | \bmoney\ (set\ aside|earmarked|allocated|approved)\b
+          | \b(spend|spending|pay|paying|paid|cost\ us|costs\ us)\b.{0,25}(\$|€|£|usd|eur|gbp)?\s?\d[\d,.]*\s?(k|m|million|thousand)?\b.{0,25}\b(a|per|/)\s?(year|month|yr|annum)
+          | (\$|€|£)\s?\d[\d,.]*\s?(k|m)?\b.{0,30}\b(a|per|/)\s?(year|month|yr)
+          | \bfreeze\ on\b
+          | \b(spending|hiring|vendor|supplier|procurement|budget|purchasing)\ freeze\b
+          | \b(tooling|software|it)\ budget\b.{0,40}\b(frozen|freeze|approved|cut|allocated|available)\b
+          | \b(team|business|enterprise|starter|growth|pro)\ plan\b.{0,40}\b(start|fit|need|enough|right|probably|likely|makes\ sense)\b
+          | \b(start|begin)\ (with|on)\ the\ \w+\ plan\b
+          | \bkein\ budget\b
+          | \bbudget\ (ist\ |wurde\ )?(freigegeben|genehmigt|eingefroren|vorhanden|gestrichen)\b
+          | \bausgabenstopp\b
+          | \bpas\ de\ budget\b
+          | \bbudget\ (validé|approuvé|gelé|alloué|prévu|disponible)\b
+          | \bsin\ presupuesto\b
+          | \bno\ (hay|tenemos)\ presupuesto\b
+          | \bpresupuesto\ (aprobado|congelado|asignado|disponible)\b
+          | \bgeen\ budget\b
+          | \bbudget\ (is\ )?(goedgekeurd|bevroren|vrijgemaakt|beschikbaar|gereserveerd|toegewezen)\b
+          | \bbudget\b.{0,30}\b(gereserveerd|vrijgemaakt|toegewezen|eingeplant|reserviert|réservé|prévu|reservado|previsto|asignado)\b
+          | \b(hebben|haben|avons|tenemos)\ (een\ |ein\ |un\ |el\ )?budget\b
+        )
+    "
 );
 pattern!(
     pub(super) AUTHORITY,
-    r"(\bsign(s|ed)? off\b|\bsign-?off\b|\bfinal (say|decision|approval|call|word)\b|\b(i|we) (make|own|take) (the )?(final )?(decision|call)\b|\bdecision[- ]?maker\b|\b(i|she|he|they|who) (own|owns|control|controls|hold|holds|manage|manages) the (\w+ )*?budget\b|\bbudget owner\b|\bapprov(e|es|al)\b.{0,20}\b(purchase|spend|budget|contract|vendor|tool)\b|\blead(s|ing)? the evaluation\b|\b(decision|decides|deciding) (is|lies|rests|sits) with\b|\bneeds? (approval|sign-?off) from\b|\b(cio|cfo|cto|ceo|cdo|vp|director|head of [a-z]+|board|procurement) (would|will|has to|must|needs to|gives|signs)\b.{0,20}\b(sign|approve|decide|final)|\bentscheid(e|et|ung liegt)\b|\bfreigabe (durch|von|liegt)\b|\bunterschreib\w*|\bc'est moi qui (décide|signe)\b|\bvalidation finale\b|\bdécision finale\b|\byo decido\b|\bla decisión final\b|\baprobación final\b|\bik beslis\b|\bbeslissing ligt bij\b|\beindverantwoordelijk\w*)"
+    r"(?x)
+        (
+            \bsign(s|ed)?\ off\b
+          | \bsign-?off\b
+          | \bfinal\ (say|decision|approval|call|word)\b
+          | \b(i|we)\ (make|own|take)\ (the\ )?(final\ )?(decision|call)\b
+          | \bdecision[-\ ]?maker\b
+          | \b(i|she|he|they|who)\ (own|owns|control|controls|hold|holds|manage|manages)\ the\ (\w+\ )*?budget\b
+          | \bbudget\ owner\b
+          | \bapprov(e|es|al)\b.{0,20}\b(purchase|spend|budget|contract|vendor|tool)\b
+          | \blead(s|ing)?\ the\ evaluation\b
+          | \b(decision|decides|deciding)\ (is|lies|rests|sits)\ with\b
+          | \bneeds?\ (approval|sign-?off)\ from\b
+          | \b(cio|cfo|cto|ceo|cdo|vp|director|head\ of\ [a-z]+|board|procurement)\ (would|will|has\ to|must|needs\ to|gives|signs)\b.{0,20}\b(sign|approve|decide|final)
+          | \bentscheid(e|et|ung\ liegt)\b
+          | \bfreigabe\ (durch|von|liegt)\b
+          | \bunterschreib\w*
+          | \bc'est\ moi\ qui\ (décide|signe)\b
+          | \bvalidation\ finale\b
+          | \bdécision\ finale\b
+          | \byo\ decido\b
+          | \bla\ decisión\ final\b
+          | \baprobación\ final\b
+          | \bik\ beslis\b
+          | \bbeslissing\ ligt\ bij\b
+          | \beindverantwoordelijk\w*
+        )
+    "
 );
 pattern!(
     pub(super) NEED,
-    r"(\bincidents?\b|\boutages?\b|\bbroke\b|\bbreak(s|ing)?\b|\bbroken\b|\bfail(s|ed|ing|ures?)?\b|\bstale\b|\bfreshness\b|\bsilently\b|\bwrong (numbers|data|figures)\b|\bdata quality\b|\bproblems?\b|\bissues?\b|\bpain\b|\bstruggl\w*|\bblind spots?\b|\bvisibility\b|\bcaught by\b|\bbefore we notic\w*|\btoo late\b|\bfirefight\w*|\bmanual checks\b|\bwe need\b|\bwe require\b|\bneed (better|more|a way|to (monitor|catch|detect|know|see|track))\b|\blooking for (a|an|something|better|tooling)\b|\bevaluat\w+ (alternatives|tools|options|vendors|data observability)\b|\breplac(e|ing) \w+|\bmigrat\w+|\bmoving (off|away from|from|to) (?:[a-z0-9]{3,}|[a-z]{1,2}\d)|\bconsolidat\w+|\bmonitor\b.{0,20}\d|\b\d[\d,.]*\+?\s*(k\s)?(tables|models|dbt models|pipelines|dags|jobs|datasets|sources|connections)\b|\brequired by\b|\btoo small\b|\bsmall team\b|\bmid-migration\b|\bprobleme?\b|\bausfall\w*|\bveraltet\w*|\baktualität\b|\bkaputt\b|\bmigration\b|\bwir brauchen\b|\bbenötigen\b|\bproblème\w*|\bpanne\w*|\bfraîcheur\b|\btrop tard\b|\bcass(e|é|ent)\b|\bnous avons besoin\b|\bproblema\w*|\bincidente\w*|\bfrescura\b|\bdemasiado tarde\b|\bnecesitamos\b|\bprobleem\b|\bproblemen\b|\bstoring\w*|\bstukgaat\b|\bstuk\b|\bte laat\b|\bschemawijziging\w*|\bwe hebben\b.{0,30}\bnodig\b)"
+    r"(?x)
+        (
+            \bincidents?\b
+          | \boutages?\b
+          | \bbroke\b
+          | \bbreak(s|ing)?\b
+          | \bbroken\b
+          | \bfail(s|ed|ing|ures?)?\b
+          | \bstale\b
+          | \bfreshness\b
+          | \bsilently\b
+          | \bwrong\ (numbers|data|figures)\b
+          | \bdata\ quality\b
+          | \bproblems?\b
+          | \bissues?\b
+          | \bpain\b
+          | \bstruggl\w*
+          | \bblind\ spots?\b
+          | \bvisibility\b
+          | \bcaught\ by\b
+          | \bbefore\ we\ notic\w*
+          | \btoo\ late\b
+          | \bfirefight\w*
+          | \bmanual\ checks\b
+          | \bwe\ need\b
+          | \bwe\ require\b
+          | \bneed\ (better|more|a\ way|to\ (monitor|catch|detect|know|see|track))\b
+          | \blooking\ for\ (a|an|something|better|tooling)\b
+          | \bevaluat\w+\ (alternatives|tools|options|vendors|data\ observability)\b
+          | \breplac(e|ing)\ \w+
+          | \bmigrat\w+
+          | \bmoving\ (off|away\ from|from|to)\ (?:[a-z0-9]{3,}|[a-z]{1,2}\d)
+          | \bconsolidat\w+
+          | \bmonitor\b.{0,20}\d
+          | \b\d[\d,.]*\+?\s*(k\s)?(tables|models|dbt\ models|pipelines|dags|jobs|datasets|sources|connections)\b
+          | \brequired\ by\b
+          | \btoo\ small\b
+          | \bsmall\ team\b
+          | \bmid-migration\b
+          | \bprobleme?\b
+          | \bausfall\w*
+          | \bveraltet\w*
+          | \baktualität\b
+          | \bkaputt\b
+          | \bmigration\b
+          | \bwir\ brauchen\b
+          | \bbenötigen\b
+          | \bproblème\w*
+          | \bpanne\w*
+          | \bfraîcheur\b
+          | \btrop\ tard\b
+          | \bcass(e|é|ent)\b
+          | \bnous\ avons\ besoin\b
+          | \bproblema\w*
+          | \bincidente\w*
+          | \bfrescura\b
+          | \bdemasiado\ tarde\b
+          | \bnecesitamos\b
+          | \bprobleem\b
+          | \bproblemen\b
+          | \bstoring\w*
+          | \bstukgaat\b
+          | \bstuk\b
+          | \bte\ laat\b
+          | \bschemawijziging\w*
+          | \bwe\ hebben\b.{0,30}\bnodig\b
+        )
+    "
 );
 pattern!(
     pub(super) NEED_NOT,
@@ -20,15 +142,122 @@ pattern!(
 );
 pattern!(
     pub(super) TIMELINE_ACTION,
-    r"\b(decid\w*|decision|start\w*|reconnect|circle back|follow up|touch base|ends|ending|expires?|expiring|runs out|in place|live|choose|select\w*|pick|begin\w*|kick(ing)? off|evaluat\w*|looking at|buy\w*|purchas\w*|go(ing)? live|roll ?out|implement\w*|launch\w*|renew\w*|reach out|get in touch|contact|ping|check back|write|talk|conversation|revisit|trial|pilot|poc|planning|consolidat\w*|migrat\w*|moving|sign\w*|commit\w*|budget\w*|entscheid\w*|starten|beginnen|einführ\w*|décid\w*|décision|commencer|démarrer|recontact\w*|decidir|decisión|empezar|comenzar|escr[ií]b\w*|beslis\w*|beginnen|starten|contact)\b"
+    r"(?x)
+        \b
+        (
+            decid\w*
+          | decision
+          | start\w*
+          | reconnect
+          | circle\ back
+          | follow\ up
+          | touch\ base
+          | ends
+          | ending
+          | expires?
+          | expiring
+          | runs\ out
+          | in\ place
+          | live
+          | choose
+          | select\w*
+          | pick
+          | begin\w*
+          | kick(ing)?\ off
+          | evaluat\w*
+          | looking\ at
+          | buy\w*
+          | purchas\w*
+          | go(ing)?\ live
+          | roll\ ?out
+          | implement\w*
+          | launch\w*
+          | renew\w*
+          | reach\ out
+          | get\ in\ touch
+          | contact
+          | ping
+          | check\ back
+          | write
+          | talk
+          | conversation
+          | revisit
+          | trial
+          | pilot
+          | poc
+          | planning
+          | consolidat\w*
+          | migrat\w*
+          | moving
+          | sign\w*
+          | commit\w*
+          | budget\w*
+          | entscheid\w*
+          | starten
+          | beginnen
+          | einführ\w*
+          | décid\w*
+          | décision
+          | commencer
+          | démarrer
+          | recontact\w*
+          | decidir
+          | decisión
+          | empezar
+          | comenzar
+          | escr[ií]b\w*
+          | beslis\w*
+          | beginnen
+          | starten
+          | contact
+        )\b
+    "
 );
 pattern!(
     pub(super) TIME_EXPR,
-    r"(\b(next|this|coming) (week|month|quarter|year|fiscal year|summer|spring|autumn|fall|winter)\b|\b(in the|im|au|en el|in het) (spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst|printemps|été|automne|hiver|primavera|verano|otoño|invierno|voorjaar|zomer|najaar)\b|\bnew year\b|\bend of (the )?(week|month|quarter|year|january|february|march|april|may|june|july|august|september|october|november|december|q[1-4])\b|\b(by|before|in|until|after|from|around|during|early|mid|late|end of)\s+(early |mid |late |the end of )?(january|february|march|april|may|june|july|august|september|october|november|december|q[1-4]|20\d\d|fy ?\d\d)\b|\bq[1-4]\b|\bfy ?\d\d\b|\b20\d\d\b|\bwithin (\d+|a few|two|three|six) (days|weeks|months)\b|\bin (\d+|a few|few|two|three|six|twelve) (weeks|months)\b|\b(six|three|\d+) months\b|\bafter (that|this|the|our)\b|\b(january|february|march|april|june|july|august|september|october|november|december)\b|\bnächste(s|n)? (woche|monat|quartal|jahr)\b|\b(im|ab|bis) (januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b|\bla semaine prochaine\b|\bl'année prochaine\b|\b(en|d'ici|avant|après) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b|\b(en|para|antes de|después de) (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b|\bel (año|mes) que viene\b|\bel próximo (año|mes|trimestre)\b|\b(in|voor|na) (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b|\bvolgend (jaar|kwartaal)\b|\bvolgende (week|maand)\b)"
+    r"(?x)
+        (
+            \b(next|this|coming)\ (week|month|quarter|year|fiscal\ year|summer|spring|autumn|fall|winter)\b
+          | \b(in\ the|im|au|en\ el|in\ het)\ (spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst|printemps|été|automne|hiver|primavera|verano|otoño|invierno|voorjaar|zomer|najaar)\b
+          | \bnew\ year\b
+          | \bend\ of\ (the\ )?(week|month|quarter|year|january|february|march|april|may|june|july|august|september|october|november|december|q[1-4])\b
+          | \b(by|before|in|until|after|from|around|during|early|mid|late|end\ of)\s+(early\ |mid\ |late\ |the\ end\ of\ )?(january|february|march|april|may|june|july|august|september|october|november|december|q[1-4]|20\d\d|fy\ ?\d\d)\b
+          | \bq[1-4]\b
+          | \bfy\ ?\d\d\b
+          | \b20\d\d\b
+          | \bwithin\ (\d+|a\ few|two|three|six)\ (days|weeks|months)\b
+          | \bin\ (\d+|a\ few|few|two|three|six|twelve)\ (weeks|months)\b
+          | \b(six|three|\d+)\ months\b
+          | \bafter\ (that|this|the|our)\b
+          | \b(january|february|march|april|june|july|august|september|october|november|december)\b
+          | \bnächste(s|n)?\ (woche|monat|quartal|jahr)\b
+          | \b(im|ab|bis)\ (januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b
+          | \bla\ semaine\ prochaine\b
+          | \bl'année\ prochaine\b
+          | \b(en|d'ici|avant|après)\ (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b
+          | \b(en|para|antes\ de|después\ de)\ (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b
+          | \bel\ (año|mes)\ que\ viene\b
+          | \bel\ próximo\ (año|mes|trimestre)\b
+          | \b(in|voor|na)\ (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b
+          | \bvolgend\ (jaar|kwartaal)\b
+          | \bvolgende\ (week|maand)\b
+        )
+    "
 );
 pattern!(
     pub(super) MEETING_SLOT,
-    r"(\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miércoles|jueves|viernes|maandag|dinsdag|woensdag|donderdag|vrijdag)\b|\b\d{1,2}(:\d\d)?\s?(am|pm)\b|\b\d{1,2}[:h]\d\d\b|\b\d{1,2}h\b|\b(morning|afternoon|evening)s?\b|\bfew times\b|\btime ?slots?\b|\bcalendar\b)"
+    r"(?x)
+        (
+            \b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miércoles|jueves|viernes|maandag|dinsdag|woensdag|donderdag|vrijdag)\b
+          | \b\d{1,2}(:\d\d)?\s?(am|pm)\b
+          | \b\d{1,2}[:h]\d\d\b
+          | \b\d{1,2}h\b
+          | \b(morning|afternoon|evening)s?\b
+          | \bfew\ times\b
+          | \btime\ ?slots?\b
+          | \bcalendar\b
+        )
+    "
 );
 pattern!(
     pub(super) BUDGET_WORD,
@@ -36,7 +265,33 @@ pattern!(
 );
 pattern!(
     pub(super) MEETING_TALK,
-    r"\b(demo|call|meeting|chat|talk|speak|meet|catch up|conversation|session|walk-?through|termin|gespräch|telefonieren|appel|réunion|rendez-vous|llamada|reunión|afspraak|gesprek|bellen)\b"
+    r"(?x)
+        \b
+        (
+            demo
+          | call
+          | meeting
+          | chat
+          | talk
+          | speak
+          | meet
+          | catch\ up
+          | conversation
+          | session
+          | walk-?through
+          | termin
+          | gespräch
+          | telefonieren
+          | appel
+          | réunion
+          | rendez-vous
+          | llamada
+          | reunión
+          | afspraak
+          | gesprek
+          | bellen
+        )\b
+    "
 );
 pattern!(
     pub(super) LAST_OR_AGO,
@@ -117,11 +372,10 @@ pub(super) fn extract_bant(a: &Analysis, intent: Intent) -> Bant {
 /// money set aside for 2027" → "we have money set aside for 2027" for the budget), or the
 /// whole sentence when no clause alone does or the clause is too short to read.
 pub(super) fn fragment(text: &str, keep: &dyn Fn(&str) -> bool) -> String {
-    static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i);\s+|\s+[-–—]\s+|,\s+(?:and|but|so|which|because|since|as|while)\s+|\s+(?:and|but|so)\s+(we|i|our|the|it|they|she|he)\b",
-        )
-    });
+    pattern!(
+        CLAUSE_BREAK,
+        r"(?i);\s+|\s+[-–—]\s+|,\s+(?:and|but|so|which|because|since|as|while)\s+|\s+(?:and|but|so)\s+(we|i|our|the|it|they|she|he)\b"
+    );
     let mut start = 0;
     let mut clauses = Vec::new();
     for c in CLAUSE_BREAK.captures_iter(text) {
@@ -143,9 +397,10 @@ pub(super) fn fragment(text: &str, keep: &dyn Fn(&str) -> bool) -> String {
 
 /// A sentence about something done ("we signed a renewal in October") states no timeline.
 pub(super) fn past_only(lower: &str, reference: DateTime<Utc>) -> bool {
-    static PAST_VERB: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"\b(signed|renewed|bought|purchased|started|began|had|was|were|did)\b")
-    });
+    pattern!(
+        PAST_VERB,
+        r"\b(signed|renewed|bought|purchased|started|began|had|was|were|did)\b"
+    );
     PAST_VERB.is_match(lower) && !defers(lower, reference) && !lower.contains("will")
 }
 

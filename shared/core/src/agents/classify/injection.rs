@@ -5,7 +5,7 @@ use super::*;
 /// The sentences of a sender's own text that the detector sets aside: an injection and what
 /// follows it in its paragraph. None of them may become a fact about the lead.
 pub fn injected_sentences(own_text: &str) -> Vec<String> {
-    Analysis::new(truncate(own_text, MAX_ANALYSED_BYTES), Utc::now())
+    Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now())
         .sentences
         .into_iter()
         .filter(|s| s.injected)
@@ -25,7 +25,7 @@ pub(super) fn detect_injection(mail: &InboundEmail) -> bool {
         return true;
     }
     parts.iter().any(|p| {
-        let p = truncate(p, 64 * 1024);
+        let p = truncate_bytes(p, 64 * 1024);
         p.lines().any(|l| injected(&plain_lower(l)))
             || split_paragraphs(p)
                 .iter()
@@ -45,21 +45,10 @@ pattern!(
 pub(super) fn hidden_address_to_a_machine(mail: &InboundEmail) -> bool {
     mail.hidden_text
         .iter()
-        .any(|t| AI_ADDRESSEE.is_match(truncate(t, 64 * 1024)))
+        .any(|t| AI_ADDRESSEE.is_match(truncate_bytes(t, 64 * 1024)))
 }
 
 /// An attempt to instruct the agent: the shared detector or any language's data.
 pub(super) fn injected(lower: &str) -> bool {
     is_injection(lower) || vocab::INJECTION.is_match(lower)
-}
-
-pub(super) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }

@@ -10,7 +10,7 @@ pub(super) fn detect_lang(own_text: &str, text: &str) -> String {
     } else {
         own_text
     };
-    let source = truncate(source, 20_000);
+    let source = truncate_bytes(source, 20_000);
     for paragraph in split_paragraphs(source) {
         if let Some((lang, score)) = lang_scores(&paragraph)
             && score >= 3.0

@@ -4,19 +4,117 @@ use super::*;
 
 pattern!(
     pub(super) AUTO_SUBJECT,
-    r"(?i)^\s*(auto(matic|matische|matisch|matico|mático)?[ _-]?(reply|response|respond|antwort|antwoord|réponse|reponse|respuesta|risposta)|autoreply|autorespon\w*|auto-reply|out of (the )?office|ooo\b|abwesen\w*|absence|absent\b|automatisch antwoord|automatische antwort|réponse automatique|respuesta automática|respuesta automatica|risposta automatica|fuera de la oficina|afwezig|received\s*:|read\s*:|delivered\s*:|receipt\s*:|lu\s*:|gelesen\s*:|\[?\s*(ticket|case|request|support|incident|#)\s*[#:]?\s*[\w-]*\d)|\[(ticket|case|request)\b|\b(ticket|case|request) (#|no\.?|number)\s*\w*\d|\bthank(s| you) for (contacting|your (e-?mail|message|enquiry|inquiry|request))\b"
+    r"(?xi)
+            ^\s*(auto(matic|matische|matisch|matico|mático)?[\ _-]?(reply|response|respond|antwort|antwoord|réponse|reponse|respuesta|risposta)|autoreply|autorespon\w*|auto-reply|out\ of\ (the\ )?office|ooo\b|abwesen\w*|absence|absent\b|automatisch\ antwoord|automatische\ antwort|réponse\ automatique|respuesta\ automática|respuesta\ automatica|risposta\ automatica|fuera\ de\ la\ oficina|afwezig|received\s*:|read\s*:|delivered\s*:|receipt\s*:|lu\s*:|gelesen\s*:|\[?\s*(ticket|case|request|support|incident|\#)\s*[\#:]?\s*[\w-]*\d)
+          | \[(ticket|case|request)\b
+          | \b(ticket|case|request)\ (\#|no\.?|number)\s*\w*\d
+          | \bthank(s|\ you)\ for\ (contacting|your\ (e-?mail|message|enquiry|inquiry|request))\b
+    "
 );
 pattern!(
     pub(super) OOO_SUBJECT,
-    r"(?i)(out of (the )?office|\booo\b|abwesen\w*|\babsence\b|\babsent\b|\baway\b|vacation|on leave|\bcongé\b|vacances|fuera de la oficina|\bausente\b|vacaciones|afwezig|vakantie|urlaub)"
+    r"(?xi)
+        (
+            out\ of\ (the\ )?office
+          | \booo\b
+          | abwesen\w*
+          | \babsence\b
+          | \babsent\b
+          | \baway\b
+          | vacation
+          | on\ leave
+          | \bcongé\b
+          | vacances
+          | fuera\ de\ la\ oficina
+          | \bausente\b
+          | vacaciones
+          | afwezig
+          | vakantie
+          | urlaub
+        )
+    "
 );
 pattern!(
     pub(super) ABSENCE,
-    r"(?i)(\bout of (the )?office\b|\bout-of-office\b|\booo\b|\bon (annual |parental |maternity |paternity |sick |medical |study |holiday |vacation |extended |family |bereavement )?leave\b|\b(annual|parental|maternity|paternity|sick) leave\b|\bon (vacation|holiday|holidays|sabbatical|a business trip|business travel|a trip|pto)\b|\btravel(l)?ing\b.{0,30}\b(until|till|through|on business|for work|with limited|and (will|won't|have))|\b(currently|presently|i am|i'm|i will be|i'll be)\s+(away|out|off|abroad|travel(l)?ing|unavailable|not available|not in the office)\b|\baway (from (the office|my desk|email)|until|till|through)\b|\bnot in the office\b|\b(limited|no|without) access to (my )?(e-?mail|email|e-mails)\b|\bback in the office\b|\breturning (to the office )?on\b|\bnicht im büro\b|\babwesend\b|\baußer haus\b|\bim urlaub\b|\bin elternzeit\b|\bauf dienstreise\b|\bnicht erreichbar\b|\bwieder im büro\b|\babsente?s?\b|\ben congé\b|\ben vacances\b|\bhors du bureau\b|\ben déplacement\b|\bfuera de la oficina\b|\bde vacaciones\b|\bausente\b|\bde viaje\b|\bde permiso\b|\bafwezig\b|\bmet vakantie\b|\bop vakantie\b|\bniet op kantoor\b|\bweer bereikbaar\b|\bweer aanwezig\b|\bmet verlof\b|\bouderschapsverlof\b)"
+    r"(?xi)
+        (
+            \bout\ of\ (the\ )?office\b
+          | \bout-of-office\b
+          | \booo\b
+          | \bon\ (annual\ |parental\ |maternity\ |paternity\ |sick\ |medical\ |study\ |holiday\ |vacation\ |extended\ |family\ |bereavement\ )?leave\b
+          | \b(annual|parental|maternity|paternity|sick)\ leave\b
+          | \bon\ (vacation|holiday|holidays|sabbatical|a\ business\ trip|business\ travel|a\ trip|pto)\b
+          | \btravel(l)?ing\b.{0,30}\b(until|till|through|on\ business|for\ work|with\ limited|and\ (will|won't|have))
+          | \b(currently|presently|i\ am|i'm|i\ will\ be|i'll\ be)\s+(away|out|off|abroad|travel(l)?ing|unavailable|not\ available|not\ in\ the\ office)\b
+          | \baway\ (from\ (the\ office|my\ desk|email)|until|till|through)\b
+          | \bnot\ in\ the\ office\b
+          | \b(limited|no|without)\ access\ to\ (my\ )?(e-?mail|email|e-mails)\b
+          | \bback\ in\ the\ office\b
+          | \breturning\ (to\ the\ office\ )?on\b
+          | \bnicht\ im\ büro\b
+          | \babwesend\b
+          | \baußer\ haus\b
+          | \bim\ urlaub\b
+          | \bin\ elternzeit\b
+          | \bauf\ dienstreise\b
+          | \bnicht\ erreichbar\b
+          | \bwieder\ im\ büro\b
+          | \babsente?s?\b
+          | \ben\ congé\b
+          | \ben\ vacances\b
+          | \bhors\ du\ bureau\b
+          | \ben\ déplacement\b
+          | \bfuera\ de\ la\ oficina\b
+          | \bde\ vacaciones\b
+          | \bausente\b
+          | \bde\ viaje\b
+          | \bde\ permiso\b
+          | \bafwezig\b
+          | \bmet\ vakantie\b
+          | \bop\ vakantie\b
+          | \bniet\ op\ kantoor\b
+          | \bweer\ bereikbaar\b
+          | \bweer\ aanwezig\b
+          | \bmet\ verlof\b
+          | \bouderschapsverlof\b
+        )
+    "
 );
 pattern!(
     pub(super) AUTO_BODY,
-    r"(?i)(this (is an?|e-?mail is an?|message is an?|is a) (automated|automatic|auto-generated|automatically generated|system generated|computer generated) (message|reply|response|e-?mail|notification|confirmation)|\bautomatically generated (message|e-?mail|reply|response)\b|\bthis mailbox is (not|no longer) (monitored|in use|active|being monitored)|\b(inbox|address|mailbox|e-?mail address|account) (is|has been) (no longer|not) (in use|active|monitored|being monitored)|\bno longer in use\b|\bnot monitored\b|\bdo not reply to this (e-?mail|message)|\bplease do not reply\b|\byour (e-?mail|message|request|enquiry|inquiry) has been (received|registered|logged|forwarded)|\bwe have received your (e-?mail|message|request|enquiry|inquiry)|\bwe (have )?received it and\b|\b(ticket|case|reference|request) (number|no\.?|id|#)\s*(is\s*)?[:#]?\s*[\w-]*\d|\byour (request|ticket|case) #?\s*\d|\bwill (respond|reply|get back to you) within \d|\bceci est un message automatique\b|\bmessage automatique\b|\bmerci de ne pas (y )?répondre\b|\bvotre (demande|message) .{0,40}(enregistrée?|bien été reçue?)|\bdies ist eine automatisch\w*\b|\bautomatisch (generierte|erstellte)\b|\bbitte antworten sie nicht\b|\beste es un mensaje (automático|automatico)\b|\bmensaje generado automáticamente\b|\bno responda a este\b|\bdit is een automatisch\w*\b|\bautomatisch gegenereerd\w*\b|\bniet beantwoorden\b|\bnot able to reply to every\b|\bhas been received by the office of\b)"
+    r"(?xi)
+        (
+            this\ (is\ an?|e-?mail\ is\ an?|message\ is\ an?|is\ a)\ (automated|automatic|auto-generated|automatically\ generated|system\ generated|computer\ generated)\ (message|reply|response|e-?mail|notification|confirmation)
+          | \bautomatically\ generated\ (message|e-?mail|reply|response)\b
+          | \bthis\ mailbox\ is\ (not|no\ longer)\ (monitored|in\ use|active|being\ monitored)
+          | \b(inbox|address|mailbox|e-?mail\ address|account)\ (is|has\ been)\ (no\ longer|not)\ (in\ use|active|monitored|being\ monitored)
+          | \bno\ longer\ in\ use\b
+          | \bnot\ monitored\b
+          | \bdo\ not\ reply\ to\ this\ (e-?mail|message)
+          | \bplease\ do\ not\ reply\b
+          | \byour\ (e-?mail|message|request|enquiry|inquiry)\ has\ been\ (received|registered|logged|forwarded)
+          | \bwe\ have\ received\ your\ (e-?mail|message|request|enquiry|inquiry)
+          | \bwe\ (have\ )?received\ it\ and\b
+          | \b(ticket|case|reference|request)\ (number|no\.?|id|\#)\s*(is\s*)?[:\#]?\s*[\w-]*\d
+          | \byour\ (request|ticket|case)\ \#?\s*\d
+          | \bwill\ (respond|reply|get\ back\ to\ you)\ within\ \d
+          | \bceci\ est\ un\ message\ automatique\b
+          | \bmessage\ automatique\b
+          | \bmerci\ de\ ne\ pas\ (y\ )?répondre\b
+          | \bvotre\ (demande|message)\ .{0,40}(enregistrée?|bien\ été\ reçue?)
+          | \bdies\ ist\ eine\ automatisch\w*\b
+          | \bautomatisch\ (generierte|erstellte)\b
+          | \bbitte\ antworten\ sie\ nicht\b
+          | \beste\ es\ un\ mensaje\ (automático|automatico)\b
+          | \bmensaje\ generado\ automáticamente\b
+          | \bno\ responda\ a\ este\b
+          | \bdit\ is\ een\ automatisch\w*\b
+          | \bautomatisch\ gegenereerd\w*\b
+          | \bniet\ beantwoorden\b
+          | \bnot\ able\ to\ reply\ to\ every\b
+          | \bhas\ been\ received\ by\ the\ office\ of\b
+        )
+    "
 );
 
 pattern!(
@@ -50,7 +148,7 @@ fn list_rejection(mail: &InboundEmail) -> bool {
     .iter()
     .any(|h| mail.auto.get(h).is_some());
     let admin = LIST_ADMIN_SENDER.is_match(&mail.from_address());
-    let head = truncate(&mail.text, 3000);
+    let head = truncate_bytes(&mail.text, 3000);
     (admin || list_headers) && LIST_REJECTION.is_match(head) && ABOUT_OUR_POST.is_match(head)
 }
 
@@ -94,7 +192,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     } else {
         &mail.own_text
     };
-    let head = truncate(body, 1500);
+    let head = truncate_bytes(body, 1500);
     let absence = absent(head)
         || (OOO_SUBJECT.is_match(subject) || vocab::ABSENCE_SUBJECT.is_match(&subject_lower))
             && subject_auto;
@@ -142,7 +240,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
             .clean()
             .any(|s| s.question && !topics_of(&s.lower).is_empty());
     if !human_signals {
-        let first_part = truncate(body, 400);
+        let first_part = truncate_bytes(body, 400);
         if absent(first_part) && ooo_until(mail, analysis.reference).is_some() {
             return Some(Intent::OutOfOffice);
         }

@@ -14,34 +14,40 @@
 
 use crate::domain::{Action, Bant, Classification, Intent};
 use crate::mail::parse::{self, InboundEmail, ParseError};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use regex::Regex;
-use std::sync::LazyLock;
 
+use crate::text::dates::{dates_in, month_words, next_weekday, weekday_in};
 use crate::text::injection::is_injection;
-use crate::text::patterns::{pattern, re};
-use crate::text::plain_lower;
+use crate::text::patterns::pattern;
+use crate::text::{plain_lower, truncate_bytes};
 
+mod addressed;
 mod bant;
-mod dates;
+mod defer;
 mod injection;
 mod intent;
+mod interest;
 mod lang;
 mod machine;
 mod ooo;
+mod optout;
 mod referral;
 mod sentences;
 mod signals;
 mod topics;
 mod vocab;
 
+use addressed::*;
 use bant::*;
-use dates::*;
+use defer::*;
 use injection::*;
 use intent::*;
+use interest::*;
 use lang::*;
 use machine::*;
 use ooo::*;
+use optout::*;
 use referral::*;
 use sentences::*;
 use topics::*;
@@ -60,7 +66,10 @@ pub fn classify_raw(raw: &[u8]) -> Result<(InboundEmail, Classification), ParseE
 pub fn classify(mail: &InboundEmail) -> Classification {
     let reference = mail.date.unwrap_or_else(Utc::now);
     let injection = detect_injection(mail);
-    let analysis = Analysis::new(truncate(&mail.own_text, MAX_ANALYSED_BYTES), reference);
+    let analysis = Analysis::new(
+        truncate_bytes(&mail.own_text, MAX_ANALYSED_BYTES),
+        reference,
+    );
     let lang = detect_lang(&mail.own_text, &mail.text);
 
     let machine = machine_intent(mail, &analysis);
@@ -120,38 +129,6 @@ const MAX_ANALYSED_BYTES: usize = 32 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .and_then(|d| d.and_hms_opt(12, 0, 0))
-            .map(|dt| dt.and_utc())
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn dates_without_a_year_take_the_next_occurrence() {
-        let r = at(2026, 11, 19);
-        let d: Vec<String> = dates_in("back on January 4th", r)
-            .iter()
-            .map(|f| f.date.to_string())
-            .collect();
-        assert_eq!(d, vec!["2027-01-04"]);
-        let d = dates_in("bis einschließlich 4. Dezember 2026", r);
-        assert_eq!(
-            d.first().map(|f| f.date.to_string()),
-            Some("2026-12-04".into())
-        );
-        let d = dates_in("until 30/11", r);
-        assert_eq!(
-            d.first().map(|f| f.date.to_string()),
-            Some("2026-11-30".into())
-        );
-        let d = dates_in("from July 10-31", at(2013, 7, 5));
-        assert_eq!(
-            d.first().map(|f| f.date.to_string()),
-            Some("2013-07-31".into())
-        );
-    }
 
     #[test]
     fn sentences_split_on_capitals_only() {

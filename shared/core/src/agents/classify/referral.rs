@@ -4,13 +4,30 @@ use super::*;
 
 pattern!(
     pub(super) ASSISTANT_OR_URGENT,
-    r"(?i)\b(assistant|assistent\w*|assistante|asistente|secretary|sekretariat|secrétaire|secretaria|secretaresse|\bea\b|\bpa\b|urgent\w*|dringend\w*|emergenc\w*|notfall\w*|urgence\w*|urgencia\w*|spoed\w*)\b"
+    r"(?xi)
+        \b
+        (
+            assistant
+          | assistent\w*
+          | assistante
+          | asistente
+          | secretary
+          | sekretariat
+          | secrétaire
+          | secretaria
+          | secretaresse
+          | \bea\b
+          | \bpa\b
+          | urgent\w*
+          | dringend\w*
+          | emergenc\w*
+          | notfall\w*
+          | urgence\w*
+          | urgencia\w*
+          | spoed\w*
+        )\b
+    "
 );
-pattern!(
-    pub(super) EMAIL_ADDRESS,
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-\u{80}-\u{10FFFF}]+@[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?(?:\.[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?)+"
-);
-
 /// The address the sender names as the right contact, exactly as written: from their own
 /// text, not from an injection, not their own address, and not an assistant's or an
 /// urgent-contact address.
@@ -23,22 +40,24 @@ pub(super) fn find_referral(mail: &InboundEmail, a: &Analysis) -> Option<String>
         .collect();
     a.clean().find_map(|s| {
         let mut context_start = 0;
-        EMAIL_ADDRESS.find_iter(&s.text).find_map(|m| {
-            // The words between the previous address (or the sentence start) and this one
-            // say whose address it is: "her assistant (amy@…)", "for urgent matters: …".
-            let context = s.text.get(context_start..m.start()).unwrap_or("");
-            context_start = m.end();
-            if ASSISTANT_OR_URGENT.is_match(context) {
-                return None;
-            }
-            let addr = m.as_str().trim_end_matches(['.', ',', ';', ':', ')']);
-            let lower = addr.to_lowercase();
-            let domain = lower
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_string())
-                .unwrap_or_default();
-            let excluded = lower == own || agent_domains.contains(&domain);
-            (!excluded).then(|| addr.to_string())
-        })
+        crate::text::patterns::EMAIL_ADDRESS
+            .find_iter(&s.text)
+            .find_map(|m| {
+                // The words between the previous address (or the sentence start) and this one
+                // say whose address it is: "her assistant (amy@…)", "for urgent matters: …".
+                let context = s.text.get(context_start..m.start()).unwrap_or("");
+                context_start = m.end();
+                if ASSISTANT_OR_URGENT.is_match(context) {
+                    return None;
+                }
+                let addr = m.as_str().trim_end_matches(['.', ',', ';', ':', ')']);
+                let lower = addr.to_lowercase();
+                let domain = lower
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or_default();
+                let excluded = lower == own || agent_domains.contains(&domain);
+                (!excluded).then(|| addr.to_string())
+            })
     })
 }

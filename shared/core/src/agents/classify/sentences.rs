@@ -26,7 +26,29 @@ pub(super) struct Analysis {
 pattern!(pub(super) BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
 pattern!(
     pub(super) REQUEST_LEAD,
-    r"(?i)\b(please (send|share|provide|forward|include|let me know|confirm|advise)|could you (send|share|provide|tell|explain|let me know|confirm|clarify)|can you (send|share|provide|tell|explain|let me know|confirm|clarify)|i'?d (also |really |just )?(like|want|love) to (know|understand|learn|hear|see)|i would (also |really )?(like|want) to (know|understand|learn)|we'?d (also |really )?(like|want) to (know|understand|learn)|let me know|wondering|curious (about|whether|if|how)|i need to (know|understand)|keen to (know|understand)|would (like|love) to (know|understand)|bitte (senden|schicken|teilen)|merci de (m'envoyer|nous envoyer|me dire)|pourriez-vous|podría(s)? (enviar|decirme)|me gustaría saber|kun(t|nen)? (je|jullie|u) .* (sturen|vertellen))"
+    r"(?xi)
+        \b
+        (
+            please\ (send|share|provide|forward|include|let\ me\ know|confirm|advise)
+          | could\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
+          | can\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
+          | i'?d\ (also\ |really\ |just\ )?(like|want|love)\ to\ (know|understand|learn|hear|see)
+          | i\ would\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
+          | we'?d\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
+          | let\ me\ know
+          | wondering
+          | curious\ (about|whether|if|how)
+          | i\ need\ to\ (know|understand)
+          | keen\ to\ (know|understand)
+          | would\ (like|love)\ to\ (know|understand)
+          | bitte\ (senden|schicken|teilen)
+          | merci\ de\ (m'envoyer|nous\ envoyer|me\ dire)
+          | pourriez-vous
+          | podría(s)?\ (enviar|decirme)
+          | me\ gustaría\ saber
+          | kun(t|nen)?\ (je|jullie|u)\ .*\ (sturen|vertellen)
+        )
+    "
 );
 
 impl Analysis {
@@ -197,7 +219,44 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
 
 pattern!(
     pub(super) NEGATION,
-    r"\b(not|no|never|don't|dont|do not|doesn't|does not|didn't|won't|will not|wouldn't|isn't|aren't|can't|cannot|without|nicht|kein|keine|keinen|keinerlei|nie|niemals|pas|jamais|sans|nunca|sin|ni|niet|geen|nooit)\b"
+    r"(?x)
+        \b
+        (
+            not
+          | no
+          | never
+          | don't
+          | dont
+          | do\ not
+          | doesn't
+          | does\ not
+          | didn't
+          | won't
+          | will\ not
+          | wouldn't
+          | isn't
+          | aren't
+          | can't
+          | cannot
+          | without
+          | nicht
+          | kein
+          | keine
+          | keinen
+          | keinerlei
+          | nie
+          | niemals
+          | pas
+          | jamais
+          | sans
+          | nunca
+          | sin
+          | ni
+          | niet
+          | geen
+          | nooit
+        )\b
+    "
 );
 
 /// A match that no negation in the same clause precedes ("no need for a demo").

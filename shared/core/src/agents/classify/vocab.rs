@@ -1,6 +1,7 @@
-//! The classifier's vocabulary, as data: one `classify.toml` and one `dates.toml` per
-//! language under `shared/core/lang/<code>/`, compiled into the binary (`include_str!`) and
-//! parsed once.
+//! The classifier's vocabulary, as data: one `classify.toml` per language under
+//! `shared/core/lang/<code>/`, compiled into the binary (`include_str!`) and parsed once.
+//! Month and weekday names and the words around a return date live in the same folder's
+//! `dates.toml`, read by the one date reader, [`crate::text::dates`].
 //!
 //! Every list in `classify.toml` holds regular-expression fragments matched against a
 //! lowercased sentence with plain apostrophes; each list becomes one alternation wrapped in
@@ -32,22 +33,6 @@ const CLASSIFY_FILES: &[(&str, &str)] = &[
     ("no", include_str!("../../../lang/no/classify.toml")),
     ("fi", include_str!("../../../lang/fi/classify.toml")),
     ("cs", include_str!("../../../lang/cs/classify.toml")),
-];
-
-const DATE_FILES: &[(&str, &str)] = &[
-    ("en", include_str!("../../../lang/en/dates.toml")),
-    ("de", include_str!("../../../lang/de/dates.toml")),
-    ("fr", include_str!("../../../lang/fr/dates.toml")),
-    ("es", include_str!("../../../lang/es/dates.toml")),
-    ("nl", include_str!("../../../lang/nl/dates.toml")),
-    ("it", include_str!("../../../lang/it/dates.toml")),
-    ("pt", include_str!("../../../lang/pt/dates.toml")),
-    ("pl", include_str!("../../../lang/pl/dates.toml")),
-    ("sv", include_str!("../../../lang/sv/dates.toml")),
-    ("da", include_str!("../../../lang/da/dates.toml")),
-    ("no", include_str!("../../../lang/no/dates.toml")),
-    ("fi", include_str!("../../../lang/fi/dates.toml")),
-    ("cs", include_str!("../../../lang/cs/dates.toml")),
 ];
 
 /// The lists one `classify.toml` may hold (all optional).
@@ -124,21 +109,6 @@ pub(crate) struct ClassifyFile {
     pub topics: BTreeMap<String, Vec<String>>,
 }
 
-/// One `dates.toml`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DatesFile {
-    /// Twelve lists: every way of writing each month (full, inflected, abbreviated).
-    #[serde(default)]
-    pub months: Vec<Vec<String>>,
-    /// Words that introduce a return date ("back on", "de retour le").
-    #[serde(default)]
-    pub back: Vec<String>,
-    /// Words that introduce the last day of an absence ("until", "bis").
-    #[serde(default)]
-    pub until: Vec<String>,
-}
-
 pub(crate) struct Lang {
     pub code: &'static str,
     pub classify: ClassifyFile,
@@ -153,13 +123,6 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
             code,
             classify: toml::from_str(text).unwrap_or_default(),
         })
-        .collect()
-});
-
-pub(crate) static DATE_DATA: LazyLock<Vec<(&'static str, DatesFile)>> = LazyLock::new(|| {
-    DATE_FILES
-        .iter()
-        .map(|(code, text)| (*code, toml::from_str(text).unwrap_or_default()))
         .collect()
 });
 
@@ -237,46 +200,11 @@ pub(crate) static TOPICS: LazyLock<Vec<(String, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Return and until words of all languages.
+/// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
-    LazyLock::new(|| alternation(DATE_DATA.iter().flat_map(|(_, d)| d.back.iter())));
+    LazyLock::new(|| alternation(crate::text::dates::back_words().iter()));
 pub(crate) static DATE_UNTIL: LazyLock<Regex> =
-    LazyLock::new(|| alternation(DATE_DATA.iter().flat_map(|(_, d)| d.until.iter())));
-
-/// Every month name of every language with its number, longest first.
-pub(crate) static MONTH_NAMES: LazyLock<Vec<(String, u32)>> = LazyLock::new(|| {
-    let mut names: Vec<(String, u32)> = DATE_DATA
-        .iter()
-        .flat_map(|(_, d)| {
-            d.months.iter().enumerate().flat_map(|(i, names)| {
-                names
-                    .iter()
-                    .map(move |n| (n.to_lowercase(), u32::try_from(i + 1).unwrap_or(0)))
-            })
-        })
-        .filter(|(n, m)| !n.is_empty() && (1..=12).contains(m))
-        .collect();
-    names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-    names.dedup();
-    names
-});
-
-/// `name1|name2|…` of every month name, escaped, longest first.
-pub(crate) static MONTH_ALTERNATION: LazyLock<String> = LazyLock::new(|| {
-    let mut seen = std::collections::BTreeSet::new();
-    MONTH_NAMES
-        .iter()
-        .filter(|(n, _)| seen.insert(n.clone()))
-        .map(|(n, _)| regex::escape(n))
-        .collect::<Vec<_>>()
-        .join("|")
-});
-
-/// The month a name stands for (`"stycznia"` → 1).
-pub(crate) fn month_number(name: &str) -> Option<u32> {
-    let n = name.trim_end_matches('.').to_lowercase();
-    MONTH_NAMES.iter().find(|(m, _)| *m == n).map(|(_, v)| *v)
-}
+    LazyLock::new(|| alternation(crate::text::dates::until_words().iter()));
 
 #[cfg(test)]
 mod tests {
@@ -338,23 +266,6 @@ mod tests {
             assert!(
                 !file.auto_body.is_empty(),
                 "lang/{code}: no auto-reply phrases"
-            );
-        }
-        for (code, text) in DATE_FILES {
-            let file: DatesFile =
-                toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/dates.toml: {e}"));
-            assert_eq!(
-                file.months.len(),
-                12,
-                "lang/{code}/dates.toml: twelve months"
-            );
-            assert!(
-                !file.until.is_empty(),
-                "lang/{code}/dates.toml: until words"
-            );
-            assert!(
-                !file.back.is_empty(),
-                "lang/{code}/dates.toml: return words"
             );
         }
     }

@@ -91,29 +91,62 @@ pub(super) fn same_site_path(url: &str, domain: &str) -> Option<String> {
 /// How much a link from the home page is worth reading; `None` for pages that never hold
 /// company facts (legal pages, accounts, carts, files).
 pub(super) fn link_priority(path: &str, anchor: &str) -> Option<u32> {
-    static SKIP_EXT: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)\.(css|js|mjs|json|xml|rss|atom|png|jpe?g|gif|svg|webp|ico|avif|bmp|pdf|zip|gz|tar|mp3|mp4|webm|mov|woff2?|ttf|eot|txt|csv|xlsx?|docx?|pptx?)$",
-        )
-    });
-    static SKIP: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(privacy|imprint|impressum|legal|terms|cookie|gdpr|login|log-in|signin|sign-in|signup|sign-up|register|cart|basket|checkout|account|password|search|wp-admin|wp-login|/feed|/tag/|/category/|cdn-cgi|unsubscribe|/cgi-bin/|/api/|/assets?/|/static/|/shop/|/products?/[^/]+/)",
-        )
-    });
-    static HIGH: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(about|company|who-?we-?are|our-?story|story|team|leadership|management|history|mission|über-?uns|uber-?uns|a-propos|om-?oss|over-?ons)",
-        )
-    });
-    static NEWS: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)(news|press|media|newsroom|blog|updates|careers|jobs|join-?us|work-?with-?us)")
-    });
-    static MID: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(products|solutions|services|platform|technology|customers|investors|locations|contact)",
-        )
-    });
+    pattern!(
+        SKIP_EXT,
+        r"(?i)\.(css|js|mjs|json|xml|rss|atom|png|jpe?g|gif|svg|webp|ico|avif|bmp|pdf|zip|gz|tar|mp3|mp4|webm|mov|woff2?|ttf|eot|txt|csv|xlsx?|docx?|pptx?)$"
+    );
+    pattern!(
+        SKIP,
+        r"(?xi)
+                (
+                    privacy
+                  | imprint
+                  | impressum
+                  | legal
+                  | terms
+                  | cookie
+                  | gdpr
+                  | login
+                  | log-in
+                  | signin
+                  | sign-in
+                  | signup
+                  | sign-up
+                  | register
+                  | cart
+                  | basket
+                  | checkout
+                  | account
+                  | password
+                  | search
+                  | wp-admin
+                  | wp-login
+                  | /feed
+                  | /tag/
+                  | /category/
+                  | cdn-cgi
+                  | unsubscribe
+                  | /cgi-bin/
+                  | /api/
+                  | /assets?/
+                  | /static/
+                  | /shop/
+                  | /products?/[^/]+/
+                )
+            "
+    );
+    pattern!(
+        HIGH,
+        r"(?i)(about|company|who-?we-?are|our-?story|story|team|leadership|management|history|mission|über-?uns|uber-?uns|a-propos|om-?oss|over-?ons)"
+    );
+    pattern!(
+        NEWS,
+        r"(?i)(news|press|media|newsroom|blog|updates|careers|jobs|join-?us|work-?with-?us)"
+    );
+    pattern!(
+        MID,
+        r"(?i)(products|solutions|services|platform|technology|customers|investors|locations|contact)"
+    );
     let p = path.split(['?', '#']).next().unwrap_or(path);
     if SKIP_EXT.is_match(p) || SKIP.is_match(p) {
         return None;

@@ -5,7 +5,7 @@ use super::*;
 /// Numbers of `claim` that the visible text does not contain (a meta description must not
 /// smuggle in figures no visitor can see).
 pub(super) fn unsupported_numbers(claim: &str, visible: &str) -> bool {
-    static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d[\d,.]*"));
+    pattern!(NUMBER, r"\d[\d,.]*");
     let visible = visible.replace(',', "");
     NUMBER.find_iter(claim).any(|m| {
         let n = m.as_str().trim_end_matches(['.', ',']).replace(',', "");

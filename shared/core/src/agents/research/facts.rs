@@ -53,17 +53,136 @@ pub(super) fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-pub(super) static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\bcookies?\b|all rights reserved|©|\(c\)\s*\d{4}|copyright|privacy (policy|notice)|terms (of|and) (use|service|conditions)|t&cs|\bsign ?up\b|subscribe|newsletter|read more|learn more|see (open )?roles|contact us|click here|gamble responsibly|play responsibly|begambleaware|18\+ only|javascript)",
-    )
-});
+pattern!(pub(super) BOILERPLATE, r"(?xi)
+            (
+                \bcookies?\b
+              | all\ rights\ reserved
+              | ©
+              | \(c\)\s*\d{4}
+              | copyright
+              | privacy\ (policy|notice)
+              | terms\ (of|and)\ (use|service|conditions)
+              | t&cs
+              | \bsign\ ?up\b
+              | subscribe
+              | newsletter
+              | read\ more
+              | learn\ more
+              | see\ (open\ )?roles
+              | contact\ us
+              | click\ here
+              | gamble\ responsibly
+              | play\ responsibly
+              | begambleaware
+              | 18\+\ only
+              | javascript
+            )
+        ");
 
-pub(super) static FACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(founded|established|started|launched|since|headquarter\w*|head office|hq|based in|offices?|employ\w*|people|team|colleagues|staff|workforce|customers?|clients?|members|users|subscribers|listeners|shippers|merchants|partners?|ceo|cto|cfo|coo|cdo|cio|cmo|chief|head of|vp|vice president|director|founders?|co-founders?|president|chair\w*|managing|leads?|led by|manager|products?|platform|app|software|saas|api|services?|solutions?|stores?|network|licen[cs]ed|authori[sz]ed|regulated|certified|compliant|accredited|soc ?2|iso ?\d+|hipaa|gdpr|pci|acquired|acquisition|raised|series [a-f]|funding|invest\w*|revenue|arr|serves?|serving|helps?|offers?|provides?|operates?|runs?|sells?|delivers?|builds?|makes?|manufactur\w*|countries|cities|locations|warehouses?|facilit\w+|stations|clinics|restaurants|brands|owned|subsidiary|listed|stock exchange)\b",
-    )
-});
+pattern!(pub(super) FACT_WORDS, r"(?xi)
+            \b
+            (
+                founded
+              | established
+              | started
+              | launched
+              | since
+              | headquarter\w*
+              | head\ office
+              | hq
+              | based\ in
+              | offices?
+              | employ\w*
+              | people
+              | team
+              | colleagues
+              | staff
+              | workforce
+              | customers?
+              | clients?
+              | members
+              | users
+              | subscribers
+              | listeners
+              | shippers
+              | merchants
+              | partners?
+              | ceo
+              | cto
+              | cfo
+              | coo
+              | cdo
+              | cio
+              | cmo
+              | chief
+              | head\ of
+              | vp
+              | vice\ president
+              | director
+              | founders?
+              | co-founders?
+              | president
+              | chair\w*
+              | managing
+              | leads?
+              | led\ by
+              | manager
+              | products?
+              | platform
+              | app
+              | software
+              | saas
+              | api
+              | services?
+              | solutions?
+              | stores?
+              | network
+              | licen[cs]ed
+              | authori[sz]ed
+              | regulated
+              | certified
+              | compliant
+              | accredited
+              | soc\ ?2
+              | iso\ ?\d+
+              | hipaa
+              | gdpr
+              | pci
+              | acquired
+              | acquisition
+              | raised
+              | series\ [a-f]
+              | funding
+              | invest\w*
+              | revenue
+              | arr
+              | serves?
+              | serving
+              | helps?
+              | offers?
+              | provides?
+              | operates?
+              | runs?
+              | sells?
+              | delivers?
+              | builds?
+              | makes?
+              | manufactur\w*
+              | countries
+              | cities
+              | locations
+              | warehouses?
+              | facilit\w+
+              | stations
+              | clinics
+              | restaurants
+              | brands
+              | owned
+              | subsidiary
+              | listed
+              | stock\ exchange
+            )\b
+        ");
 
 /// Is this sentence a company fact worth keeping?
 pub(super) fn is_fact_sentence(s: &str) -> bool {
@@ -82,16 +201,16 @@ pub(super) fn is_fact_sentence(s: &str) -> bool {
             || !tech_in(s).is_empty())
 }
 
-pub(super) static REGULATORY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(authori[sz]ed|licen[cs]ed|regulated|registered (office|address|in)|head office|headquarter\w*|certified|accredited|member of)\b",
-    )
-});
-pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\b\d{1,5}[a-z]?\s+[A-Za-zÀ-ÿ][\w .'-]*,\s*[\w .'-]+|\b[A-Za-zÀ-ÿ][\w .'-]*\s+\d{1,5}[a-z]?,\s*[\w .'-]+|\b\d{4,5}\s+[A-Za-zÀ-ÿ]|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]\d{2}\s*[A-Z\d]{4}\b)",
-    )
-});
+pattern!(pub(super) REGULATORY, r"(?i)\b(authori[sz]ed|licen[cs]ed|regulated|registered (office|address|in)|head office|headquarter\w*|certified|accredited|member of)\b");
+pattern!(pub(super) ADDRESS, r"(?xi)
+            (
+                \b\d{1,5}[a-z]?\s+[A-Za-zÀ-ÿ][\w\ .'-]*,\s*[\w\ .'-]+
+              | \b[A-Za-zÀ-ÿ][\w\ .'-]*\s+\d{1,5}[a-z]?,\s*[\w\ .'-]+
+              | \b\d{4,5}\s+[A-Za-zÀ-ÿ]
+              | \b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b
+              | \b[A-Z]\d{2}\s*[A-Z\d]{4}\b
+            )
+        ");
 
 /// Facts in a legal footer: the regulatory lines and the registered address, nothing else.
 pub(super) fn footer_facts(text: &str) -> Vec<String> {
@@ -120,11 +239,86 @@ pub(super) fn footer_facts(text: &str) -> Vec<String> {
 
 /// "Manchester, UK": a place name followed by a country (a footer's short form of the address).
 pub(super) fn is_place(segment: &str) -> bool {
-    static COUNTRY: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"^(?:USA|US|U\.S\.A?\.?|United States|UK|U\.K\.|United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|Ireland|Canada|Mexico|Brazil|Argentina|Chile|Germany|Deutschland|Austria|Österreich|Switzerland|Schweiz|Suisse|France|Belgium|Belgique|België|Netherlands|The Netherlands|Nederland|Luxembourg|Spain|España|Portugal|Italy|Italia|Sweden|Sverige|Norway|Norge|Denmark|Danmark|Finland|Suomi|Iceland|Poland|Polska|Czechia|Czech Republic|Estonia|Latvia|Lithuania|Greece|Turkey|Israel|UAE|United Arab Emirates|India|Singapore|Japan|China|Hong Kong|South Korea|Australia|New Zealand|South Africa|Nigeria|Kenya|Egypt|[A-Z]{2})$",
-        )
-    });
+    pattern!(
+        COUNTRY,
+        r"(?x)
+                ^
+                (?:
+                    USA
+                  | US
+                  | U\.S\.A?\.?
+                  | United\ States
+                  | UK
+                  | U\.K\.
+                  | United\ Kingdom
+                  | Great\ Britain
+                  | England
+                  | Scotland
+                  | Wales
+                  | Northern\ Ireland
+                  | Ireland
+                  | Canada
+                  | Mexico
+                  | Brazil
+                  | Argentina
+                  | Chile
+                  | Germany
+                  | Deutschland
+                  | Austria
+                  | Österreich
+                  | Switzerland
+                  | Schweiz
+                  | Suisse
+                  | France
+                  | Belgium
+                  | Belgique
+                  | België
+                  | Netherlands
+                  | The\ Netherlands
+                  | Nederland
+                  | Luxembourg
+                  | Spain
+                  | España
+                  | Portugal
+                  | Italy
+                  | Italia
+                  | Sweden
+                  | Sverige
+                  | Norway
+                  | Norge
+                  | Denmark
+                  | Danmark
+                  | Finland
+                  | Suomi
+                  | Iceland
+                  | Poland
+                  | Polska
+                  | Czechia
+                  | Czech\ Republic
+                  | Estonia
+                  | Latvia
+                  | Lithuania
+                  | Greece
+                  | Turkey
+                  | Israel
+                  | UAE
+                  | United\ Arab\ Emirates
+                  | India
+                  | Singapore
+                  | Japan
+                  | China
+                  | Hong\ Kong
+                  | South\ Korea
+                  | Australia
+                  | New\ Zealand
+                  | South\ Africa
+                  | Nigeria
+                  | Kenya
+                  | Egypt
+                  | [A-Z]{2}
+                )$
+            "
+    );
     let Some((place, country)) = segment.rsplit_once(',') else {
         return false;
     };

@@ -92,27 +92,39 @@ pub(super) fn parse_count(raw: &str) -> Option<u32> {
 
 /// The employee count a sentence states, with its confidence.
 pub(super) fn headcount_in(sentence: &str) -> Option<(u32, u8)> {
-    static CUSTOMER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(\b(for|serv\w*|help\w*|reach\w*|by|trusted by|used by|loved by|connect\w*|million|billion)\s*(over|more than|about|around|nearly)?\s*$)",
-        )
-    });
-    static AFTER_CUSTOMER: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)^\s*(use|trust|rely|listen|read|watch|visit|shop|choose|love|enjoy|play|bet|in \d+ countries use)\b",
-        )
-    });
+    pattern!(
+        CUSTOMER_CONTEXT,
+        r"(?i)(\b(for|serv\w*|help\w*|reach\w*|by|trusted by|used by|loved by|connect\w*|million|billion)\s*(over|more than|about|around|nearly)?\s*$)"
+    );
+    pattern!(
+        AFTER_CUSTOMER,
+        r"(?i)^\s*(use|trust|rely|listen|read|watch|visit|shop|choose|love|enjoy|play|bet|in \d+ countries use)\b"
+    );
     // "for companies with 500+ employees" describes customers, not the company.
-    static CUSTOMER_SIZE: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)\b(?:companies|businesses|organi[sz]ations|firms|enterprises|customers|clients|teams|brands|retailers|employers|sme?s)\s+(?:with|of|having|that have|employing)\s+(?:up to|over|more than|fewer than|less than|under|between|at least|around|about)?\s*$",
-        )
-    });
-    static FOUNDING_TEAM: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)\b(?:founded|started|built|created|run)\s+by\s+(?:a\s+)?(?:team|group)\s+of\s+\S*\s*$",
-        )
-    });
+    pattern!(
+        CUSTOMER_SIZE,
+        r"(?xi)
+                \b
+                (?:
+                    companies
+                  | businesses
+                  | organi[sz]ations
+                  | firms
+                  | enterprises
+                  | customers
+                  | clients
+                  | teams
+                  | brands
+                  | retailers
+                  | employers
+                  | sme?s
+                )\s+(?:with|of|having|that\ have|employing)\s+(?:up\ to|over|more\ than|fewer\ than|less\ than|under|between|at\ least|around|about)?\s*$
+            "
+    );
+    pattern!(
+        FOUNDING_TEAM,
+        r"(?i)\b(?:founded|started|built|created|run)\s+by\s+(?:a\s+)?(?:team|group)\s+of\s+\S*\s*$"
+    );
     let mut best: Option<(u32, u8)> = None;
     for pat in HEADCOUNT.iter() {
         for caps in pat.re.captures_iter(sentence) {

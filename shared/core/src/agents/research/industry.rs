@@ -325,7 +325,7 @@ pub(super) fn classify_industry(texts: &[(String, u32)]) -> Option<String> {
         }
     }
     // ARR/MRR only in capitals: recurring-revenue talk is a SaaS business's own vocabulary.
-    static RECURRING: LazyLock<Regex> = LazyLock::new(|| re(r"\b(ARR|MRR)\b"));
+    pattern!(RECURRING, r"\b(ARR|MRR)\b");
     let recurring = texts.iter().any(|(t, _)| RECURRING.is_match(t));
     let (best, score) = scores
         .iter()

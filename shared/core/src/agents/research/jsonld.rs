@@ -93,7 +93,7 @@ pub(super) fn read_json_ld(docs: &[serde_json::Value]) -> JsonLdFindings {
             let date = o
                 .get("datePublished")
                 .and_then(|v| v.as_str())
-                .and_then(parse_date_prefix);
+                .and_then(full_date_prefix);
             let headline = o
                 .get("headline")
                 .or_else(|| o.get("name"))

@@ -12,19 +12,18 @@
 
 use crate::domain::{Fact, NewsItem, Research};
 use crate::ports::{Web, WebError};
-use chrono::NaiveDate;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use url::Url;
 
+use crate::text::dates::{full_date_prefix, full_dates};
+use crate::text::html::{Paint, Rgb, Sheet, hidden_by_markup, near, parse_declarations};
 use crate::text::injection::{is_injection, json_has_injection};
-use crate::text::patterns::re;
+use crate::text::patterns::{pattern, re};
 
 mod crawl;
-mod css;
-mod dates;
 mod extract;
 mod facts;
 mod headcount;
@@ -36,8 +35,6 @@ mod tech;
 mod walk;
 
 use crawl::*;
-use css::*;
-use dates::*;
 use extract::*;
 use facts::*;
 use headcount::*;

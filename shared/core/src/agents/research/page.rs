@@ -7,7 +7,7 @@ pub(super) fn news_item(blocks: &[Block], date: &str, source: &str) -> Option<Ne
     for b in blocks {
         let mut t = b.text.as_str();
         // The date itself and the dash after it are not part of the headline.
-        if let Some((_, len)) = parse_date_prefix(t) {
+        if let Some((_, len)) = full_date_prefix(t) {
             t = &t[len..];
         }
         let t = t

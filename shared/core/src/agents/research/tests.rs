@@ -207,13 +207,13 @@ fn dates_are_read_in_the_common_formats() {
         ("2026-10-14T09:30:00Z", "2026-10-14"),
     ] {
         assert_eq!(
-            parse_date_prefix(s).map(|d| d.0).as_deref(),
+            full_date_prefix(s).map(|d| d.0).as_deref(),
             Some(iso),
             "{s}"
         );
     }
-    assert!(parse_date_prefix("since October 2026").is_none());
-    assert!(parse_date_prefix("31.02.2026").is_none());
+    assert!(full_date_prefix("since October 2026").is_none());
+    assert!(full_date_prefix("31.02.2026").is_none());
 }
 
 #[test]

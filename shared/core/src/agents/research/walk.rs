@@ -178,16 +178,14 @@ pub(super) struct Owner {
 }
 
 pub(super) fn is_boilerplate_marker(el: &scraper::node::Element) -> bool {
-    static MARK: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)(cookie|consent|gdpr|newsletter|breadcrumb|skip-?link|skip-?to|popup|modal|banner-?ad|advert|share-?buttons|social-?links)",
-        )
-    });
-    static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?i)^(nav|navbar|navigation|menu|main-?menu|site-?nav|topbar|top-?bar|sr-only|visually-?hidden|screen-?reader-?text)$",
-        )
-    });
+    pattern!(
+        MARK,
+        r"(?i)(cookie|consent|gdpr|newsletter|breadcrumb|skip-?link|skip-?to|popup|modal|banner-?ad|advert|share-?buttons|social-?links)"
+    );
+    pattern!(
+        TOKEN,
+        r"(?i)^(nav|navbar|navigation|menu|main-?menu|site-?nav|topbar|top-?bar|sr-only|visually-?hidden|screen-?reader-?text)$"
+    );
     let id = el.id().unwrap_or("");
     if MARK.is_match(id) || TOKEN.is_match(id) {
         return true;
@@ -221,13 +219,7 @@ impl<'s> Walker<'s> {
             return summary;
         }
         // Hidden by markup.
-        if e.attr("hidden").is_some()
-            || e.attr("aria-hidden")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-            || (tag == "input"
-                && e.attr("type")
-                    .is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
-        {
+        if hidden_by_markup(e) {
             return summary;
         }
         let mut style = self.sheet.style_of(e);
@@ -291,7 +283,7 @@ impl<'s> Walker<'s> {
             return summary;
         }
         if tag == "time"
-            && let Some(d) = e.attr("datetime").and_then(parse_date_prefix)
+            && let Some(d) = e.attr("datetime").and_then(full_date_prefix)
         {
             summary.dates.push(d.0);
             summary.has_time = true;
@@ -344,10 +336,10 @@ impl<'s> Walker<'s> {
                         continue;
                     }
                     let mut s = Summary::default();
-                    let dates = find_dates(&cleaned);
+                    let dates = full_dates(&cleaned);
                     let trimmed = cleaned.trim_start_matches(|c: char| !c.is_alphanumeric());
                     s.first_text_seen = true;
-                    s.leading_date = parse_date_prefix(trimmed).map(|d| d.0);
+                    s.leading_date = full_date_prefix(trimmed).map(|d| d.0);
                     let mut letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
                     for (a, b, iso) in &dates {
                         letters = letters.saturating_sub(

@@ -77,9 +77,10 @@ pub(super) fn collect_bodies(msg: &Message<'_>) -> Bodies {
 
 /// The top-level body as text, without MIME boundary and part header lines.
 pub(super) fn raw_body_text(msg: &Message<'_>) -> String {
-    static MIME_LINE: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)^\s*(--[^\s]{6,}|content-[a-z-]+\s*:.*|boundary=.*|charset=.*)\s*$")
-    });
+    pattern!(
+        MIME_LINE,
+        r"(?i)^\s*(--[^\s]{6,}|content-[a-z-]+\s*:.*|boundary=.*|charset=.*)\s*$"
+    );
     let root = msg.root_part();
     let raw = msg.raw_message.as_ref();
     let start = (root.offset_body as usize).min(raw.len());

@@ -19,7 +19,7 @@ pub(super) fn collapse_spaces(s: &str) -> String {
 
 /// `<a@b> <c@d>` → both ids with brackets; a bare id without brackets is bracketed.
 pub(super) fn message_ids(value: &str) -> Vec<String> {
-    static ID: LazyLock<Regex> = LazyLock::new(|| re(r"<[^<>\s]+>"));
+    pattern!(ID, r"<[^<>\s]+>");
     let ids: Vec<String> = ID
         .find_iter(value)
         .map(|m| m.as_str().to_string())

@@ -149,151 +149,6 @@ pub(super) const SKIPPED_TAGS: &[&str] = &[
     "iframe",
 ];
 
-/// How an element hides its text, if it does.
-pub(super) fn element_hides(el: &scraper::node::Element, dark_background: bool) -> bool {
-    if el.attr("hidden").is_some() {
-        return true;
-    }
-    if el
-        .attr("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
-        return true;
-    }
-    if el.name().eq_ignore_ascii_case("font") {
-        if let Some(color) = el.attr("color")
-            && !dark_background
-            && is_whiteish(color)
-        {
-            return true;
-        }
-        if el.attr("size").is_some_and(|s| s.trim() == "0") {
-            return true;
-        }
-    }
-    let Some(style) = el.attr("style") else {
-        return false;
-    };
-    let style: String = style
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let decls: Vec<(&str, &str)> = style
-        .split(';')
-        .filter_map(|d| d.split_once(':'))
-        .map(|(k, v)| (k, v.trim_end_matches("!important")))
-        .collect();
-    let get = |name: &str| {
-        decls
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| *v)
-    };
-    let zero = |v: &str| {
-        let num: String = v
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        num.parse::<f32>().is_ok_and(|n| n == 0.0)
-    };
-    let tiny_font = |v: &str| {
-        let num: String = v
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        let unit = &v[num.len()..];
-        match num.parse::<f32>() {
-            // 0 in any unit, and 1–2 px or 1 pt: unreadable on purpose.
-            Ok(0.0) => true,
-            Ok(n) if unit.is_empty() || unit == "px" => n <= 2.0,
-            Ok(n) if unit == "pt" => n <= 1.5,
-            Ok(n) if unit == "em" || unit == "rem" => n <= 0.15,
-            Ok(n) if unit == "%" => n <= 15.0,
-            _ => false,
-        }
-    };
-    let overflow_hidden = get("overflow").is_some_and(|v| v == "hidden");
-    get("display").is_some_and(|v| v == "none")
-        || get("visibility").is_some_and(|v| v == "hidden" || v == "collapse")
-        || get("mso-hide").is_some_and(|v| v == "all")
-        || get("opacity").is_some_and(zero)
-        || get("font-size").is_some_and(tiny_font)
-        || get("max-height").is_some_and(zero) && overflow_hidden
-        || get("height").is_some_and(zero) && overflow_hidden
-        || get("width").is_some_and(zero) && overflow_hidden
-        || get("text-indent").is_some_and(|v| v.starts_with("-9") || v.starts_with("-5"))
-        || get("left").is_some_and(|v| v.starts_with("-9") || v.starts_with("-5"))
-        || get("clip").is_some_and(|v| v.starts_with("rect(0"))
-        || (!dark_background && get("color").is_some_and(is_whiteish))
-}
-
-/// Sets a background that white text would be readable on.
-pub(super) fn sets_dark_background(el: &scraper::node::Element) -> bool {
-    if let Some(bg) = el.attr("bgcolor") {
-        return !is_whiteish(bg);
-    }
-    let Some(style) = el.attr("style") else {
-        return false;
-    };
-    let style: String = style
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    style
-        .split(';')
-        .filter_map(|d| d.split_once(':'))
-        .any(|(k, v)| {
-            (k == "background-color" || k == "background")
-                && !is_whiteish(v)
-                && v != "transparent"
-                && v != "none"
-        })
-}
-
-/// White or nearly white (every channel ≥ 240).
-pub(super) fn is_whiteish(color: &str) -> bool {
-    let c: String = color
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let c = c.trim_end_matches("!important");
-    if c == "white" || c == "snow" || c == "ghostwhite" || c == "#fff" || c == "#ffffff" {
-        return true;
-    }
-    let channels: Option<Vec<u32>> = if let Some(hex) = c.strip_prefix('#') {
-        match hex.len() {
-            3 => hex
-                .chars()
-                .map(|ch| ch.to_digit(16).map(|d| d * 17))
-                .collect(),
-            6 => (0..3)
-                .map(|i| {
-                    hex.get(i * 2..i * 2 + 2)
-                        .and_then(|h| u32::from_str_radix(h, 16).ok())
-                })
-                .collect(),
-            _ => None,
-        }
-    } else if let Some(inner) = c
-        .strip_prefix("rgb(")
-        .or_else(|| c.strip_prefix("rgba("))
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        inner
-            .split(',')
-            .take(3)
-            .map(|v| v.parse::<f32>().ok().map(|f| f as u32))
-            .collect()
-    } else {
-        None
-    };
-    channels.is_some_and(|ch| ch.len() == 3 && ch.iter().all(|&v| v >= 240))
-}
-
 pub(super) enum Step<'a> {
     Enter(ElementRef<'a>, bool, bool, bool),
     Exit(&'static str, bool),
@@ -310,7 +165,7 @@ pub(super) const MAX_HTML_DEPTH: usize = 512;
 
 /// Convert HTML into the text a reader sees, and the text a reader does not see.
 pub(super) fn html_to_text(html: &str) -> HtmlText {
-    let html = truncate_at_char_boundary(html, MAX_HTML_BYTES);
+    let html = truncate_bytes(html, MAX_HTML_BYTES);
     if html_depth_exceeds(html, MAX_HTML_DEPTH) {
         return strip_tags(html);
     }
@@ -354,7 +209,7 @@ pub(super) fn html_to_text(html: &str) -> HtmlText {
                     continue;
                 }
                 let dark = parent_dark || sets_dark_background(value);
-                let hides = !parent_hidden && element_hides(value, dark);
+                let hides = !parent_hidden && inline_hides(value, dark);
                 let is_hidden = parent_hidden || hides;
                 let pre = parent_pre || name == "pre";
                 let mut kind = "";
@@ -458,12 +313,16 @@ pub(crate) fn html_depth_exceeds(html: &str, limit: usize) -> bool {
 /// Text of HTML without building a tree: comments are kept apart as hidden text, block
 /// ends become line breaks, every other tag is dropped.
 pub(super) fn strip_tags(html: &str) -> HtmlText {
-    static COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--(.*?)-->"));
-    static SKIPPED: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?is)<(script|style|head)\b.*?</(script|style|head)\s*>"));
-    static BREAK: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)<(br|/p|/div|/li|/tr|/h[1-6]|/blockquote)\b[^>]*>"));
-    static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]*>"));
+    pattern!(COMMENT, r"(?s)<!--(.*?)-->");
+    pattern!(
+        SKIPPED,
+        r"(?is)<(script|style|head)\b.*?</(script|style|head)\s*>"
+    );
+    pattern!(
+        BREAK,
+        r"(?i)<(br|/p|/div|/li|/tr|/h[1-6]|/blockquote)\b[^>]*>"
+    );
+    pattern!(TAG, r"<[^>]*>");
     let mut hidden = Vec::new();
     for c in COMMENT.captures_iter(html) {
         if let Some(m) = c.get(1) {

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use crate::text::patterns::re;
+use crate::text::html::{inline_hides, sets_dark_background};
+use crate::text::patterns::{EMAIL_ADDRESS as ADDRESS, pattern, re};
+use crate::text::truncate_bytes;
 
 mod bodies;
 mod headers;

@@ -72,16 +72,38 @@ pub(super) fn from_delivery_status(
     }
 }
 
-/// Where the returned original starts in a plain-text notice.
-pub(super) static RETURNED_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(original message|copy of (the|your) message|returned message|header of the original|original message headers|bounced e-?mail|below this line|message headers follow|unsent message below|the message (headers )?(follows|below)|message/rfc822|------ this is a copy|--- the header|included below|attached message|message d'origine|ursprüngliche nachricht|mensaje original|oorspronkelijk bericht|transcript of session)",
-    )
-});
+pattern!(
+    /// Where the returned original starts in a plain-text notice.
+    pub(super) RETURNED_MARKER,
+    r"(?xi)
+            (
+                original\ message
+              | copy\ of\ (the|your)\ message
+              | returned\ message
+              | header\ of\ the\ original
+              | original\ message\ headers
+              | bounced\ e-?mail
+              | below\ this\ line
+              | message\ headers\ follow
+              | unsent\ message\ below
+              | the\ message\ (headers\ )?(follows|below)
+              | message/rfc822
+              | ------\ this\ is\ a\ copy
+              | ---\ the\ header
+              | included\ below
+              | attached\ message
+              | message\ d'origine
+              | ursprüngliche\ nachricht
+              | mensaje\ original
+              | oorspronkelijk\ bericht
+              | transcript\ of\ session
+            )
+        "
+);
 
 /// The human-readable part of a notice: up to the returned original.
 pub(super) fn notice_text(text: &str) -> String {
-    let text = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    let text = truncate_bytes(text, MAX_SCANNED_BYTES);
     let mut out = Vec::new();
     for line in text.split('\n') {
         let t = line.trim();
@@ -101,9 +123,8 @@ pub(super) fn notice_text(text: &str) -> String {
 }
 
 pub(super) fn returned_message_id(text: &str) -> Option<String> {
-    static MSGID_LINE: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?im)^\s*>?\s*message-id:\s*(<[^<>\s]+>)"));
-    let text = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    pattern!(MSGID_LINE, r"(?im)^\s*>?\s*message-id:\s*(<[^<>\s]+>)");
+    let text = truncate_bytes(text, MAX_SCANNED_BYTES);
     let notice_len = notice_text(text).len();
     let rest = text.get(notice_len..).unwrap_or("");
     MSGID_LINE
@@ -112,33 +133,137 @@ pub(super) fn returned_message_id(text: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
-pub(super) static MTA_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|post[-_.]?master|mdaemon|mail[-_.]?delivery|bounces?|mailer|nobody|no[-_.]?reply|do[-_.]?not[-_.]?reply)(\+[^@]*)?@",
-    )
-});
-pub(super) static MTA_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(mail delivery (system|subsystem|service)|mailer[- ]daemon|postmaster|mail administrator|delivery status|mail system|system administrator)",
-    )
-});
-pub(super) static FAILURE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(undeliver|undelivered|returned mail|return(ed)? to sender|delivery status notification|delivery (status )?failure|failure notice|delivery failed|mail delivery failed|could not be delivered|non[- ]?delivery|nondeliverable|delivery problem|mail (delivery )?error|bounce notification|email bounce|delivery notification|delayed mail|delivery delayed|\(delay\)|message delayed|warning: could not send|unzustellbar|nicht zustellbar|unzustellbare|non remis|non distribuable|échec de (la )?remise|no se (pudo|puede) entregar|no entregado|onbestelbaar|niet afgeleverd|mail failure|delivery failure|notice: mail delivery)",
-    )
-});
-pub(super) static FAILURE_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(could not be delivered|couldn't be delivered|could not deliver|wasn't delivered|was not delivered|were not delivered|not (yet )?been delivered|unable to deliver|not able to deliver|wasn't able to deliver|delivery (has )?failed|delivery to the following|failed permanently|permanent (fatal )?error|following address(es)? (had|failed)|following recipient|did not reach|user unknown|unknown user|no such user|no such (mailbox|recipient)|mailbox (is )?(full|unavailable|not found|quota)|over quota|quota exceeded|recipient (address )?rejected|address rejected|address not found|does not exist|doesn't exist|not listed in|host not found|message (was )?rejected|rejected (and discarded|your message)|returned to (you|the sender|sender)|invalid (user|recipient|address)|recipient not found|requested action not taken|konnte nicht zugestellt|nicht zugestellt werden|n'a pas pu être (remis|distribué)|no se ha podido entregar|no se pudo entregar|kon niet (worden )?afgeleverd|delivery status notification|will be retried|delayed)",
-    )
-});
+pattern!(pub(super) MTA_SENDER, r"(?xi)
+            ^
+            (
+                mailer[-_.]?daemon
+              | mail[-_.]?daemon
+              | postmaster
+              | post[-_.]?master
+              | mdaemon
+              | mail[-_.]?delivery
+              | bounces?
+              | mailer
+              | nobody
+              | no[-_.]?reply
+              | do[-_.]?not[-_.]?reply
+            )(\+[^@]*)?@
+        ");
+pattern!(pub(super) MTA_NAME, r"(?i)(mail delivery (system|subsystem|service)|mailer[- ]daemon|postmaster|mail administrator|delivery status|mail system|system administrator)");
+pattern!(pub(super) FAILURE_SUBJECT, r"(?xi)
+            (
+                undeliver
+              | undelivered
+              | returned\ mail
+              | return(ed)?\ to\ sender
+              | delivery\ status\ notification
+              | delivery\ (status\ )?failure
+              | failure\ notice
+              | delivery\ failed
+              | mail\ delivery\ failed
+              | could\ not\ be\ delivered
+              | non[-\ ]?delivery
+              | nondeliverable
+              | delivery\ problem
+              | mail\ (delivery\ )?error
+              | bounce\ notification
+              | email\ bounce
+              | delivery\ notification
+              | delayed\ mail
+              | delivery\ delayed
+              | \(delay\)
+              | message\ delayed
+              | warning:\ could\ not\ send
+              | unzustellbar
+              | nicht\ zustellbar
+              | unzustellbare
+              | non\ remis
+              | non\ distribuable
+              | échec\ de\ (la\ )?remise
+              | no\ se\ (pudo|puede)\ entregar
+              | no\ entregado
+              | onbestelbaar
+              | niet\ afgeleverd
+              | mail\ failure
+              | delivery\ failure
+              | notice:\ mail\ delivery
+            )
+        ");
+pattern!(pub(super) FAILURE_BODY, r"(?xi)
+            (
+                could\ not\ be\ delivered
+              | couldn't\ be\ delivered
+              | could\ not\ deliver
+              | wasn't\ delivered
+              | was\ not\ delivered
+              | were\ not\ delivered
+              | not\ (yet\ )?been\ delivered
+              | unable\ to\ deliver
+              | not\ able\ to\ deliver
+              | wasn't\ able\ to\ deliver
+              | delivery\ (has\ )?failed
+              | delivery\ to\ the\ following
+              | failed\ permanently
+              | permanent\ (fatal\ )?error
+              | following\ address(es)?\ (had|failed)
+              | following\ recipient
+              | did\ not\ reach
+              | user\ unknown
+              | unknown\ user
+              | no\ such\ user
+              | no\ such\ (mailbox|recipient)
+              | mailbox\ (is\ )?(full|unavailable|not\ found|quota)
+              | over\ quota
+              | quota\ exceeded
+              | recipient\ (address\ )?rejected
+              | address\ rejected
+              | address\ not\ found
+              | does\ not\ exist
+              | doesn't\ exist
+              | not\ listed\ in
+              | host\ not\ found
+              | message\ (was\ )?rejected
+              | rejected\ (and\ discarded|your\ message)
+              | returned\ to\ (you|the\ sender|sender)
+              | invalid\ (user|recipient|address)
+              | recipient\ not\ found
+              | requested\ action\ not\ taken
+              | konnte\ nicht\ zugestellt
+              | nicht\ zugestellt\ werden
+              | n'a\ pas\ pu\ être\ (remis|distribué)
+              | no\ se\ ha\ podido\ entregar
+              | no\ se\ pudo\ entregar
+              | kon\ niet\ (worden\ )?afgeleverd
+              | delivery\ status\ notification
+              | will\ be\ retried
+              | delayed
+            )
+        ");
 
-/// Phrases only a mail system writes about a message it could not deliver.
-pub(super) static STRONG_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(could not be delivered to|couldn't be delivered to|wasn't delivered to|was not delivered to|delivery has failed to|following address(es)? failed|had (permanent )?fatal errors|failed permanently|unable to deliver your message|wasn't able to deliver your message|did not reach the following recipient|your message could not be delivered|konnte nicht zugestellt werden|n'a pas pu être remis|no se ha podido entregar|kon niet worden afgeleverd)",
-    )
-});
+pattern!(
+    /// Phrases only a mail system writes about a message it could not deliver.
+    pub(super) STRONG_FAILURE,
+    r"(?xi)
+            (
+                could\ not\ be\ delivered\ to
+              | couldn't\ be\ delivered\ to
+              | wasn't\ delivered\ to
+              | was\ not\ delivered\ to
+              | delivery\ has\ failed\ to
+              | following\ address(es)?\ failed
+              | had\ (permanent\ )?fatal\ errors
+              | failed\ permanently
+              | unable\ to\ deliver\ your\ message
+              | wasn't\ able\ to\ deliver\ your\ message
+              | did\ not\ reach\ the\ following\ recipient
+              | your\ message\ could\ not\ be\ delivered
+              | konnte\ nicht\ zugestellt\ werden
+              | n'a\ pas\ pu\ être\ remis
+              | no\ se\ ha\ podido\ entregar
+              | kon\ niet\ worden\ afgeleverd
+            )
+        "
+);
 
 /// A plain-text failure notice: sent by a mail system (by its address, its name, or a null
 /// Return-Path with an automatic header) and written like one. A person forwarding a bounce
@@ -200,11 +325,34 @@ pub(super) fn from_looks_automatic(addr: &str) -> bool {
     MTA_SENDER.is_match(addr)
 }
 
-pub(super) static RECIPIENT_TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(following (address|recipient)|recipient(s|\(s\))?( address)?\s*:|failed recipient|delivered to|not (yet )?been delivered|could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|did not reach|delivery to|failed to these|your message to|rcpt to|target mail address|recipient address|address(es)? failed|unable to deliver|wasn't able to deliver|undeliverable to|user .* not listed|mailbox|address not found|could not deliver)",
-    )
-});
+pattern!(pub(super) RECIPIENT_TRIGGER, r"(?xi)
+            (
+                following\ (address|recipient)
+              | recipient(s|\(s\))?(\ address)?\s*:
+              | failed\ recipient
+              | delivered\ to
+              | not\ (yet\ )?been\ delivered
+              | could\ not\ be\ delivered
+              | couldn't\ be\ delivered
+              | wasn't\ delivered
+              | was\ not\ delivered
+              | did\ not\ reach
+              | delivery\ to
+              | failed\ to\ these
+              | your\ message\ to
+              | rcpt\ to
+              | target\ mail\ address
+              | recipient\ address
+              | address(es)?\ failed
+              | unable\ to\ deliver
+              | wasn't\ able\ to\ deliver
+              | undeliverable\ to
+              | user\ .*\ not\ listed
+              | mailbox
+              | address\ not\ found
+              | could\ not\ deliver
+            )
+        ");
 
 /// The failed address in a notice: the first address at or after a phrase that introduces
 /// it ("the following address failed:", "RCPT TO:", "did not reach the following
@@ -245,11 +393,10 @@ pub(super) fn notice_recipient(notice: &str, exclude: &[String]) -> Option<Strin
 
 /// DSN fields written into the text itself (Amazon WorkMail, some gateways).
 pub(super) fn text_fields(notice: &str) -> Vec<(String, String)> {
-    static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"(?im)^\s*(original-recipient|final-recipient|action|status|diagnostic-code|reporting-mta|remote-mta)\s*:\s*(.+?)\s*$",
-        )
-    });
+    pattern!(
+        FIELD,
+        r"(?im)^\s*(original-recipient|final-recipient|action|status|diagnostic-code|reporting-mta|remote-mta)\s*:\s*(.+?)\s*$"
+    );
     FIELD
         .captures_iter(notice)
         .filter_map(|c| {
@@ -319,5 +466,5 @@ pub(super) fn diagnostic_line(notice: &str) -> Option<String> {
         .split('\n')
         .map(str::trim)
         .find(|l| find_smtp_reply(l).is_some() || find_status(l).is_some())
-        .map(|l| truncate_at_char_boundary(l, 500).to_string())
+        .map(|l| truncate_bytes(l, 500).to_string())
 }

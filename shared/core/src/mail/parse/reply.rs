@@ -8,50 +8,156 @@ pub(super) struct ReplyParts {
     pub(super) signature: Option<String>,
 }
 
-/// "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:".
-pub(super) static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(on|am|le|el|op|il|em|den|w dniu|el día)\b.{3,400}\b(wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|escreveu|skrev|napisał)\b.{0,200}$",
-    )
-});
-/// "Ava Reed <ava@…> wrote:" without a leading date.
-pub(super) static ATTRIBUTION_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$")
-});
-pub(super) static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$",
-    )
-});
-pub(super) static HEADER_FROM: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S"));
-pub(super) static HEADER_NEXT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|an|à|a|para|aan|cc|subject|betreff|objet|asunto|onderwerp|oggetto)\s*\*?\s*:",
-    )
-});
-pub(super) static SIG_DELIMITER: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(--|-- |—|––|__)\s*$"));
-pub(super) static MOBILE_FOOTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(sent from my \w+|sent from (outlook|mail|yahoo mail|gmail)|get outlook for \w+|von meinem \w+ gesendet|gesendet von meinem \w+|envoyé de mon \w+|envoyé depuis mon \w+|enviado desde mi \w+|verzonden (vanaf|met) mijn \w+|verstuurd vanaf mijn \w+)\b.*$",
-    )
-});
-pub(super) static VALEDICTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(best|best regards|best wishes|kind regards|kindest regards|warm regards|warmest regards|regards|many thanks|thanks|thank you|thanks again|thanks so much|thx|cheers|sincerely|yours|yours sincerely|yours truly|all the best|br|rgds|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|viele grüsse|beste grüße|liebe grüße|herzliche grüße|schöne grüße|grüße|gruß|lg|vg|mfg|cordialement|bien cordialement|bien à vous|salutations|sincères salutations|merci|merci beaucoup|bonne journée|saludos|un saludo|saludos cordiales|atentamente|un abrazo|muchas gracias|gracias|groet|groeten|met vriendelijke groet|vriendelijke groet|met vriendelijke groeten|hartelijke groet|mvg|bedankt|pozdrawiam|mvh|med vänlig hälsning|hälsningar|hilsen)\s*[,.!]*\s*$",
-    )
-});
-pub(super) static PHONE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*((tel|tél|phone|mobile|mob|cell|fax|direct|office|m|t|o|p|d|e)\.?\s*:?\s*)?\+?[\d][\d ()./-]{6,}\d\s*$",
-    )
-});
+pattern!(
+    /// "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:".
+    pub(super) ATTRIBUTION,
+    r"(?xi)
+            ^\s*(on|am|le|el|op|il|em|den|w\ dniu|el\ día)\b.{3,400}\b
+            (
+                wrote
+              | writes
+              | schrieb
+              | a\ écrit
+              | a\ ecrit
+              | escribió
+              | escribio
+              | schreef
+              | ha\ scritto
+              | escreveu
+              | skrev
+              | napisał
+            )\b.{0,200}$
+        "
+);
+pattern!(
+    /// "Ava Reed <ava@…> wrote:" without a leading date.
+    pub(super) ATTRIBUTION_TAIL,
+    r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$"
+);
+pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
+pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S");
+pattern!(pub(super) HEADER_NEXT, r"(?xi)
+            ^\s*\*?
+            (
+                sent
+              | date
+              | gesendet
+              | datum
+              | envoyé
+              | envoye
+              | enviado
+              | fecha
+              | verzonden
+              | inviato
+              | data
+              | skickat
+              | sendt
+              | to
+              | an
+              | à
+              | a
+              | para
+              | aan
+              | cc
+              | subject
+              | betreff
+              | objet
+              | asunto
+              | onderwerp
+              | oggetto
+            )\s*\*?\s*:
+        ");
+pattern!(pub(super) SIG_DELIMITER, r"^\s*(--|-- |—|––|__)\s*$");
+pattern!(pub(super) MOBILE_FOOTER, r"(?xi)
+            ^\s*
+            (
+                sent\ from\ my\ \w+
+              | sent\ from\ (outlook|mail|yahoo\ mail|gmail)
+              | get\ outlook\ for\ \w+
+              | von\ meinem\ \w+\ gesendet
+              | gesendet\ von\ meinem\ \w+
+              | envoyé\ de\ mon\ \w+
+              | envoyé\ depuis\ mon\ \w+
+              | enviado\ desde\ mi\ \w+
+              | verzonden\ (vanaf|met)\ mijn\ \w+
+              | verstuurd\ vanaf\ mijn\ \w+
+            )\b.*$
+        ");
+pattern!(pub(super) VALEDICTION, r"(?xi)
+            ^\s*
+            (
+                best
+              | best\ regards
+              | best\ wishes
+              | kind\ regards
+              | kindest\ regards
+              | warm\ regards
+              | warmest\ regards
+              | regards
+              | many\ thanks
+              | thanks
+              | thank\ you
+              | thanks\ again
+              | thanks\ so\ much
+              | thx
+              | cheers
+              | sincerely
+              | yours
+              | yours\ sincerely
+              | yours\ truly
+              | all\ the\ best
+              | br
+              | rgds
+              | mit\ freundlichen\ grüßen
+              | mit\ freundlichen\ grüssen
+              | freundliche\ grüße
+              | viele\ grüße
+              | viele\ grüsse
+              | beste\ grüße
+              | liebe\ grüße
+              | herzliche\ grüße
+              | schöne\ grüße
+              | grüße
+              | gruß
+              | lg
+              | vg
+              | mfg
+              | cordialement
+              | bien\ cordialement
+              | bien\ à\ vous
+              | salutations
+              | sincères\ salutations
+              | merci
+              | merci\ beaucoup
+              | bonne\ journée
+              | saludos
+              | un\ saludo
+              | saludos\ cordiales
+              | atentamente
+              | un\ abrazo
+              | muchas\ gracias
+              | gracias
+              | groet
+              | groeten
+              | met\ vriendelijke\ groet
+              | vriendelijke\ groet
+              | met\ vriendelijke\ groeten
+              | hartelijke\ groet
+              | mvg
+              | bedankt
+              | pozdrawiam
+              | mvh
+              | med\ vänlig\ hälsning
+              | hälsningar
+              | hilsen
+            )\s*[,.!]*\s*$
+        ");
+pattern!(pub(super) PHONE_LINE, r"(?i)^\s*((tel|tél|phone|mobile|mob|cell|fax|direct|office|m|t|o|p|d|e)\.?\s*:?\s*)?\+?[\d][\d ()./-]{6,}\d\s*$");
 
 /// Split a plain-text reply into the sender's own text, the quoted original and the
 /// signature.
 pub(super) fn split_reply(text: &str, sender: Option<&Mailbox>) -> ReplyParts {
-    let scanned = truncate_at_char_boundary(text, MAX_SCANNED_BYTES);
+    let scanned = truncate_bytes(text, MAX_SCANNED_BYTES);
     let lines: Vec<&str> = scanned.split('\n').collect();
     let mut quote = vec![false; lines.len()];
     let mut cut = lines.len();
@@ -219,11 +325,39 @@ pub(super) fn split_signature<'a>(
     (own, sig)
 }
 
-pub(super) static GREETING_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\s*(hi|hello|hey|dear|good (morning|afternoon)|hallo|moin|servus|liebe[rs]?|sehr geehrte\w*|guten (tag|morgen)|bonjour|bonsoir|salut|cher|chère|madame|monsieur|hola|buen(os|as) \w+|estimad[oa]s?|hoi|beste|goedemorgen|goedemiddag|dag|hej|ciao)\b[^.!?]{0,60}[,:!]?\s*$",
-    )
-});
+pattern!(pub(super) GREETING_LINE, r"(?xi)
+            ^\s*
+            (
+                hi
+              | hello
+              | hey
+              | dear
+              | good\ (morning|afternoon)
+              | hallo
+              | moin
+              | servus
+              | liebe[rs]?
+              | sehr\ geehrte\w*
+              | guten\ (tag|morgen)
+              | bonjour
+              | bonsoir
+              | salut
+              | cher
+              | chère
+              | madame
+              | monsieur
+              | hola
+              | buen(os|as)\ \w+
+              | estimad[oa]s?
+              | hoi
+              | beste
+              | goedemorgen
+              | goedemiddag
+              | dag
+              | hej
+              | ciao
+            )\b[^.!?]{0,60}[,:!]?\s*$
+        ");
 
 /// Lines with something besides a greeting ("Hi Ava,").
 pub(super) fn has_content(lines: &[&str]) -> bool {
@@ -370,15 +504,4 @@ pub(super) fn signature_like(lines: &[&str]) -> bool {
                 && !(words >= 9 && l.ends_with('.'))
                 && words <= 14)
     })
-}
-
-pub(super) fn truncate_at_char_boundary(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }

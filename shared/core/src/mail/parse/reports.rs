@@ -51,13 +51,8 @@ pub(super) fn address_field(value: &str) -> Option<String> {
     (v.contains('@') && v.len() > 2).then(|| v.to_string())
 }
 
-pub(super) static ENHANCED_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^\d.]|\.(?:\D|$)|$)"));
-pub(super) static SMTP_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?im)(?:^|said:|said|returned|response:?|responsecode|reply:?|error:?|smtp;|status:?|\(#|reason:)\s*'?([45][0-5]\d)(?:[\s\-'.,)]|$)",
-    )
-});
+pattern!(pub(super) ENHANCED_STATUS, r"(?:^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^\d.]|\.(?:\D|$)|$)");
+pattern!(pub(super) SMTP_REPLY, r"(?im)(?:^|said:|said|returned|response:?|responsecode|reply:?|error:?|smtp;|status:?|\(#|reason:)\s*'?([45][0-5]\d)(?:[\s\-'.,)]|$)");
 
 /// The first RFC 3463 status code of class 4 or 5 in a text.
 pub(super) fn find_status(text: &str) -> Option<String> {
@@ -81,16 +76,21 @@ pub(super) fn find_smtp_reply(text: &str) -> Option<u16> {
         .and_then(|m| m.as_str().parse().ok())
 }
 
-pub(super) static PERMANENT_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)permanent (fatal )?(error|failure)|failed permanently|permanently (failed|rejected|undeliverable)|this is a permanent|permanent delivery failure",
-    )
-});
-pub(super) static TEMPORARY_WORDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)warning message only|will be retried|still being retried|will (continue to )?retry|not yet been delivered|has been delayed|delivery (is |was )?delayed|temporary (failure|error|problem)|temporarily (deferred|rejected|unavailable)|delivery attempts will continue|delay(ed)? (warning|notification)|\(delay\)",
-    )
-});
+pattern!(pub(super) PERMANENT_WORDING, r"(?i)permanent (fatal )?(error|failure)|failed permanently|permanently (failed|rejected|undeliverable)|this is a permanent|permanent delivery failure");
+pattern!(pub(super) TEMPORARY_WORDING, r"(?xi)
+                warning\ message\ only
+              | will\ be\ retried
+              | still\ being\ retried
+              | will\ (continue\ to\ )?retry
+              | not\ yet\ been\ delivered
+              | has\ been\ delayed
+              | delivery\ (is\ |was\ )?delayed
+              | temporary\ (failure|error|problem)
+              | temporarily\ (deferred|rejected|unavailable)
+              | delivery\ attempts\ will\ continue
+              | delay(ed)?\ (warning|notification)
+              | \(delay\)
+        ");
 
 /// Permanent or temporary: the status class first (even with `Action: failed`, a 4.x.x
 /// status means a temporary condition), then the SMTP reply, then the wording.
@@ -311,9 +311,3 @@ pub(super) fn single_address(value: &str) -> Option<String> {
         _ => None,
     }
 }
-
-pub(super) static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-\u{80}-\u{10FFFF}]+@[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?(?:\.[A-Za-z0-9\u{80}-\u{10FFFF}](?:[A-Za-z0-9\-\u{80}-\u{10FFFF}]*[A-Za-z0-9\u{80}-\u{10FFFF}])?)+",
-    )
-});

@@ -18,7 +18,7 @@ pub(super) struct SesEvent {
 /// JSON in the mail body, so the fields are read with patterns rather than a JSON parser.
 pub(super) fn ses_event(email: &InboundEmail) -> Option<SesEvent> {
     static KIND: LazyLock<Regex> = LazyLock::new(|| re(r#""notificationType"\s*:\s*"(\w+)""#));
-    let text = truncate_at_char_boundary(&email.text, MAX_SCANNED_BYTES);
+    let text = truncate_bytes(&email.text, MAX_SCANNED_BYTES);
     // The email-json envelope carries the notification as a JSON string inside
     // `"Message"`: its quotes are escaped (`\"notificationType\":\"Complaint\"`).
     let unescaped;

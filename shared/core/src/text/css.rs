@@ -1,16 +1,17 @@
-//! Stylesheet rules and paint: what CSS hides (display, visibility, off-screen, tiny or
-//! same-colour text).
+//! CSS as far as hiding text goes: declaration blocks (`display:none`, `visibility`,
+//! `opacity`, tiny fonts, off-screen positions, clipping, zero-size boxes with hidden
+//! overflow, `mso-hide`), simple stylesheet selectors ([`Sheet`]) and paint (colours,
+//! transparency, "same colour as what is behind it").
 
-use super::*;
+use super::patterns::pattern;
+use std::collections::HashMap;
 
-// HTML: stylesheet rules, visibility and the visible text blocks of a page
-
-pub(super) type Rgb = (u8, u8, u8);
+pub type Rgb = (u8, u8, u8);
 
 /// A colour as far as hiding goes: a known colour, transparent, or something we cannot
 /// evaluate (a gradient, an image, a CSS variable) which never counts as "same colour".
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Paint {
+pub enum Paint {
     Rgb(Rgb),
     Transparent,
     Unknown,
@@ -18,14 +19,14 @@ pub(super) enum Paint {
 
 /// What the declarations that apply to one element say about its visibility.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct Style {
-    pub(super) hides: bool,
-    pub(super) color: Option<Paint>,
-    pub(super) background: Option<Paint>,
+pub struct Style {
+    pub hides: bool,
+    pub color: Option<Paint>,
+    pub background: Option<Paint>,
 }
 
 impl Style {
-    pub(super) fn merge(&mut self, other: &Style) {
+    pub fn merge(&mut self, other: &Style) {
         self.hides |= other.hides;
         if other.color.is_some() {
             self.color = other.color;
@@ -40,15 +41,15 @@ impl Style {
 /// `.note{display:none}`. Complex selectors contribute only when they hide, through their
 /// rightmost class or id (hiding too much loses a fact; hiding too little could leak one).
 #[derive(Debug, Default)]
-pub(super) struct Sheet {
-    pub(super) by_tag: HashMap<String, Style>,
-    pub(super) by_class: HashMap<String, Style>,
-    pub(super) by_id: HashMap<String, Style>,
-    pub(super) by_tag_class: HashMap<(String, String), Style>,
+pub struct Sheet {
+    pub by_tag: HashMap<String, Style>,
+    pub by_class: HashMap<String, Style>,
+    pub by_id: HashMap<String, Style>,
+    pub by_tag_class: HashMap<(String, String), Style>,
 }
 
 impl Sheet {
-    pub(super) fn parse(css: &str) -> Sheet {
+    pub fn parse(css: &str) -> Sheet {
         let mut sheet = Sheet::default();
         let css = strip_css_comments(css);
         let bytes = css.as_bytes();
@@ -90,7 +91,7 @@ impl Sheet {
         sheet
     }
 
-    pub(super) fn add(&mut self, selector: &str, style: &Style) {
+    pub fn add(&mut self, selector: &str, style: &Style) {
         if selector.is_empty() || selector.contains(':') || selector.contains('[') {
             return;
         }
@@ -142,7 +143,7 @@ impl Sheet {
         }
     }
 
-    pub(super) fn style_of(&self, el: &scraper::node::Element) -> Style {
+    pub fn style_of(&self, el: &scraper::node::Element) -> Style {
         let mut style = Style::default();
         let tag = el.name().to_ascii_lowercase();
         if let Some(s) = self.by_tag.get(&tag) {
@@ -168,7 +169,7 @@ impl Sheet {
     }
 }
 
-pub(super) fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Option<String>) {
+pub fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Option<String>) {
     let mut tag = String::new();
     let mut classes = Vec::new();
     let mut id = None;
@@ -196,7 +197,7 @@ pub(super) fn split_compound(compound: &str) -> (Option<String>, Vec<String>, Op
     (tag, classes, id)
 }
 
-pub(super) fn strip_css_comments(css: &str) -> String {
+pub fn strip_css_comments(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
@@ -211,7 +212,7 @@ pub(super) fn strip_css_comments(css: &str) -> String {
 }
 
 /// Read one declaration block (`display:none; color:#fff`) for what hides text.
-pub(super) fn parse_declarations(body: &str) -> Style {
+pub fn parse_declarations(body: &str) -> Style {
     let mut style = Style::default();
     let mut props: HashMap<String, String> = HashMap::new();
     for decl in body.split(';') {
@@ -240,9 +241,7 @@ pub(super) fn parse_declarations(body: &str) -> Style {
     {
         style.hides = true;
     }
-    if let Some(size) = get("font-size").and_then(css_length_px)
-        && size < 2.0
-    {
+    if get("font-size").is_some_and(tiny_font) || is("mso-hide", "all") {
         style.hides = true;
     }
     if get("font").is_some_and(|v| {
@@ -268,8 +267,7 @@ pub(super) fn parse_declarations(body: &str) -> Style {
         }
     }
     if let Some(t) = get("transform") {
-        static TRANSLATE: LazyLock<Regex> =
-            LazyLock::new(|| re(r"-\s*(\d+(?:\.\d+)?)(px|em|rem|vw|vh|%)"));
+        pattern!(TRANSLATE, r"-\s*(\d+(?:\.\d+)?)(px|em|rem|vw|vh|%)");
         for c in TRANSLATE.captures_iter(t) {
             let v: f32 = c[1].parse().unwrap_or(0.0);
             let px = match &c[2] {
@@ -326,8 +324,26 @@ pub(super) fn parse_declarations(body: &str) -> Style {
     style
 }
 
+/// A font size nobody can read: 0 in any unit, at most 2 px, 1.5 pt, 0.15 em or 15 %, or
+/// anything else under 2 px.
+fn tiny_font(v: &str) -> bool {
+    let v = v.trim();
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    match (num.parse::<f32>(), unit.trim()) {
+        (Ok(0.0), _) => true,
+        (Ok(n), "" | "px") => n <= 2.0,
+        (Ok(n), "pt") => n <= 1.5,
+        (Ok(n), "em" | "rem") => n <= 0.15,
+        (Ok(n), "%") => n <= 15.0,
+        _ => css_length_px(v).is_some_and(|px| px < 2.0),
+    }
+}
+
 /// A CSS length in pixels (`0`, `12px`, `-9999px`, `0.5em`, `0%`); `None` for anything else.
-pub(super) fn css_length_px(v: &str) -> Option<f32> {
+pub fn css_length_px(v: &str) -> Option<f32> {
     let v = v.trim();
     let split = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
@@ -345,7 +361,7 @@ pub(super) fn css_length_px(v: &str) -> Option<f32> {
     }
 }
 
-pub(super) fn parse_background(v: &str) -> Paint {
+pub fn parse_background(v: &str) -> Paint {
     let v = v.trim();
     if v == "none" || v == "transparent" || v == "initial" || v == "unset" || v == "inherit" {
         return Paint::Transparent;
@@ -387,7 +403,7 @@ pub(super) fn parse_background(v: &str) -> Paint {
     Paint::Unknown
 }
 
-pub(super) fn parse_paint(v: &str) -> Paint {
+pub fn parse_paint(v: &str) -> Paint {
     let v = v.trim().to_ascii_lowercase();
     match v.as_str() {
         "transparent" => return Paint::Transparent,
@@ -490,7 +506,14 @@ pub(super) fn parse_paint(v: &str) -> Paint {
     Paint::Unknown
 }
 
-pub(super) fn near(a: Rgb, b: Rgb) -> bool {
+pub fn near(a: Rgb, b: Rgb) -> bool {
     let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
     d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2) < 20 * 20
+}
+
+impl Paint {
+    /// White or nearly white (every channel at least 240).
+    pub fn is_whiteish(&self) -> bool {
+        matches!(self, Paint::Rgb((r, g, b)) if *r >= 240 && *g >= 240 && *b >= 240)
+    }
 }

@@ -1,0 +1,442 @@
+//! What the seller sets: mode, company and agent, ICP, selection, hand-off, cadence,
+//! assignment, knowledge, limits and guardrails.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Research, score and draft; a seller sends.
+    #[default]
+    ResearchOnly,
+    /// Research, score, send and carry the conversation.
+    Engage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    /// Configured, not selecting yet.
+    #[default]
+    Draft,
+    Running,
+    /// No new selection; leads in flight finish.
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    #[serde(default)]
+    pub website: String,
+    /// One or two sentences: what the company sells and to whom.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub products: Vec<Product>,
+    /// Value propositions the outreach agent may cite.
+    #[serde(default)]
+    pub value_propositions: Vec<String>,
+    /// Problems the seller's customers have, in their words; a composed first email may
+    /// name the one its segment picks.
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+    /// Short, true proof points (a customer result, a certification) a first email may add.
+    #[serde(default)]
+    pub proof_points: Vec<String>,
+    /// The seller's language (ISO 639-1): the first email's unless `[outreach]` says
+    /// otherwise. Default `en`.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+fn default_language() -> String {
+    crate::agents::phrases::DEFAULT_LANGUAGE.to_string()
+}
+
+impl Default for Company {
+    fn default() -> Self {
+        Company {
+            name: String::new(),
+            website: String::new(),
+            description: String::new(),
+            products: Vec::new(),
+            value_propositions: Vec::new(),
+            pain_points: Vec::new(),
+            proof_points: Vec::new(),
+            language: default_language(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AgentIdentity {
+    /// Display name of the agent's mailbox ("Ava Reed").
+    pub name: String,
+    /// The agent's sending address.
+    pub email: String,
+    /// Domain of Message-IDs (`<outreach-{lead}-{touch}-{tag}@{mail_domain}>`); defaults to the
+    /// domain of `email`.
+    #[serde(default)]
+    pub mail_domain: String,
+    pub signature: String,
+    /// Said in every email: the sender is an AI agent.
+    pub ai_disclosure: String,
+    /// Physical postal address, required in commercial email (CAN-SPAM).
+    pub postal_address: String,
+    /// One-click unsubscribe link; `{token}` is replaced by a per-lead token.
+    pub unsubscribe_url: String,
+    /// Mailbox that receives `mailto:` unsubscribe requests (List-Unsubscribe).
+    #[serde(default)]
+    pub unsubscribe_mailto: String,
+}
+
+impl AgentIdentity {
+    pub fn mail_domain(&self) -> &str {
+        if !self.mail_domain.is_empty() {
+            &self.mail_domain
+        } else {
+            self.email.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+        }
+    }
+}
+
+/// Comparison of one lead field in the selection criteria.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Eq,
+    Ne,
+    In,
+    NotIn,
+    Contains,
+    Gte,
+    Lte,
+    Exists,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// A lead column (`country`, `industry`, `employees`, `source`, …).
+    pub field: String,
+    pub op: Op,
+    /// A string or number for eq/ne/contains/gte/lte, a list for in/not_in, a boolean for
+    /// exists (default true).
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+}
+
+pub(super) fn default_statuses() -> Vec<String> {
+    vec!["open".into()]
+}
+pub(super) fn default_days() -> u32 {
+    14
+}
+pub(super) fn default_batch() -> usize {
+    500
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// CRM statuses eligible for selection (exact match).
+    #[serde(default = "default_statuses")]
+    pub statuses: Vec<String>,
+    /// Only leads created within this many days before now.
+    #[serde(default = "default_days")]
+    pub created_within_days: u32,
+    /// Only leads of these owners (empty: any owner).
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// Every condition must hold.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Most leads claimed by one selection run.
+    #[serde(default = "default_batch")]
+    pub max_per_run: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            statuses: default_statuses(),
+            created_within_days: default_days(),
+            owners: Vec::new(),
+            conditions: Vec::new(),
+            max_per_run: default_batch(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub industry: u32,
+    pub size: u32,
+    pub geo: u32,
+    pub title: u32,
+    pub tech: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    #[serde(rename = "A")]
+    pub a: u32,
+    #[serde(rename = "B")]
+    pub b: u32,
+    #[serde(rename = "C")]
+    pub c: u32,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Seniority {
+    Individual,
+    Manager,
+    Director,
+    Vp,
+    #[serde(rename = "c-level", alias = "c_level")]
+    CLevel,
+}
+
+/// The ideal customer profile (the schema of `company/icp.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Icp {
+    pub industries: Vec<String>,
+    pub employee_range: [u64; 2],
+    pub countries: Vec<String>,
+    pub titles_include: Vec<String>,
+    pub seniority_min: Seniority,
+    pub tech_stack_any: Vec<String>,
+    #[serde(default)]
+    pub exclude_industries: Vec<String>,
+    pub weights: Weights,
+    pub tiers: Tiers,
+}
+
+impl Default for Icp {
+    fn default() -> Self {
+        Icp {
+            industries: Vec::new(),
+            employee_range: [1, u64::MAX],
+            countries: Vec::new(),
+            titles_include: Vec::new(),
+            seniority_min: Seniority::Manager,
+            tech_stack_any: Vec::new(),
+            exclude_industries: Vec::new(),
+            weights: Weights {
+                industry: 25,
+                size: 20,
+                geo: 15,
+                title: 25,
+                tech: 15,
+            },
+            tiers: Tiers {
+                a: 80,
+                b: 60,
+                c: 40,
+            },
+        }
+    }
+}
+
+impl Icp {
+    pub fn tier(&self, score: u32) -> Tier {
+        if score >= self.tiers.a {
+            Tier::A
+        } else if score >= self.tiers.b {
+            Tier::B
+        } else if score >= self.tiers.c {
+            Tier::C
+        } else {
+            Tier::D
+        }
+    }
+}
+
+pub(super) fn default_true() -> bool {
+    true
+}
+pub(super) fn default_min_tier() -> Tier {
+    Tier::D
+}
+
+/// When a lead is ready for a seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handoff {
+    /// Hand over as soon as the lead asks for a demo, meeting, trial or proposal.
+    #[serde(default = "default_true")]
+    pub on_purchase_intent: bool,
+    /// Also hand over when at least this many BANT facts are known (0 = off).
+    #[serde(default)]
+    pub min_bant_known: usize,
+    /// Lowest fit tier that may be handed over (`A`..`D`); lower tiers go to nurture.
+    #[serde(default = "default_min_tier")]
+    pub min_tier: Tier,
+}
+
+impl Default for Handoff {
+    fn default() -> Self {
+        Handoff {
+            on_purchase_intent: true,
+            min_bant_known: 0,
+            min_tier: default_min_tier(),
+        }
+    }
+}
+
+pub(super) fn default_follow_ups() -> Vec<u32> {
+    vec![3, 7]
+}
+pub(super) fn default_nurture_days() -> u32 {
+    90
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    /// Days after the previous touch for each follow-up (its length is the number of
+    /// follow-ups).
+    #[serde(default = "default_follow_ups")]
+    pub follow_up_days: Vec<u32>,
+    /// Days before a nurtured lead is contacted again when it named no date.
+    #[serde(default = "default_nurture_days")]
+    pub nurture_days: u32,
+    /// Most emails to one lead, answers included.
+    #[serde(default = "default_max_emails")]
+    pub max_emails_per_lead: u32,
+}
+
+pub(super) fn default_max_emails() -> u32 {
+    6
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence {
+            follow_up_days: default_follow_ups(),
+            nurture_days: default_nurture_days(),
+            max_emails_per_lead: default_max_emails(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Seller {
+    /// Rep handle, as in the leads' `owner` column.
+    pub handle: String,
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The lead's owner when they are a configured seller, else the next in the rotation.
+    #[default]
+    OwnerFirst,
+    /// Always the next seller in the rotation.
+    RoundRobin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    #[serde(default)]
+    pub strategy: Strategy,
+    #[serde(default)]
+    pub sellers: Vec<Seller>,
+    /// Receives escalations (unknown senders, unclear replies).
+    #[serde(default)]
+    pub supervisor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Knowledge {
+    /// Markdown files the agent may answer from, relative to the config file.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Competitors and their battle cards (at most three are used per lead).
+    #[serde(default)]
+    pub competitors: Vec<Competitor>,
+}
+
+/// How much input the agent reads: every file is size-checked before it is read, and the
+/// files the config names must be inside the workspace (the config file's folder) unless
+/// `allow_paths` lists them. The defaults are safe; raise a limit only for a known file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest `icp_file` (and `sqa.toml` itself, which is always read with the default:
+    /// a file cannot raise the limit it is read under).
+    pub max_config_bytes: u64,
+    /// Largest knowledge source, per file.
+    pub max_knowledge_bytes: u64,
+    /// Largest leads CSV (`leads import`, the import API).
+    pub max_csv_bytes: u64,
+    /// Most data rows of one leads CSV; the rows after it are reported, not imported.
+    pub max_csv_rows: u64,
+    /// Largest inbound message (at most 25 MiB, the MIME parser's own ceiling).
+    pub max_message_bytes: u64,
+    /// Files or folders outside the workspace that `icp_file` and `knowledge.sources` may
+    /// name (relative to the config file, or absolute). Symlinks and `..` are resolved first.
+    pub allow_paths: Vec<String>,
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+    pub const DEFAULT_MAX_KNOWLEDGE_BYTES: u64 = 1024 * 1024;
+    pub const DEFAULT_MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+    pub const DEFAULT_MAX_CSV_ROWS: u64 = 100_000;
+    pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = crate::mail::parse::MAX_MESSAGE_BYTES as u64;
+
+    /// The config keys, as errors name them.
+    pub const MAX_CONFIG_BYTES: &str = "limits.max_config_bytes";
+    pub const MAX_KNOWLEDGE_BYTES: &str = "limits.max_knowledge_bytes";
+    pub const MAX_CSV_BYTES: &str = "limits.max_csv_bytes";
+    pub const MAX_CSV_ROWS: &str = "limits.max_csv_rows";
+    pub const MAX_MESSAGE_BYTES: &str = "limits.max_message_bytes";
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_config_bytes: Self::DEFAULT_MAX_CONFIG_BYTES,
+            max_knowledge_bytes: Self::DEFAULT_MAX_KNOWLEDGE_BYTES,
+            max_csv_bytes: Self::DEFAULT_MAX_CSV_BYTES,
+            max_csv_rows: Self::DEFAULT_MAX_CSV_ROWS,
+            max_message_bytes: Self::DEFAULT_MAX_MESSAGE_BYTES,
+            allow_paths: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrails {
+    /// Links an outgoing email may contain (prefixes); the unsubscribe link is always allowed.
+    #[serde(default)]
+    pub allowed_links: Vec<String>,
+    /// Phrases no outgoing email may contain (compared case-insensitively).
+    #[serde(default)]
+    pub prohibited_phrases: Vec<String>,
+}
