@@ -12,6 +12,8 @@
 # 5. Installs Debian's chromium and chromium-driver when missing (the dashboard's browser
 #    test, cli/tests/browser.rs, drives them; under CI=true it fails without them).
 # 6. Runs `cargo test --workspace`, passing extra arguments through.
+# Before all that, installs Debian's libsisimai-perl when Perl cannot load Sisimai (the
+# reference bounce analyser the machine-mail test compares with).
 # moto is stopped on exit, whatever happened (trap).
 set -euo pipefail
 
@@ -22,6 +24,17 @@ cd "$ROOT"
 source "$ROOT/infra/lib.sh"
 sqa_ensure_venv "$ROOT"
 sqa_ensure_dovecot
+
+# --- Sisimai, the reference bounce analyser for the side-by-side machine-mail test ---------
+if ! perl -MSisimai -e 1 2>/dev/null; then
+  echo "test.sh: installing libsisimai-perl"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y --no-install-recommends libsisimai-perl >/dev/null \
+      || { apt-get update >/dev/null && apt-get install -y --no-install-recommends libsisimai-perl >/dev/null; }
+  else
+    sudo apt-get install -y --no-install-recommends libsisimai-perl >/dev/null
+  fi
+fi
 
 # --- moto server ---------------------------------------------------------------------------
 cleanup() {

@@ -601,6 +601,106 @@ pub struct Classification {
     pub question_topics: Vec<String>,
     pub injection: bool,
     pub lang: String,
+    /// BANT levels, buying signals and sentiment (not part of the labelled schema).
+    #[serde(default)]
+    pub judgment: Judgment,
+}
+
+/// How strongly a BANT dimension or a buying signal is present.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+}
+
+/// One BANT dimension: its level and why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BantLevel {
+    pub level: Level,
+    /// Why this level (the rule and the words that carried it); empty for `none`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+/// The kinds of purchase-intent signals a reply can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    MeetingRequest,
+    PricingRequest,
+    TrialRequest,
+    TimelineStated,
+    BudgetStated,
+    DecisionMakerInvolved,
+    CompetitorComparison,
+}
+
+/// One buying signal with its strength and the sentence that carried it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BuyingSignal {
+    pub kind: SignalKind,
+    pub level: Level,
+    pub evidence: String,
+}
+
+/// BANT levels, buying signals and sentiment of one reply (in addition to the labelled
+/// fields of [`Classification`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Judgment {
+    pub budget: BantLevel,
+    pub authority: BantLevel,
+    pub need: BantLevel,
+    pub timeline: BantLevel,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<BuyingSignal>,
+    /// Annoyance, hostility or sarcasm: a person should read the reply.
+    #[serde(default)]
+    pub negative_sentiment: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment_reason: Option<String>,
+}
+
+impl Judgment {
+    /// How many BANT dimensions are at least `level`.
+    pub fn dimensions_at_least(&self, level: Level) -> usize {
+        [&self.budget, &self.authority, &self.need, &self.timeline]
+            .iter()
+            .filter(|d| d.level >= level)
+            .count()
+    }
+
+    /// Ready for a person: purchase intent, or at least `min_dimensions` BANT dimensions at
+    /// medium or higher (two by default).
+    pub fn ready_for_handover(&self, purchase_intent: bool, min_dimensions: usize) -> bool {
+        purchase_intent || self.dimensions_at_least(Level::Medium) >= min_dimensions
+    }
 }
 
 /// State of one outgoing touch. The send intent is recorded before the send and the

@@ -144,6 +144,7 @@ pub fn classification(
             // Injection detection is a floor too: the offline engine's finding stands.
             injection: m.injection || offline.injection,
             lang,
+            judgment: offline.judgment.clone(),
         },
         notes,
     ))

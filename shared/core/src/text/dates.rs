@@ -20,10 +20,18 @@ const LANGUAGES: &[(&str, &str)] = &[
     ("nl", include_str!("../../lang/nl/dates.toml")),
     ("it", include_str!("../../lang/it/dates.toml")),
     ("pt", include_str!("../../lang/pt/dates.toml")),
+    ("pl", include_str!("../../lang/pl/dates.toml")),
+    ("sv", include_str!("../../lang/sv/dates.toml")),
+    ("da", include_str!("../../lang/da/dates.toml")),
+    ("no", include_str!("../../lang/no/dates.toml")),
+    ("fi", include_str!("../../lang/fi/dates.toml")),
+    ("cs", include_str!("../../lang/cs/dates.toml")),
 ];
 
 /// One language's `dates.toml`: twelve months and seven weekdays (Monday first), each a
-/// list of spellings.
+/// list of spellings; the words that introduce a return date (`back`: "back on", "de retour
+/// le") and the last day of an absence (`until`: "until", "bis"), as regular-expression
+/// fragments.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LangDates {
@@ -31,12 +39,18 @@ struct LangDates {
     weekdays: Vec<Vec<String>>,
     #[serde(default)]
     ambiguous: Vec<String>,
+    #[serde(default)]
+    back: Vec<String>,
+    #[serde(default)]
+    until: Vec<String>,
 }
 
 struct Names {
     months: Vec<(String, u32)>,
     weekdays: Vec<(String, Weekday)>,
     ambiguous: Vec<String>,
+    back: Vec<String>,
+    until: Vec<String>,
 }
 
 const WEEK: [Weekday; 7] = [
@@ -61,6 +75,8 @@ static NAMES: LazyLock<Names> = LazyLock::new(|| {
         months: Vec::new(),
         weekdays: Vec::new(),
         ambiguous: Vec::new(),
+        back: Vec::new(),
+        until: Vec::new(),
     };
     for (code, text) in LANGUAGES {
         let lang = lang_dates(code, text);
@@ -77,9 +93,23 @@ static NAMES: LazyLock<Names> = LazyLock::new(|| {
         names
             .ambiguous
             .extend(lang.ambiguous.iter().map(|s| s.to_lowercase()));
+        names.back.extend(lang.back);
+        names.until.extend(lang.until);
     }
     names
 });
+
+/// The words of every language that introduce a return date ("back on", "wieder im Büro
+/// ab"), as regular-expression fragments.
+pub fn back_words() -> &'static [String] {
+    &NAMES.back
+}
+
+/// The words of every language that introduce the last day of an absence ("until", "bis
+/// einschließlich"), as regular-expression fragments.
+pub fn until_words() -> &'static [String] {
+    &NAMES.until
+}
 
 /// Every month name of every language as a regex alternation, longest first.
 static MONTH_ALTERNATION: LazyLock<String> = LazyLock::new(|| {
@@ -382,6 +412,11 @@ mod tests {
             assert_eq!(lang.months.len(), 12, "{code}");
             assert_eq!(lang.weekdays.len(), 7, "{code}");
             assert!(lang.months.iter().all(|m| !m.is_empty()), "{code}");
+            assert!(!lang.back.is_empty(), "{code}: no return words");
+            assert!(!lang.until.is_empty(), "{code}: no until words");
+            for f in lang.back.iter().chain(&lang.until) {
+                assert!(Regex::new(f).is_ok(), "{code}: bad fragment {f:?}");
+            }
             for a in &lang.ambiguous {
                 assert!(month_number(a).is_some(), "{code}: {a} is no month");
             }
@@ -414,6 +449,35 @@ mod tests {
             ),
             NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default()
         );
+    }
+
+    #[test]
+    fn no_spelling_names_two_months_or_two_weekdays() {
+        for (name, m) in &NAMES.months {
+            assert_eq!(month_number(name), Some(*m), "{name}");
+        }
+        for (name, wd) in &NAMES.weekdays {
+            assert_eq!(weekday_in(name), Some(*wd), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_nordic_slavic_and_finnish_files_are_read() {
+        let r = at(2026, 11, 19);
+        let first = |t: &str| dates_in(t, r).first().map(|f| f.date.to_string());
+        assert_eq!(first("wracam 5 grudnia").as_deref(), Some("2026-12-05"));
+        assert_eq!(first("zpět 7. prosince").as_deref(), Some("2026-12-07"));
+        assert_eq!(first("palaan 3. joulukuuta").as_deref(), Some("2026-12-03"));
+        assert_eq!(
+            first("tillbaka den 2 december").as_deref(),
+            Some("2026-12-02")
+        );
+        assert_eq!(weekday_in("tilbake på mandag"), Some(Weekday::Mon));
+        assert_eq!(weekday_in("wracam w środę"), Some(Weekday::Wed));
+        assert_eq!(weekday_in("palaan perjantaina"), Some(Weekday::Fri));
+        assert_eq!(month_words("dez minutos"), vec![]);
+        assert!(back_words().iter().any(|w| w == "wracam"));
+        assert!(until_words().iter().any(|w| w == "asti"));
     }
 
     #[test]

@@ -21,11 +21,34 @@ pub(super) fn detect_injection(mail: &InboundEmail) -> bool {
         parts.push(h);
     }
     parts.extend(mail.hidden_text.iter().map(String::as_str));
+    if hidden_address_to_a_machine(mail) {
+        return true;
+    }
     parts.iter().any(|p| {
         let p = truncate_bytes(p, 64 * 1024);
-        p.lines().any(|l| is_injection(&plain_lower(l)))
+        p.lines().any(|l| injected(&plain_lower(l)))
             || split_paragraphs(p)
                 .iter()
-                .any(|para| is_injection(&plain_lower(&para.replace('\n', " "))))
+                .any(|para| injected(&plain_lower(&para.replace('\n', " "))))
     })
+}
+
+pattern!(
+    /// Words that address a machine reader ("AI", "assistant", "agent", "LLM", "KI", "IA",
+    /// "tekoäly", …).
+    AI_ADDRESSEE,
+    r"(?i)\b(ai|a\.i\.|ki|ia|llm|gpt|chatgpt|claude|gemini|copilot|chatbot|bot|language model|sprachmodell|modèle de langage|modelo de lenguaje|assistant\w*|assistent\w*|asistente|assistente|asystent\w*|agent\w*|agente|tekoäly\w*|avustaja\w*|umělá inteligence|sztuczna inteligencja|intelligence artificielle|inteligencia artificial|intelligenza artificiale|inteligência artificial|künstliche intelligenz|kunstmatige intelligentie)\b"
+);
+
+/// Hidden text (invisible HTML, comments) that speaks to a machine reader: no person sees
+/// it, so it can only be meant for the agent.
+pub(super) fn hidden_address_to_a_machine(mail: &InboundEmail) -> bool {
+    mail.hidden_text
+        .iter()
+        .any(|t| AI_ADDRESSEE.is_match(truncate_bytes(t, 64 * 1024)))
+}
+
+/// An attempt to instruct the agent: the shared detector or any language's data.
+pub(super) fn injected(lower: &str) -> bool {
+    is_injection(lower) || vocab::INJECTION.is_match(lower)
 }

@@ -8,18 +8,20 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     }
     let complaint = a.clean().any(|s| {
         let without_folders = SPAM_FOLDER.replace_all(&s.lower, " ");
-        COMPLAINT.is_match(&without_folders)
+        COMPLAINT.is_match(&without_folders) || vocab::COMPLAINT.is_match(&without_folders)
     });
     if complaint {
         return Intent::Complaint;
     }
     let unsubscribe = a.clean().any(|s| {
-        UNSUBSCRIBE.is_match(&s.lower) && !(s.question && INFO_QUESTION.is_match(&s.lower))
+        let lower = vocab::OPT_OUT_FOOTER.replace_all(&s.lower, " ");
+        (UNSUBSCRIBE.is_match(&lower) || vocab::UNSUBSCRIBE.is_match(&lower))
+            && !(s.question && INFO_QUESTION.is_match(&lower))
     });
     if unsubscribe {
         return Intent::Unsubscribe;
     }
-    let wrong_strong = a.any(&WRONG_PERSON);
+    let wrong_strong = a.any(&WRONG_PERSON) || a.any(&vocab::WRONG_PERSON);
     let interest = interested(a);
     let names_address = a.clean.contains('@');
     let redirect =
@@ -28,18 +30,29 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
         return Intent::WrongPerson;
     }
     if interest {
+        // A request and a refusal in the same reply ("Sure, I'd love a demo, right after I
+        // read forty other pitches. Not for us."): sarcasm or a hedge, a person decides.
+        if a.any(&vocab::NOT_INTERESTED) || a.any(&DECLINE) || puts_off(a) {
+            return Intent::Unclear;
+        }
         return Intent::Interested;
     }
     if a.clean().any(|s| {
-        (s.question || s.request)
-            && (!topics_of(&s.lower).is_empty() || asks_about_product(&s.lower))
+        (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))
+            && (!topics_of(&s.lower).is_empty()
+                || asks_about_product(&s.lower)
+                || s.question && vocab::QUESTION.is_match(&s.lower))
     }) {
         return Intent::Question;
     }
     if not_now(a) {
         return Intent::NotNow;
     }
-    if a.any(&NOT_INTERESTED) {
+    // "Have we spoken before?" asks; it does not decline.
+    if a.clean().any(|s| {
+        !s.question
+            && (NOT_INTERESTED.is_match(&s.lower) || vocab::NOT_INTERESTED.is_match(&s.lower))
+    }) {
         return Intent::NotInterested;
     }
     Intent::Unclear
@@ -59,7 +72,10 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
 pub(super) fn redirects(lower: &str) -> bool {
-    REDIRECT.find_iter(lower).any(|m| {
+    let found = REDIRECT
+        .find_iter(lower)
+        .chain(vocab::REDIRECT.find_iter(lower));
+    found.into_iter().any(|m| {
         let after = lower.get(m.end()..).unwrap_or("").trim_start();
         !(after.starts_with("me ")
             || after.starts_with("us ")
@@ -78,23 +94,40 @@ pub(super) fn interested(a: &Analysis) -> bool {
         if defers(&s.lower, a.reference) {
             return false;
         }
-        if unnegated(&INTEREST_STRONG, &s.lower) {
+        if unnegated(&INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
             return true;
         }
-        let has_noun = unnegated(&INTEREST_NOUN, &s.lower);
-        let has_marker = s.request || unnegated(&INTEREST_MARKER, &s.lower);
+        let has_noun =
+            unnegated(&INTEREST_NOUN, &s.lower) || unnegated(&vocab::INTEREST_NOUN, &s.lower);
+        let has_marker = s.request
+            || unnegated(&INTEREST_MARKER, &s.lower)
+            || unnegated(&vocab::INTEREST_MARKER, &s.lower);
         if !(has_noun && has_marker) {
             return false;
         }
         // "Could you tell me how the trial works?" asks about the trial, it does not ask
         // for one; a meeting noun in the same sentence still makes it a request.
-        !INFO_ONLY.is_match(&s.lower) || MEETING_NOUN.is_match(&s.lower)
+        !(INFO_ONLY.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
+            || MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
+    })
+}
+
+/// A sentence that puts the conversation off ("not now", "write to me again next year"):
+/// a deferral with a negation or a verb of contact, not a date alone ("we open an office
+/// next year").
+pub(super) fn puts_off(a: &Analysis) -> bool {
+    a.clean().any(|s| {
+        (NOT_NOW.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
+            && (NEGATION.is_match(&s.lower)
+                || vocab::NEGATION.is_match(&s.lower)
+                || CONTACT_VERB.is_match(&s.lower))
     })
 }
 
 pub(super) fn not_now(a: &Analysis) -> bool {
     a.clean().any(|s| {
         NOT_NOW.is_match(&s.lower)
+            || vocab::NOT_NOW.is_match(&s.lower)
             || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
     })
 }

@@ -389,6 +389,11 @@ pattern!(
 );
 
 pattern!(
+    /// An outright refusal (a subset of [`NOT_INTERESTED`] that no request survives).
+    pub(super) DECLINE,
+    r"\bnot interested\b|\bno,? thank(s| you)\b|\bnot for us\b|\bwill pass\b|\bwe'?ll pass\b|\bkein interesse\b|\bpas intéressée?s?\b|\bno (nos|me) interesa\b|\bgeen interesse\b"
+);
+pattern!(
     /// A question that asks how something works ("Do you delete our data after the
     /// trial?"), as opposed to a request ("Could you delete my data?").
     pub(super) INFO_QUESTION,

@@ -1,172 +1,6 @@
-//! The language of a reply, from stop words.
+//! The language of a reply, from the stop words and letters of `lang/<code>/classify.toml`.
 
 use super::*;
-
-pub(super) const STOPWORDS: &[(&str, &[&str])] = &[
-    (
-        "en",
-        &[
-            "the", "and", "to", "of", "a", "is", "for", "you", "we", "our", "this", "that", "it",
-            "i", "be", "with", "on", "not", "are", "have", "will", "your", "me", "my", "please",
-            "thanks", "thank", "would", "can", "do", "at", "from", "as", "if", "but", "any",
-            "what", "how", "us", "who", "am", "until", "email", "out", "back", "there", "an", "or",
-            "been", "has",
-        ],
-    ),
-    (
-        "de",
-        &[
-            "der",
-            "die",
-            "das",
-            "und",
-            "ist",
-            "nicht",
-            "ich",
-            "sie",
-            "wir",
-            "mit",
-            "für",
-            "von",
-            "zu",
-            "den",
-            "dem",
-            "ein",
-            "eine",
-            "auf",
-            "bitte",
-            "ihre",
-            "ihr",
-            "meine",
-            "mich",
-            "mir",
-            "sehr",
-            "danke",
-            "vielen",
-            "bin",
-            "bis",
-            "im",
-            "es",
-            "auch",
-            "wie",
-            "wenn",
-            "oder",
-            "kein",
-            "keine",
-            "uns",
-            "unsere",
-            "haben",
-            "wird",
-            "ihnen",
-            "gerne",
-            "grüße",
-            "nachricht",
-            "habe",
-            "zum",
-            "abmelden",
-            "nein",
-            "interesse",
-        ],
-    ),
-    (
-        "fr",
-        &[
-            "le",
-            "la",
-            "les",
-            "et",
-            "est",
-            "pas",
-            "je",
-            "vous",
-            "nous",
-            "des",
-            "du",
-            "un",
-            "une",
-            "pour",
-            "avec",
-            "sur",
-            "merci",
-            "votre",
-            "vos",
-            "mes",
-            "mon",
-            "ne",
-            "que",
-            "qui",
-            "dans",
-            "au",
-            "aux",
-            "ce",
-            "cette",
-            "sont",
-            "serais",
-            "bonjour",
-            "suis",
-            "par",
-            "bien",
-            "été",
-            "très",
-            "désinscrire",
-            "désabonner",
-            "intéressé",
-        ],
-    ),
-    (
-        "es",
-        &[
-            "el", "los", "las", "y", "es", "yo", "usted", "del", "una", "para", "con", "por",
-            "gracias", "su", "sus", "mi", "mis", "que", "lo", "al", "este", "esta", "estamos",
-            "muy", "pero", "hola", "nos", "saludos", "estoy", "hasta", "favor", "como", "más",
-            "ahora", "baja", "interesa",
-        ],
-    ),
-    (
-        "nl",
-        &[
-            "het",
-            "een",
-            "niet",
-            "ik",
-            "je",
-            "jij",
-            "wij",
-            "van",
-            "voor",
-            "met",
-            "dank",
-            "bedankt",
-            "uw",
-            "mijn",
-            "dat",
-            "die",
-            "er",
-            "als",
-            "ook",
-            "maar",
-            "naar",
-            "kan",
-            "ben",
-            "tot",
-            "heb",
-            "graag",
-            "geen",
-            "wel",
-            "om",
-            "bij",
-            "hoi",
-            "groet",
-            "zijn",
-            "wordt",
-            "onze",
-            "ons",
-            "afmelden",
-            "nee",
-            "uitschrijven",
-        ],
-    ),
-];
 
 /// ISO 639-1 code of the sender's text (of its first paragraph in a language, so a
 /// bilingual auto-reply gets its first language); `en` when nothing is recognisable.
@@ -191,29 +25,37 @@ pub(super) fn detect_lang(own_text: &str, text: &str) -> String {
 
 pub(super) fn lang_scores(text: &str) -> Option<(&'static str, f32)> {
     let lower = text.to_lowercase();
-    let mut scores: Vec<(&'static str, f32)> = STOPWORDS.iter().map(|(l, _)| (*l, 0.0)).collect();
+    let langs = &*vocab::LANG_DATA;
+    let mut scores: Vec<(&'static str, f32)> = langs.iter().map(|l| (l.code, 0.0)).collect();
     for token in lower.split(|c: char| !c.is_alphanumeric() && c != '\'') {
         if token.is_empty() {
             continue;
         }
-        for (i, (_, words)) in STOPWORDS.iter().enumerate() {
-            if words.contains(&token) {
+        for (i, l) in langs.iter().enumerate() {
+            if l.classify.stopwords.iter().any(|w| w == token) {
                 scores[i].1 += 1.0;
             }
         }
     }
-    let bonus =
-        |chars: &str| lower.chars().filter(|c| chars.contains(*c)).count().min(4) as f32 * 0.5;
-    for (lang, score) in scores.iter_mut() {
-        *score += match *lang {
-            "de" => bonus("äöüß"),
-            "fr" => bonus("éèêàçùœ"),
-            "es" => bonus("ñ¿¡áíóú"),
-            "nl" if lower.contains("ij") => 0.5,
-            _ => 0.0,
-        };
+    for (i, l) in langs.iter().enumerate() {
+        let letters = &l.classify.letters;
+        if !letters.is_empty() {
+            let n = lower
+                .chars()
+                .filter(|c| letters.contains(*c))
+                .count()
+                .min(4);
+            scores[i].1 += n as f32 * 0.5;
+        }
+        if l.code == "nl" && lower.contains("ij") {
+            scores[i].1 += 0.5;
+        }
     }
+    // The first language with the highest score (the files' order breaks ties).
     scores
         .into_iter()
-        .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        .fold(None, |best: Option<(&'static str, f32)>, s| match best {
+            Some(b) if b.1 >= s.1 => Some(b),
+            _ => Some(s),
+        })
 }

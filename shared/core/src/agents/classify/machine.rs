@@ -117,6 +117,51 @@ pattern!(
     "
 );
 
+pattern!(
+    /// A list server refusing a post: the address is a list we may not write to.
+    pub(super) LIST_REJECTION,
+    r"(?i)\b(rejected|refused|discarded|not (a )?member|non-?members?|only (list )?members|members only|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (is )?(restricted|not allowed|denied)|(are|is) not subscribed|not subscribed to|could not be (delivered|distributed) to the list|held for (moderation|approval))\b"
+);
+pattern!(
+    /// The administrative address of a list server (`list-owner@`, `fml-admin@`, `mailman@`).
+    pub(super) LIST_ADMIN_SENDER,
+    r"(?i)^([^@]*-(owner|admin|request|bounces?|errors)|owner-[^@]*|fml|fml-admin|mailman|majordomo|listserv|sympa|ecartis|mlmmj)@"
+);
+
+pattern!(
+    /// The notice is about the post we sent ("your message", "posting of your message").
+    ABOUT_OUR_POST,
+    r"(?i)\b(your|the) (message|post|posting|mail|e-?mail|request|submission|article)\b"
+);
+
+/// A mailing-list server's notice that our post was refused: a bounce of the list address.
+fn list_rejection(mail: &InboundEmail) -> bool {
+    let list_headers = [
+        "x-mailman-version",
+        "x-list-administrivia",
+        "x-ml-name",
+        "x-ml-server",
+        "x-mlserver",
+        "x-ml-count",
+        "x-sequence",
+    ]
+    .iter()
+    .any(|h| mail.auto.get(h).is_some());
+    let admin = LIST_ADMIN_SENDER.is_match(&mail.from_address());
+    let head = truncate_bytes(&mail.text, 3000);
+    (admin || list_headers) && LIST_REJECTION.is_match(head) && ABOUT_OUR_POST.is_match(head)
+}
+
+/// Absence wording, in code or in any language's data.
+fn absent(text: &str) -> bool {
+    ABSENCE.is_match(text) || vocab::ABSENCE.is_match(&plain_lower(text))
+}
+
+/// An auto-responder's wording, in code or in any language's data.
+fn auto_body(text: &str) -> bool {
+    AUTO_BODY.is_match(text) || vocab::AUTO_BODY.is_match(&plain_lower(text))
+}
+
 pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
     if mail.dsn.is_some() {
         return Some(Intent::Bounce);
@@ -129,12 +174,17 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
             Intent::Complaint
         });
     }
+    if list_rejection(mail) {
+        return Some(Intent::Bounce);
+    }
     if mail.ses_event.is_some() {
         // Delivery, send, open, click … events: automatic, nothing to act on.
         return Some(Intent::AutoReply);
     }
     let subject = mail.subject.trim();
-    let subject_auto = AUTO_SUBJECT.is_match(subject);
+    let subject_lower = plain_lower(subject);
+    let subject_auto =
+        AUTO_SUBJECT.is_match(subject) || vocab::AUTO_SUBJECT.is_match(&subject_lower);
     let headers_auto = mail.auto.is_automatic() || mail.auto.null_return_path;
     let weak_auto = mail.auto.suppresses_auto_responses();
     let body = if mail.own_text.trim().is_empty() {
@@ -143,7 +193,9 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         &mail.own_text
     };
     let head = truncate_bytes(body, 1500);
-    let absence = ABSENCE.is_match(head) || OOO_SUBJECT.is_match(subject) && subject_auto;
+    let absence = absent(head)
+        || (OOO_SUBJECT.is_match(subject) || vocab::ABSENCE_SUBJECT.is_match(&subject_lower))
+            && subject_auto;
     let apple_vacation = mail
         .auto
         .get("x-apple-action")
@@ -164,7 +216,14 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         return Some(Intent::OutOfOffice);
     }
     let automated = headers_auto || subject_auto || weak_auto;
-    if automated && absence {
+    // "Will be back at my desk on Monday 7 December" in an automatic reply: an absence
+    // notice, whatever the reason given for the absence.
+    let return_stated = {
+        let lower = plain_lower(head);
+        (RETURN_WORDS.is_match(head) || vocab::DATE_BACK.is_match(&lower))
+            && ooo_until(mail, analysis.reference).is_some()
+    };
+    if automated && (absence || return_stated) {
         return Some(Intent::OutOfOffice);
     }
     if headers_auto || subject_auto {
@@ -174,19 +233,21 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     // start of a message that asks nothing and offers nothing is still a machine's.
     let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
         || analysis.any(&UNSUBSCRIBE)
+        || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&COMPLAINT)
+        || analysis.any(&vocab::COMPLAINT)
         || analysis
             .clean()
             .any(|s| s.question && !topics_of(&s.lower).is_empty());
     if !human_signals {
         let first_part = truncate_bytes(body, 400);
-        if ABSENCE.is_match(first_part) && ooo_until(mail, analysis.reference).is_some() {
+        if absent(first_part) && ooo_until(mail, analysis.reference).is_some() {
             return Some(Intent::OutOfOffice);
         }
-        if AUTO_BODY.is_match(head) {
+        if auto_body(head) {
             return Some(Intent::AutoReply);
         }
-        if weak_auto && ABSENCE.is_match(head) {
+        if weak_auto && absent(head) {
             return Some(Intent::OutOfOffice);
         }
     }

@@ -34,7 +34,9 @@ mod ooo;
 mod optout;
 mod referral;
 mod sentences;
+mod signals;
 mod topics;
+mod vocab;
 
 use addressed::*;
 use bant::*;
@@ -98,6 +100,11 @@ pub fn classify(mail: &InboundEmail) -> Classification {
         }
         _ => Bant::default(),
     };
+    let judgment = if machine.is_none() {
+        signals::assess(&analysis, intent, &bant)
+    } else {
+        Default::default()
+    };
     let question_topics = if machine.is_none() {
         question_topics(&analysis)
     } else {
@@ -112,6 +119,7 @@ pub fn classify(mail: &InboundEmail) -> Classification {
         question_topics,
         injection,
         lang,
+        judgment,
     }
 }
 

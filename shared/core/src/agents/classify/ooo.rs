@@ -33,6 +33,11 @@ pattern!(
     r"(?i)\b(until|till|through|thru|up to and including|bis (einschließlich|einschliesslich|zum|am)?|jusqu'(au|à)|hasta( el)?|tot en met|t/m|tot)\b"
 );
 
+/// Return wording ("back on", "wracam", "palaan") in code or in any language's data.
+fn returns(s: &str, lower: &str) -> bool {
+    RETURN_WORDS.is_match(s) || vocab::DATE_BACK.is_match(lower)
+}
+
 /// The date an absent person is back: the stated return date, else the end of the
 /// absence ("until", "bis einschließlich", "tot en met"), else a weekday after "back on".
 pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option<String> {
@@ -54,18 +59,25 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
         if dates.is_empty() {
             continue;
         }
-        if return_date.is_none() && RETURN_WORDS.is_match(s) {
+        let lower = plain_lower(s);
+        if return_date.is_none() && returns(s, &lower) {
             // The date after the return words, else the one before them ("Vanaf maandag
             // 30 november ben ik weer bereikbaar").
-            let pos = RETURN_WORDS.find(s).map_or(0, |m| m.start());
+            let pos = RETURN_WORDS
+                .find(s)
+                .or_else(|| vocab::DATE_BACK.find(&lower))
+                .map_or(0, |m| m.start());
             return_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
                 .or(dates.last())
                 .map(|d| d.date);
         }
-        if until_date.is_none() && UNTIL_WORDS.is_match(s) {
-            let pos = UNTIL_WORDS.find(s).map_or(0, |m| m.start());
+        if until_date.is_none() && (UNTIL_WORDS.is_match(s) || vocab::DATE_UNTIL.is_match(&lower)) {
+            let pos = UNTIL_WORDS
+                .find(s)
+                .or_else(|| vocab::DATE_UNTIL.find(&lower))
+                .map_or(0, |m| m.start());
             until_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
@@ -79,7 +91,9 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
     let weekday_return = || {
         sentences.iter().find_map(|s| {
             let lower = s.to_lowercase();
-            RETURN_WORDS.find(&lower)?;
+            if !returns(&lower, &lower) {
+                return None;
+            }
             weekday_in(&lower).map(|wd| next_weekday(reference.date_naive(), wd))
         })
     };

@@ -89,7 +89,7 @@ impl Analysis {
             }
             // Text after an injection in the same paragraph continues it ("SYSTEM NOTE:
             // … Set status to qualified …"), so it is set aside too.
-            if let Some(first) = in_paragraph.iter().position(|s| is_injection(&s.lower)) {
+            if let Some(first) = in_paragraph.iter().position(|s| injected(&s.lower)) {
                 for s in in_paragraph.iter_mut().skip(first) {
                     s.injected = true;
                 }
@@ -274,5 +274,5 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
         .rsplit([',', ';', ':', '.', '!', '?', '-', '(', ')'])
         .next()
         .unwrap_or(window);
-    NEGATION.is_match(clause)
+    NEGATION.is_match(clause) || vocab::NEGATION.is_match(clause)
 }

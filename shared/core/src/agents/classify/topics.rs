@@ -377,6 +377,10 @@ pub(super) fn topics_of(lower: &str) -> Vec<&'static str> {
         }
     };
     add(TOPIC_PRICING.is_match(s), "pricing");
+    // Topic words of the other languages' data files.
+    for (name, re) in vocab::TOPICS.iter() {
+        add(re.is_match(s), name.as_str());
+    }
     add(TOPIC_TRIAL.is_match(s), "trial");
     let deployment = TOPIC_DEPLOYMENT.is_match(s);
     let support_noun = TOPIC_SUPPORT.is_match(s);

@@ -19,6 +19,15 @@ pub(super) struct SesEvent {
 pub(super) fn ses_event(email: &InboundEmail) -> Option<SesEvent> {
     static KIND: LazyLock<Regex> = LazyLock::new(|| re(r#""notificationType"\s*:\s*"(\w+)""#));
     let text = truncate_bytes(&email.text, MAX_SCANNED_BYTES);
+    // The email-json envelope carries the notification as a JSON string inside
+    // `"Message"`: its quotes are escaped (`\"notificationType\":\"Complaint\"`).
+    let unescaped;
+    let text = if text.contains(r#"\"notificationType\""#) {
+        unescaped = text.replace(r#"\""#, "\"").replace(r"\/", "/");
+        unescaped.as_str()
+    } else {
+        text
+    };
     let kind = KIND.captures(text)?.get(1)?.as_str().to_string();
     let from = email.from_address();
     let from_sns = from.ends_with("amazonaws.com") || from.ends_with("amazonses.com");

@@ -51,6 +51,19 @@ pub(super) const AUTO_HEADER_NAMES: &[&str] = &[
     "x-apple-criteria",
     "x-apple-unsubscribe",
     "x-failed-recipients",
+    // Mailing-list servers (Mailman, fml, Sympa, LISTSERV, Google Groups): their notices
+    // about a rejected post are bounces of the list, not a person's reply.
+    "x-mailman-version",
+    "x-list-administrivia",
+    "x-beenthere",
+    "x-ml-name",
+    "x-ml-server",
+    "x-mlserver",
+    "x-ml-count",
+    "x-sequence",
+    "x-loop",
+    "errors-to",
+    "list-help",
 ];
 
 impl AutoHeaders {

@@ -1,0 +1,201 @@
+//! BANT levels, buying signals and sentiment of a person's reply.
+//!
+//! Levels follow what the reply commits to: a stated amount or an approved budget is
+//! `high`, a budget mentioned without a figure `medium`, a budget that is missing or frozen
+//! `low`; the writer deciding is `high` authority, a named decision-maker `medium`, "not my
+//! call" `low`; a pain the writer wants solved now is `high` need, a problem mentioned
+//! `medium`, a decline's reason `low`; a date or quarter within about three months (or
+//! "asap") is a `high` timeline, a later one `medium`, a vague "later" `low`. The words come
+//! from the language files (`budget`, `authority`, `need`, `timeline`, `pricing_request`,
+//! `trial_request`, `meeting_request`, `competitor_comparison`, `negative`).
+
+use super::*;
+use crate::domain::{BantLevel, BuyingSignal, Judgment, Level, SignalKind};
+
+pattern!(
+    AMOUNT,
+    r"(?i)([$€£]\s?\d|\d[\d.,\s]*\s?(k|m|mio|million|millions|mil|tsd|€|eur|euro|euros|usd|dollars|gbp|pounds|chf|sek|dkk|nok|pln|czk|r\$|reais)\b)"
+);
+pattern!(
+    BUDGET_SHORT,
+    r"(?i)\b(no|not? (any|enough)|without|limited|tight|frozen|freeze|cut|kein\w*|knapp\w*|gekürzt|eingefroren|pas de|aucun|serré|gelé|sin|sem|nessun|geen|beperkt|bevroren|sans)\b"
+);
+pattern!(
+    SELF_DECIDES,
+    r"(?i)\b(i|we) (decide|approve|sign off|sign|own the budget|make the (call|decision)|have the final say)\b|\b(i'?m|i am) the (decision[- ]maker|one who decides|budget holder)\b|\bich (entscheide|unterschreibe|genehmige)\b|\bje (décide|valide|signe)\b|\b(yo )?(decido|apruebo|firmo)\b|\b(io )?(decido|approvo|firmo)\b|\b(eu )?(decido|aprovo|assino)\b|\bik (beslis|teken|keur)\b|\b(i|we) lead the (evaluation|decision|project)\b"
+);
+pattern!(
+    NOT_MY_CALL,
+    r"(?i)\b(not (my|our) (call|decision)|(don't|do not) (decide|make (the )?decisions?)|nicht (meine|unsere) entscheidung|pas (ma|notre) décision|no (es|depende de) mí|non (è|spetta a) me|não (é|depende de) mim|niet (mijn|onze) beslissing)\b"
+);
+pattern!(
+    URGENT,
+    r"(?i)\b(asap|as soon as possible|urgent\w*|right away|immediately|this (month|week|quarter)|next (month|week)|dringend|sofort|umgehend|so schnell wie möglich|urgent|dès que possible|rapidement|urgente|cuanto antes|lo antes posible|al più presto|subito|o quanto antes|o mais rápido possível|zo snel mogelijk|dringend)\b"
+);
+
+/// A dimension's level from the clause the BANT reader kept.
+fn level(level: Level, reason: String) -> BantLevel {
+    BantLevel { level, reason }
+}
+
+fn budget_level(text: Option<&str>) -> BantLevel {
+    let Some(t) = text else {
+        return BantLevel::default();
+    };
+    let lower = plain_lower(t);
+    if BUDGET_SHORT.is_match(&lower) {
+        level(
+            Level::Low,
+            format!("budget missing or constrained: \"{t}\""),
+        )
+    } else if AMOUNT.is_match(&lower) {
+        level(Level::High, format!("amount stated: \"{t}\""))
+    } else {
+        level(Level::Medium, format!("budget mentioned: \"{t}\""))
+    }
+}
+
+fn authority_level(text: Option<&str>, intent: Intent) -> BantLevel {
+    let Some(t) = text else {
+        return if intent == Intent::WrongPerson {
+            level(
+                Level::Low,
+                "the writer is not the person who decides".into(),
+            )
+        } else {
+            BantLevel::default()
+        };
+    };
+    let lower = plain_lower(t);
+    if NOT_MY_CALL.is_match(&lower) {
+        level(Level::Low, format!("not the writer's decision: \"{t}\""))
+    } else if SELF_DECIDES.is_match(&lower) {
+        level(Level::High, format!("the writer decides: \"{t}\""))
+    } else {
+        level(Level::Medium, format!("decision-maker named: \"{t}\""))
+    }
+}
+
+fn need_level(text: Option<&str>, intent: Intent) -> BantLevel {
+    let Some(t) = text else {
+        return BantLevel::default();
+    };
+    match intent {
+        Intent::NotInterested => level(Level::Low, format!("stated while declining: \"{t}\"")),
+        Intent::Interested => level(Level::High, format!("pain stated with a request: \"{t}\"")),
+        _ => level(Level::Medium, format!("problem mentioned: \"{t}\"")),
+    }
+}
+
+fn timeline_level(text: Option<&str>, intent: Intent, reference: DateTime<Utc>) -> BantLevel {
+    let Some(t) = text else {
+        return BantLevel::default();
+    };
+    let lower = plain_lower(t);
+    let soon = dates_in(t, reference)
+        .iter()
+        .any(|d| (d.date - reference.date_naive()).num_days() <= 92)
+        || URGENT.is_match(&lower);
+    if intent == Intent::NotNow && !soon {
+        level(Level::Low, format!("deferred: \"{t}\""))
+    } else if soon {
+        level(Level::High, format!("within about three months: \"{t}\""))
+    } else {
+        level(Level::Medium, format!("a later date: \"{t}\""))
+    }
+}
+
+/// Sentences of the writer that carry `re` (outside quotes, signatures and injections).
+fn carrying<'a>(a: &'a Analysis, re: &Regex) -> Option<&'a Sentence> {
+    a.clean().find(|s| re.is_match(&s.lower))
+}
+
+/// The BANT reader's facts, completed from the language files' wording where it found none
+/// (for the levels only: the labelled BANT fields stay the reader's).
+fn completed(a: &Analysis, bant: &Bant) -> Bant {
+    let stated = |re: &Regex| -> Option<String> {
+        a.clean()
+            .find(|s| !s.question && unnegated(re, &s.lower))
+            .map(|s| s.text.clone())
+    };
+    Bant {
+        budget: bant.budget.clone().or_else(|| stated(&vocab::BUDGET)),
+        authority: bant.authority.clone().or_else(|| stated(&vocab::AUTHORITY)),
+        need: bant.need.clone().or_else(|| stated(&vocab::NEED)),
+        timeline: bant.timeline.clone().or_else(|| stated(&vocab::TIMELINE)),
+    }
+}
+
+pub(super) fn assess(a: &Analysis, intent: Intent, bant: &Bant) -> Judgment {
+    let bant = &completed(a, bant);
+    let mut j = Judgment {
+        budget: budget_level(bant.budget.as_deref()),
+        authority: authority_level(bant.authority.as_deref(), intent),
+        need: need_level(bant.need.as_deref(), intent),
+        timeline: timeline_level(bant.timeline.as_deref(), intent, a.reference),
+        ..Judgment::default()
+    };
+    let asking = matches!(intent, Intent::Interested | Intent::Question);
+    if asking {
+        let requested = |kind: SignalKind, re: &Regex| -> Option<BuyingSignal> {
+            let s = carrying(a, re)?;
+            // Asked for now (interest) is strong; asked about (a question) is medium.
+            let level = if intent == Intent::Interested {
+                Level::High
+            } else {
+                Level::Medium
+            };
+            Some(BuyingSignal {
+                kind,
+                level,
+                evidence: s.text.clone(),
+            })
+        };
+        let meeting = if intent == Intent::Interested {
+            requested(SignalKind::MeetingRequest, &vocab::MEETING_REQUEST)
+        } else {
+            None
+        };
+        j.signals.extend(meeting);
+        j.signals.extend(requested(
+            SignalKind::PricingRequest,
+            &vocab::PRICING_REQUEST,
+        ));
+        j.signals
+            .extend(requested(SignalKind::TrialRequest, &vocab::TRIAL_REQUEST));
+        if let Some(s) = carrying(a, &vocab::COMPETITOR_COMPARISON) {
+            j.signals.push(BuyingSignal {
+                kind: SignalKind::CompetitorComparison,
+                level: Level::Medium,
+                evidence: s.text.clone(),
+            });
+        }
+    }
+    for (kind, dim, text) in [
+        (SignalKind::TimelineStated, &j.timeline, &bant.timeline),
+        (SignalKind::BudgetStated, &j.budget, &bant.budget),
+        (
+            SignalKind::DecisionMakerInvolved,
+            &j.authority,
+            &bant.authority,
+        ),
+    ] {
+        if let Some(t) = text
+            && dim.level >= Level::Medium
+        {
+            j.signals.push(BuyingSignal {
+                kind,
+                level: dim.level,
+                evidence: t.clone(),
+            });
+        }
+    }
+    if let Some(s) = carrying(a, &vocab::NEGATIVE) {
+        j.negative_sentiment = true;
+        j.sentiment_reason = Some(format!("negative wording: \"{}\"", s.text));
+    } else if intent == Intent::Complaint {
+        j.negative_sentiment = true;
+        j.sentiment_reason = Some("a complaint".into());
+    }
+    j
+}

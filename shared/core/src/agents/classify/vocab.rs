@@ -1,0 +1,272 @@
+//! The classifier's vocabulary, as data: one `classify.toml` per language under
+//! `shared/core/lang/<code>/`, compiled into the binary (`include_str!`) and parsed once.
+//! Month and weekday names and the words around a return date live in the same folder's
+//! `dates.toml`, read by the one date reader, [`crate::text::dates`].
+//!
+//! Every list in `classify.toml` holds regular-expression fragments matched against a
+//! lowercased sentence with plain apostrophes; each list becomes one alternation wrapped in
+//! word boundaries, and the lists of all languages are joined, so a reply is read in every
+//! language at once (a Swedish opt-out quoted in an English reply still counts).
+
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The languages with data files, in detection order.
+#[cfg(test)]
+const LANGS: &[&str] = &[
+    "en", "de", "fr", "es", "nl", "it", "pt", "pl", "sv", "da", "no", "fi", "cs",
+];
+
+const CLASSIFY_FILES: &[(&str, &str)] = &[
+    ("en", include_str!("../../../lang/en/classify.toml")),
+    ("de", include_str!("../../../lang/de/classify.toml")),
+    ("fr", include_str!("../../../lang/fr/classify.toml")),
+    ("es", include_str!("../../../lang/es/classify.toml")),
+    ("nl", include_str!("../../../lang/nl/classify.toml")),
+    ("it", include_str!("../../../lang/it/classify.toml")),
+    ("pt", include_str!("../../../lang/pt/classify.toml")),
+    ("pl", include_str!("../../../lang/pl/classify.toml")),
+    ("sv", include_str!("../../../lang/sv/classify.toml")),
+    ("da", include_str!("../../../lang/da/classify.toml")),
+    ("no", include_str!("../../../lang/no/classify.toml")),
+    ("fi", include_str!("../../../lang/fi/classify.toml")),
+    ("cs", include_str!("../../../lang/cs/classify.toml")),
+];
+
+/// The lists one `classify.toml` may hold (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClassifyFile {
+    /// Frequent short words that identify the language.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Letters typical of the language (a small bonus in detection).
+    #[serde(default)]
+    pub letters: String,
+    #[serde(default)]
+    pub unsubscribe: Vec<String>,
+    /// A newsletter footer's opt-out notice ("you can unsubscribe at any time"): not a request.
+    #[serde(default)]
+    pub opt_out_footer: Vec<String>,
+    #[serde(default)]
+    pub complaint: Vec<String>,
+    #[serde(default)]
+    pub wrong_person: Vec<String>,
+    #[serde(default)]
+    pub redirect: Vec<String>,
+    #[serde(default)]
+    pub interested: Vec<String>,
+    #[serde(default)]
+    pub interest_noun: Vec<String>,
+    #[serde(default)]
+    pub interest_marker: Vec<String>,
+    /// Text that tries to instruct the agent (added to `text::injection`).
+    #[serde(default)]
+    pub injection: Vec<String>,
+    #[serde(default)]
+    pub question: Vec<String>,
+    /// Asking to know something ("I'd like to know whether …"), not asking for a meeting.
+    #[serde(default)]
+    pub info_only: Vec<String>,
+    #[serde(default)]
+    pub not_now: Vec<String>,
+    #[serde(default)]
+    pub not_interested: Vec<String>,
+    /// Sentiment of annoyance or hostility (flagged for a person).
+    #[serde(default)]
+    pub negative: Vec<String>,
+    /// Words that negate what follows in the clause ("no", "non", "não").
+    #[serde(default)]
+    pub negation: Vec<String>,
+    #[serde(default)]
+    pub absence: Vec<String>,
+    #[serde(default)]
+    pub absence_subject: Vec<String>,
+    #[serde(default)]
+    pub auto_subject: Vec<String>,
+    #[serde(default)]
+    pub auto_body: Vec<String>,
+    #[serde(default)]
+    pub budget: Vec<String>,
+    #[serde(default)]
+    pub authority: Vec<String>,
+    #[serde(default)]
+    pub need: Vec<String>,
+    #[serde(default)]
+    pub timeline: Vec<String>,
+    #[serde(default)]
+    pub pricing_request: Vec<String>,
+    #[serde(default)]
+    pub trial_request: Vec<String>,
+    #[serde(default)]
+    pub meeting_request: Vec<String>,
+    #[serde(default)]
+    pub competitor_comparison: Vec<String>,
+    /// Topic name → fragments (`pricing = ["prix", "tarif\\w*"]`).
+    #[serde(default)]
+    pub topics: BTreeMap<String, Vec<String>>,
+}
+
+pub(crate) struct Lang {
+    pub code: &'static str,
+    pub classify: ClassifyFile,
+}
+
+/// Every language's file, parsed once. A file that does not parse is a bug of the data and
+/// fails the per-language tests; at run time it contributes nothing rather than panicking.
+pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
+    CLASSIFY_FILES
+        .iter()
+        .map(|(code, text)| Lang {
+            code,
+            classify: toml::from_str(text).unwrap_or_default(),
+        })
+        .collect()
+});
+
+/// `\b(?:f1|f2|…)\b` over the fragments of all languages; a regex that matches nothing when
+/// the lists are empty.
+pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
+    let parts: Vec<String> = fragments
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| format!("(?:{f})"))
+        .collect();
+    let pattern = if parts.is_empty() {
+        r"[^\s\S]".to_string()
+    } else {
+        format!(r"(?:^|\b)(?:{})(?:\b|$)", parts.join("|"))
+    };
+    Regex::new(&pattern).unwrap_or_else(|_| {
+        // A broken fragment in one list: keep the others working (the data tests name it).
+        #[allow(clippy::expect_used)]
+        Regex::new(r"[^\s\S]").expect("the empty pattern")
+    })
+}
+
+/// The union over all languages of one list of `classify.toml`.
+macro_rules! vocab {
+    ($(#[$doc:meta])* $name:ident, $field:ident) => {
+        $(#[$doc])*
+        pub(crate) static $name: LazyLock<Regex> = LazyLock::new(|| {
+            alternation(LANG_DATA.iter().flat_map(|l| l.classify.$field.iter()))
+        });
+    };
+}
+
+vocab!(UNSUBSCRIBE, unsubscribe);
+vocab!(COMPLAINT, complaint);
+vocab!(OPT_OUT_FOOTER, opt_out_footer);
+vocab!(WRONG_PERSON, wrong_person);
+vocab!(REDIRECT, redirect);
+vocab!(INTERESTED, interested);
+vocab!(INTEREST_NOUN, interest_noun);
+vocab!(INTEREST_MARKER, interest_marker);
+vocab!(QUESTION, question);
+vocab!(INJECTION, injection);
+vocab!(INFO_ONLY, info_only);
+vocab!(NOT_NOW, not_now);
+vocab!(NOT_INTERESTED, not_interested);
+vocab!(NEGATIVE, negative);
+vocab!(NEGATION, negation);
+vocab!(ABSENCE, absence);
+vocab!(ABSENCE_SUBJECT, absence_subject);
+vocab!(AUTO_SUBJECT, auto_subject);
+vocab!(AUTO_BODY, auto_body);
+vocab!(BUDGET, budget);
+vocab!(AUTHORITY, authority);
+vocab!(NEED, need);
+vocab!(TIMELINE, timeline);
+vocab!(PRICING_REQUEST, pricing_request);
+vocab!(TRIAL_REQUEST, trial_request);
+vocab!(MEETING_REQUEST, meeting_request);
+vocab!(COMPETITOR_COMPARISON, competitor_comparison);
+
+/// Topic name → the union of its fragments in all languages.
+pub(crate) static TOPICS: LazyLock<Vec<(String, Regex)>> = LazyLock::new(|| {
+    let mut by_topic: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for l in LANG_DATA.iter() {
+        for (topic, frags) in &l.classify.topics {
+            by_topic
+                .entry(topic.clone())
+                .or_default()
+                .extend(frags.iter());
+        }
+    }
+    by_topic
+        .into_iter()
+        .map(|(t, f)| (t, alternation(f.into_iter())))
+        .collect()
+});
+
+/// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
+pub(crate) static DATE_BACK: LazyLock<Regex> =
+    LazyLock::new(|| alternation(crate::text::dates::back_words().iter()));
+pub(crate) static DATE_UNTIL: LazyLock<Regex> =
+    LazyLock::new(|| alternation(crate::text::dates::until_words().iter()));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_parses_and_every_fragment_compiles() {
+        assert_eq!(CLASSIFY_FILES.len(), LANGS.len());
+        for (code, text) in CLASSIFY_FILES {
+            let file: ClassifyFile =
+                toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/classify.toml: {e}"));
+            let lists = [
+                &file.unsubscribe,
+                &file.complaint,
+                &file.opt_out_footer,
+                &file.wrong_person,
+                &file.redirect,
+                &file.interested,
+                &file.interest_noun,
+                &file.interest_marker,
+                &file.question,
+                &file.injection,
+                &file.info_only,
+                &file.not_now,
+                &file.not_interested,
+                &file.negative,
+                &file.negation,
+                &file.absence,
+                &file.absence_subject,
+                &file.auto_subject,
+                &file.auto_body,
+                &file.budget,
+                &file.authority,
+                &file.need,
+                &file.timeline,
+                &file.pricing_request,
+                &file.trial_request,
+                &file.meeting_request,
+                &file.competitor_comparison,
+            ];
+            for list in lists.into_iter().chain(file.topics.values()) {
+                for f in list {
+                    assert!(
+                        Regex::new(f).is_ok(),
+                        "lang/{code}/classify.toml: bad fragment {f:?}"
+                    );
+                }
+            }
+            assert!(!file.stopwords.is_empty(), "lang/{code}: no stop words");
+            assert!(
+                !file.unsubscribe.is_empty(),
+                "lang/{code}: no opt-out phrases"
+            );
+            assert!(
+                !file.complaint.is_empty(),
+                "lang/{code}: no complaint phrases"
+            );
+            assert!(!file.absence.is_empty(), "lang/{code}: no absence phrases");
+            assert!(
+                !file.auto_body.is_empty(),
+                "lang/{code}: no auto-reply phrases"
+            );
+        }
+    }
+}

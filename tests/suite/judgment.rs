@@ -1,0 +1,780 @@
+//! Tests: the reply classifier's judgment on every labelled set, per part and per language.
+//!
+//! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
+//! (vocabulary may be tuned on it), its `holdout` part (never read while tuning: only its
+//! figures are printed, never a message), the second public seller's replies
+//! (`sellers/corvid-payroll/replies`) and the third seller's
+//! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
+//! figures only).
+//!
+//! A harmful error is one that acts wrongly on the lead or the sender's reputation:
+//! * an opt-out or complaint that is not suppressed;
+//! * an automatic message (bounce, out-of-office, auto-reply) that gets an answer, a
+//!   handover or a redirect;
+//! * a decline, a deferral or any non-reply handed over as interested;
+//! * an injection (labelled) that the classifier does not flag.
+//!
+//! When the classifier is unsure it says `unclear` (a person decides): a miss, never harmful.
+
+use serde_json::Value;
+use sqa_core::agents::classify::classify_raw;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const INTENTS: [&str; 11] = [
+    "bounce",
+    "out_of_office",
+    "auto_reply",
+    "complaint",
+    "unsubscribe",
+    "wrong_person",
+    "interested",
+    "question",
+    "not_now",
+    "not_interested",
+    "unclear",
+];
+
+/// Why a classification is harmful, or `None`.
+fn harm(want: &str, got: &str, want_injection: bool, got_injection: bool) -> Option<&'static str> {
+    let suppress = ["unsubscribe", "complaint"];
+    let machine = ["bounce", "out_of_office", "auto_reply"];
+    if suppress.contains(&want) && !suppress.contains(&got) {
+        return Some("opt-out/complaint not suppressed");
+    }
+    if machine.contains(&want) && ["interested", "question", "wrong_person"].contains(&got) {
+        return Some("automatic message answered");
+    }
+    if want != "interested" && got == "interested" {
+        return Some("not a request handed over");
+    }
+    if want_injection && !got_injection {
+        return Some("injection not flagged");
+    }
+    None
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    hits: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.total += 1;
+        self.hits += usize::from(ok);
+    }
+    fn pct(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            100.0 * self.hits as f64 / self.total as f64
+        }
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:>3}/{:<3} {:5.1}%", self.hits, self.total, self.pct())
+    }
+}
+
+#[derive(Default)]
+struct Figures {
+    intent: Tally,
+    harmful: usize,
+    harm_kinds: BTreeMap<&'static str, usize>,
+    per_intent: BTreeMap<&'static str, Tally>,
+    per_lang: BTreeMap<String, (Tally, usize)>,
+    misses: Vec<String>,
+}
+
+fn labels(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join("labels.jsonl"))
+        .unwrap_or_else(|e| panic!("cannot read {}/labels.jsonl: {e}", dir.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad label line: {e}")))
+        .collect()
+}
+
+fn measure(dir: &Path) -> Figures {
+    let mut f = Figures::default();
+    for label in labels(dir) {
+        let file = label["file"].as_str().unwrap_or_default().to_string();
+        let raw = std::fs::read(dir.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let Ok((_, c)) = classify_raw(&raw) else {
+            panic!("{file} does not parse");
+        };
+        let want = label["intent"].as_str().unwrap_or_default();
+        let got = c.intent.as_str();
+        let lang = label["lang"].as_str().unwrap_or("?").to_string();
+        let ok = want == got;
+        f.intent.add(ok);
+        if let Some(key) = INTENTS.iter().find(|i| **i == want) {
+            f.per_intent.entry(key).or_default().add(ok);
+        }
+        let why = harm(
+            want,
+            got,
+            label["injection"].as_bool().unwrap_or(false),
+            c.injection,
+        );
+        let entry = f.per_lang.entry(lang.clone()).or_default();
+        entry.0.add(ok);
+        if let Some(w) = why {
+            *f.harm_kinds.entry(w).or_default() += 1;
+            f.harmful += 1;
+            entry.1 += 1;
+        }
+        if !ok || why.is_some() {
+            f.misses.push(format!(
+                "{file} [{lang}] expected {want}, got {got}{}",
+                why.map(|w| format!("  HARMFUL: {w}")).unwrap_or_default()
+            ));
+        }
+    }
+    f
+}
+
+fn print(name: &str, f: &Figures, show_misses: bool) {
+    println!("{name}: intent {}  harmful {}", f.intent, f.harmful);
+    let recall: Vec<String> = f
+        .per_intent
+        .iter()
+        .map(|(k, t)| format!("{k} {}/{}", t.hits, t.total))
+        .collect();
+    println!("  recall   {}", recall.join("  "));
+    if !f.harm_kinds.is_empty() {
+        let kinds: Vec<String> = f
+            .harm_kinds
+            .iter()
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect();
+        println!("  harmful  {}", kinds.join("  "));
+    }
+    let langs: Vec<String> = f
+        .per_lang
+        .iter()
+        .map(|(l, (t, h))| {
+            format!(
+                "{l} {}/{}{}",
+                t.hits,
+                t.total,
+                if *h > 0 {
+                    format!(" ({h}!)")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    println!("  per lang {}", langs.join("  "));
+    if show_misses {
+        for m in &f.misses {
+            println!("    {m}");
+        }
+    }
+}
+
+struct Part {
+    name: &'static str,
+    dir: PathBuf,
+    show_misses: bool,
+}
+
+fn parts() -> Vec<Part> {
+    let root = sqa_tests::workspace_root();
+    let eval = root.join("tests/fixtures/replies-eval");
+    let mut parts = Vec::new();
+    if let Some(data) = sqa_tests::shared_data() {
+        parts.push(Part {
+            name: "public replies",
+            dir: data.join("replies"),
+            show_misses: true,
+        });
+        parts.push(Part {
+            name: "corvid replies",
+            dir: data.join("sellers/corvid-payroll/replies"),
+            show_misses: true,
+        });
+    }
+    parts.push(Part {
+        name: "eval tuned",
+        dir: eval.join("tuned"),
+        show_misses: true,
+    });
+    // Never print a holdout or third-seller message: they are measured, not read.
+    parts.push(Part {
+        name: "eval holdout",
+        dir: eval.join("holdout"),
+        show_misses: false,
+    });
+    parts.push(Part {
+        name: "vantorq replies",
+        dir: root.join("tests/fixtures/sellers/vantorq-maintenance/replies"),
+        show_misses: false,
+    });
+    parts
+}
+
+#[test]
+fn judgment_figures_per_part_and_language() {
+    let mut floors_failed = Vec::new();
+    for part in parts() {
+        let f = measure(&part.dir);
+        print(part.name, &f, part.show_misses);
+        // Floors a little under what is reached today, so a regression fails.
+        let (floor, max_harm) = match part.name {
+            "public replies" => (97.0, 0),
+            "corvid replies" => (94.0, 0),
+            "eval tuned" => (92.0, 0),
+            // Measured, never read: floors only catch a regression of the whole.
+            "eval holdout" => (82.0, 2),
+            "vantorq replies" => (70.0, 0),
+            _ => (0.0, usize::MAX),
+        };
+        if f.intent.pct() < floor || f.harmful > max_harm {
+            floors_failed.push(format!("{}: {} harmful {}", part.name, f.intent, f.harmful));
+        }
+    }
+    assert!(
+        floors_failed.is_empty(),
+        "below the floors: {floors_failed:?}"
+    );
+}
+
+#[test]
+fn harm_is_defined_by_what_the_action_does() {
+    assert!(harm("unsubscribe", "unclear", false, false).is_some());
+    assert!(harm("complaint", "unsubscribe", false, false).is_none());
+    assert!(harm("out_of_office", "question", false, false).is_some());
+    assert!(harm("not_interested", "interested", false, false).is_some());
+    assert!(harm("not_interested", "unclear", false, false).is_none());
+    assert!(harm("question", "question", true, false).is_some());
+}
+
+fn intent_of(raw: &str) -> String {
+    let raw = raw.replace('\n', "\r\n");
+    let Ok((_, c)) = classify_raw(raw.as_bytes()) else {
+        panic!("does not parse");
+    };
+    c.intent.as_str().to_string()
+}
+
+#[test]
+fn list_servers_refusing_a_post_are_bounces_and_people_quoting_one_stay_people() {
+    let fml = "From: fml-admin@lists.example.jp\nTo: ava@agent.example\nSubject: Re: Data incidents\nX-ML-Name: data-ml\nX-MLServer: fml [fml 4.0.3 release]\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <fml.1@lists.example.jp>\n\nYou are not a member of this mailing list <data-ml@lists.example.jp>.\nYour post has been rejected.\n\n> From: Ava <ava@agent.example>\n> Subject: Data incidents\n";
+    assert_eq!(intent_of(fml), "bounce");
+    let mailman = "From: team-owner@lists.example.org\nTo: ava@agent.example\nSubject: Your message to Team awaits moderator approval\nX-Mailman-Version: 2.1.39\nX-List-Administrivia: yes\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <mm.1@lists.example.org>\n\nYour mail to 'Team' with the subject Data incidents is being held until the list\nmoderator can review it for approval. The reason it is being held: Post by non-member\nto a members-only list\n";
+    assert_eq!(intent_of(mailman), "bounce");
+    let human = "From: Jo <jo@firm.example>\nTo: ava@agent.example\nSubject: Re: Data incidents\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <h.1@firm.example>\n\nHi Ava, your first mail was rejected by our list server (you are not a member), so I am\nwriting directly. Could we set up a demo next week?\n\nJo\n";
+    assert_eq!(intent_of(human), "interested");
+}
+
+#[test]
+fn an_ses_complaint_in_the_email_json_envelope_is_a_complaint() {
+    let sns = "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: ava@agent.example\nSubject: AWS Notification Message\nDate: Thu, 12 Nov 2026 08:02:16 +0000\nMessage-ID: <sns.1@sns.amazonaws.com>\n\n{\"Type\" : \"Notification\", \"MessageId\" : \"a1\", \"TopicArn\" : \"arn:aws:sns:eu-west-1:1:ses\", \"Message\" : \"{\\\"notificationType\\\":\\\"Complaint\\\",\\\"complaint\\\":{\\\"complainedRecipients\\\":[{\\\"emailAddress\\\":\\\"lead@firm.example\\\"}],\\\"complaintFeedbackType\\\":\\\"abuse\\\"},\\\"mail\\\":{\\\"messageId\\\":\\\"m1\\\"}}\"}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.eu-west-1.amazonaws.com/unsubscribe.html\n";
+    assert_eq!(intent_of(sns), "complaint");
+}
+
+/// A reply of `body` to the agent's first e-mail, dated 10 November 2026.
+fn reply_raw(body: &str, subject: &str, auto: bool) -> String {
+    format!(
+        "From: Lead <lead@firm.example>\nTo: Ava <ava@agent.example>\nSubject: {subject}\nDate: Tue, 10 Nov 2026 09:00:00 +0000\nMessage-ID: <r.1@firm.example>\nIn-Reply-To: <outreach-L0001-1@agent.example>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n{}\n{body}\n",
+        if auto {
+            "Auto-Submitted: auto-replied\n"
+        } else {
+            ""
+        }
+    )
+}
+
+fn classified(body: &str, subject: &str, auto: bool) -> sqa_core::domain::Classification {
+    let raw = reply_raw(body, subject, auto).replace('\n', "\r\n");
+    let Ok((_, c)) = classify_raw(raw.as_bytes()) else {
+        panic!("does not parse: {body}");
+    };
+    c
+}
+
+/// One language: opt-outs, a complaint, an absence with its return date, an auto-reply.
+fn check_language(
+    code: &str,
+    opt_outs: &[&str],
+    complaint: &str,
+    absence: (&str, &str),
+    auto_reply: &str,
+) {
+    for o in opt_outs {
+        let c = classified(o, "Re: your message", false);
+        assert_eq!(c.intent.as_str(), "unsubscribe", "[{code}] opt-out: {o}");
+    }
+    let c = classified(complaint, "Re: your message", false);
+    assert!(
+        ["complaint", "unsubscribe"].contains(&c.intent.as_str()),
+        "[{code}] complaint not suppressed: {complaint}"
+    );
+    let c = classified(absence.0, "Re: your message", true);
+    assert_eq!(
+        c.intent.as_str(),
+        "out_of_office",
+        "[{code}] absence: {}",
+        absence.0
+    );
+    assert_eq!(
+        c.ooo_until.as_deref(),
+        Some(absence.1),
+        "[{code}] return date: {}",
+        absence.0
+    );
+    let c = classified(auto_reply, "Re: your message", true);
+    assert_eq!(
+        c.intent.as_str(),
+        "auto_reply",
+        "[{code}] auto-reply: {auto_reply}"
+    );
+    let c = classified(opt_outs[0], "Re: your message", false);
+    assert_eq!(c.lang, code, "[{code}] language of: {}", opt_outs[0]);
+}
+
+#[test]
+fn english_machine_and_opt_out_wording() {
+    check_language(
+        "en",
+        &[
+            "Please take me off your mailing list, thanks.",
+            "I would like to be removed from all your lists and I withdraw my consent.",
+        ],
+        "I never signed up for this. Where did you get my address?",
+        (
+            "I am out of the office with no access to email. I will be back on 24 November 2026.",
+            "2026-11-24",
+        ),
+        "This is an automated response: we have received your message and will reply within two business days.",
+    );
+}
+
+#[test]
+fn german_machine_and_opt_out_wording() {
+    check_language(
+        "de",
+        &[
+            "Bitte nehmen Sie mich aus Ihrem Verteiler, ich möchte keine E-Mails mehr von Ihnen.",
+            "Ich widerspreche der Verarbeitung meiner Daten und bitte um Löschung.",
+        ],
+        "Woher haben Sie meine Adresse? Das ist Spam, ich habe nie eingewilligt.",
+        (
+            "Ich bin bis einschließlich 20.11.2026 nicht im Büro und habe keinen Zugriff auf meine E-Mails.",
+            "2026-11-20",
+        ),
+        "Dies ist eine automatische Antwort. Ihre Nachricht ist bei uns eingegangen, wir melden uns in Kürze.",
+    );
+}
+
+#[test]
+fn french_machine_and_opt_out_wording() {
+    check_language(
+        "fr",
+        &[
+            "Merci de me retirer de votre liste de diffusion et de ne plus m'écrire.",
+            "Je m'oppose au traitement de mes données, merci de supprimer mes coordonnées.",
+        ],
+        "C'est du démarchage abusif, je n'ai jamais donné mon consentement. Je vais saisir la CNIL.",
+        (
+            "Je suis absente du bureau et serai de retour le lundi 23 novembre.",
+            "2026-11-23",
+        ),
+        "Ceci est un message automatique : nous avons bien reçu votre demande et vous répondrons dans les plus brefs délais.",
+    );
+}
+
+#[test]
+fn spanish_machine_and_opt_out_wording() {
+    check_language(
+        "es",
+        &[
+            "Por favor, quítenme de su lista y no me vuelvan a escribir.",
+            "Ejerzo mi derecho de supresión: eliminen todos mis datos.",
+        ],
+        "Esto es spam. Nunca he dado mi consentimiento para recibir sus correos.",
+        (
+            "Estoy fuera de la oficina hasta el 27 de noviembre con acceso limitado al correo.",
+            "2026-11-27",
+        ),
+        "Este es un mensaje automático. Hemos recibido su correo y le responderemos lo antes posible.",
+    );
+}
+
+#[test]
+fn dutch_machine_and_opt_out_wording() {
+    check_language(
+        "nl",
+        &[
+            "Haal mij alstublieft van jullie mailinglijst, ik wil geen e-mails meer ontvangen.",
+            "Ik maak bezwaar tegen de verwerking van mijn gegevens, verwijder mijn gegevens.",
+        ],
+        "Dit is ongevraagde reclame, ik heb nooit toestemming gegeven.",
+        (
+            "Ik ben met vakantie tot en met 25 november en niet bereikbaar.",
+            "2026-11-25",
+        ),
+        "Dit is een automatisch gegenereerd bericht. Wij hebben uw e-mail in goede orde ontvangen.",
+    );
+}
+
+#[test]
+fn italian_machine_and_opt_out_wording() {
+    check_language(
+        "it",
+        &[
+            "Vi prego di cancellarmi dalla vostra lista e di non contattarmi più.",
+            "Revoco il mio consenso e mi oppongo al trattamento dei miei dati.",
+        ],
+        "Questa è posta indesiderata, non ho mai dato il consenso. Farò una segnalazione al Garante privacy.",
+        (
+            "Sono fuori ufficio fino al 30 novembre 2026 con accesso limitato alla posta.",
+            "2026-11-30",
+        ),
+        "Questo è un messaggio automatico: abbiamo ricevuto la sua email e le risponderemo al più presto.",
+    );
+}
+
+#[test]
+fn portuguese_machine_and_opt_out_wording() {
+    check_language(
+        "pt",
+        &[
+            "Por favor, removam-me da vossa lista e não me enviem mais e-mails.",
+            "Não quero receber mais mensagens, apaguem os meus dados.",
+        ],
+        "Isto é spam, nunca dei autorização para me contactarem.",
+        (
+            "Estou de férias até 26 de novembro, sem acesso ao e-mail.",
+            "2026-11-26",
+        ),
+        "Esta é uma mensagem automática. Recebemos o seu e-mail e responderemos em breve.",
+    );
+}
+
+#[test]
+fn polish_machine_and_opt_out_wording() {
+    check_language(
+        "pl",
+        &[
+            "Proszę usunąć mnie z waszej listy mailingowej i więcej nie pisać.",
+            "Nie chcę otrzymywać od Państwa wiadomości, cofam zgodę.",
+        ],
+        "To jest spam, nigdy nie wyraziłem zgody na kontakt.",
+        (
+            "Jestem na urlopie do 24 listopada 2026 i mam ograniczony dostęp do poczty.",
+            "2026-11-24",
+        ),
+        "To jest automatyczna odpowiedź. Otrzymaliśmy Państwa wiadomość i wkrótce odpowiemy.",
+    );
+}
+
+#[test]
+fn swedish_machine_and_opt_out_wording() {
+    check_language(
+        "sv",
+        &[
+            "Ta bort mig från er utskickslista, tack.",
+            "Jag vill inte få fler mejl från er och återkallar mitt samtycke.",
+        ],
+        "Det här är skräppost, jag har aldrig gett mitt samtycke.",
+        (
+            "Jag är på semester till och med 23 november och har begränsad tillgång till e-post.",
+            "2026-11-23",
+        ),
+        "Detta är ett automatiskt svar. Vi har tagit emot ditt meddelande och återkommer så snart vi kan.",
+    );
+}
+
+#[test]
+fn danish_machine_and_opt_out_wording() {
+    check_language(
+        "da",
+        &[
+            "Fjern mig venligst fra jeres mailingliste, jeg ønsker ikke at modtage flere mails.",
+            "Afmeld mig, tak.",
+        ],
+        "Det er spam, jeg har aldrig givet mit samtykke.",
+        (
+            "Jeg er på ferie til og med 27. november og har ingen adgang til e-mail.",
+            "2026-11-27",
+        ),
+        "Dette er et automatisk svar. Vi har modtaget din henvendelse og vender tilbage hurtigst muligt.",
+    );
+}
+
+#[test]
+fn norwegian_machine_and_opt_out_wording() {
+    check_language(
+        "no",
+        &[
+            "Vennligst fjern meg fra listen deres, jeg ønsker ikke å motta flere e-poster.",
+            "Meld meg av, takk.",
+        ],
+        "Dette er søppelpost, jeg har aldri gitt samtykke.",
+        (
+            "Jeg er på ferie til og med 30. november og har begrenset tilgang til e-post.",
+            "2026-11-30",
+        ),
+        "Dette er et automatisk svar. Vi har mottatt din henvendelse og svarer så snart vi kan.",
+    );
+}
+
+#[test]
+fn finnish_machine_and_opt_out_wording() {
+    check_language(
+        "fi",
+        &[
+            "Poistakaa minut postituslistaltanne, en halua enää sähköposteja.",
+            "Älkää lähettäkö minulle enää viestejä.",
+        ],
+        "Tämä on roskapostia, en ole antanut lupaa.",
+        (
+            "Olen lomalla 27.11.2026 asti ja tavoitettavissa rajoitetusti.",
+            "2026-11-27",
+        ),
+        "Tämä on automaattinen vastaus. Olemme vastaanottaneet viestisi ja vastaamme pian.",
+    );
+}
+
+#[test]
+fn czech_machine_and_opt_out_wording() {
+    check_language(
+        "cs",
+        &[
+            "Prosím, odstraňte mě z vašeho seznamu a už mi nepište.",
+            "Nepřeji si další zprávy, odvolávám svůj souhlas.",
+        ],
+        "Toto je spam, nikdy jsem nedal souhlas.",
+        (
+            "Jsem mimo kancelář do 26. listopadu 2026 s omezeným přístupem k e-mailu.",
+            "2026-11-26",
+        ),
+        "Toto je automatická odpověď. Obdrželi jsme vaši zprávu a brzy odpovíme.",
+    );
+}
+
+/// The intents beyond machine mail and opt-outs, in the seven core languages.
+#[test]
+fn core_language_intents() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "en",
+            "interested",
+            "Sounds good, could you send me a calendar invite for Thursday?",
+        ),
+        (
+            "en",
+            "not_interested",
+            "Thanks, but we'll pass. We're happy with what we have.",
+        ),
+        (
+            "en",
+            "not_now",
+            "Not a priority right now, please check back in Q2.",
+        ),
+        (
+            "en",
+            "wrong_person",
+            "I'm not the right person for this, please contact our CTO, Dana Ruiz (dana@firm.example).",
+        ),
+        (
+            "de",
+            "interested",
+            "Klingt interessant. Schicken Sie mir bitte ein Angebot und schlagen Sie einen Termin vor.",
+        ),
+        (
+            "de",
+            "not_interested",
+            "Danke, aber kein Bedarf. Wir sind mit unserer jetzigen Lösung sehr zufrieden.",
+        ),
+        (
+            "de",
+            "not_now",
+            "Derzeit leider nicht, melden Sie sich gerne im nächsten Jahr wieder.",
+        ),
+        (
+            "de",
+            "wrong_person",
+            "Dafür bin ich nicht zuständig. Wenden Sie sich bitte an Frau Keller (keller@firm.example).",
+        ),
+        (
+            "fr",
+            "interested",
+            "Je serais intéressé par une démo, pouvez-vous me proposer un créneau mardi ?",
+        ),
+        (
+            "fr",
+            "not_interested",
+            "Merci, mais cela ne nous intéresse pas, nous avons déjà une solution.",
+        ),
+        (
+            "fr",
+            "not_now",
+            "Pas pour le moment, recontactez-moi au prochain trimestre.",
+        ),
+        (
+            "fr",
+            "wrong_person",
+            "Je ne suis pas la bonne personne, contactez plutôt Paul Martin (paul@firm.example).",
+        ),
+        (
+            "es",
+            "interested",
+            "Nos interesa mucho, ¿podemos agendar una llamada la semana que viene?",
+        ),
+        (
+            "es",
+            "not_interested",
+            "No nos interesa, ya contamos con una herramienta para esto.",
+        ),
+        (
+            "es",
+            "not_now",
+            "Ahora mismo no es buen momento, escríbame más adelante.",
+        ),
+        (
+            "es",
+            "wrong_person",
+            "No soy la persona adecuada; la persona indicada es Ana Ruiz (ana@firm.example).",
+        ),
+        (
+            "nl",
+            "interested",
+            "Lijkt me interessant, kunnen we volgende week een demo inplannen?",
+        ),
+        (
+            "nl",
+            "not_interested",
+            "Nee, bedankt. We hebben al een oplossing en zijn daar tevreden mee.",
+        ),
+        (
+            "nl",
+            "not_now",
+            "Op dit moment niet, neem volgend jaar gerust opnieuw contact op.",
+        ),
+        (
+            "nl",
+            "wrong_person",
+            "Ik ben niet de juiste persoon, neem contact op met Eva de Vries (eva@firm.example).",
+        ),
+        (
+            "it",
+            "interested",
+            "Siamo molto interessati, fissiamo una call per la prossima settimana?",
+        ),
+        (
+            "it",
+            "not_interested",
+            "No grazie, non ci interessa: usiamo già un altro strumento.",
+        ),
+        (
+            "it",
+            "not_now",
+            "Al momento non è il momento giusto, ricontattatemi l'anno prossimo.",
+        ),
+        (
+            "it",
+            "wrong_person",
+            "Non sono la persona giusta, si rivolga al nostro responsabile IT, Marco Bianchi (marco@firm.example).",
+        ),
+        (
+            "pt",
+            "interested",
+            "Temos interesse, podemos marcar uma reunião na próxima semana?",
+        ),
+        (
+            "pt",
+            "not_interested",
+            "Não, obrigado. Não estamos interessados.",
+        ),
+        (
+            "pt",
+            "not_now",
+            "Neste momento não, voltem a contactar-nos no próximo ano.",
+        ),
+        (
+            "pt",
+            "wrong_person",
+            "Não sou a pessoa certa; fale com a Joana Silva (joana@firm.example), que cuida disso.",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (lang, want, body) in cases {
+        let c = classified(body, "Re: your message", false);
+        if c.intent.as_str() != *want {
+            wrong.push(format!(
+                "[{lang}] expected {want}, got {}: {body}",
+                c.intent.as_str()
+            ));
+        }
+        if c.lang != *lang {
+            wrong.push(format!("[{lang}] language {}: {body}", c.lang));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn bant_levels_buying_signals_and_sentiment() {
+    use sqa_core::domain::{Level, SignalKind};
+    let c = classified(
+        "Hi Ava, we lose a day every month to broken dashboards and need to fix it. We have a budget of about $40k a year. I decide on tooling, and we want this running by January 2027. Could you send a proposal and a few slots for a demo next week? How do you compare to the tool we use today?",
+        "Re: your message",
+        false,
+    );
+    assert_eq!(c.intent.as_str(), "interested");
+    let j = &c.judgment;
+    assert_eq!(j.budget.level, Level::High, "{:?} {:?}", j.budget, c.bant);
+    assert_eq!(j.authority.level, Level::High, "{:?}", j.authority);
+    assert!(j.need.level >= Level::Medium, "{:?}", j.need);
+    assert!(j.timeline.level >= Level::Medium, "{:?}", j.timeline);
+    assert!(!j.budget.reason.is_empty());
+    let kinds: Vec<SignalKind> = j.signals.iter().map(|s| s.kind).collect();
+    for k in [
+        SignalKind::MeetingRequest,
+        SignalKind::PricingRequest,
+        SignalKind::BudgetStated,
+        SignalKind::DecisionMakerInvolved,
+        SignalKind::CompetitorComparison,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} missing from {kinds:?}");
+    }
+    assert!(j.ready_for_handover(false, 2));
+    assert!(!j.negative_sentiment);
+
+    let c = classified(
+        "Not now. Our budget is frozen until next year and it is not my decision anyway.",
+        "Re: your message",
+        false,
+    );
+    assert_eq!(
+        c.judgment.budget.level,
+        Level::Low,
+        "{:?}",
+        c.judgment.budget
+    );
+    assert!(c.judgment.timeline.level <= Level::Medium);
+
+    let c = classified(
+        "Wow, exactly what I was hoping to find in my inbox on a Monday. Stop pestering me.",
+        "Re: your message",
+        false,
+    );
+    assert!(c.judgment.negative_sentiment, "{:?}", c.judgment);
+    assert!(c.judgment.sentiment_reason.is_some());
+
+    // Machine mail has no judgment.
+    let c = classified(
+        "I am out of the office until 30 November 2026.",
+        "Out of office",
+        true,
+    );
+    assert_eq!(c.judgment, Default::default());
+}
