@@ -974,3 +974,84 @@ fn research_prints_one_site_with_the_workspaces_user_agent_and_vocabulary() {
     let out = sqa(&["research", "--site", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `sqa config suggest-icp` proposes an ICP from what each seller wrote about itself: for the
+/// two public examples (and the third-seller fixture, printed only) the proposal is compared
+/// with the ICP the seller wrote by hand, and every criterion names its evidence.
+#[test]
+fn suggest_icp_proposes_criteria_close_to_each_sellers_own_icp() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (name, config, strict) in [
+        ("lumora", root.join("examples/lumora/sqa.toml"), true),
+        ("corvid", root.join("examples/corvid/sqa.toml"), true),
+        (
+            "vantorq",
+            root.join("tests/fixtures/sellers/vantorq-maintenance/sqa.toml"),
+            false,
+        ),
+    ] {
+        let out = sqa(&["config", "suggest-icp", config.to_str().unwrap(), "--json"]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+        let cfg = std::fs::read_to_string(&config).unwrap();
+        let icp_file = cfg
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("icp_file"))
+            .and_then(|l| l.split('"').nth(1))
+            .expect("icp_file");
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(config.parent().unwrap().join(icp_file)).unwrap(),
+        )
+        .unwrap();
+        let set = |v: &Value, k: &str| -> Vec<String> {
+            v[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .map(str::to_lowercase)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let recall = |k: &str| {
+            let w = set(&want, k);
+            let g = set(&got, k);
+            let hit = w.iter().filter(|x| g.contains(x)).count();
+            (hit, w.len(), g.len())
+        };
+        let (ih, iw, ig) = recall("industries");
+        let (ch, cw, cg) = recall("countries");
+        let (th, tw, tg) = recall("titles_include");
+        let (kh, kw, kg) = recall("tech_stack_any");
+        println!(
+            "suggest-icp {name}: industries {ih}/{iw} (proposed {ig}), countries {ch}/{cw} ({cg}), \
+             titles {th}/{tw} ({tg}), tech {kh}/{kw} ({kg}), employees {} vs {}",
+            got["employee_range"], want["employee_range"]
+        );
+        let evidence = got["evidence"].as_array().cloned().unwrap_or_default();
+        for k in [
+            "industries",
+            "countries",
+            "titles_include",
+            "tech_stack_any",
+        ] {
+            for v in set(&got, k) {
+                assert!(
+                    evidence.iter().any(|e| e["criterion"] == k
+                        && e["value"].as_str().is_some_and(|x| x.to_lowercase() == v)),
+                    "{name}: {k} {v:?} has no evidence"
+                );
+            }
+        }
+        if strict {
+            assert!(ih * 2 >= iw, "{name}: industries {ih}/{iw}: {got}");
+            assert!(ch * 2 >= cw, "{name}: countries {ch}/{cw}: {got}");
+            assert!(th >= 1, "{name}: titles {th}/{tw}: {got}");
+            assert_eq!(got["employee_range"], want["employee_range"], "{name}");
+        }
+    }
+}

@@ -35,8 +35,10 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A workspace with the example's config and `LEADS` eligible leads of the example.
-fn workspace(root: &Path) -> std::path::PathBuf {
+/// A workspace with the example's config and `LEADS` eligible leads of the example. The
+/// import claims and queues its new leads itself, so `fault` (the trial's kill) applies to
+/// it too: whether the import was killed is the second value.
+fn workspace(root: &Path, fault: Option<&str>) -> (std::path::PathBuf, bool) {
     let dir = root.join("ws");
     let out = Command::new(env!("CARGO_BIN_EXE_sqa"))
         .arg("init")
@@ -65,9 +67,16 @@ fn workspace(root: &Path) -> std::path::PathBuf {
     assert_eq!(rows.len(), LEADS + 1);
     let file = root.join("leads.csv");
     std::fs::write(&file, rows.join("\n") + "\n").unwrap();
-    let out = sqa(&dir, &["leads", "import", file.to_str().unwrap()], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    dir
+    let out = sqa(&dir, &["leads", "import", file.to_str().unwrap()], fault);
+    if out.status.success() {
+        return (dir, false);
+    }
+    assert!(
+        fault.is_some() && text(&out.stderr).contains("SQA_FAULT"),
+        "the import failed without the fault: {}",
+        text(&out.stderr)
+    );
+    (dir, true)
 }
 
 /// The relay: every `.eml` in the outbox moves to `relayed/` (taken for delivery).
@@ -130,15 +139,15 @@ struct Cell {
 /// One trial: kill at the `hit`-th `point`, relay, restart until done, then verify.
 fn trial(point: &str, hit: u32) -> (Cell, Vec<String>) {
     let root = tempfile::tempdir().unwrap();
-    let dir = workspace(root.path());
+    let fault = format!("{point}:{hit}");
+    let (dir, import_killed) = workspace(root.path(), Some(&fault));
     let mut cell = Cell::default();
     let mut failures = Vec::new();
+    if import_killed {
+        cell.killed += 1;
+    }
 
-    let first = sqa(
-        &dir,
-        &["run", "--until-idle"],
-        Some(&format!("{point}:{hit}")),
-    );
+    let first = sqa(&dir, &["run", "--until-idle"], Some(&fault));
     if !first.status.success() {
         assert!(
             text(&first.stderr).contains("SQA_FAULT"),
@@ -264,7 +273,7 @@ fn a_worker_killed_at_any_side_effect_loses_no_lead_and_sends_each_touch_once() 
 #[test]
 fn run_until_idle_reports_messages_a_dead_worker_still_holds_and_then_waits_for_them() {
     let root = tempfile::tempdir().unwrap();
-    let dir = workspace(root.path());
+    let (dir, _) = workspace(root.path(), None);
     // The worker dies right after handling its first message: the batch it received is in
     // flight (invisible) until the visibility timeout ends.
     let killed = sqa(&dir, &["run", "--until-idle"], Some("after_handle:1"));

@@ -65,6 +65,13 @@ static CUSTOMER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A line that says what is not served ("Not supported: Norway", "except", "outside").
+static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    crate::text::patterns::re(
+        r"(?ix)\b(?:not|no|except|excluding|outside|unsupported|nicht|kein\w*|ausgenommen|pas|sauf|hors|sin|excepto|niet|geen|behalve|tranne|escluso|não|exceto)\b",
+    )
+});
+
 /// "150–3,000 employees", "50 to 500 people", "companies under ~500 employees".
 static SIZE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     crate::text::patterns::re(
@@ -147,6 +154,10 @@ static COUNTRY_CODES: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| {
     codes
 });
 
+/// Region names → the countries they cover (`lang/regions.toml`).
+static REGIONS: LazyLock<BTreeMap<String, Vec<String>>> =
+    LazyLock::new(|| toml::from_str(include_str!("../../lang/regions.toml")).unwrap_or_default());
+
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
     text.split(['\n', '.', ';'])
         .map(str::trim)
@@ -185,19 +196,35 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
             note("industries", i, "outreach.segments", "a segment names it");
         }
     }
+    // A market counts when a sentence lists it with others ("customers in manufacturing,
+    // retail and logistics") or when two sentences name it; a lone mention is noise.
+    let mut seen: Vec<(String, usize, String, String)> = Vec::new();
     for (source, text) in &input.texts {
         for s in sentences(text) {
+            if NEGATION.is_match(s) {
+                continue;
+            }
             // Only what follows a market cue: "software for restaurants" names restaurants.
             let Some(cue) = CUSTOMER_CUE.find(s) else {
                 continue;
             };
-            for name in research::industries_named(&s[cue.start()..]) {
-                if Some(&name) == own.as_ref() || industries.contains(&name) {
-                    continue;
+            let named: Vec<String> = research::industries_named(&s[cue.start()..])
+                .into_iter()
+                .filter(|n| Some(n) != own.as_ref())
+                .collect();
+            let weight = if named.len() >= 2 { 2 } else { 1 };
+            for name in named {
+                match seen.iter_mut().find(|(n, ..)| *n == name) {
+                    Some(e) => e.1 += weight,
+                    None => seen.push((name, weight, source.clone(), s.to_string())),
                 }
-                note("industries", &name, source, s);
-                industries.push(name);
             }
+        }
+    }
+    for (name, weight, source, s) in seen {
+        if weight >= 2 && !industries.contains(&name) {
+            note("industries", &name, &source, &s);
+            industries.push(name);
         }
     }
 
@@ -247,17 +274,25 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
     // Countries: configured ones, then every country the texts name.
     let mut countries: BTreeSet<String> = input.countries.iter().cloned().collect();
     for (source, text) in &input.texts {
-        for (name, code) in COUNTRY_CODES.iter() {
-            let r = Regex::new(&format!(r"\b{}\b", regex::escape(name)));
-            if let Ok(r) = r
-                && let Some(m) = r.find(text)
-                && countries.insert(code.clone())
-            {
-                let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-                let end = text[m.end()..]
-                    .find('\n')
-                    .map_or(text.len(), |i| m.end() + i);
-                note("countries", code, source, &text[start..end]);
+        for line in text.lines().filter(|l| !NEGATION.is_match(l)) {
+            for (name, code) in COUNTRY_CODES.iter() {
+                let r = Regex::new(&format!(r"\b{}\b", regex::escape(name)));
+                if let Ok(r) = r
+                    && r.is_match(line)
+                    && countries.insert(code.clone())
+                {
+                    note("countries", code, source, line.trim());
+                }
+            }
+            for (region, codes) in REGIONS.iter() {
+                let r = Regex::new(&format!(r"\b{}\b", regex::escape(region)));
+                if r.is_ok_and(|r| r.is_match(line)) {
+                    for code in codes {
+                        if countries.insert(code.clone()) {
+                            note("countries", code, source, line.trim());
+                        }
+                    }
+                }
             }
         }
     }
@@ -330,8 +365,24 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
             );
         }
     }
+    // A product name is a proper noun: a word the texts also write in lower case ("Growth"
+    // and "growth") is an ordinary word, not a tool.
+    let all_text: String = input
+        .texts
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ordinary = |name: &str| {
+        let l = name.to_lowercase();
+        Regex::new(&format!(r"\b{}\b", regex::escape(&l))).is_ok_and(|r| r.is_match(&all_text))
+    };
     for (source, text) in &input.texts {
-        for s in sentences(text) {
+        // Table cells and sentences, so that "(not supported)" drops only its own cell.
+        for s in sentences(text).flat_map(|s| s.split('|')).map(str::trim) {
+            if NEGATION.is_match(s) {
+                continue;
+            }
             let Some(cue) = TOOL_CUE.find(s) else {
                 continue;
             };
@@ -348,6 +399,7 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
                     || is_own(name)
                     || tech.contains(&l)
                     || STOP_TOOL.contains(&l.as_str())
+                    || ordinary(name)
                 {
                     continue;
                 }
@@ -469,7 +521,8 @@ pub fn input_from_config(
 /// Capitalised words that start a clause, not a product.
 const STOP_TOOL: &[&str] = &[
     "the", "and", "or", "our", "your", "we", "you", "it", "this", "each", "every", "all", "time",
-    "data", "api", "csv", "sftp", "eu", "uk", "us",
+    "data", "api", "apis", "csv", "sftp", "ftp", "eu", "uk", "us", "sso", "saml", "scim", "hris",
+    "erp", "crm", "hcm", "ats", "sepa", "bacs", "gdpr", "iso", "soc", "pdf", "xml", "json", "sql",
 ];
 
 /// Sentences for size ranges: split at lines only, so "1.500" and "3,000" stay whole.
@@ -487,6 +540,7 @@ mod tests {
     #[test]
     fn the_country_codes_file_parses() {
         assert!(COUNTRY_CODES.len() > 40, "{}", COUNTRY_CODES.len());
+        assert_eq!(REGIONS.get("DACH").map(Vec::len), Some(3));
         assert_eq!(COUNTRY_CODES.get("Germany").map(String::as_str), Some("DE"));
         assert_eq!(
             COUNTRY_CODES.get("Deutschland").map(String::as_str),
