@@ -54,6 +54,8 @@ struct Leads {
     waiting: BTreeSet<(DateTime<Utc>, u64)>,
     /// Sequence numbers per email key, ascending.
     by_email: HashMap<String, BTreeSet<u64>>,
+    /// Provider ids of the touches, to the lead's sequence number.
+    by_provider: HashMap<String, u64>,
     counts: BTreeMap<Stage, u64>,
 }
 
@@ -72,6 +74,9 @@ impl Leads {
             .entry(lead.email_key.to_string())
             .or_default()
             .insert(seq);
+        for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
+            self.by_provider.insert(p.clone(), seq);
+        }
         *self.counts.entry(lead.stage).or_default() += 1;
     }
 
@@ -89,6 +94,11 @@ impl Leads {
             set.remove(&seq);
             if set.is_empty() {
                 self.by_email.remove(lead.email_key.as_str());
+            }
+        }
+        for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
+            if self.by_provider.get(p) == Some(&seq) {
+                self.by_provider.remove(p);
             }
         }
         if let Some(n) = self.counts.get_mut(&lead.stage) {
@@ -243,6 +253,13 @@ impl LeadStore for MemoryLeadStore {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        let g = lock(&self.inner);
+        Ok(g.by_provider
+            .get(provider_id)
+            .and_then(|s| g.by_seq.get(s).cloned()))
     }
 
     async fn list(
