@@ -666,6 +666,8 @@ impl Suppressions for MemorySuppressions {
 pub struct MemoryMailer {
     sent: Mutex<Vec<OutgoingEmail>>,
     failing: Mutex<Option<Failure>>,
+    /// Set: ids are SES-shaped and the Message-ID on the wire is SES's for this region.
+    ses_region: Mutex<Option<String>>,
 }
 
 /// How `MemoryMailer::send` fails while a failure is set.
@@ -685,6 +687,12 @@ impl MemoryMailer {
     /// Every message accepted, in send order.
     pub fn sent(&self) -> Vec<OutgoingEmail> {
         lock(&self.sent).clone()
+    }
+
+    /// Behave as SES does towards the recipient: return SES-shaped message ids and report
+    /// `<ID@REGION.amazonses.com>` as the Message-ID on the wire (`Mailer::wire_id`).
+    pub fn replace_ids_like_ses(&self, region: &str) {
+        *lock(&self.ses_region) = Some(region.to_string());
     }
 
     /// Make every following send fail (`Some`) or succeed again (`None`).
@@ -711,7 +719,19 @@ impl Mailer for MemoryMailer {
         }
         let mut sent = lock(&self.sent);
         sent.push(email.clone());
+        if lock(&self.ses_region).is_some() {
+            return Ok(format!(
+                "0102019364a2b7c1-{:08x}-3c44-4b8e-9f1a-2d6c7e8f9a0b-000000",
+                sent.len()
+            ));
+        }
         Ok(format!("memory-{}", sent.len()))
+    }
+
+    fn wire_id(&self, provider_id: &str) -> Option<String> {
+        lock(&self.ses_region)
+            .as_deref()
+            .map(|r| sqa_core::mail::ids::ses_wire_id(provider_id, r))
     }
 }
 
