@@ -54,6 +54,8 @@ struct Leads {
     waiting: BTreeSet<(DateTime<Utc>, u64)>,
     /// Sequence numbers per email key, ascending.
     by_email: HashMap<String, BTreeSet<u64>>,
+    /// Provider ids of the touches, to the lead's sequence number.
+    by_provider: HashMap<String, u64>,
     counts: BTreeMap<Stage, u64>,
 }
 
@@ -72,6 +74,9 @@ impl Leads {
             .entry(lead.email_key.to_string())
             .or_default()
             .insert(seq);
+        for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
+            self.by_provider.insert(p.clone(), seq);
+        }
         *self.counts.entry(lead.stage).or_default() += 1;
     }
 
@@ -89,6 +94,11 @@ impl Leads {
             set.remove(&seq);
             if set.is_empty() {
                 self.by_email.remove(lead.email_key.as_str());
+            }
+        }
+        for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
+            if self.by_provider.get(p) == Some(&seq) {
+                self.by_provider.remove(p);
             }
         }
         if let Some(n) = self.counts.get_mut(&lead.stage) {
@@ -243,6 +253,13 @@ impl LeadStore for MemoryLeadStore {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        let g = lock(&self.inner);
+        Ok(g.by_provider
+            .get(provider_id)
+            .and_then(|s| g.by_seq.get(s).cloned()))
     }
 
     async fn list(
@@ -649,6 +666,8 @@ impl Suppressions for MemorySuppressions {
 pub struct MemoryMailer {
     sent: Mutex<Vec<OutgoingEmail>>,
     failing: Mutex<Option<Failure>>,
+    /// Set: ids are SES-shaped and the Message-ID on the wire is SES's for this region.
+    ses_region: Mutex<Option<String>>,
 }
 
 /// How `MemoryMailer::send` fails while a failure is set.
@@ -668,6 +687,12 @@ impl MemoryMailer {
     /// Every message accepted, in send order.
     pub fn sent(&self) -> Vec<OutgoingEmail> {
         lock(&self.sent).clone()
+    }
+
+    /// Behave as SES does towards the recipient: return SES-shaped message ids and report
+    /// `<ID@REGION.amazonses.com>` as the Message-ID on the wire (`Mailer::wire_id`).
+    pub fn replace_ids_like_ses(&self, region: &str) {
+        *lock(&self.ses_region) = Some(region.to_string());
     }
 
     /// Make every following send fail (`Some`) or succeed again (`None`).
@@ -694,7 +719,19 @@ impl Mailer for MemoryMailer {
         }
         let mut sent = lock(&self.sent);
         sent.push(email.clone());
+        if lock(&self.ses_region).is_some() {
+            return Ok(format!(
+                "0102019364a2b7c1-{:08x}-3c44-4b8e-9f1a-2d6c7e8f9a0b-000000",
+                sent.len()
+            ));
+        }
         Ok(format!("memory-{}", sent.len()))
+    }
+
+    fn wire_id(&self, provider_id: &str) -> Option<String> {
+        lock(&self.ses_region)
+            .as_deref()
+            .map(|r| sqa_core::mail::ids::ses_wire_id(provider_id, r))
     }
 }
 

@@ -287,6 +287,9 @@ impl LeadStore for ObservedLeads {
         self.inner.stalled(older_than, limit).await
     }
 
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        self.inner.find_by_provider_id(provider_id).await
+    }
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
         self.inner.find_by_email(key).await
     }
@@ -419,6 +422,7 @@ impl MemoryPipeline {
             body: "Hi Jo, …".into(),
             state: TouchState::Sent,
             provider_id: Some("earlier-1".into()),
+            wire_id: None,
             cited_facts: Vec::new(),
             at: self.now() - Duration::days(1),
             note: None,

@@ -65,6 +65,9 @@ impl LeadStore for Faulty {
     async fn stalled(&self, older_than: DateTime<Utc>, limit: usize) -> StoreResult<Vec<Lead>> {
         self.inner.stalled(older_than, limit).await
     }
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        self.inner.find_by_provider_id(provider_id).await
+    }
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
         self.inner.find_by_email(key).await
     }

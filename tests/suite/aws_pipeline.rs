@@ -749,3 +749,100 @@ async fn aws_the_select_function_resends_a_lead_a_crash_left_selected_without_it
     );
     assert_eq!(p.stage_of("AWS-RECENT").await, Stage::Selected);
 }
+
+/// A reply threaded the way SES delivers the agent's mail: the recipient saw SES's
+/// `<ID@REGION.amazonses.com>`, never the agent's Message-ID, and quotes only that.
+fn ses_threaded_reply(from: &str, wire: &str, msg_id: &str, subject: &str, text: &str) -> String {
+    format!(
+        "From: <{from}>\r\nTo: Ava Reed <{SENDER}>\r\nSubject: Re: {subject}\r\n\
+         Date: Sun, 01 Nov 2026 09:30:00 +0000\r\nMessage-ID: {msg_id}\r\n\
+         In-Reply-To: {wire}\r\nReferences: {wire}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn aws_replies_quoting_the_ses_message_id_reach_the_lead_on_moto() {
+    let Some(p) = AwsPipeline::new("sesthread").await else {
+        return;
+    };
+    p.seed(read_fixture("aws-leads.csv").as_bytes()).await;
+    p.invoke_select().await;
+    p.run_through_outreach(1).await;
+
+    let id = LeadId::parse("AWS001").expect("id");
+    let lead = p
+        .deps
+        .ports
+        .leads
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("lead");
+    let described = p.describe("AWS001").await;
+    let touch = lead
+        .touches
+        .iter()
+        .find(|t| t.state == TouchState::Sent)
+        .unwrap_or_else(|| panic!("a sent touch: {described}"));
+    // What the emulator's SES returned, turned into what SES puts on the wire.
+    let ses_id = touch.provider_id.clone().expect("SES's id is kept");
+    let region = p
+        .env
+        .clients
+        .ses()
+        .config()
+        .region()
+        .map(|r| r.to_string())
+        .expect("a region");
+    let wire = sqa_core::mail::ids::ses_wire_id(&ses_id, &region);
+    assert_eq!(touch.wire_id.as_deref(), Some(wire.as_str()));
+    assert!(wire.ends_with(".amazonses.com>"), "{wire}");
+    let sent = p.sent().await;
+    let subject = sent
+        .iter()
+        .find(|m| m.raw_data.contains("rmorgan@brightlane-logistics.example"))
+        .and_then(|m| header(&m.raw_data, "Subject"))
+        .unwrap_or_default();
+
+    // A colleague answers the thread: nothing but SES's id names the lead. The lead is
+    // reached (a person is told) and nothing on it changes.
+    let in_us_east_1 = format!("<{ses_id}@us-east-1.amazonses.com>");
+    p.deliver_reply(
+        "inbound/ses-colleague",
+        &ses_threaded_reply(
+            "pat@brightlane-logistics.example",
+            &in_us_east_1,
+            "<c-1@brightlane-logistics.example>",
+            &subject,
+            "Rhys asked me to look at this. What does it cost?",
+        ),
+    )
+    .await;
+    p.pump(QueueName::Engage, 1).await;
+    let records = p.deps.ports.runs.for_lead(&id).await.expect("run records");
+    assert!(
+        records
+            .iter()
+            .any(|r| r.stage == "engage" && r.decision == "stranger"),
+        "the colleague's reply reached AWS001: {records:?}"
+    );
+    assert_eq!(p.stage_of("AWS001").await, Stage::Contacted);
+
+    // The lead answers the same thread: handed over.
+    p.deliver_reply(
+        "inbound/ses-lead",
+        &ses_threaded_reply(
+            "rmorgan@brightlane-logistics.example",
+            &wire,
+            "<r-1@brightlane-logistics.example>",
+            &subject,
+            "Hi Ava, this sounds interesting. Could we book a demo next week? We have budget \
+             set aside for this quarter.",
+        ),
+    )
+    .await;
+    p.pump(QueueName::Engage, 1).await;
+    p.pump(QueueName::Handover, 1).await;
+    assert_eq!(p.stage_of("AWS001").await, Stage::HandedOver);
+}

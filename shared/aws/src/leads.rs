@@ -26,6 +26,9 @@ const BATCH_GET_MAX: usize = 100;
 /// tried again before the contention is reported as transient.
 const TRANSACT_RETRIES: u32 = 4;
 const COUNT_PREFIX: &str = "#count#";
+/// Items `#touch#PROVIDER_ID` name the lead a send's provider id belongs to
+/// (`find_by_provider_id`); like the counters they carry no index attribute.
+const TOUCH_PREFIX: &str = "#touch#";
 
 /// The lead store on one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -277,6 +280,25 @@ impl DynamoLeads {
         Ok((self.batch_get(&ids).await?, next))
     }
 
+    /// Write the `#touch#` items of the lead's sent touches before the lead itself: an item
+    /// names the lead only for an id the provider returned for that lead's send, so one
+    /// written ahead of a write that then fails is still true, and a lookup never misses a
+    /// touch the lead's document holds.
+    async fn index_touches(&self, lead: &Lead) -> StoreResult<()> {
+        for pid in lead.touches.iter().filter_map(|t| t.provider_id.as_deref()) {
+            let mut item = Self::key(&format!("{TOUCH_PREFIX}{pid}"));
+            item.insert("lead".into(), s(lead.id.as_str()));
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(|e| store_error("index a touch's provider id", e))?;
+        }
+        Ok(())
+    }
+
     async fn get_raw(&self, id: &str) -> StoreResult<Option<Item>> {
         let out = self
             .client
@@ -296,6 +318,7 @@ const GUARD: &str = "attribute_exists(id) AND #stage = :es AND #version = :ev";
 #[async_trait]
 impl LeadStore for DynamoLeads {
     async fn insert(&self, lead: &Lead) -> StoreResult<()> {
+        self.index_touches(lead).await?;
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(Self::to_item(lead)?))
@@ -328,6 +351,7 @@ impl LeadStore for DynamoLeads {
         let mut next = lead.clone();
         next.version = expected.version + 1;
         let item = Self::to_item(&next)?;
+        self.index_touches(&next).await?;
         let names = HashMap::from([
             ("#stage".to_string(), "stage".to_string()),
             ("#version".to_string(), "version".to_string()),
@@ -523,6 +547,20 @@ impl LeadStore for DynamoLeads {
                 LeadId::parse(id).map_err(unexpected)
             })
             .collect()
+    }
+
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        if provider_id.is_empty() {
+            return Ok(None);
+        }
+        let Some(item) = self
+            .get_raw(&format!("{TOUCH_PREFIX}{provider_id}"))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = item::get_s(&item, "lead")?;
+        LeadId::parse(id).map(Some).map_err(unexpected)
     }
 
     async fn list(

@@ -1,6 +1,7 @@
 //! `Mailer` on SES v1 `SendRawEmail`. The core renders the whole message (Message-ID,
 //! In-Reply-To / References, List-Unsubscribe and List-Unsubscribe-Post per RFC 8058), so
-//! SES sends the bytes as they are; the configuration set routes bounce and complaint
+//! SES sends the bytes as they are, except the Message-ID, which SES replaces with
+//! `<ID@REGION.amazonses.com>` (`wire_id`); the configuration set routes bounce and complaint
 //! events to the feedback function.
 
 use crate::error::{code_of, is_transient_code};
@@ -25,15 +26,23 @@ const REJECTED: &[&str] = &[
 pub struct SesMailer {
     client: Client,
     configuration_set: Option<String>,
+    /// The region the client sends through: SES builds the wire Message-ID from it.
+    region: String,
 }
 
 impl SesMailer {
     /// `configuration_set`: the SES configuration set whose event destination publishes
     /// bounces and complaints (empty for none).
     pub fn new(client: Client, configuration_set: Option<String>) -> Self {
+        let region = client
+            .config()
+            .region()
+            .map(|r| r.as_ref().to_string())
+            .unwrap_or_default();
         SesMailer {
             client,
             configuration_set: configuration_set.filter(|c| !c.is_empty()),
+            region,
         }
     }
 }
@@ -61,6 +70,12 @@ impl Mailer for SesMailer {
             Ok(out) => Ok(out.message_id().to_string()),
             Err(err) => Err(map_error(err)),
         }
+    }
+
+    /// SES replaces the Message-ID of every message it sends with one built from the id
+    /// `SendRawEmail` returns and the sending region.
+    fn wire_id(&self, provider_id: &str) -> Option<String> {
+        Some(sqa_core::mail::ids::ses_wire_id(provider_id, &self.region))
     }
 }
 

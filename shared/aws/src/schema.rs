@@ -19,7 +19,8 @@
 //!
 //! The per-stage counters behind `count_by_stage` are items `#count#STAGE` in the leads
 //! table, updated in the same transaction as a stage change; they carry no index attribute,
-//! so no index ever sees them.
+//! so no index ever sees them. So do the items `#touch#PROVIDER_ID` (attribute `lead`) that
+//! `find_by_provider_id` reads: the lead of each send, written before the lead's document.
 
 /// What an index copies from the item besides the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

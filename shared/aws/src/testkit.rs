@@ -95,11 +95,25 @@ pub struct SentMail {
 }
 
 /// Every raw message moto's SES accepted so far, in send order
-/// (`GET /moto-api/data.json` → `ses.RawMessage`).
+/// (`GET /moto-api/data.json` → `ses.RawMessage`). moto builds that dump while other tests
+/// write, and answers an error page when a store changed under it: read it again then.
 pub async fn sent_mail(endpoint: &str) -> anyhow::Result<Vec<SentMail>> {
     let url = format!("{endpoint}/moto-api/data.json");
-    let body = http_get(&url).await?;
-    let data: serde_json::Value = serde_json::from_slice(&body).context("moto data.json")?;
+    let mut attempt = 0u64;
+    let data: serde_json::Value = loop {
+        let body = http_get(&url).await?;
+        match serde_json::from_slice(&body) {
+            Ok(v) => break v,
+            Err(_) if attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            Err(e) => {
+                let head = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+                return Err(anyhow::Error::new(e).context(format!("moto data.json: {head}")));
+            }
+        }
+    };
     let raw = data
         .get("ses")
         .and_then(|s| s.get("RawMessage"))

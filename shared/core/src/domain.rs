@@ -729,9 +729,21 @@ pub struct Touch {
     pub body: String,
     pub state: TouchState,
     pub provider_id: Option<String>,
+    /// The Message-ID the recipient saw, when the provider put its own on the wire (SES
+    /// replaces ours with one built from `provider_id`); `None` when ours went out as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire_id: Option<String>,
     pub cited_facts: Vec<String>,
     pub at: DateTime<Utc>,
     pub note: Option<String>,
+}
+
+impl Touch {
+    /// The Message-ID the recipient saw: the provider's when it replaced ours, else ours.
+    /// Follow-ups and answers quote this one in In-Reply-To / References.
+    pub fn seen_id(&self) -> &str {
+        self.wire_id.as_deref().unwrap_or(&self.message_id)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

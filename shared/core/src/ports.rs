@@ -96,6 +96,13 @@ pub trait LeadStore: Send + Sync {
     /// for a key no lead has. MUST NOT scan the whole table (an index on the key).
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>>;
 
+    /// The lead one of whose touches carries `provider_id` (the id the mail provider
+    /// returned for the send, from which SES builds the Message-ID on the wire). MUST follow
+    /// updates (a touch that gains a provider id is found from that write on), MUST return
+    /// `Ok(None)` for an id no touch has, and MUST NOT scan the whole table (an index on the
+    /// provider ids).
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>>;
+
     /// Leads newest first (by insertion), filtered by stage and owner when given. Each page
     /// MUST hold at most `limit` leads; following `next` until it is `None` MUST visit every
     /// matching lead exactly once. Updates of stage or owner MUST move a lead between
@@ -324,6 +331,13 @@ pub trait Mailer: Send + Sync {
     /// delivered copy.
     fn idempotent(&self) -> bool {
         false
+    }
+    /// The Message-ID the recipient sees for a message this mailer accepted with
+    /// `provider_id`, when the provider replaces the one in `raw` (SES does). MUST be `None`
+    /// when the message goes out with its own Message-ID.
+    fn wire_id(&self, provider_id: &str) -> Option<String> {
+        let _ = provider_id;
+        None
     }
 }
 

@@ -17,6 +17,7 @@ pub async fn lead_store(store: &dyn LeadStore) {
     due_before(store, &run).await;
     stalled(store, &run).await;
     find_by_email(store, &run).await;
+    find_by_provider_id(store, &run).await;
     list(store, &run).await;
     count_by_stage(store, &run).await;
 }
@@ -486,6 +487,76 @@ async fn find_by_email(store: &dyn LeadStore, run: &Run) {
     assert!(
         none.is_empty(),
         "find_by_email of an unknown key MUST be empty"
+    );
+}
+
+async fn find_by_provider_id(store: &dyn LeadStore, run: &Run) {
+    let pid = |n: u32| format!("{}-ses-{n}", run.prefix.to_lowercase());
+    let mut inserted = run.lead("pid-1");
+    inserted.touches[0].provider_id = Some(pid(1));
+    ok(store.insert(&inserted).await, "insert with a sent touch");
+    assert_eq!(
+        ok(
+            store.find_by_provider_id(&pid(1)).await,
+            "find_by_provider_id"
+        ),
+        Some(inserted.id.clone()),
+        "find_by_provider_id MUST find the lead of an inserted touch"
+    );
+
+    let mut later = run.lead("pid-2");
+    later.touches.clear();
+    ok(store.insert(&later).await, "insert without touches");
+    assert_eq!(
+        ok(
+            store.find_by_provider_id(&pid(2)).await,
+            "find_by_provider_id before the send"
+        ),
+        None,
+        "find_by_provider_id MUST be Ok(None) for an id no touch has"
+    );
+    // The send's id arrives with an update, next to the first touch's.
+    let mut sent = later.clone();
+    let mut touch = inserted.touches[0].clone();
+    touch.provider_id = Some(pid(2));
+    sent.touches.push(touch.clone());
+    let sent = ok(
+        store.update(&sent, Expected::of(&later)).await,
+        "record a send",
+    );
+    touch.n = 2;
+    touch.provider_id = Some(pid(3));
+    let mut second = sent.clone();
+    second.touches.push(touch);
+    ok(
+        store.update(&second, Expected::of(&sent)).await,
+        "record a second send",
+    );
+    for n in [2, 3] {
+        assert_eq!(
+            ok(
+                store.find_by_provider_id(&pid(n)).await,
+                "find_by_provider_id"
+            ),
+            Some(later.id.clone()),
+            "find_by_provider_id MUST follow updates (touch {n})"
+        );
+    }
+    assert_eq!(
+        ok(
+            store.find_by_provider_id(&pid(1)).await,
+            "find_by_provider_id of the other lead"
+        ),
+        Some(inserted.id.clone()),
+        "find_by_provider_id MUST keep each id's own lead"
+    );
+    assert_eq!(
+        ok(
+            store.find_by_provider_id(&format!("none-{}", pid(9))).await,
+            "find_by_provider_id of an unknown id"
+        ),
+        None,
+        "find_by_provider_id MUST be Ok(None) for an unknown id"
     );
 }
 

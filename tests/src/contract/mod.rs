@@ -171,6 +171,7 @@ impl Run {
             body: "Body with ü and a\r\nCRLF".into(),
             state: TouchState::Sent,
             provider_id: Some("p-1".into()),
+            wire_id: None,
             cited_facts: vec!["Ships to 12 countries".into()],
             at: at + Duration::milliseconds(1500),
             note: None,

@@ -13,5 +13,6 @@ mod reply_binding;
 mod research;
 mod runner;
 mod select;
+mod ses_threading;
 mod validate;
 mod writing;

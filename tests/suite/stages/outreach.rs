@@ -93,6 +93,7 @@ async fn a_touch_found_sending_on_a_retry_is_never_sent_again() {
         body: "Hi Jo".into(),
         state: TouchState::Sending,
         provider_id: None,
+        wire_id: None,
         cited_facts: Vec::new(),
         at: p.now(),
         note: None,

@@ -108,6 +108,39 @@ pub fn read(secret: &str, domain: &str, id: &str) -> Reference {
     }
 }
 
+/// The Message-ID SES puts on the wire for a message it accepted as `ses_id` in `region`:
+/// `<ses_id@REGION.amazonses.com>`, where US East (N. Virginia) uses `email.amazonses.com`.
+pub fn ses_wire_id(ses_id: &str, region: &str) -> String {
+    let region = region.trim().to_ascii_lowercase();
+    let host = if region.is_empty() || region == "us-east-1" {
+        "email".to_string()
+    } else {
+        region
+    };
+    format!("<{}@{host}.amazonses.com>", ses_id.trim())
+}
+
+/// The SES message id inside an inbound reference written by SES
+/// (`<ID@email.amazonses.com>` or `<ID@REGION.amazonses.com>`), whatever the region: the
+/// id is looked up among our sends, so an id of another deployment finds nothing.
+pub fn ses_id_of(reference: &str) -> Option<&str> {
+    let id = reference.trim();
+    let id = id.strip_prefix('<').unwrap_or(id);
+    let id = id.strip_suffix('>').unwrap_or(id);
+    let (local, host) = id.rsplit_once('@')?;
+    let label = host
+        .len()
+        .checked_sub(".amazonses.com".len())
+        .filter(|&n| n > 0 && host[n..].eq_ignore_ascii_case(".amazonses.com"))
+        .map(|n| &host[..n])?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    let ok = !local.is_empty()
+        && local.chars().all(plain)
+        && !label.is_empty()
+        && label.chars().all(plain);
+    ok.then_some(local)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +223,35 @@ mod tests {
                 Reference::Foreign,
                 "{id}"
             );
+        }
+    }
+
+    #[test]
+    fn ses_wire_ids_are_built_per_region_and_read_back() {
+        let id = "0100018c1b2a3d4e-5f6a7b8c-1111-2222-3333-444455556666-000000";
+        assert_eq!(
+            ses_wire_id(id, "eu-west-1"),
+            format!("<{id}@eu-west-1.amazonses.com>")
+        );
+        assert_eq!(
+            ses_wire_id(id, "us-east-1"),
+            format!("<{id}@email.amazonses.com>")
+        );
+        for r in [
+            format!("<{id}@email.amazonses.com>"),
+            format!("<{id}@us-east-1.amazonses.com>"),
+            format!("{id}@EU-WEST-1.amazonses.com"),
+        ] {
+            assert_eq!(ses_id_of(&r), Some(id), "{r}");
+        }
+        for r in [
+            "<abc@amazonses.com>",
+            "<abc@mail.gmail.com>",
+            "<a b@email.amazonses.com>",
+            "<@email.amazonses.com>",
+            "<abc@evil.example.amazonses.com.attacker.example>",
+        ] {
+            assert_eq!(ses_id_of(r), None, "{r}");
         }
     }
 }

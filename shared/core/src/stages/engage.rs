@@ -615,26 +615,29 @@ enum Match {
 }
 
 /// Find the lead a message belongs to. A thread reference counts only when it is a
-/// Message-ID of ours whose tag verifies, and then only names a candidate: the sender (the
-/// normalised From) must be that lead's address. A report belongs to the lead whose address
-/// is its failed recipient, and a Message-ID of ours it quotes must be that lead's.
+/// Message-ID of ours whose tag verifies or the Message-ID SES put on a send of ours, and
+/// then only names a candidate: the sender (the normalised From) must be that lead's address.
+/// A report belongs to the lead whose address is its failed recipient, and a Message-ID of
+/// ours it returns (either form) must be that lead's; a report naming no recipient belongs
+/// to the lead of the message it returns.
 async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageError> {
-    let domain = deps.config.agent.mail_domain();
-    let read = |id: &str| ids::read(&deps.secret, domain, id);
     if let Some(report) = structured_report(mail) {
-        let quoted = report.original.as_deref().map(read);
+        let quoted = match report.original.as_deref() {
+            Some(id) => referenced_lead(deps, id).await?,
+            None => Quoted::Nothing,
+        };
         let recipient_lead = match &report.recipient {
             Some(r) => lead_by_address(deps, r).await?,
             None => None,
         };
         return Ok(match (recipient_lead, quoted) {
-            (Some(lead), Some(Reference::Forged)) => Match::Stranger {
+            (Some(lead), Quoted::Forged) => Match::Stranger {
                 lead,
                 why: format!("a {} quoting a forged Message-ID of ours", report.kind),
             },
-            (None, Some(Reference::Forged)) => Match::Unknown,
-            (Some(id), Some(Reference::Ours(o))) if o.lead != id => Match::Stranger {
-                lead: o.lead,
+            (None, Quoted::Forged) => Match::Unknown,
+            (Some(id), Quoted::Lead(o)) if o != id => Match::Stranger {
+                lead: o,
                 why: format!(
                     "a {} about another address than this lead's ({})",
                     report.kind,
@@ -645,8 +648,17 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
                 id,
                 via: Binding::Report,
             },
-            (None, Some(Reference::Ours(o))) if exists(deps, &o.lead).await? => Match::Stranger {
-                lead: o.lead,
+            // The report names no failed recipient but returns the headers of a message the
+            // agent sent (its Message-ID verified, or the one SES put on the wire for a send
+            // of ours): that message went to the lead's address only.
+            (None, Quoted::Lead(o)) if report.recipient.is_none() && exists(deps, &o).await? => {
+                Match::Lead {
+                    id: o,
+                    via: Binding::Report,
+                }
+            }
+            (None, Quoted::Lead(o)) if exists(deps, &o).await? => Match::Stranger {
+                lead: o,
                 why: format!(
                     "a {} whose failed recipient ({}) is not this lead's address",
                     report.kind,
@@ -661,8 +673,8 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
     let mut refs: Vec<&str> = mail.in_reply_to.iter().map(String::as_str).collect();
     refs.extend(mail.references.iter().rev().map(String::as_str));
     for id in refs {
-        if let Reference::Ours(o) = read(id)
-            && let Some(lead) = deps.ports.leads.get(&o.lead).await?
+        if let Quoted::Lead(o) = referenced_lead(deps, id).await?
+            && let Some(lead) = deps.ports.leads.get(&o).await?
         {
             if !from.is_empty() && is_participant(&lead, from) {
                 return Ok(Match::Lead {
@@ -675,14 +687,14 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
                 why: format!(
                     "it answers the agent's email to lead {}, but comes from {}, not the lead's \
                      address",
-                    o.lead,
+                    o,
                     if from.is_empty() { "no sender" } else { from }
                 ),
             });
         }
     }
-    // Without a reference of ours (clients drop them, earlier ids were not signed, and SES
-    // replaces the Message-ID it sends with its own), the sender's own address decides.
+    // Without a reference of ours (clients drop them, earlier ids were not signed), the
+    // sender's own address decides.
     if !from.is_empty()
         && let Some(id) = lead_by_address(deps, from).await?
     {
@@ -715,6 +727,37 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
         }
     }
     Ok(Match::Unknown)
+}
+
+/// What one inbound reference (In-Reply-To, References, a returned message's Message-ID)
+/// says about the lead it names.
+#[derive(Debug)]
+enum Quoted {
+    /// A Message-ID of ours whose tag verifies, or the one SES put on the wire for a send
+    /// the store holds: the lead that message was written to.
+    Lead(LeadId),
+    /// Our signed form with a tag that does not verify.
+    Forged,
+    Nothing,
+}
+
+/// Read a reference in both forms the lead may have seen: the agent's signed Message-ID, and
+/// SES's `<ID@REGION.amazonses.com>`, which names a lead only when ID is the provider id of
+/// a send of ours (SES ids are not guessable, and another deployment's find nothing).
+async fn referenced_lead(deps: &Deps, id: &str) -> Result<Quoted, StageError> {
+    let domain = deps.config.agent.mail_domain();
+    match ids::read(&deps.secret, domain, id) {
+        Reference::Ours(o) => return Ok(Quoted::Lead(o.lead)),
+        Reference::Forged => return Ok(Quoted::Forged),
+        Reference::Foreign => {}
+    }
+    let Some(ses_id) = ids::ses_id_of(id) else {
+        return Ok(Quoted::Nothing);
+    };
+    Ok(match deps.ports.leads.find_by_provider_id(ses_id).await? {
+        Some(lead) => Quoted::Lead(lead),
+        None => Quoted::Nothing,
+    })
 }
 
 async fn exists(deps: &Deps, id: &LeadId) -> Result<bool, StageError> {

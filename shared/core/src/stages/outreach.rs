@@ -60,7 +60,7 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
         TouchKind::FollowUp
     };
     let in_reply_to = if n > 1 {
-        lead.touches.first().map(|t| t.message_id.clone())
+        lead.touches.first().map(|t| t.seen_id().to_string())
     } else {
         None
     };
@@ -177,6 +177,7 @@ async fn keep_draft(
         body: draft.body,
         state: TouchState::Draft,
         provider_id: None,
+        wire_id: None,
         cited_facts: draft.cited,
         at: deps.ports.clock.now(),
         note: Some("research-only mode: kept for the seller".into()),
@@ -220,6 +221,7 @@ async fn skip_touch(
         body: draft.body,
         state: TouchState::Skipped,
         provider_id: None,
+        wire_id: None,
         cited_facts: draft.cited,
         at: deps.ports.clock.now(),
         note: Some(why.clone()),
@@ -348,7 +350,7 @@ pub(crate) async fn deliver(
             .touches
             .iter()
             .filter(|t| t.state == TouchState::Sent)
-            .map(|t| t.message_id.clone())
+            .map(|t| t.seen_id().to_string())
             .collect();
         if let Some(irt) = &d.in_reply_to
             && !r.contains(irt)
@@ -392,6 +394,7 @@ pub(crate) async fn deliver(
         body,
         state: TouchState::Sending,
         provider_id: None,
+        wire_id: None,
         cited_facts: d.draft.cited.clone(),
         at: now,
         note: None,
@@ -464,6 +467,9 @@ pub(crate) async fn deliver(
             }),
         ),
     };
+    let wire_id = provider_id
+        .as_deref()
+        .and_then(|p| deps.ports.mailer.wire_id(p));
     let follow_up_days = cfg.cadence.follow_up_days.clone();
     for _ in 0..5 {
         let expected = Expected::of(&lead);
@@ -473,6 +479,7 @@ pub(crate) async fn deliver(
         } else if let Some(t) = lead.touches.iter_mut().find(|t| t.message_id == message_id) {
             t.state = state;
             t.provider_id = provider_id.clone();
+            t.wire_id = wire_id.clone();
             t.note = note.clone();
         }
         if state == TouchState::Sent && d.kind != TouchKind::Answer {

@@ -337,6 +337,19 @@ impl LeadStore for SqliteStore {
             .collect()
     }
 
+    async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
+        let conn = self.conn();
+        let id: Option<String> = conn
+            .prepare_cached("SELECT lead_id FROM touch_ids WHERE provider_id = ?1")
+            .and_then(|mut s| s.query_row([provider_id], |r| r.get(0)).optional())
+            .map_err(|e| db_error(e, "find a lead by provider id"))?;
+        id.map(|i| {
+            LeadId::parse(&i)
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("stored lead id {i}: {e}")))
+        })
+        .transpose()
+    }
+
     async fn list(
         &self,
         filter: &LeadFilter,

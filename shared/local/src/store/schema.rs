@@ -130,6 +130,30 @@ CREATE TABLE sent_mail (
     sent_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 4: the provider id of every touch, to its lead (`LeadStore::find_by_provider_id`),
+    // kept by triggers in the lead's own write.
+    r#"
+CREATE TABLE touch_ids (
+    provider_id TEXT PRIMARY KEY,
+    lead_id     TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR REPLACE INTO touch_ids (provider_id, lead_id)
+ SELECT json_extract(t.value, '$.provider_id'), leads.id
+   FROM leads, json_each(leads.doc, '$.touches') AS t
+  WHERE json_extract(t.value, '$.provider_id') IS NOT NULL;
+CREATE TRIGGER leads_touch_ids_insert AFTER INSERT ON leads BEGIN
+  INSERT OR REPLACE INTO touch_ids (provider_id, lead_id)
+   SELECT json_extract(t.value, '$.provider_id'), NEW.id
+     FROM json_each(NEW.doc, '$.touches') AS t
+    WHERE json_extract(t.value, '$.provider_id') IS NOT NULL;
+END;
+CREATE TRIGGER leads_touch_ids_update AFTER UPDATE OF doc ON leads BEGIN
+  INSERT OR REPLACE INTO touch_ids (provider_id, lead_id)
+   SELECT json_extract(t.value, '$.provider_id'), NEW.id
+     FROM json_each(NEW.doc, '$.touches') AS t
+    WHERE json_extract(t.value, '$.provider_id') IS NOT NULL;
+END;
+"#,
 ];
 
 /// The schema version this build writes.
