@@ -120,6 +120,24 @@ impl Request {
         out
     }
 
+    /// The web pages sent to the research task: (url, visible text).
+    pub fn pages(&self) -> Vec<(String, String)> {
+        let user = self.user();
+        let urls = user.lines().filter_map(|l| {
+            let head = l.strip_prefix("<<<DATA ")?;
+            head.contains("label=\"web-page\"").then_some(())?;
+            let rest = head.split(" url=").nth(1)?;
+            let json = rest.strip_suffix(">>>")?;
+            serde_json::from_str::<String>(json).ok()
+        });
+        let texts = self
+            .blocks()
+            .into_iter()
+            .filter(|(l, _)| l == "web-page")
+            .map(|(_, c)| c);
+        urls.zip(texts).collect()
+    }
+
     pub fn block(&self, label: &str) -> Option<String> {
         self.blocks()
             .into_iter()
@@ -448,6 +466,8 @@ pub fn offline_answer(req: &Request, readings: &Readings) -> Option<Value> {
                 record["company"].as_str().unwrap_or("")
             )}))
         }
-        ModelTask::Research => None,
+        // The offline engine's facts are kept whatever the model says: a model that adds
+        // nothing changes nothing.
+        ModelTask::Research => Some(json!({"facts": [], "injection": false})),
     }
 }

@@ -642,3 +642,78 @@ async fn one_click_unsubscribe_is_public_and_checks_its_token() {
     assert_eq!(s, StatusCode::OK, "{html}");
     assert_eq!(a.p.get("L2").await.stage, Stage::Suppressed);
 }
+
+#[tokio::test]
+async fn a_control_group_is_filtered_and_compared_with_the_agents_leads() {
+    let p = MemoryPipeline::new().with_config(|c| c.selection.control_share = 0.5);
+    let ids: Vec<String> = (0..16).map(|i| format!("L{i:02}")).collect();
+    for id in &ids {
+        p.insert(&p.lead(id)).await;
+    }
+    p.run().await;
+    let a = api(p).await;
+    let mut control = Vec::new();
+    let mut agent = Vec::new();
+    for id in &ids {
+        if a.p.get(id).await.control {
+            control.push(id.clone());
+        } else {
+            agent.push(id.clone());
+        }
+    }
+    assert!(!control.is_empty() && !agent.is_empty(), "{control:?}");
+    // One of the agent's leads handed over after its conversation.
+    a.p.update(&agent[0], |l| l.stage = Stage::HandedOver).await;
+
+    let (s, v) = a
+        .call("GET", "/api/leads?control=true&limit=500", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut listed: Vec<String> = v["leads"]
+        .as_array()
+        .expect("leads")
+        .iter()
+        .map(|l| {
+            assert_eq!(l["control"], true);
+            assert_eq!(l["from_agent"], false);
+            assert_eq!(l["emails_sent"], 0);
+            l["id"].as_str().expect("id").to_string()
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, control);
+    let (_, v) = a
+        .call("GET", "/api/leads?from_agent=true&limit=500", None)
+        .await;
+    assert_eq!(v["leads"].as_array().map(Vec::len), Some(agent.len()));
+
+    let (s, m) = a.call("GET", "/api/metrics", None).await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let c = &m["control_group"];
+    assert_eq!(c["agent"]["leads"], agent.len());
+    assert_eq!(c["control"]["leads"], control.len());
+    assert_eq!(c["agent"]["handed_over"], 1);
+    assert_eq!(c["control"]["handed_over"], 0);
+    assert_eq!(m["funnel"][5], json!(["handed_over", 1]));
+    let expected = 1.0 / agent.len() as f64;
+    assert!((c["agent"]["handover_rate"].as_f64().expect("rate") - expected).abs() < 1e-9);
+    assert!((c["handover_uplift"].as_f64().expect("uplift") - expected).abs() < 1e-9);
+    assert_eq!(c["reply_uplift"], 0.0);
+
+    let (s, html) = a.page("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"control-group\""), "{html}");
+    assert!(
+        html.contains(&format!(
+            "id=\"uplift-handovers\">{:.1}%<",
+            expected * 100.0
+        )),
+        "{html}"
+    );
+    let (s, html) = a.page("/leads?control=true").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("Jo Rivera {}", control[0])),
+        "{html}"
+    );
+}

@@ -73,6 +73,9 @@ pub struct ListQuery {
     pub tier: Option<String>,
     /// `true`: only leads the agent selected (claimed by a selection run).
     pub from_agent: Option<String>,
+    /// `true`: only the control group (selected, then left to their owners); `false`: none
+    /// of it.
+    pub control: Option<String>,
     /// Last change at or after (RFC 3339 or `YYYY-MM-DD`).
     pub from: Option<String>,
     /// Last change at or before.
@@ -131,6 +134,7 @@ pub async fn list_leads(deps: &Deps, q: &ListQuery) -> Result<(Vec<Lead>, Option
     let source = empty_none(&q.source).map(str::to_lowercase);
     let tier = empty_none(&q.tier).map(str::to_lowercase);
     let from_agent = empty_none(&q.from_agent).map(|v| matches!(v, "1" | "true" | "yes"));
+    let control = empty_none(&q.control).map(|v| matches!(v, "1" | "true" | "yes"));
     let keep = |l: &Lead| {
         source
             .as_ref()
@@ -140,7 +144,8 @@ pub async fn list_leads(deps: &Deps, q: &ListQuery) -> Result<(Vec<Lead>, Option
                     .as_ref()
                     .is_some_and(|f| f.tier.as_str().eq_ignore_ascii_case(t))
             })
-            && from_agent.is_none_or(|a| l.claimed_by.is_some() == a)
+            && from_agent.is_none_or(|a| (l.claimed_by.is_some() && !l.control) == a)
+            && control.is_none_or(|c| l.control == c)
             && from.is_none_or(|f| l.updated_at >= f)
             && to.is_none_or(|t| l.updated_at <= t)
     };
@@ -183,7 +188,8 @@ pub fn summary(lead: &Lead) -> Value {
         "industry": lead.industry.trim(),
         "fit_score": lead.fit.as_ref().map(|f| f.score),
         "tier": lead.fit.as_ref().map(|f| f.tier.as_str()),
-        "from_agent": lead.claimed_by.is_some(),
+        "from_agent": lead.claimed_by.is_some() && !lead.control,
+        "control": lead.control,
         "emails_sent": lead.emails_sent(),
         "replies": lead.inbound.len(),
         "drafts": lead.touches.iter().filter(|t| t.state == TouchState::Draft).count(),

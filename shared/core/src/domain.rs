@@ -828,6 +828,10 @@ pub struct Lead {
     /// Row of the import file it came from, for error messages.
     pub import_line: Option<u64>,
     pub duplicate_of: Option<LeadId>,
+    /// In the control group: selected, then left to its owner without a word from the agent
+    /// (`selection.control_share`), so the metrics can compare the two groups.
+    #[serde(default)]
+    pub control: bool,
 }
 
 impl Lead {
@@ -893,6 +897,7 @@ impl Lead {
             handover: None,
             import_line: None,
             duplicate_of: None,
+            control: false,
         }
     }
 

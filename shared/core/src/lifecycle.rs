@@ -37,6 +37,8 @@ pub const TRANSITIONS: &[(Stage, Stage)] = &[
     // A handed-over lead whose seller gives it back (or a supervisor reopens a lead).
     (HandedOver, Engaged),
     (Disqualified, Engaged),
+    // A control-group lead: selected, then left to its owner without a word from the agent.
+    (Selected, HandedOver),
 ];
 
 /// Is `from → to` allowed?

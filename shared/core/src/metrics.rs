@@ -30,6 +30,32 @@ pub struct Rate {
     pub rate: f64,
 }
 
+/// One group of the control-group comparison.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GroupRates {
+    /// Selected leads in the group.
+    pub leads: u64,
+    /// Leads with a reply recorded.
+    pub replied: u64,
+    /// Leads handed over after a conversation (a handover recorded on the lead).
+    pub handed_over: u64,
+    /// replied / leads.
+    pub reply_rate: f64,
+    /// handed over / leads.
+    pub handover_rate: f64,
+}
+
+/// The agent's selected leads against the control group left to the sellers
+/// (`selection.control_share`): the uplift is the agent group's rate minus the control
+/// group's, in rate points (0.12 = twelve points).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ControlComparison {
+    pub agent: GroupRates,
+    pub control: GroupRates,
+    pub reply_uplift: f64,
+    pub handover_uplift: f64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Metrics {
     pub from: DateTime<Utc>,
@@ -62,6 +88,9 @@ pub struct Metrics {
     pub cost_by_stage: BTreeMap<String, StageCost>,
     /// Drafts waiting for a person (research-only mode).
     pub drafts_waiting: u64,
+    /// The agent against the control group, when there is one (a control share configured,
+    /// or control leads in the period).
+    pub control_group: Option<ControlComparison>,
 }
 
 fn rate(n: u64, of: u64) -> f64 {
@@ -150,7 +179,23 @@ pub async fn compute(
     let mut hours_to_first = Vec::new();
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     let mut disqualified = 0;
+    let mut agent = GroupRates::default();
+    let mut control = GroupRates::default();
     for lead in &leads {
+        if lead.control || reached(lead, Stage::Selected) {
+            let g = if lead.control {
+                &mut control
+            } else {
+                &mut agent
+            };
+            g.leads += 1;
+            if !lead.inbound.is_empty() {
+                g.replied += 1;
+            }
+            if lead.handover.is_some() || (!lead.control && lead.stage == Stage::HandedOver) {
+                g.handed_over += 1;
+            }
+        }
         *m.stages.entry(lead.stage.as_str().into()).or_default() += 1;
         for (i, (_, s)) in steps.iter().enumerate() {
             if reached(lead, *s) {
@@ -165,7 +210,8 @@ pub async fn compute(
         if contacted && replied {
             funnel[4] += 1;
         }
-        if lead.stage == Stage::HandedOver {
+        // A control lead went to its owner at selection: not a handover by the agent.
+        if lead.stage == Stage::HandedOver && !lead.control {
             funnel[5] += 1;
         }
         if contacted {
@@ -245,6 +291,18 @@ pub async fn compute(
         .then(|| to_first_reply.iter().sum::<f64>() / to_first_reply.len() as f64);
     m.handover_rate = rate(funnel[5], funnel[3]);
     m.disqualification_rate = rate(disqualified, m.leads);
+    if control.leads > 0 || deps.config.selection.control_share > 0.0 {
+        for g in [&mut agent, &mut control] {
+            g.reply_rate = rate(g.replied, g.leads);
+            g.handover_rate = rate(g.handed_over, g.leads);
+        }
+        m.control_group = Some(ControlComparison {
+            reply_uplift: agent.reply_rate - control.reply_rate,
+            handover_uplift: agent.handover_rate - control.handover_rate,
+            agent,
+            control,
+        });
+    }
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     m.disqualification_reasons = reasons;

@@ -239,3 +239,87 @@ async fn a_lead_whose_stage_failed_for_good_is_not_resent() {
     assert!(report.resent.is_empty(), "a person decides: {report:?}");
     assert!(p.waiting(QueueName::Validate).is_empty());
 }
+
+#[tokio::test]
+async fn a_control_share_leaves_a_stable_share_of_selected_leads_to_their_owners() {
+    let p = MemoryPipeline::new().with_config(|c| {
+        c.selection.control_share = 0.2;
+        c.selection.max_per_run = 500;
+    });
+    let ids: Vec<String> = (0..200).map(|i| format!("L{i:03}")).collect();
+    for id in &ids {
+        p.insert(&p.lead(id)).await;
+    }
+    let report = p.select("run-c").await;
+    assert_eq!(report.selected.len() + report.control.len(), ids.len());
+    // 20 % of 200 = 40, within a binomial spread.
+    assert!(
+        (20..=60).contains(&report.control.len()),
+        "{} in the control group",
+        report.control.len()
+    );
+    // The group is the keyed hash of the id: the same with the same secret, every time.
+    let secret = p.deps.secret.to_string();
+    for id in &ids {
+        let lead_id = sqa_core::LeadId::parse(id).expect("id");
+        let expected = select::in_control_group(&secret, &lead_id, 0.2);
+        assert_eq!(report.control.contains(id), expected, "{id}");
+        let lead = p.get(id).await;
+        assert_eq!(lead.control, expected, "{id} carries its group");
+        if expected {
+            assert_eq!(lead.stage, Stage::HandedOver, "{id} went to its owner");
+            assert!(lead.touches.is_empty() && lead.research.is_none());
+            let records = p.runs_of(id).await;
+            let select = records
+                .iter()
+                .find(|r| r.stage == "select")
+                .expect("select");
+            assert_eq!(select.decision, "control");
+            assert!(select.reasons.iter().any(|r| r.contains("control group")));
+        } else {
+            assert_eq!(lead.stage, Stage::Selected);
+        }
+    }
+    // Control leads are never sent to validation, and the agent never writes to them.
+    let waiting: BTreeSet<String> = p.waiting(QueueName::Validate).into_iter().collect();
+    assert_eq!(waiting, report.selected.iter().cloned().collect());
+    p.run().await;
+    for id in &report.control {
+        let lead = p.get(id).await;
+        assert_eq!(lead.stage, Stage::HandedOver);
+        assert_eq!(lead.emails_sent(), 0, "{id} was not contacted");
+    }
+    // Metrics: the control leads form their own group, not the agent's handovers.
+    let now = p.now();
+    let m = sqa_core::metrics::compute(&p.deps, now - Duration::days(7), now + Duration::days(1))
+        .await
+        .expect("metrics");
+    let c = m.control_group.expect("a control group");
+    assert_eq!(c.control.leads, report.control.len() as u64);
+    assert_eq!(c.agent.leads, report.selected.len() as u64);
+    assert_eq!(c.control.handed_over, 0);
+    let handed = m
+        .funnel
+        .iter()
+        .find(|(n, _)| n == "handed_over")
+        .expect("funnel")
+        .1;
+    assert_eq!(handed, c.agent.handed_over);
+    assert!((c.handover_uplift - (c.agent.handover_rate - c.control.handover_rate)).abs() < 1e-12);
+}
+
+#[tokio::test]
+async fn without_a_control_share_no_lead_is_left_out_and_no_comparison_is_shown() {
+    let p = MemoryPipeline::new();
+    for i in 0..20 {
+        p.insert(&p.lead(&format!("L{i:02}"))).await;
+    }
+    let report = p.select("run-d").await;
+    assert_eq!(report.selected.len(), 20);
+    assert!(report.control.is_empty());
+    let now = p.now();
+    let m = sqa_core::metrics::compute(&p.deps, now - Duration::days(7), now + Duration::days(1))
+        .await
+        .expect("metrics");
+    assert_eq!(m.control_group, None);
+}

@@ -58,6 +58,13 @@ pub(super) fn semantic_checks(
     if cfg.selection.max_per_run == 0 {
         push("selection.max_per_run", "must be at least 1".into());
     }
+    let share = cfg.selection.control_share;
+    if !(0.0..=0.5).contains(&share) {
+        push(
+            "selection.control_share",
+            format!("must be between 0 and 0.5 (a share of the selected leads), not {share}"),
+        );
+    }
     for (i, c) in cfg.selection.conditions.iter().enumerate() {
         let path = format!("selection.conditions[{i}]");
         if !crate::domain::LEAD_FIELDS.contains(&c.field.as_str()) {

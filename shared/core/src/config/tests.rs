@@ -301,3 +301,19 @@ fn mail_and_inbox_default_to_files_and_bad_ones_name_their_key_and_line() {
     let errs = parse(&typo, &no_files).unwrap_err().0;
     assert_eq!(errs[0].path, "mail.transport", "{errs:?}");
 }
+
+#[test]
+fn a_control_share_is_a_share_up_to_one_half() {
+    let ok = format!("{GOOD}\n[selection]\ncontrol_share = 0.1\n");
+    assert_eq!(parse(&ok, &no_files).unwrap().selection.control_share, 0.1);
+    assert_eq!(parse(GOOD, &no_files).unwrap().selection.control_share, 0.0);
+    for bad in ["0.6", "-0.1"] {
+        let text = format!("{GOOD}\n[selection]\ncontrol_share = {bad}\n");
+        let errs = parse(&text, &no_files).unwrap_err().0;
+        let e = errs
+            .iter()
+            .find(|e| e.path == "selection.control_share")
+            .unwrap_or_else(|| panic!("{errs:?}"));
+        assert!(e.message.contains("between 0 and 0.5"), "{e:?}");
+    }
+}

@@ -165,6 +165,11 @@ pub struct Selection {
     /// Most leads claimed by one selection run.
     #[serde(default = "default_batch")]
     pub max_per_run: usize,
+    /// The share of selected leads left to their owners as a control group (0 to 0.5; 0: no
+    /// control group). Which leads is decided by a keyed hash of the lead id, so the same
+    /// lead always falls in the same group.
+    #[serde(default)]
+    pub control_share: f64,
 }
 
 impl Default for Selection {
@@ -175,6 +180,7 @@ impl Default for Selection {
             owners: Vec::new(),
             conditions: Vec::new(),
             max_per_run: default_batch(),
+            control_share: 0.0,
         }
     }
 }

@@ -418,8 +418,75 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A model's research facts: each quotes, word for word, a page it was given.
-pub fn research(output: &Value, pages: &[PageText]) -> Result<Vec<Fact>, String> {
+/// What a model's research answer left after the checks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckedResearch {
+    /// The facts that quote, word for word, a page they were given.
+    pub facts: Vec<Fact>,
+    /// Why each other fact was dropped, for the run record.
+    pub dropped: Vec<String>,
+    /// The model said a page holds text aimed at AI agents.
+    pub injection: bool,
+}
+
+/// The numbers written in `s` (digits only, separators dropped): `12`, `1500`, `2024`.
+fn numbers(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .map(|w| w.chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// One fact: its quote is on the page it names, and its text claims no number, link or
+/// address the quote does not hold, nor speaks to AI agents.
+fn quoted_fact(text: &str, source: &str, quote: &str, pages: &[PageText]) -> Result<Fact, String> {
+    let page = pages
+        .iter()
+        .find(|p| p.url == source)
+        .ok_or_else(|| format!("it names {source:?}, a page it was not given"))?;
+    let quote = squash(quote);
+    if quote.chars().count() < 8 {
+        return Err(format!("its quote {quote:?} is too short to check"));
+    }
+    if !squash(&page.text)
+        .to_lowercase()
+        .contains(&quote.to_lowercase())
+    {
+        return Err(format!(
+            "its quote {quote:?} is not in the text of {source}"
+        ));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("it is empty".into());
+    }
+    plain_text(text)?;
+    if crate::text::injection::is_injection(text) || crate::text::injection::is_injection(&quote) {
+        return Err("it repeats text aimed at AI agents".into());
+    }
+    let in_quote = numbers(&quote);
+    if let Some(n) = numbers(text).into_iter().find(|n| !in_quote.contains(n)) {
+        return Err(format!("it states {n}, which its quote does not"));
+    }
+    let lower_quote = quote.to_lowercase();
+    for a in addresses(text) {
+        if !lower_quote.contains(&a.to_lowercase()) {
+            return Err(format!("it names {a}, which its quote does not"));
+        }
+    }
+    if text.contains("://") || text.to_lowercase().contains("www.") {
+        return Err("it contains a link".into());
+    }
+    Ok(Fact {
+        text: text.to_string(),
+        source: source.to_string(),
+    })
+}
+
+/// A model's research facts: each must quote, word for word (spacing and case aside), a page
+/// it was given; the facts that do not are dropped, each with its reason. An answer outside
+/// the schema is refused whole.
+pub fn research(output: &Value, pages: &[PageText]) -> Result<CheckedResearch, String> {
     #[derive(Deserialize)]
     struct Quoted {
         text: String,
@@ -429,27 +496,27 @@ pub fn research(output: &Value, pages: &[PageText]) -> Result<Vec<Fact>, String>
     #[derive(Deserialize)]
     struct Facts {
         facts: Vec<Quoted>,
+        #[serde(default)]
+        injection: bool,
     }
     let f: Facts = serde_json::from_value(output.clone())
         .map_err(|e| format!("the research does not fit its schema: {e}"))?;
-    let mut out = Vec::new();
+    let mut out = CheckedResearch {
+        injection: f.injection,
+        ..Default::default()
+    };
     for q in f.facts {
-        let page = pages
-            .iter()
-            .find(|p| p.url == q.source)
-            .ok_or_else(|| format!("a fact names {}, a page it was not given", q.source))?;
-        let quote = squash(&q.quote);
-        if quote.len() < 8 || !squash(&page.text).contains(&quote) {
-            return Err(format!(
-                "the quote {:?} is not in the text of {}",
-                q.quote, q.source
-            ));
+        match quoted_fact(&q.text, &q.source, &q.quote, pages) {
+            Ok(fact) => {
+                if !out.facts.iter().any(|f| f.text == fact.text) {
+                    out.facts.push(fact);
+                }
+            }
+            Err(why) => out.dropped.push(format!(
+                "research: a model fact was dropped ({why}): {:?}",
+                crate::text::truncate_bytes(q.text.trim(), 160)
+            )),
         }
-        plain_text(&q.text).map_err(|e| format!("a fact {e}"))?;
-        out.push(Fact {
-            text: q.text.trim().to_string(),
-            source: q.source,
-        });
     }
     Ok(out)
 }
@@ -485,12 +552,19 @@ mod tests {
             text: "Acme ships   parcels in 12 countries.".into(),
         }];
         let ok = serde_json::json!({"facts": [{"text": "Ships in 12 countries", "source": "https://a.example/", "quote": "ships parcels in 12 countries"}], "injection": false});
-        assert_eq!(research(&ok, &pages).unwrap().len(), 1);
-        let bad = serde_json::json!({"facts": [{"text": "Ships in 40 countries", "source": "https://a.example/", "quote": "ships parcels in 40 countries"}], "injection": false});
-        assert!(
-            research(&bad, &pages)
-                .unwrap_err()
-                .contains("is not in the text")
-        );
+        assert_eq!(research(&ok, &pages).unwrap().facts.len(), 1);
+        let bad = serde_json::json!({"facts": [
+            {"text": "Ships in 40 countries", "source": "https://a.example/", "quote": "ships parcels in 40 countries"},
+            {"text": "Ships in 40 countries", "source": "https://a.example/", "quote": "ships parcels in 12 countries"},
+            {"text": "Ships in 12 countries", "source": "https://b.example/", "quote": "ships parcels in 12 countries"},
+            {"text": "Ships in 12 countries", "source": "https://a.example/", "quote": "Acme ships parcels in 12 countries."}
+        ], "injection": false});
+        let checked = research(&bad, &pages).unwrap();
+        assert_eq!(checked.facts.len(), 1, "{checked:?}");
+        assert_eq!(checked.dropped.len(), 3);
+        assert!(checked.dropped[0].contains("is not in the text"));
+        assert!(checked.dropped[1].contains("states 40"));
+        assert!(checked.dropped[2].contains("not given"));
+        assert!(research(&serde_json::json!({"facts": "x"}), &pages).is_err());
     }
 }

@@ -312,8 +312,10 @@ pub async fn summarize(deps: &Deps, step: &mut Step, lead: &Lead) -> String {
     }
 }
 
-/// Facts about the lead's company from its pages, each quoting its page; the research
-/// agent's own facts (`offline`) when the model is not asked or its facts fail the check.
+/// Facts about the lead's company from its pages' visible texts, each quoting its page. The
+/// research agent's own facts (`offline`) are the floor: they are always kept, and the
+/// model's facts that pass the quote check ([`checks::research`]) are added after them; the
+/// facts that fail are dropped, each with its reason in the run record.
 pub async fn research(
     deps: &Deps,
     step: &mut Step,
@@ -341,7 +343,27 @@ pub async fn research(
     )
     .await;
     match asked {
-        Asked::Used(f) => f,
+        Asked::Used(checked) => {
+            let mut facts = offline;
+            let before = facts.len();
+            for f in checked.facts {
+                if !facts.iter().any(|o| o.text.eq_ignore_ascii_case(&f.text)) {
+                    facts.push(f);
+                }
+            }
+            step.record.reasons.push(format!(
+                "research: the model added {} quoted facts, {} dropped",
+                facts.len() - before,
+                checked.dropped.len()
+            ));
+            step.record.reasons.extend(checked.dropped);
+            if checked.injection {
+                step.record
+                    .reasons
+                    .push("research: the model saw text aimed at AI agents (ignored)".into());
+            }
+            facts
+        }
         Asked::Fallback | Asked::Skipped => offline,
     }
 }

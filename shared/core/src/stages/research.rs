@@ -8,6 +8,8 @@ use super::{Outcome, StageError, StageMessage, Step, enqueue, is_conflict, load,
 use crate::agents::{fit, research};
 use crate::domain::{Research, Stage};
 use crate::lifecycle::{Expected, transition};
+use crate::model::gateway;
+use crate::model::spotlight::PageText;
 use crate::ports::{Deps, QueueName};
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,8 +24,11 @@ use std::sync::Mutex;
 pub struct ResearchCache {
     ttl: Duration,
     cap: usize,
-    entries: Mutex<HashMap<CacheKey, (DateTime<Utc>, Research)>>,
+    entries: Mutex<HashMap<CacheKey, (DateTime<Utc>, Read)>>,
 }
+
+/// What a site said: the research and the visible text of each page read (for the model).
+pub type Read = (Research, Vec<PageText>);
 
 /// Domain and user agent: robots.txt may let one agent read what it forbids another.
 type CacheKey = (String, String);
@@ -44,7 +49,7 @@ impl ResearchCache {
     }
 
     /// The research of `domain` read with `user_agent` at most `ttl` before `now`.
-    pub fn get(&self, domain: &str, user_agent: &str, now: DateTime<Utc>) -> Option<Research> {
+    pub fn get(&self, domain: &str, user_agent: &str, now: DateTime<Utc>) -> Option<Read> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (at, r) = entries.get(&(domain.to_string(), user_agent.to_string()))?;
         (now >= *at && now - *at < self.ttl).then(|| r.clone())
@@ -52,8 +57,8 @@ impl ResearchCache {
 
     /// Keep a result; results with an error are never kept (a transient failure must not
     /// stick). At capacity, expired entries go first, then everything.
-    pub fn put(&self, domain: &str, user_agent: &str, now: DateTime<Utc>, research: &Research) {
-        if research.error.is_some() {
+    pub fn put(&self, domain: &str, user_agent: &str, now: DateTime<Utc>, read: &Read) {
+        if read.0.error.is_some() {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
@@ -66,7 +71,7 @@ impl ResearchCache {
         }
         entries.insert(
             (domain.to_string(), user_agent.to_string()),
-            (now, research.clone()),
+            (now, read.clone()),
         );
     }
 }
@@ -96,17 +101,17 @@ pub async fn rerun(deps: &Deps, lead: &mut crate::domain::Lead) -> Result<String
 }
 
 /// Research a website, reusing the cached research of its domain (see [`ResearchCache`]).
-async fn cached_research(deps: &Deps, website: &str) -> Research {
+async fn cached_research(deps: &Deps, website: &str) -> Read {
     let ua = &deps.config.web.user_agent;
     let vocab = research::Vocabulary::of(&deps.config);
     let Some(domain) = research::domain_of(website) else {
-        return research::research_with(website, deps.ports.web.as_ref(), ua, &vocab).await;
+        return research::read_site(website, deps.ports.web.as_ref(), ua, &vocab).await;
     };
     let now = deps.ports.clock.now();
     if let Some(r) = deps.research_cache.get(&domain, ua, now) {
         return r;
     }
-    let found = research::research_with(website, deps.ports.web.as_ref(), ua, &vocab).await;
+    let found = research::read_site(website, deps.ports.web.as_ref(), ua, &vocab).await;
     deps.research_cache.put(&domain, ua, now, &found);
     found
 }
@@ -121,16 +126,18 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     }
     let mut step = Step::start(deps, &msg.run_id, Some(&lead.id), "research");
     step.inputs(&(&lead.website, &lead.company));
-    let found = if deps.config.web.source == crate::config::WebSource::Off {
-        Research {
+    let (mut found, pages) = if deps.config.web.source == crate::config::WebSource::Off {
+        let r = Research {
             error: Some("web research is off (web.source = \"off\")".into()),
             ..Default::default()
-        }
+        };
+        (r, Vec::new())
     } else if lead.website.trim().is_empty() {
-        Research {
+        let r = Research {
             error: Some("the lead has no website".into()),
             ..Default::default()
-        }
+        };
+        (r, Vec::new())
     } else {
         cached_research(deps, &lead.website).await
     };
@@ -153,6 +160,17 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
             "robots.txt forbade {}",
             found.disallowed.join(", ")
         ));
+    }
+    if found.error.is_none() && !pages.is_empty() {
+        // The model's research task (when configured): the pages go as data blocks, each
+        // fact it returns must quote its page; the agent's own facts stay.
+        let offline = std::mem::take(&mut found.facts);
+        let mut model_step = Step::start(deps, &msg.run_id, Some(&lead.id), "research");
+        found.facts = gateway::research(deps, &mut model_step, &lead, pages, offline).await;
+        for call in model_step.record.model_calls.drain(..) {
+            step.call(call);
+        }
+        reasons.append(&mut model_step.record.reasons);
     }
     lead.research = Some(found);
 
@@ -222,7 +240,7 @@ mod tests {
     fn cached_research_expires_by_the_clock_not_the_wall() {
         let cache = ResearchCache::new(Duration::hours(1), 8);
         let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
-        cache.put("a.example", "UA", t0, &found());
+        cache.put("a.example", "UA", t0, &(found(), Vec::new()));
         assert!(
             cache
                 .get("a.example", "UA", t0 + Duration::minutes(59))
@@ -250,7 +268,7 @@ mod tests {
             error: Some("timeout".into()),
             ..Default::default()
         };
-        cache.put("a.example", "UA", t0, &failed);
+        cache.put("a.example", "UA", t0, &(failed, Vec::new()));
         assert!(cache.get("a.example", "UA", t0).is_none());
     }
 
@@ -258,9 +276,10 @@ mod tests {
     fn a_full_cache_drops_expired_entries_first() {
         let cache = ResearchCache::new(Duration::hours(1), 2);
         let t0 = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
-        cache.put("old.example", "UA", t0, &found());
-        cache.put("new.example", "UA", t0 + Duration::minutes(90), &found());
-        cache.put("third.example", "UA", t0 + Duration::minutes(91), &found());
+        let read = (found(), Vec::new());
+        cache.put("old.example", "UA", t0, &read);
+        cache.put("new.example", "UA", t0 + Duration::minutes(90), &read);
+        cache.put("third.example", "UA", t0 + Duration::minutes(91), &read);
         let now = t0 + Duration::minutes(92);
         assert!(cache.get("new.example", "UA", now).is_some());
         assert!(cache.get("third.example", "UA", now).is_some());

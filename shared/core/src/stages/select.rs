@@ -26,6 +26,9 @@ pub struct SelectReport {
     pub not_eligible: usize,
     /// Candidates another run claimed first.
     pub lost_claims: usize,
+    /// Leads selected into the control group: left to their owners, never contacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub control: Vec<String>,
     /// Why no new lead was selected, when the agent is not running.
     pub note: Option<String>,
     /// Leads found waiting for their next stage's message longer than [`SWEEP_AFTER`],
@@ -311,6 +314,26 @@ async fn abort_batch(deps: &Deps) {
     }
 }
 
+/// Does `lead` fall in the control group? A keyed hash (the deployment's secret and the lead
+/// id) read as a number in [0, 1) below `share`: the same lead always falls in the same
+/// group, and nobody without the secret can tell which leads the agent leaves alone.
+pub fn in_control_group(secret: &str, lead: &LeadId, share: f64) -> bool {
+    use hmac::{Hmac, KeyInit, Mac};
+    if share <= 0.0 {
+        return false;
+    }
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(b"control-group\0");
+    mac.update(lead.to_string().as_bytes());
+    let tag = mac.finalize().into_bytes();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&tag[..8]);
+    let x = (u64::from_be_bytes(first) >> 11) as f64 / (1u64 << 53) as f64;
+    x < share
+}
+
 async fn claim(
     deps: &Deps,
     mut lead: Lead,
@@ -337,6 +360,20 @@ async fn claim(
         return Ok(false);
     }
     lead.claimed_by = Some(run_id.to_string());
+    let share = deps.config.selection.control_share;
+    let control = in_control_group(&deps.secret, &lead.id, share);
+    let mut reasons = reasons;
+    if control {
+        // The control group: the lead goes to its owner as it is, with no email, research
+        // or handover notice from the agent.
+        transition(&mut lead, Stage::HandedOver).map_err(StageError::permanent)?;
+        lead.control = true;
+        lead.reason = Some("control group: left to its owner, not contacted by the agent".into());
+        reasons.push(format!(
+            "control group (selection.control_share = {share}): left to its owner {:?}",
+            lead.owner.trim()
+        ));
+    }
     crate::fault::hit("before_claim");
     match save(deps, &mut lead, expected).await {
         Ok(()) => {}
@@ -347,6 +384,11 @@ async fn claim(
         Err(e) => return Err(e),
     }
     crate::fault::hit("after_claim");
+    if control {
+        report.control.push(lead.id.to_string());
+        step.finish(deps, "control", reasons).await?;
+        return Ok(true);
+    }
     enqueue(
         deps,
         QueueName::Validate,
@@ -496,6 +538,33 @@ pub async fn preview(deps: &Deps) -> Result<Vec<PreviewRow>, StageError> {
 mod tests {
     use super::*;
     use crate::config::Condition;
+
+    #[test]
+    fn the_control_group_is_a_keyed_stable_share() {
+        let ids: Vec<LeadId> = (0..2000)
+            .map(|i| LeadId::parse(&format!("L{i:04}")).unwrap())
+            .collect();
+        let count = |secret: &str, share: f64| {
+            ids.iter()
+                .filter(|id| in_control_group(secret, id, share))
+                .count()
+        };
+        assert_eq!(count("s", 0.0), 0);
+        let n = count("s", 0.1);
+        assert!((150..=250).contains(&n), "{n} of 2000 at 10 %");
+        // A larger share keeps every lead of the smaller one.
+        assert!(
+            ids.iter()
+                .filter(|id| in_control_group("s", id, 0.1))
+                .all(|id| in_control_group("s", id, 0.3))
+        );
+        // Another secret draws another group.
+        let differ = ids
+            .iter()
+            .filter(|id| in_control_group("s", id, 0.1) != in_control_group("t", id, 0.1))
+            .count();
+        assert!(differ > 100, "{differ}");
+    }
 
     fn lead(status: &str, created: &str) -> Lead {
         let mut l = Lead::new(LeadId::parse("L1").unwrap(), Utc::now());

@@ -11,6 +11,7 @@
 //! fetched, so nothing on it can reach the output.
 
 use crate::domain::{Fact, NewsItem, Research};
+use crate::model::spotlight::PageText;
 use crate::ports::{Web, WebError};
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
@@ -158,13 +159,45 @@ pub async fn research_with(
     user_agent: &str,
     vocab: &Vocabulary,
 ) -> Research {
+    read_site(website, web, user_agent, vocab).await.0
+}
+
+/// The visible text of one page read: its non-empty blocks, one a line, without the blocks
+/// addressed to AI agents. This is what a model may quote (as data, never as instructions).
+fn visible_text(page: &Page) -> String {
+    let text = page
+        .blocks
+        .iter()
+        .filter(|b| !b.injected)
+        .map(|b| b.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A model is sent at most this much of a page: it can quote nothing beyond it.
+    match text
+        .char_indices()
+        .nth(crate::model::spotlight::MAX_BLOCK_CHARS)
+    {
+        Some((i, _)) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// [`research_with`], and the visible text of every page read, in the order of `sources`
+/// (for the model's research task, which must quote them).
+pub async fn read_site(
+    website: &str,
+    web: &dyn Web,
+    user_agent: &str,
+    vocab: &Vocabulary,
+) -> (Research, Vec<PageText>) {
     let mut out = Research::default();
     let Some(domain) = domain_of(website) else {
         out.error = Some(format!(
             "no usable website domain in {:?}",
             truncate(website, 80)
         ));
-        return out;
+        return (out, Vec::new());
     };
     out.domain = Some(domain.clone());
     let origin = format!("https://{domain}");
@@ -181,7 +214,7 @@ pub async fn research_with(
             out.error = Some(format!(
                 "robots.txt of {domain} could not be read ({e}); nothing was fetched"
             ));
-            return out;
+            return (out, Vec::new());
         }
     };
 
@@ -274,10 +307,18 @@ pub async fn research_with(
             }
             None => format!("no page of {domain} could be read"),
         });
-        return out;
+        return (out, Vec::new());
     }
     extract(&mut out, &pages, &domain, vocab);
-    out
+    let texts = pages
+        .iter()
+        .map(|p| PageText {
+            url: p.url.clone(),
+            text: visible_text(p),
+        })
+        .filter(|p| !p.text.is_empty())
+        .collect();
+    (out, texts)
 }
 
 #[cfg(test)]
