@@ -163,12 +163,25 @@ async fn run_loop(dir: &Path, cfg: AgentConfig) -> (TestPipeline, BTreeMap<Strin
     (p, lang_of_message)
 }
 
-fn lead_id_of(file: &str) -> Option<String> {
+/// The lead and touch number a mail file names: `outreach-{LEAD}-{n}-{tag}@…`,
+/// `reply-{LEAD}-{n}-{tag}@…`, `handover-{LEAD}@…`. A lead id may hold dashes (a referral's
+/// `C0033-R1`), so the parts are taken from the right.
+fn ids_of(file: &str) -> Option<(String, u32)> {
+    if let Some(rest) = file.strip_prefix("handover-") {
+        return rest.split('@').next().map(|l| (l.to_string(), 0));
+    }
     let rest = file
         .strip_prefix("outreach-")
-        .or_else(|| file.strip_prefix("reply-"))
-        .or_else(|| file.strip_prefix("handover-"))?;
-    rest.split(['-', '@']).next().map(str::to_string)
+        .or_else(|| file.strip_prefix("reply-"))?;
+    let local = rest.split('@').next()?;
+    let mut parts = local.rsplitn(3, '-');
+    let _tag = parts.next()?;
+    let n = parts.next()?.parse().ok()?;
+    parts.next().map(|l| (l.to_string(), n))
+}
+
+fn lead_id_of(file: &str) -> Option<String> {
+    ids_of(file).map(|(lead, _)| lead)
 }
 
 /// The prefix of a phrase before its first placeholder ("Hi ", "Hallo ").
@@ -268,11 +281,11 @@ async fn review(
         };
         r.to_leads += 1;
         let is_answer = file.starts_with("reply-");
-        let touch_n: u32 = file
-            .strip_prefix("outreach-")
-            .and_then(|s| s.split('-').nth(1))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
+        let touch_n: u32 = if file.starts_with("outreach-") {
+            ids_of(&file).map_or(0, |(_, n)| n)
+        } else {
+            0
+        };
         let touch = lead.touches.iter().find(|t| {
             t.message_id.trim_matches(['<', '>'])
                 == mail

@@ -197,7 +197,8 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
         }
     }
     // A market counts when a sentence lists it with others ("customers in manufacturing,
-    // retail and logistics") or when two sentences name it; a lone mention is noise.
+    // retail and logistics"), when the seller's own description names it, or when two
+    // sentences name it; a lone mention elsewhere is noise.
     let mut seen: Vec<(String, usize, String, String)> = Vec::new();
     for (source, text) in &input.texts {
         for s in sentences(text) {
@@ -212,7 +213,10 @@ pub fn suggest_icp(input: &SuggestInput) -> IcpSuggestion {
                 .into_iter()
                 .filter(|n| Some(n) != own.as_ref())
                 .collect();
-            let weight = if named.len() >= 2 { 2 } else { 1 };
+            // The seller's own description and product texts name its market on purpose.
+            let own_words =
+                source == "company.description" || source.starts_with("company.products");
+            let weight = if named.len() >= 2 || own_words { 2 } else { 1 };
             for name in named {
                 match seen.iter_mut().find(|(n, ..)| *n == name) {
                     Some(e) => e.1 += weight,
