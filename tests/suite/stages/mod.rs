@@ -4,6 +4,7 @@
 //! nor the public corpus.
 
 mod consent;
+mod cadence;
 mod corrections;
 mod engage;
 mod feedback;

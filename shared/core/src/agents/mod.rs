@@ -1,6 +1,7 @@
 //! The agents: plain functions over typed input and output, each with a deterministic
 //! implementation that always works offline.
 
+pub mod business_time;
 pub mod classify;
 pub mod email;
 pub mod fit;

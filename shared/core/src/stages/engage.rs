@@ -211,7 +211,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 .await?;
             }
             FollowUp::Referral(address) => {
-                reasons.push(create_referral(deps, &lead, &address).await?);
+                reasons.push(create_referral(deps, &lead, &address, &run_id).await?);
             }
             FollowUp::Answer(draft) => {
                 let n = lead.touches.len() as u32 + 1;
@@ -1053,7 +1053,12 @@ async fn unreadable(
 
 /// Create a lead for the address a wrong person referred us to (same company and owner);
 /// returns what happened, for the run record.
-async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<String, StageError> {
+async fn create_referral(
+    deps: &Deps,
+    lead: &Lead,
+    address: &str,
+    run_id: &str,
+) -> Result<String, StageError> {
     let check = email::check(address);
     if !check.valid {
         return Ok(format!(
@@ -1084,7 +1089,17 @@ async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<Stri
     new.created_at_raw = now.to_rfc3339();
     new.notes = format!("referred by {} ({})", lead.display_name(), lead.id);
     match deps.ports.leads.insert(&new).await {
-        Ok(()) => Ok(format!("new lead {id} created for {address}")),
+        Ok(()) => {
+            // The referred contact starts a cadence of its own now (if the selection takes
+            // it), not at the next scheduled run.
+            let started =
+                super::select::enqueue_new(deps, std::slice::from_ref(&id), run_id).await?;
+            Ok(if started > 0 {
+                format!("new lead {id} created for {address}; its own cadence starts")
+            } else {
+                format!("new lead {id} created for {address}")
+            })
+        }
         Err(crate::ports::StoreError::Conflict(_)) => Ok(format!("lead {id} already exists")),
         Err(e) => Err(e.into()),
     }
