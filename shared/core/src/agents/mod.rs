@@ -9,6 +9,7 @@ pub mod knowledge;
 pub mod offline;
 pub mod outreach;
 pub mod phrases;
+pub mod rating;
 pub mod readiness;
 pub mod research;
 pub mod summary;
