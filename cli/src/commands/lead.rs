@@ -99,7 +99,11 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
                     .map(|i| format!(" · last reply {}", i.as_str()))
                     .unwrap_or_default()
             )?;
-            for t in c.touches.iter().filter(|t| t.state == sqa_core::domain::TouchState::Sent) {
+            for t in c
+                .touches
+                .iter()
+                .filter(|t| t.state == sqa_core::domain::TouchState::Sent)
+            {
                 outln!("      → {} {:?}", t.at.format("%Y-%m-%d"), t.subject)?;
             }
             for e in &c.inbound {

@@ -10,9 +10,7 @@ use sqa_core::stages::AuthVerdicts;
 use sqa_tests::memory_pipeline::MemoryPipeline;
 
 fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 /// A researched lead with a valid address, before its first touch.
@@ -46,13 +44,24 @@ async fn a_first_email_waits_for_the_leads_business_morning_and_follow_ups_skip_
         .await
         .unwrap();
     assert_eq!(out.decision, "waiting");
-    assert!(p.sent().is_empty(), "no email at 04:00 in the lead's time zone");
+    assert!(
+        p.sent().is_empty(),
+        "no email at 04:00 in the lead's time zone"
+    );
     let l = p.get("L1").await;
     assert_eq!(l.stage, Stage::Researched);
-    assert_eq!(l.next_touch_at, Some(at("2026-11-20T14:00:00Z")), "09:00 in New York");
+    assert_eq!(
+        l.next_touch_at,
+        Some(at("2026-11-20T14:00:00Z")),
+        "09:00 in New York"
+    );
 
     run_at(&p, at("2026-11-20T14:00:00Z")).await;
-    assert_eq!(p.sent_to(&lead.email).len(), 1, "sent when the business day starts");
+    assert_eq!(
+        p.sent_to(&lead.email).len(),
+        1,
+        "sent when the business day starts"
+    );
     let l = p.get("L1").await;
     assert_eq!(l.stage, Stage::Contacted);
     // One day later is a Saturday: the follow-up is due on Monday at 09:00 in New York.
@@ -85,7 +94,11 @@ async fn after_the_last_touch_without_a_reply_the_lead_ends_no_response() {
     let l = p.get("L1").await;
     assert_eq!(l.stage, Stage::Contacted);
     let end = at("2026-11-27T09:00:00Z");
-    assert_eq!(l.next_touch_at, Some(end), "cadence.no_response_days after it");
+    assert_eq!(
+        l.next_touch_at,
+        Some(end),
+        "cadence.no_response_days after it"
+    );
 
     run_at(&p, end).await;
     let l = p.get("L1").await;
@@ -138,8 +151,14 @@ async fn a_lead_who_got_an_answer_and_went_silent_gets_one_nudge() {
     let l = p.get("L1").await;
     assert_eq!(l.stage, Stage::Engaged);
     assert_eq!(p.sent_to(&lead.email).len(), 1, "the answer");
-    let nudge_at = l.next_touch_at.expect("a nudge is scheduled after the answer");
-    assert_eq!(nudge_at, at("2026-11-25T09:00:00Z"), "cadence.nudge_days = 5");
+    let nudge_at = l
+        .next_touch_at
+        .expect("a nudge is scheduled after the answer");
+    assert_eq!(
+        nudge_at,
+        at("2026-11-25T09:00:00Z"),
+        "cadence.nudge_days = 5"
+    );
 
     run_at(&p, nudge_at).await;
     let sent = p.sent_to(&lead.email);
@@ -244,6 +263,9 @@ async fn bant_questions_follow_the_configured_order() {
     assert!(body.contains(BUDGET), "{body}");
     let body = question_in_answer(Some(order), &["authority", "budget"]).await;
     for q in [NEED, TIMELINE, BUDGET, AUTHORITY] {
-        assert!(!body.contains(q), "a dimension left out is never asked: {body}");
+        assert!(
+            !body.contains(q),
+            "a dimension left out is never asked: {body}"
+        );
     }
 }

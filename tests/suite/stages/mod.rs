@@ -3,8 +3,8 @@
 //! and asserting on lead stages, sent mail, queues and run records. They need neither moto
 //! nor the public corpus.
 
-mod consent;
 mod cadence;
+mod consent;
 mod corrections;
 mod engage;
 mod feedback;

@@ -81,8 +81,7 @@ pub fn offset_minutes(country: &str, at: DateTime<Utc>) -> i64 {
         // 02:00 local time on the second Sunday of March and the first of November.
         Dst::Us => {
             let start = nth_weekday(y, 3, Weekday::Sun, 2).and_then(|d| utc_at(d, 2, standard));
-            let end =
-                nth_weekday(y, 11, Weekday::Sun, 1).and_then(|d| utc_at(d, 2, standard + 60));
+            let end = nth_weekday(y, 11, Weekday::Sun, 1).and_then(|d| utc_at(d, 2, standard + 60));
             matches!((start, end), (Some(s), Some(e)) if at >= s && at < e)
         }
     };
@@ -123,7 +122,11 @@ impl BusinessHours {
             .ok_or_else(|| format!("{hours:?} is not of the form HH:MM-HH:MM"))?;
         let (open, close) = match (parse_hm(a), parse_hm(b)) {
             (Some(o), Some(c)) if o < c => (o, c),
-            _ => return Err(format!("{hours:?} is not of the form HH:MM-HH:MM, opening first")),
+            _ => {
+                return Err(format!(
+                    "{hours:?} is not of the form HH:MM-HH:MM, opening first"
+                ));
+            }
         };
         let mut set = [false; 7];
         for d in days {

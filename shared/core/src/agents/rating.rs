@@ -365,7 +365,11 @@ mod tests {
         free.email_key = crate::EmailKey::from_stored("jo@gmail.com");
         free.validation = Some(crate::agents::email::check("jo@gmail.com"));
         let r = rate_all(&[keen.clone(), quiet.clone(), free.clone()], now);
-        assert!(r[1].reason.contains("a colleague replied interested"), "{:?}", r[1]);
+        assert!(
+            r[1].reason.contains("a colleague replied interested"),
+            "{:?}",
+            r[1]
+        );
         assert!(!r[2].reason.contains("colleague"), "{:?}", r[2]);
         assert!(!r[0].reason.contains("colleague"), "not its own colleague");
         assert_eq!(company_domain(&keen).as_deref(), Some("buyer.example"));

@@ -138,7 +138,11 @@ pub(super) fn semantic_checks(
         push("cadence.business_hours", e);
     }
     let order = &cfg.cadence.bant_order;
-    if order.iter().enumerate().any(|(i, d)| order[..i].contains(d)) {
+    if order
+        .iter()
+        .enumerate()
+        .any(|(i, d)| order[..i].contains(d))
+    {
         push(
             "cadence.bant_order",
             "name each BANT dimension at most once".into(),

@@ -127,10 +127,9 @@ fn cadence_over(lead: &Lead, cfg: &crate::config::AgentConfig, n: u32) -> bool {
         .map(|t| t.at)
         .max();
     match last_answer {
-        Some(answered) => lead
-            .touches
-            .iter()
-            .any(|t| t.kind == TouchKind::FollowUp && t.state == TouchState::Sent && t.at > answered),
+        Some(answered) => lead.touches.iter().any(|t| {
+            t.kind == TouchKind::FollowUp && t.state == TouchState::Sent && t.at > answered
+        }),
         None => n as usize > 1 + cfg.cadence.follow_up_days.len(),
     }
 }
