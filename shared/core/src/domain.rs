@@ -720,7 +720,8 @@ pub struct Lead {
 
 impl Lead {
     /// Since when the lead waits for the message of its next stage, if it does: selected
-    /// (validate), validated (research), or researched without a first touch (outreach) —
+    /// (validate), validated (research), or researched without a first touch and not
+    /// scheduled for one (outreach) —
     /// unless a stage failed on it for good, which a person must look at. It is the lead's
     /// last write: every stage that moves a lead on writes it again. A crash between a
     /// stage's write and its enqueue, on a backend where the two cannot share a transaction,
@@ -732,10 +733,15 @@ impl Lead {
         }
         let waits = match self.stage {
             Stage::Selected | Stage::Validated => true,
-            Stage::Researched => !self
-                .touches
-                .iter()
-                .any(|t| t.n == 1 && t.kind != TouchKind::Answer),
+            // A first email waiting for the lead's business hours is scheduled (the due
+            // index brings it back), not stalled.
+            Stage::Researched => {
+                self.next_touch_at.is_none()
+                    && !self
+                        .touches
+                        .iter()
+                        .any(|t| t.n == 1 && t.kind != TouchKind::Answer)
+            }
             _ => false,
         };
         waits.then_some(self.updated_at)

@@ -269,3 +269,18 @@ async fn bant_questions_follow_the_configured_order() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_first_email_waiting_for_business_hours_is_not_a_stalled_lead() {
+    let p = MemoryPipeline::new();
+    p.insert(&researched(&p, "L1", "JP")).await;
+    // Friday 09:00 UTC is 18:00 in Tokyo: the email waits for Monday 09:00 there.
+    let out = p
+        .handle(QueueName::Outreach, &p.message("L1", None))
+        .await
+        .unwrap();
+    assert_eq!(out.decision, "waiting");
+    let l = p.get("L1").await;
+    assert_eq!(l.next_touch_at, Some(at("2026-11-23T00:00:00Z")));
+    assert_eq!(l.waiting_since(), None, "scheduled, not stalled");
+}
