@@ -272,6 +272,9 @@ pub enum Blocked {
     UnclearReply,
     /// A stage failed for good on this lead.
     StageFailed { stage: String, error: String },
+    /// A colleague at the same company opted out, complained or declined: the cadence waits
+    /// until a person decides (one company, one conversation).
+    ColleagueStopped { colleague: String, why: String },
 }
 
 impl Blocked {
@@ -336,6 +339,7 @@ impl<'de> Deserialize<'de> for Blocked {
             QuestionOutsideKnowledge,
             UnclearReply,
             StageFailed { stage: String, error: String },
+            ColleagueStopped { colleague: String, why: String },
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -353,6 +357,9 @@ impl<'de> Deserialize<'de> for Blocked {
                 Typed::QuestionOutsideKnowledge => Blocked::QuestionOutsideKnowledge,
                 Typed::UnclearReply => Blocked::UnclearReply,
                 Typed::StageFailed { stage, error } => Blocked::StageFailed { stage, error },
+                Typed::ColleagueStopped { colleague, why } => {
+                    Blocked::ColleagueStopped { colleague, why }
+                }
             },
         })
     }
@@ -380,6 +387,10 @@ impl fmt::Display for Blocked {
             }
             Blocked::UnclearReply => f.write_str("an unclear reply: a person must read it"),
             Blocked::StageFailed { stage, error } => write!(f, "{stage} failed: {error}"),
+            Blocked::ColleagueStopped { colleague, why } => write!(
+                f,
+                "colleague {colleague} {why}: the cadence waits until a person decides"
+            ),
         }
     }
 }

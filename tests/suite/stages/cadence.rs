@@ -284,3 +284,34 @@ async fn a_first_email_waiting_for_business_hours_is_not_a_stalled_lead() {
     assert_eq!(l.next_touch_at, Some(at("2026-11-23T00:00:00Z")));
     assert_eq!(l.waiting_since(), None, "scheduled, not stalled");
 }
+
+#[tokio::test]
+async fn an_opt_out_pauses_the_colleagues_cadence_until_a_person_decides() {
+    let p = MemoryPipeline::new();
+    let l1 = p.contacted("L1");
+    let l2 = p.contacted("L2");
+    p.insert(&l1).await;
+    p.insert(&l2).await;
+    let due = p.get("L2").await.next_touch_at.expect("a follow-up due");
+    let reply = p.reply_from(
+        &l1,
+        "<r1@customer.example>",
+        "Please remove me from your mailing list.",
+    );
+    p.inbound("inbound/r1", &reply, AuthVerdicts::default())
+        .await;
+    assert_eq!(p.get("L1").await.stage, Stage::Suppressed);
+    let l = p.get("L2").await;
+    match &l.blocked {
+        Some(sqa_core::domain::Blocked::ColleagueStopped { colleague, why }) => {
+            assert_eq!(colleague, "L1");
+            assert_eq!(why, "opted out");
+        }
+        other => panic!("the colleague's lead shows it: {other:?}"),
+    }
+    run_at(&p, due.max(p.now())).await;
+    assert!(
+        p.sent_to(&l2.email).is_empty(),
+        "no follow-up to the colleague while a person decides"
+    );
+}
