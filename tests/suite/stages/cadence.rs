@@ -315,3 +315,32 @@ async fn an_opt_out_pauses_the_colleagues_cadence_until_a_person_decides() {
         "no follow-up to the colleague while a person decides"
     );
 }
+
+#[tokio::test]
+async fn first_emails_per_account_per_day_are_capped() {
+    let p =
+        MemoryPipeline::new().with_config(|c| c.cadence.max_first_emails_per_account_per_day = 1);
+    let a = researched(&p, "L1", "GB");
+    let b = researched(&p, "L2", "GB");
+    p.insert(&a).await;
+    p.insert(&b).await;
+    let first = p
+        .handle(QueueName::Outreach, &p.message("L1", None))
+        .await
+        .unwrap();
+    assert_eq!(first.decision, "sent");
+    let second = p
+        .handle(QueueName::Outreach, &p.message("L2", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        second.decision, "waiting",
+        "one first email per account per day"
+    );
+    assert!(p.sent_to(&b.email).is_empty());
+    // Friday + 1 day is Saturday: Monday 09:00.
+    let at_ = p.get("L2").await.next_touch_at.expect("rescheduled");
+    assert_eq!(at_, at("2026-11-23T09:00:00Z"));
+    run_at(&p, at_).await;
+    assert_eq!(p.sent_to(&b.email).len(), 1, "sent the next business day");
+}

@@ -344,6 +344,10 @@ pub struct Cadence {
     /// asked, and a dimension left out is never asked.
     #[serde(default = "default_bant_order")]
     pub bant_order: Vec<BantDimension>,
+    /// At most this many first emails per account (leads sharing a company domain) in 24
+    /// hours; the others wait a day (0 = no limit).
+    #[serde(default)]
+    pub max_first_emails_per_account_per_day: u32,
 }
 
 /// A BANT dimension.
@@ -409,6 +413,7 @@ impl Default for Cadence {
             after_last_touch: NoResponse::default(),
             nudge_days: default_nudge_days(),
             bant_order: default_bant_order(),
+            max_first_emails_per_account_per_day: 0,
         }
     }
 }

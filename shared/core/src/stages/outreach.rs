@@ -59,6 +59,12 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
             return wait_for_business_hours(deps, lead, n, open, step).await;
         }
     }
+    if n == 1
+        && deps.config.mode == Mode::Engage
+        && let Some(at) = account_cap_reached(deps, &lead).await?
+    {
+        return wait_for_business_hours(deps, lead, n, at, step).await;
+    }
 
     let input = DraftInput::new(&lead, &deps.config, n);
     let draft = crate::model::gateway::draft(deps, &mut step, &lead, &input).await;
@@ -175,6 +181,61 @@ async fn end_no_response(deps: &Deps, mut lead: Lead, step: Step) -> Result<Outc
     }
 }
 
+/// One company, one conversation: when `cadence.max_first_emails_per_account_per_day`
+/// first emails already went to the lead's colleagues (same company domain) in the last 24
+/// hours, the time its own may go.
+async fn account_cap_reached(
+    deps: &Deps,
+    lead: &Lead,
+) -> Result<Option<DateTime<Utc>>, StageError> {
+    let cap = deps.config.cadence.max_first_emails_per_account_per_day as usize;
+    if cap == 0 {
+        return Ok(None);
+    }
+    let Some(domain) = crate::agents::rating::company_domain(lead) else {
+        return Ok(None);
+    };
+    let now = deps.ports.clock.now();
+    let since = now - Duration::days(1);
+    let mut firsts: Vec<DateTime<Utc>> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .ports
+            .leads
+            .list(&Default::default(), cursor, 500)
+            .await?;
+        for c in &page.items {
+            if c.id == lead.id
+                || crate::agents::rating::company_domain(c).as_deref() != Some(domain.as_str())
+            {
+                continue;
+            }
+            firsts.extend(
+                c.touches
+                    .iter()
+                    .filter(|t| {
+                        t.kind == TouchKind::First
+                            && matches!(t.state, TouchState::Sent | TouchState::Sending)
+                            && t.at > since
+                    })
+                    .map(|t| t.at),
+            );
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    if firsts.len() < cap {
+        return Ok(None);
+    }
+    firsts.sort();
+    // When the oldest of the last `cap` leaves the 24-hour window, on business time.
+    let free = firsts[firsts.len() - cap] + Duration::days(1);
+    Ok(Some(on_business_time(&deps.config, lead, free.max(now))))
+}
+
 /// The reason of a lead whose cadence ended without a reply.
 pub const NO_RESPONSE: &str = "no_response";
 
@@ -189,7 +250,8 @@ async fn wait_for_business_hours(
     let expected = Expected::of(&lead);
     lead.next_touch_at = Some(open);
     let why = format!(
-        "outside the lead's business hours ({}): touch {n} waits until {}",
+        "outside the lead's business hours or its account's daily first emails ({}): touch {n} \
+         waits until {}",
         if lead.country.trim().is_empty() {
             "UTC".to_string()
         } else {
