@@ -73,6 +73,12 @@ pub async fn run(args: DemoArgs, now: Option<DateTime<Utc>>, json: bool) -> Resu
             .with_context(|| format!("--web {}: no such folder", web.display()))?;
         cfg.web.source = sqa_core::config::WebSource::Dir(abs.display().to_string());
     }
+    // The demo replays the whole loop at one moment (a Saturday night by default): first
+    // emails go at once instead of waiting for each lead's business morning.
+    if cfg.cadence.quiet_hours {
+        cfg.cadence.quiet_hours = false;
+        say("   (quiet hours off for the demo: first emails go at once)".into())?;
+    }
     let ws = Workspace::open_with(&dir, cfg, Some(now)).await?;
 
     // 1. Import.

@@ -112,7 +112,7 @@ enum LeadsCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// List leads, newest first.
+    /// List leads, newest first (or by rating: hot first, with the suggested next step).
     List {
         #[arg(long)]
         stage: Option<String>,
@@ -120,6 +120,9 @@ enum LeadsCmd {
         owner: Option<String>,
         #[arg(long, default_value_t = 1000)]
         limit: usize,
+        /// `newest` (default) or `rating`.
+        #[arg(long, default_value = "newest")]
+        sort: String,
     },
     /// Export leads as spreadsheet-safe CSV.
     Export,
@@ -238,7 +241,8 @@ async fn dispatch(cli: Cli) -> Result<i32> {
                     stage,
                     owner,
                     limit,
-                }) => commands::leads::list(&ws, stage, owner, limit, json).await,
+                    sort,
+                }) => commands::leads::list(&ws, stage, owner, limit, &sort, json).await,
                 Command::Leads(LeadsCmd::Export) => commands::leads::export(&ws).await,
                 Command::Lead(LeadCmd::Show { id }) => commands::lead::show(&ws, &id, json).await,
                 Command::Lead(LeadCmd::SetEmail { id, address }) => {

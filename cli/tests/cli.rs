@@ -1056,3 +1056,59 @@ fn suggest_icp_proposes_criteria_close_to_each_sellers_own_icp() {
         }
     }
 }
+
+#[test]
+fn leads_list_sorts_by_rating_and_lead_show_gives_the_next_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = workspace_with_leads(dir.path());
+    let out = sqa(&[
+        "--dir",
+        &w,
+        "--now",
+        "2026-11-23T10:00:00Z",
+        "run",
+        "--until-idle",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let rows = jsonl(&stdout(&sqa(&[
+        "--dir",
+        &w,
+        "--now",
+        "2026-11-23T10:00:00Z",
+        "--json",
+        "leads",
+        "list",
+        "--sort",
+        "rating",
+    ])));
+    assert!(rows.len() > 10, "{rows:?}");
+    let scores: Vec<u64> = rows
+        .iter()
+        .map(|r| r["rating"]["score"].as_u64().expect("a score"))
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "highest first: {scores:?}"
+    );
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["rating"]["rank"].as_u64(), Some(i as u64 + 1));
+        let heat = r["rating"]["heat"].as_str().unwrap_or("");
+        assert!(["hot", "warm", "cold"].contains(&heat), "{r}");
+        assert!(
+            !r["rating"]["action"].as_str().unwrap_or("").is_empty(),
+            "{r}"
+        );
+    }
+    let text = stdout(&sqa(&["--dir", &w, "leads", "list", "--sort", "rating"]));
+    assert!(text.starts_with("   1. "), "{text}");
+    let bad = sqa(&["--dir", &w, "leads", "list", "--sort", "colour"]);
+    assert!(!bad.status.success());
+
+    let top = rows[0]["id"].as_str().unwrap().to_string();
+    let show = stdout(&sqa(&["--dir", &w, "lead", "show", &top]));
+    assert!(
+        show.contains("rating ") && show.contains("next step: "),
+        "{show}"
+    );
+}

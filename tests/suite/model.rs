@@ -72,8 +72,16 @@ fn reply_files() -> Vec<PathBuf> {
 }
 
 /// The example's config with the OpenAI-compatible provider at `server`, and short waits.
-fn config_for(server: &ScriptedModel) -> AgentConfig {
+/// The example's config, with first emails sent at once: these tests run on a Saturday at
+/// midnight and are about the model, not the quiet hours (`stages::cadence` is).
+fn offline_config() -> AgentConfig {
     let mut cfg = example_config();
+    cfg.cadence.quiet_hours = false;
+    cfg
+}
+
+fn config_for(server: &ScriptedModel) -> AgentConfig {
+    let mut cfg = offline_config();
     let m = &mut cfg.model;
     m.provider = Provider::Openai;
     m.endpoint = server.base_url();
@@ -135,7 +143,7 @@ async fn run_loop(p: &TestPipeline) -> Outcome {
 }
 
 async fn offline_outcome() -> Outcome {
-    let p = TestPipeline::new(example_config(), &example_dir().join("web"), NOW);
+    let p = TestPipeline::new(offline_config(), &example_dir().join("web"), NOW);
     run_loop(&p).await
 }
 
@@ -721,7 +729,7 @@ async fn the_public_corpus_behaves_as_offline_when_the_server_answers_like_the_o
     let Some(data) = sqa_tests::shared_data() else {
         return;
     };
-    let offline = TestPipeline::new(example_config(), &data.join("web"), NOW);
+    let offline = TestPipeline::new(offline_config(), &data.join("web"), NOW);
     let (offline_stages, offline_sent) = corpus_run(&offline, &data).await;
 
     let readings = Readings::of_dir(&data.join("replies"));

@@ -83,6 +83,18 @@ async fn the_whole_corpus_ends_in_the_stages_its_labels_imply() {
         second.failed
     );
     stages_again(&p).await;
+    // The corpus runs on a Saturday at midnight UTC: first emails wait for each lead's
+    // business morning (quiet hours). Monday, through the time zones from east to west.
+    for at in [
+        "2026-11-23T02:00:00Z",
+        "2026-11-23T10:00:00Z",
+        "2026-11-23T16:00:00Z",
+    ] {
+        let to = sqa_core::import::parse_timestamp(at).expect("a time");
+        let now = sqa_core::ports::Clock::now(p.clock.as_ref());
+        p.clock.advance(to - now);
+        stages_again(&p).await;
+    }
 
     // Expected stages: the base stage, then each labelled reply's action in file order.
     let leads = jsonl(&data.join("leads/leads-expected.jsonl"));

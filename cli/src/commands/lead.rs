@@ -5,7 +5,7 @@ use crate::local::Workspace;
 use crate::out::{self, outln};
 use anyhow::{Context, Result};
 use serde_json::json;
-use sqa_core::agents::email;
+use sqa_core::agents::{email, rating};
 use sqa_core::domain::{Lead, LeadId};
 
 fn parse_id(id: &str) -> Result<LeadId> {
@@ -26,8 +26,37 @@ pub async fn get_lead(ws: &Workspace, id: &str) -> Result<Lead> {
 pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
     let lead = get_lead(ws, id).await?;
     let runs = ws.deps.ports.runs.for_lead(&lead.id).await?;
+    // The account: the leads sharing its company domain (free mail excluded).
+    let domain = rating::company_domain(&lead);
+    let mut account: Vec<Lead> = vec![lead.clone()];
+    if let Some(d) = &domain {
+        let all = super::leads::all_leads(ws, &Default::default(), usize::MAX).await?;
+        account.extend(
+            all.into_iter()
+                .filter(|l| l.id != lead.id && rating::company_domain(l).as_ref() == Some(d)),
+        );
+    }
+    let r = rating::rate_all(&account, ws.deps.ports.clock.now())
+        .into_iter()
+        .next()
+        .context("a rating")?;
+    let colleagues = &account[1..];
     if json {
-        out::json(&json!({ "lead": lead, "runs": runs }))?;
+        let threads: Vec<_> = colleagues
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id, "name": c.display_name(), "stage": c.stage.as_str(),
+                    "last_intent": c.last_intent.map(|i| i.as_str()),
+                    "emails_sent": c.emails_sent(), "replies": c.inbound.len(),
+                    "touches": c.touches, "inbound": c.inbound,
+                })
+            })
+            .collect();
+        out::json(&json!({
+            "lead": lead, "runs": runs, "rating": r,
+            "account": { "domain": domain, "colleagues": threads },
+        }))?;
         return Ok(exit::DONE);
     }
     outln!(
@@ -42,8 +71,50 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
         lead.status,
         lead.owner.trim()
     )?;
+    outln!(
+        "  rating {} ({}) · next step: {} — {}",
+        r.heat.as_str(),
+        r.score,
+        r.action,
+        r.reason
+    )?;
     if let Some(b) = &lead.blocked {
         outln!("  needs a person: {b}")?;
+    }
+    if !colleagues.is_empty() {
+        outln!(
+            "  account {} — {} colleague(s):",
+            domain.as_deref().unwrap_or(""),
+            colleagues.len()
+        )?;
+        for c in colleagues {
+            outln!(
+                "    {} {} · {} · {} sent, {} replies{}",
+                c.id,
+                c.display_name(),
+                c.stage,
+                c.emails_sent(),
+                c.inbound.len(),
+                c.last_intent
+                    .map(|i| format!(" · last reply {}", i.as_str()))
+                    .unwrap_or_default()
+            )?;
+            for t in c
+                .touches
+                .iter()
+                .filter(|t| t.state == sqa_core::domain::TouchState::Sent)
+            {
+                outln!("      → {} {:?}", t.at.format("%Y-%m-%d"), t.subject)?;
+            }
+            for e in &c.inbound {
+                outln!(
+                    "      ← {} {:?} ({})",
+                    e.received_at.format("%Y-%m-%d"),
+                    e.subject,
+                    e.classification.intent.as_str()
+                )?;
+            }
+        }
     }
     if let Some(r) = &lead.reason {
         outln!("  reason: {r}")?;

@@ -6,7 +6,7 @@ use crate::local::Workspace;
 use crate::out::{self, errln, outln};
 use anyhow::{Context, Result};
 use serde_json::json;
-use sqa_core::agents::{email, fit as fit_agent};
+use sqa_core::agents::{email, fit as fit_agent, rating};
 use sqa_core::config::Limits;
 use sqa_core::domain::{Lead, LeadId, Stage};
 use sqa_core::fsread;
@@ -140,8 +140,14 @@ pub async fn list(
     stage: Option<String>,
     owner: Option<String>,
     limit: usize,
+    sort: &str,
     json: bool,
 ) -> Result<i32> {
+    let by_rating = match sort {
+        "newest" => false,
+        "rating" => true,
+        other => anyhow::bail!("--sort {other:?}: one of newest, rating"),
+    };
     let stage = match stage {
         Some(s) => Some(Stage::parse(&s).with_context(|| {
             format!(
@@ -156,10 +162,34 @@ pub async fn list(
         None => None,
     };
     let leads = all_leads(ws, &LeadFilter { stage, owner }, limit).await?;
-    for lead in &leads {
-        let row = lead_row(lead, is_suppressed(ws, lead).await?);
+    let now = ws.deps.ports.clock.now();
+    let ratings = rating::rate_all(&leads, now);
+    let mut order: Vec<usize> = (0..leads.len()).collect();
+    if by_rating {
+        // Stable: equal scores keep the newest-first order.
+        order.sort_by(|a, b| ratings[*b].score.cmp(&ratings[*a].score));
+    }
+    for (rank, i) in order.iter().enumerate() {
+        let (lead, r) = (&leads[*i], &ratings[*i]);
+        let mut row = lead_row(lead, is_suppressed(ws, lead).await?);
+        row["rating"] = json!({
+            "heat": r.heat.as_str(), "score": r.score, "rank": rank + 1,
+            "action": r.action, "reason": r.reason,
+        });
         if json {
             out::json(&row)?;
+        } else if by_rating {
+            outln!(
+                "{:>4}. {:<4} {:>3} {:<8} {:<13} {:<24} {}: {}",
+                rank + 1,
+                r.heat.as_str(),
+                r.score,
+                lead.id,
+                lead.stage.as_str(),
+                truncate(&lead.display_name(), 24),
+                r.action,
+                r.reason
+            )?;
         } else {
             outln!(
                 "{:<8} {:<13} {:<28} {:<24} fit {:>3} {}  sent {}{}",

@@ -272,6 +272,9 @@ pub enum Blocked {
     UnclearReply,
     /// A stage failed for good on this lead.
     StageFailed { stage: String, error: String },
+    /// A colleague at the same company opted out, complained or declined: the cadence waits
+    /// until a person decides (one company, one conversation).
+    ColleagueStopped { colleague: String, why: String },
 }
 
 impl Blocked {
@@ -336,6 +339,7 @@ impl<'de> Deserialize<'de> for Blocked {
             QuestionOutsideKnowledge,
             UnclearReply,
             StageFailed { stage: String, error: String },
+            ColleagueStopped { colleague: String, why: String },
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -353,6 +357,9 @@ impl<'de> Deserialize<'de> for Blocked {
                 Typed::QuestionOutsideKnowledge => Blocked::QuestionOutsideKnowledge,
                 Typed::UnclearReply => Blocked::UnclearReply,
                 Typed::StageFailed { stage, error } => Blocked::StageFailed { stage, error },
+                Typed::ColleagueStopped { colleague, why } => {
+                    Blocked::ColleagueStopped { colleague, why }
+                }
             },
         })
     }
@@ -380,6 +387,10 @@ impl fmt::Display for Blocked {
             }
             Blocked::UnclearReply => f.write_str("an unclear reply: a person must read it"),
             Blocked::StageFailed { stage, error } => write!(f, "{stage} failed: {error}"),
+            Blocked::ColleagueStopped { colleague, why } => write!(
+                f,
+                "colleague {colleague} {why}: the cadence waits until a person decides"
+            ),
         }
     }
 }
@@ -836,7 +847,8 @@ pub struct Lead {
 
 impl Lead {
     /// Since when the lead waits for the message of its next stage, if it does: selected
-    /// (validate), validated (research), or researched without a first touch (outreach) —
+    /// (validate), validated (research), or researched without a first touch and not
+    /// scheduled for one (outreach) —
     /// unless a stage failed on it for good, which a person must look at. It is the lead's
     /// last write: every stage that moves a lead on writes it again. A crash between a
     /// stage's write and its enqueue, on a backend where the two cannot share a transaction,
@@ -848,10 +860,15 @@ impl Lead {
         }
         let waits = match self.stage {
             Stage::Selected | Stage::Validated => true,
-            Stage::Researched => !self
-                .touches
-                .iter()
-                .any(|t| t.n == 1 && t.kind != TouchKind::Answer),
+            // A first email waiting for the lead's business hours is scheduled (the due
+            // index brings it back), not stalled.
+            Stage::Researched => {
+                self.next_touch_at.is_none()
+                    && !self
+                        .touches
+                        .iter()
+                        .any(|t| t.n == 1 && t.kind != TouchKind::Answer)
+            }
             _ => false,
         };
         waits.then_some(self.updated_at)

@@ -30,6 +30,10 @@ pub const TRANSITIONS: &[(Stage, Stage)] = &[
     (Contacted, Contacted),
     (Engaged, Engaged),
     (Engaged, Contacted),
+    // The cadence ended without a reply: "no response", disqualified or nurtured as
+    // configured (`cadence.after_last_touch`).
+    (Contacted, Disqualified),
+    (Contacted, Nurture),
     // A nurtured lead comes back when its date is due.
     (Nurture, Contacted),
     // A bounced lead whose address a person corrected goes through validation again.

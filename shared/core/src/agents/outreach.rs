@@ -9,7 +9,7 @@
 
 use crate::agents::knowledge;
 use crate::agents::phrases::{self, Phrases};
-use crate::config::{AgentConfig, OutreachMode, Template};
+use crate::config::{AgentConfig, BantDimension, OutreachMode, Template};
 use crate::domain::{Bant, Lead};
 use serde::{Deserialize, Serialize};
 
@@ -575,21 +575,19 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// The next BANT question to ask, for the first fact still unknown, in the phrase set's
-/// language.
-pub fn next_bant_question(bant: &Bant, ph: &Phrases) -> Option<String> {
-    let q = if bant.need.is_none() {
-        &ph.bant_need
-    } else if bant.timeline.is_none() {
-        &ph.bant_timeline
-    } else if bant.authority.is_none() {
-        &ph.bant_authority
-    } else if bant.budget.is_none() {
-        &ph.bant_budget
-    } else {
-        return None;
-    };
-    Some(q.clone()).filter(|q| !q.trim().is_empty())
+/// The next BANT question to ask: for the first dimension of `order`
+/// (`cadence.bant_order`) still unknown, in the phrase set's language. Known dimensions are
+/// never asked again; dimensions left out of `order` are never asked.
+pub fn next_bant_question(bant: &Bant, ph: &Phrases, order: &[BantDimension]) -> Option<String> {
+    order.iter().find_map(|d| {
+        let (known, q) = match d {
+            BantDimension::Need => (&bant.need, &ph.bant_need),
+            BantDimension::Timeline => (&bant.timeline, &ph.bant_timeline),
+            BantDimension::Budget => (&bant.budget, &ph.bant_budget),
+            BantDimension::Authority => (&bant.authority, &ph.bant_authority),
+        };
+        (known.is_none() && !q.trim().is_empty()).then(|| q.clone())
+    })
 }
 
 /// One retrieved knowledge passage, as an answer may cite it: `id` is what the answer's
@@ -688,7 +686,7 @@ impl AnswerInput {
             question: question.to_string(),
             subject: subject.to_string(),
             passages,
-            next_question: next_bant_question(&lead.bant, &ph),
+            next_question: next_bant_question(&lead.bant, &ph, &cfg.cadence.bant_order),
             signature: cfg.agent.signature.clone(),
             seller_company: cfg.company.name.clone(),
             lang,

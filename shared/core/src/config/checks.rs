@@ -138,6 +138,23 @@ pub(super) fn semantic_checks(
             "a follow-up needs at least 1 day".into(),
         );
     }
+    if let Err(e) = crate::agents::business_time::BusinessHours::parse(
+        &cfg.cadence.business_hours,
+        &cfg.cadence.business_days,
+    ) {
+        push("cadence.business_hours", e);
+    }
+    let order = &cfg.cadence.bant_order;
+    if order
+        .iter()
+        .enumerate()
+        .any(|(i, d)| order[..i].contains(d))
+    {
+        push(
+            "cadence.bant_order",
+            "name each BANT dimension at most once".into(),
+        );
+    }
     model_checks(&cfg.model, &mut push);
 }
 

@@ -327,6 +327,79 @@ pub struct Cadence {
     /// Most emails to one lead, answers included.
     #[serde(default = "default_max_emails")]
     pub max_emails_per_lead: u32,
+    /// Local business hours of the lead ("09:00-17:00"); empty = mail at any time.
+    #[serde(default = "default_business_hours")]
+    pub business_hours: String,
+    /// Local business days ("mon" … "sun").
+    #[serde(default = "default_business_days")]
+    pub business_days: Vec<String>,
+    /// First emails also wait for the lead's business hours (a lead imported at night is
+    /// emailed when its business day starts).
+    #[serde(default = "default_true")]
+    pub quiet_hours: bool,
+    /// Days after the last touch without a reply before the lead ends "no response".
+    #[serde(default = "default_no_response_days")]
+    pub no_response_days: u32,
+    /// What a lead becomes when the cadence ends without a reply.
+    #[serde(default)]
+    pub after_last_touch: NoResponse,
+    /// Days of silence after the agent answered a lead before one nudge (0 = no nudge).
+    #[serde(default = "default_nudge_days")]
+    pub nudge_days: u32,
+    /// The order of the BANT questions in the agent's answers; only what is still unknown is
+    /// asked, and a dimension left out is never asked.
+    #[serde(default = "default_bant_order")]
+    pub bant_order: Vec<BantDimension>,
+    /// At most this many first emails per account (leads sharing a company domain) in 24
+    /// hours; the others wait a day (0 = no limit).
+    #[serde(default)]
+    pub max_first_emails_per_account_per_day: u32,
+}
+
+/// A BANT dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BantDimension {
+    Need,
+    Timeline,
+    Budget,
+    Authority,
+}
+
+pub(super) fn default_bant_order() -> Vec<BantDimension> {
+    vec![
+        BantDimension::Need,
+        BantDimension::Timeline,
+        BantDimension::Budget,
+        BantDimension::Authority,
+    ]
+}
+
+/// What a lead becomes when the cadence ends without a reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoResponse {
+    /// Disqualified with the reason `no_response`.
+    #[default]
+    Disqualify,
+    /// Nurtured: contacted again after `nurture_days`.
+    Nurture,
+}
+
+pub(super) fn default_business_hours() -> String {
+    "09:00-17:00".into()
+}
+pub(super) fn default_business_days() -> Vec<String> {
+    ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
+}
+pub(super) fn default_no_response_days() -> u32 {
+    4
+}
+pub(super) fn default_nudge_days() -> u32 {
+    5
 }
 
 pub(super) fn default_max_emails() -> u32 {
@@ -339,6 +412,14 @@ impl Default for Cadence {
             follow_up_days: default_follow_ups(),
             nurture_days: default_nurture_days(),
             max_emails_per_lead: default_max_emails(),
+            business_hours: default_business_hours(),
+            business_days: default_business_days(),
+            quiet_hours: true,
+            no_response_days: default_no_response_days(),
+            after_last_touch: NoResponse::default(),
+            nudge_days: default_nudge_days(),
+            bant_order: default_bant_order(),
+            max_first_emails_per_account_per_day: 0,
         }
     }
 }

@@ -189,6 +189,21 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             }
             Err(e) => return Err(step.fail(deps, e).await),
         }
+        let stopped = match (decision.as_str(), classification.intent) {
+            ("suppress", Intent::Complaint) => Some("complained"),
+            ("suppress", _) => Some("opted out"),
+            ("disqualify", Intent::NotInterested) => Some("declined"),
+            _ => None,
+        };
+        if let Some(why) = stopped {
+            let paused = pause_colleagues(deps, &lead, why).await?;
+            if !paused.is_empty() {
+                reasons.push(format!(
+                    "the colleagues' cadence waits for a person: {}",
+                    paused.join(", ")
+                ));
+            }
+        }
         match follow {
             FollowUp::None => {}
             FollowUp::Handover => {
@@ -211,7 +226,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 .await?;
             }
             FollowUp::Referral(address) => {
-                reasons.push(create_referral(deps, &lead, &address).await?);
+                reasons.push(create_referral(deps, &lead, &address, &run_id).await?);
             }
             FollowUp::Answer(draft) => {
                 let n = lead.touches.len() as u32 + 1;
@@ -279,7 +294,55 @@ pub(crate) fn holds_mail(b: &Blocked) -> bool {
             | Blocked::QuestionForSeller
             | Blocked::QuestionOutsideKnowledge
             | Blocked::UnclearReply
+            | Blocked::ColleagueStopped { .. }
     )
+}
+
+/// One company, one conversation: an opt-out, complaint or decline from one person pauses
+/// the cadence of the colleagues (leads with the same company domain, free mail excluded)
+/// until a person decides; the block says who and why. Returns the colleagues paused.
+async fn pause_colleagues(deps: &Deps, lead: &Lead, why: &str) -> Result<Vec<String>, StageError> {
+    let Some(domain) = crate::agents::rating::company_domain(lead) else {
+        return Ok(Vec::new());
+    };
+    let mut paused = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .ports
+            .leads
+            .list(&Default::default(), cursor, 500)
+            .await?;
+        for mut c in page.items {
+            if c.id == lead.id
+                || c.stage.is_final()
+                || matches!(
+                    c.stage,
+                    Stage::Suppressed | Stage::Disqualified | Stage::Bounced
+                )
+                || c.blocked.is_some()
+                || crate::agents::rating::company_domain(&c).as_deref() != Some(domain.as_str())
+            {
+                continue;
+            }
+            let expected = Expected::of(&c);
+            c.blocked = Some(Blocked::ColleagueStopped {
+                colleague: lead.id.to_string(),
+                why: why.to_string(),
+            });
+            match save(deps, &mut c, expected).await {
+                Ok(()) => paused.push(c.id.to_string()),
+                // Changed meanwhile: the next reply or run sees it as it is now.
+                Err(e) if is_conflict(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    Ok(paused)
 }
 
 /// Remove from the classification's BANT every value that comes from text the injection
@@ -1096,7 +1159,12 @@ async fn unreadable(
 
 /// Create a lead for the address a wrong person referred us to (same company and owner);
 /// returns what happened, for the run record.
-async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<String, StageError> {
+async fn create_referral(
+    deps: &Deps,
+    lead: &Lead,
+    address: &str,
+    run_id: &str,
+) -> Result<String, StageError> {
     let check = email::check(address);
     if !check.valid {
         return Ok(format!(
@@ -1127,7 +1195,17 @@ async fn create_referral(deps: &Deps, lead: &Lead, address: &str) -> Result<Stri
     new.created_at_raw = now.to_rfc3339();
     new.notes = format!("referred by {} ({})", lead.display_name(), lead.id);
     match deps.ports.leads.insert(&new).await {
-        Ok(()) => Ok(format!("new lead {id} created for {address}")),
+        Ok(()) => {
+            // The referred contact starts a cadence of its own now (if the selection takes
+            // it), not at the next scheduled run.
+            let started =
+                super::select::enqueue_new(deps, std::slice::from_ref(&id), run_id).await?;
+            Ok(if started > 0 {
+                format!("new lead {id} created for {address}; its own cadence starts")
+            } else {
+                format!("new lead {id} created for {address}")
+            })
+        }
         Err(crate::ports::StoreError::Conflict(_)) => Ok(format!("lead {id} already exists")),
         Err(e) => Err(e.into()),
     }

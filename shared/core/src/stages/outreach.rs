@@ -7,12 +7,12 @@
 
 use super::{Outcome, StageError, StageMessage, Step, is_conflict, load, save};
 use crate::agents::outreach::{self, Draft, DraftInput};
-use crate::config::Mode;
+use crate::config::{Mode, NoResponse};
 use crate::domain::{Blocked, Lead, Stage, Touch, TouchKind, TouchState};
 use crate::lifecycle::{Expected, transition};
 use crate::mail::render::{Message, render};
 use crate::ports::{Deps, MailError, OutgoingEmail};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageError> {
     let lead = load(deps, &msg.lead_id).await?;
@@ -42,6 +42,28 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     };
     if !ok_stage {
         return Ok(skip(format!("lead is {} (touch {n})", lead.stage)));
+    }
+    if n > 1
+        && matches!(lead.stage, Stage::Contacted | Stage::Engaged)
+        && cadence_over(&lead, &deps.config, n)
+    {
+        return end_no_response(deps, lead, step).await;
+    }
+    if deps.config.mode == Mode::Engage
+        && (n > 1 || deps.config.cadence.quiet_hours)
+        && let Some(hours) = business_hours(&deps.config)
+    {
+        let now = deps.ports.clock.now();
+        let open = hours.next_open(&lead.country, now);
+        if open != now {
+            return wait_for_business_hours(deps, lead, n, open, step).await;
+        }
+    }
+    if n == 1
+        && deps.config.mode == Mode::Engage
+        && let Some(at) = account_cap_reached(deps, &lead).await?
+    {
+        return wait_for_business_hours(deps, lead, n, at, step).await;
     }
 
     let input = DraftInput::new(&lead, &deps.config, n);
@@ -77,6 +99,174 @@ pub async fn handle(msg: StageMessage, deps: &Deps) -> Result<Outcome, StageErro
     )
     .await?;
     step.finish(deps, &sent.decision, sent.reasons).await
+}
+
+/// The cadence's business hours, if mail must wait for them.
+pub(crate) fn business_hours(
+    cfg: &crate::config::AgentConfig,
+) -> Option<crate::agents::business_time::BusinessHours> {
+    crate::agents::business_time::BusinessHours::parse(
+        &cfg.cadence.business_hours,
+        &cfg.cadence.business_days,
+    )
+    .ok()
+    .flatten()
+}
+
+/// The first moment at or after `at` within the lead's business hours.
+pub(crate) fn on_business_time(
+    cfg: &crate::config::AgentConfig,
+    lead: &Lead,
+    at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    business_hours(cfg).map_or(at, |h| h.next_open(&lead.country, at))
+}
+
+/// Has the cadence run out for touch `n`? Without an answer from the agent: the first email
+/// and every follow-up went out. After an answer: the one nudge since the last answer went
+/// out.
+fn cadence_over(lead: &Lead, cfg: &crate::config::AgentConfig, n: u32) -> bool {
+    let last_answer = lead
+        .touches
+        .iter()
+        .filter(|t| t.kind == TouchKind::Answer && t.state == TouchState::Sent)
+        .map(|t| t.at)
+        .max();
+    match last_answer {
+        Some(answered) => lead.touches.iter().any(|t| {
+            t.kind == TouchKind::FollowUp && t.state == TouchState::Sent && t.at > answered
+        }),
+        None => n as usize > 1 + cfg.cadence.follow_up_days.len(),
+    }
+}
+
+/// The last touch went unanswered: the lead ends "no response" (disqualified or nurtured, as
+/// `cadence.after_last_touch` says) instead of staying contacted.
+async fn end_no_response(deps: &Deps, mut lead: Lead, step: Step) -> Result<Outcome, StageError> {
+    let cfg = &deps.config;
+    let now = deps.ports.clock.now();
+    let expected = Expected::of(&lead);
+    let mut reasons = vec!["no reply after the last touch of the cadence".to_string()];
+    match cfg.cadence.after_last_touch {
+        NoResponse::Disqualify => {
+            transition(&mut lead, Stage::Disqualified)
+                .map_err(|e| StageError::permanent(e.to_string()))?;
+            lead.next_touch_at = None;
+            lead.reason = Some(NO_RESPONSE.into());
+            reasons.push("disqualified: no_response".into());
+        }
+        NoResponse::Nurture => {
+            transition(&mut lead, Stage::Nurture)
+                .map_err(|e| StageError::permanent(e.to_string()))?;
+            let at = on_business_time(
+                cfg,
+                &lead,
+                now + Duration::days(i64::from(cfg.cadence.nurture_days)),
+            );
+            lead.next_touch_at = Some(at);
+            lead.reason = Some(format!(
+                "{NO_RESPONSE}; contact again from {}",
+                at.format("%Y-%m-%d")
+            ));
+            reasons.push(format!("nurture: contact again from {}", at.to_rfc3339()));
+        }
+    }
+    match save(deps, &mut lead, expected).await {
+        Err(e) if is_conflict(&e) => Ok(Outcome::skipped(
+            Some(lead.id),
+            "another delivery changed the lead",
+        )),
+        Err(e) => Err(e),
+        Ok(()) => step.finish(deps, "no_response", reasons).await,
+    }
+}
+
+/// One company, one conversation: when `cadence.max_first_emails_per_account_per_day`
+/// first emails already went to the lead's colleagues (same company domain) in the last 24
+/// hours, the time its own may go.
+async fn account_cap_reached(
+    deps: &Deps,
+    lead: &Lead,
+) -> Result<Option<DateTime<Utc>>, StageError> {
+    let cap = deps.config.cadence.max_first_emails_per_account_per_day as usize;
+    if cap == 0 {
+        return Ok(None);
+    }
+    let Some(domain) = crate::agents::rating::company_domain(lead) else {
+        return Ok(None);
+    };
+    let now = deps.ports.clock.now();
+    let since = now - Duration::days(1);
+    let mut firsts: Vec<DateTime<Utc>> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = deps
+            .ports
+            .leads
+            .list(&Default::default(), cursor, 500)
+            .await?;
+        for c in &page.items {
+            if c.id == lead.id
+                || crate::agents::rating::company_domain(c).as_deref() != Some(domain.as_str())
+            {
+                continue;
+            }
+            firsts.extend(
+                c.touches
+                    .iter()
+                    .filter(|t| {
+                        t.kind == TouchKind::First
+                            && matches!(t.state, TouchState::Sent | TouchState::Sending)
+                            && t.at > since
+                    })
+                    .map(|t| t.at),
+            );
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    if firsts.len() < cap {
+        return Ok(None);
+    }
+    firsts.sort();
+    // When the oldest of the last `cap` leaves the 24-hour window, on business time.
+    let free = firsts[firsts.len() - cap] + Duration::days(1);
+    Ok(Some(on_business_time(&deps.config, lead, free.max(now))))
+}
+
+/// The reason of a lead whose cadence ended without a reply.
+pub const NO_RESPONSE: &str = "no_response";
+
+/// Outside the lead's business hours: the touch waits for the next business morning.
+async fn wait_for_business_hours(
+    deps: &Deps,
+    mut lead: Lead,
+    n: u32,
+    open: DateTime<Utc>,
+    step: Step,
+) -> Result<Outcome, StageError> {
+    let expected = Expected::of(&lead);
+    lead.next_touch_at = Some(open);
+    let why = format!(
+        "outside the lead's business hours or its account's daily first emails ({}): touch {n} \
+         waits until {}",
+        if lead.country.trim().is_empty() {
+            "UTC".to_string()
+        } else {
+            lead.country.trim().to_ascii_uppercase()
+        },
+        open.to_rfc3339()
+    );
+    match save(deps, &mut lead, expected).await {
+        Err(e) if is_conflict(&e) => Ok(Outcome::skipped(
+            Some(lead.id),
+            "another delivery changed the lead",
+        )),
+        Err(e) => Err(e),
+        Ok(()) => step.finish(deps, "waiting", vec![why]).await,
+    }
 }
 
 /// Why the agent must not email a lead now.
@@ -471,6 +661,8 @@ pub(crate) async fn deliver(
         .as_deref()
         .and_then(|p| deps.ports.mailer.wire_id(p));
     let follow_up_days = cfg.cadence.follow_up_days.clone();
+    let no_response_days = cfg.cadence.no_response_days;
+    let nudge_days = cfg.cadence.nudge_days;
     for _ in 0..5 {
         let expected = Expected::of(&lead);
         if state == TouchState::Draft {
@@ -491,13 +683,30 @@ pub(crate) async fn deliver(
                 .iter()
                 .filter(|t| t.kind != TouchKind::Answer)
                 .count();
-            lead.next_touch_at = follow_up_days
+            let answered = lead
+                .touches
+                .iter()
+                .any(|t| t.kind == TouchKind::Answer && t.state == TouchState::Sent);
+            // The next follow-up, or — after the last one, or after the nudge that follows an
+            // answer — the day the lead ends "no response".
+            let gap = follow_up_days
                 .get(followups.saturating_sub(1))
-                .filter(|_| lead.stage == Stage::Contacted)
-                .map(|days| now + Duration::days(i64::from(*days)));
+                .filter(|_| !answered)
+                .copied()
+                .unwrap_or(no_response_days);
+            lead.next_touch_at = (lead.stage == Stage::Contacted)
+                .then(|| on_business_time(cfg, &lead, now + Duration::days(i64::from(gap))));
         }
         if state == TouchState::Sent && d.kind == TouchKind::Answer {
             lead.blocked = None;
+            // One nudge if the lead goes silent after the answer.
+            if nudge_days > 0 && lead.stage == Stage::Engaged {
+                lead.next_touch_at = Some(on_business_time(
+                    cfg,
+                    &lead,
+                    now + Duration::days(i64::from(nudge_days)),
+                ));
+            }
         }
         match save(deps, &mut lead, expected).await {
             Ok(()) => return outcome,
