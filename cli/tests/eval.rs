@@ -42,6 +42,9 @@ fn workspace(server: &ScriptedModel, dir: &Path) {
             server.base_url()
         ),
     );
+    // A Saturday night: first emails go at once (the quiet hours have their own tests).
+    assert!(text.contains("quiet_hours = true"));
+    let text = text.replace("quiet_hours = true", "quiet_hours = false");
     std::fs::write(dir.join("sqa.toml"), text).unwrap();
 }
 

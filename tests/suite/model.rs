@@ -822,7 +822,7 @@ fn quotable(text: &str) -> String {
 
 #[tokio::test]
 async fn research_adds_the_models_quoted_facts_and_drops_an_invented_quote() {
-    let offline = TestPipeline::new(example_config(), &example_dir().join("web"), NOW);
+    let offline = TestPipeline::new(offline_config(), &example_dir().join("web"), NOW);
     let (offline_lead, _) = researched_kestrel(&offline).await;
     let offline_facts = offline_lead.research.expect("research").facts;
 
@@ -918,7 +918,7 @@ async fn an_instruction_on_a_page_changes_nothing_even_when_the_model_follows_it
     )
     .expect("write");
 
-    let offline = TestPipeline::new(example_config(), web.path(), NOW);
+    let offline = TestPipeline::new(offline_config(), web.path(), NOW);
     let (offline_lead, _) = researched_kestrel(&offline).await;
 
     // A model that does what the page says, quoting the note and claiming more.
