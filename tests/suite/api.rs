@@ -323,6 +323,21 @@ async fn the_lead_list_filters_and_pages_through_every_lead() {
     assert_eq!(seen, ["L4", "L3", "L2", "L1"]);
     let (s, _) = a.call("GET", "/api/leads?stage=nope", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // By rating: the three heats split the four leads, each lead in exactly one.
+    let mut rated = Vec::new();
+    for heat in ["hot", "warm", "cold"] {
+        let (s, v) = a
+            .call("GET", &format!("/api/leads?rating={heat}&limit=500"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        for l in v["leads"].as_array().expect("leads") {
+            rated.push(l["id"].as_str().expect("id").to_string());
+        }
+    }
+    rated.sort();
+    assert_eq!(rated, ["L1", "L2", "L3", "L4"]);
+    let (s, _) = a.call("GET", "/api/leads?rating=tepid", None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = a.call("GET", "/api/leads/L999", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = a.call("GET", "/api/leads/L1", None).await;

@@ -71,6 +71,9 @@ pub struct ListQuery {
     pub source: Option<String>,
     /// Fit tier: `a`, `b`, `c`.
     pub tier: Option<String>,
+    /// Rating: `hot`, `warm`, `cold` (`agents::rating` at the request's time, without the
+    /// boost an interested colleague gives in `sqa leads list --sort rating`).
+    pub rating: Option<String>,
     /// `true`: only leads the agent selected (claimed by a selection run).
     pub from_agent: Option<String>,
     /// `true`: only the control group (selected, then left to their owners); `false`: none
@@ -133,6 +136,17 @@ pub async fn list_leads(deps: &Deps, q: &ListQuery) -> Result<(Vec<Lead>, Option
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let source = empty_none(&q.source).map(str::to_lowercase);
     let tier = empty_none(&q.tier).map(str::to_lowercase);
+    let rating = match empty_none(&q.rating).map(str::to_lowercase) {
+        Some(r) if ["hot", "warm", "cold"].contains(&r.as_str()) => Some(r),
+        Some(r) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                &format!("rating {r:?} is not hot, warm or cold"),
+            ));
+        }
+        None => None,
+    };
+    let now = deps.ports.clock.now();
     let from_agent = empty_none(&q.from_agent).map(|v| matches!(v, "1" | "true" | "yes"));
     let control = empty_none(&q.control).map(|v| matches!(v, "1" | "true" | "yes"));
     let keep = |l: &Lead| {
@@ -146,6 +160,9 @@ pub async fn list_leads(deps: &Deps, q: &ListQuery) -> Result<(Vec<Lead>, Option
             })
             && from_agent.is_none_or(|a| (l.claimed_by.is_some() && !l.control) == a)
             && control.is_none_or(|c| l.control == c)
+            && rating
+                .as_ref()
+                .is_none_or(|r| sqa_core::agents::rating::rate(l, now, false).heat.as_str() == r)
             && from.is_none_or(|f| l.updated_at >= f)
             && to.is_none_or(|t| l.updated_at <= t)
     };
