@@ -681,8 +681,8 @@ enum Match {
 /// Message-ID of ours whose tag verifies or the Message-ID SES put on a send of ours, and
 /// then only names a candidate: the sender (the normalised From) must be that lead's address.
 /// A report belongs to the lead whose address is its failed recipient, and a Message-ID of
-/// ours it returns (either form) must be that lead's; a report naming no recipient belongs
-/// to the lead of the message it returns.
+/// ours it returns (either form) must be that lead's; a report naming no recipient changes
+/// no lead (a person sees it on the lead of the message it returns).
 async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageError> {
     if let Some(report) = structured_report(mail) {
         let quoted = match report.original.as_deref() {
@@ -711,15 +711,9 @@ async fn match_lead(deps: &Deps, mail: &InboundEmail) -> Result<Match, StageErro
                 id,
                 via: Binding::Report,
             },
-            // The report names no failed recipient but returns the headers of a message the
-            // agent sent (its Message-ID verified, or the one SES put on the wire for a send
-            // of ours): that message went to the lead's address only.
-            (None, Quoted::Lead(o)) if report.recipient.is_none() && exists(deps, &o).await? => {
-                Match::Lead {
-                    id: o,
-                    via: Binding::Report,
-                }
-            }
+            // A report about a message of ours whose failed recipient is not the lead's
+            // address, or that names none: whoever can read our mail can write such a report,
+            // so it reaches a person and changes nothing on the lead.
             (None, Quoted::Lead(o)) if exists(deps, &o).await? => Match::Stranger {
                 lead: o,
                 why: format!(
