@@ -122,19 +122,28 @@ macro_rules! try_page {
     };
 }
 
-pub async fn overview(State(app): State<App>, Query(f): Query<Flash>) -> Response {
-    let deps = try_page!(handlers::deps(&app).await);
-    let (from, to) = try_page!(handlers::period(
+/// The deployment and the metrics of the period a page's query names (default the last 7
+/// days), or the error page.
+async fn period_metrics(
+    app: &App,
+    f: &Flash,
+) -> Result<(std::sync::Arc<Deps>, sqa_core::metrics::Metrics), Response> {
+    let deps = handlers::deps(app).await?;
+    let (from, to) = handlers::period(
         &deps,
         &PeriodQuery {
             from: f.from.clone(),
-            to: f.to.clone()
-        }
-    ));
-    let m = match sqa_core::metrics::compute(&deps, from, to).await {
-        Ok(m) => m,
-        Err(e) => return handlers::store_error(&e),
-    };
+            to: f.to.clone(),
+        },
+    )?;
+    let m = sqa_core::metrics::compute(&deps, from, to)
+        .await
+        .map_err(|e| handlers::store_error(&e))?;
+    Ok((deps, m))
+}
+
+pub async fn overview(State(app): State<App>, Query(f): Query<Flash>) -> Response {
+    let (deps, m) = try_page!(period_metrics(&app, &f).await);
     let funnel = bars(m.funnel.clone());
     let counts = match deps.ports.leads.count_by_stage().await {
         Ok(c) => c,
@@ -469,18 +478,7 @@ pub async fn agent(
 }
 
 pub async fn cost(State(app): State<App>, Query(f): Query<Flash>) -> Response {
-    let deps = try_page!(handlers::deps(&app).await);
-    let (from, to) = try_page!(handlers::period(
-        &deps,
-        &PeriodQuery {
-            from: f.from.clone(),
-            to: f.to.clone()
-        }
-    ));
-    let m = match sqa_core::metrics::compute(&deps, from, to).await {
-        Ok(m) => m,
-        Err(e) => return handlers::store_error(&e),
-    };
+    let (deps, m) = try_page!(period_metrics(&app, &f).await);
     let b = bars(m.cost_by_stage.iter().map(|(k, c)| (k.clone(), c.tokens)));
     let ctx = context! { m => m, bars => b, ..base(&deps, None, None) };
     render(StatusCode::OK, "cost.html", ctx)

@@ -833,39 +833,7 @@ pub fn guardrails(
     unsubscribe_url: &str,
     sources: &[String],
 ) -> Result<(), Vec<String>> {
-    let mut problems = Vec::new();
-    let lower = body.to_lowercase();
-    for phrase in &cfg.guardrails.prohibited_phrases {
-        if !phrase.trim().is_empty() && lower.contains(&phrase.to_lowercase()) {
-            problems.push(format!("contains the prohibited phrase {phrase:?}"));
-        }
-    }
-    for link in links(body) {
-        let allowed = link == unsubscribe_url
-            || cfg
-                .guardrails
-                .allowed_links
-                .iter()
-                .any(|p| link.starts_with(p.as_str()))
-            || (!cfg.company.website.is_empty() && link.starts_with(&cfg.company.website));
-        if !allowed {
-            problems.push(format!("links to {link}, which is not an allowed link"));
-        }
-    }
-    // Prices and percentages must come from the knowledge, never be invented.
-    let knowledge: String = cfg
-        .knowledge_docs
-        .iter()
-        .chain(cfg.battle_cards.iter())
-        .map(|d| d.text.as_str())
-        .collect();
-    for amount in money(body) {
-        if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
-            problems.push(format!(
-                "states {amount}, which neither the knowledge nor the research does"
-            ));
-        }
-    }
+    let mut problems = content_checks(body, cfg, Some(unsubscribe_url), sources, "");
     if !body.contains(cfg.agent.ai_disclosure.trim()) {
         problems.push("misses the AI disclosure".into());
     }
@@ -882,33 +850,34 @@ pub fn guardrails(
     }
 }
 
-/// Check an outgoing subject like a body: no prohibited phrase, no link that is not allowed,
-/// no figure the knowledge or the cited research does not state, and no control or
-/// bidirectional-override character.
-pub fn subject_guardrails(
-    subject: &str,
+/// The checks body and subject share: no prohibited phrase, links only to allowed places
+/// (and the body's own unsubscribe link), prices and percentages only from the knowledge or
+/// the cited research. `what` starts each problem ("the subject ").
+fn content_checks(
+    text: &str,
     cfg: &AgentConfig,
+    unsubscribe_url: Option<&str>,
     sources: &[String],
-) -> Result<(), Vec<String>> {
+    what: &str,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    let lower = subject.to_lowercase();
+    let lower = text.to_lowercase();
     for phrase in &cfg.guardrails.prohibited_phrases {
         if !phrase.trim().is_empty() && lower.contains(&phrase.to_lowercase()) {
-            problems.push(format!(
-                "the subject contains the prohibited phrase {phrase:?}"
-            ));
+            problems.push(format!("{what}contains the prohibited phrase {phrase:?}"));
         }
     }
-    for link in links(subject) {
-        let allowed = cfg
-            .guardrails
-            .allowed_links
-            .iter()
-            .any(|p| link.starts_with(p.as_str()))
+    for link in links(text) {
+        let allowed = unsubscribe_url == Some(link.as_str())
+            || cfg
+                .guardrails
+                .allowed_links
+                .iter()
+                .any(|p| link.starts_with(p.as_str()))
             || (!cfg.company.website.is_empty() && link.starts_with(&cfg.company.website));
         if !allowed {
             problems.push(format!(
-                "the subject links to {link}, which is not an allowed link"
+                "{what}links to {link}, which is not an allowed link"
             ));
         }
     }
@@ -918,13 +887,25 @@ pub fn subject_guardrails(
         .chain(cfg.battle_cards.iter())
         .map(|d| d.text.as_str())
         .collect();
-    for amount in money(subject) {
+    for amount in money(text) {
         if !knowledge.contains(&amount) && !sources.iter().any(|s| s.contains(&amount)) {
             problems.push(format!(
-                "the subject states {amount}, which neither the knowledge nor the research does"
+                "{what}states {amount}, which neither the knowledge nor the research does"
             ));
         }
     }
+    problems
+}
+
+/// Check an outgoing subject like a body: no prohibited phrase, no link that is not allowed,
+/// no figure the knowledge or the cited research does not state, and no control or
+/// bidirectional-override character.
+pub fn subject_guardrails(
+    subject: &str,
+    cfg: &AgentConfig,
+    sources: &[String],
+) -> Result<(), Vec<String>> {
+    let mut problems = content_checks(subject, cfg, None, sources, "the subject ");
     if crate::mail::render::header_text(subject) != subject {
         problems.push("the subject has control or bidirectional characters".into());
     }

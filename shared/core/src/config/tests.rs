@@ -5,11 +5,11 @@ mode = "engage"
 state = "running"
 
 [company]
-name = "Lumora Analytics"
+name = "Example Seller"
 
 [agent]
 name = "Ava Reed"
-email = "ava@agent.lumora-analytics.example"
+email = "ava@agent.seller.example"
 signature = "Ava"
 ai_disclosure = "I am an AI agent."
 postal_address = "1 Main St, Boston"
@@ -27,7 +27,7 @@ tiers = { A = 80, B = 60, C = 40 }
 
 [[assignment.sellers]]
 handle = "marcus"
-email = "marcus@lumora.example"
+email = "marcus@seller.example"
 "#;
 
 fn no_files(file: &NamedFile<'_>) -> Result<String, String> {
@@ -40,7 +40,7 @@ fn a_good_config_parses_with_defaults() {
     assert_eq!(cfg.mode, Mode::Engage);
     assert_eq!(cfg.selection.created_within_days, 14);
     assert_eq!(cfg.selection.statuses, vec!["open"]);
-    assert_eq!(cfg.agent.mail_domain(), "agent.lumora-analytics.example");
+    assert_eq!(cfg.agent.mail_domain(), "agent.seller.example");
 }
 
 #[test]

@@ -95,7 +95,7 @@ pattern!(
           | \bwe\ require\b
           | \bneed\ (better|more|a\ way|to\ (monitor|catch|detect|know|see|track))\b
           | \blooking\ for\ (a|an|something|better|tooling)\b
-          | \bevaluat\w+\ (alternatives|tools|options|vendors|data\ observability)\b
+          | \bevaluat\w+\ (alternatives|tools|options|vendors|solutions|platforms)\b
           | \breplac(e|ing)\ \w+
           | \bmigrat\w+
           | \bmoving\ (off|away\ from|from|to)\ (?:[a-z0-9]{3,}|[a-z]{1,2}\d)
