@@ -56,6 +56,8 @@ struct Leads {
     by_email: HashMap<String, BTreeSet<u64>>,
     /// Provider ids of the touches, to the lead's sequence number.
     by_provider: HashMap<String, u64>,
+    /// Sequence numbers per account (`Lead::account`), ascending.
+    by_account: HashMap<String, BTreeSet<u64>>,
     counts: BTreeMap<Stage, u64>,
 }
 
@@ -76,6 +78,9 @@ impl Leads {
             .insert(seq);
         for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
             self.by_provider.insert(p.clone(), seq);
+        }
+        if let Some(a) = lead.account() {
+            self.by_account.entry(a).or_default().insert(seq);
         }
         *self.counts.entry(lead.stage).or_default() += 1;
     }
@@ -99,6 +104,14 @@ impl Leads {
         for p in lead.touches.iter().filter_map(|t| t.provider_id.as_ref()) {
             if self.by_provider.get(p) == Some(&seq) {
                 self.by_provider.remove(p);
+            }
+        }
+        if let Some(a) = lead.account()
+            && let Some(set) = self.by_account.get_mut(&a)
+        {
+            set.remove(&seq);
+            if set.is_empty() {
+                self.by_account.remove(&a);
             }
         }
         if let Some(n) = self.counts.get_mut(&lead.stage) {
@@ -247,6 +260,18 @@ impl LeadStore for MemoryLeadStore {
         let g = lock(&self.inner);
         Ok(g.by_email
             .get(key)
+            .map(|seqs| {
+                seqs.iter()
+                    .filter_map(|s| g.by_seq.get(s).cloned())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
+        let g = lock(&self.inner);
+        Ok(g.by_account
+            .get(account)
             .map(|seqs| {
                 seqs.iter()
                     .filter_map(|s| g.by_seq.get(s).cloned())

@@ -68,6 +68,9 @@ impl LeadStore for Faulty {
     async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {
         self.inner.find_by_provider_id(provider_id).await
     }
+    async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
+        self.inner.find_by_account(account).await
+    }
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
         self.inner.find_by_email(key).await
     }

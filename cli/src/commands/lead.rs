@@ -27,15 +27,9 @@ pub async fn show(ws: &Workspace, id: &str, json: bool) -> Result<i32> {
     let lead = get_lead(ws, id).await?;
     let runs = ws.deps.ports.runs.for_lead(&lead.id).await?;
     // The account: the leads sharing its company domain (free mail excluded).
-    let domain = rating::company_domain(&lead);
+    let domain = lead.account();
     let mut account: Vec<Lead> = vec![lead.clone()];
-    if let Some(d) = &domain {
-        let all = super::leads::all_leads(ws, &Default::default(), usize::MAX).await?;
-        account.extend(
-            all.into_iter()
-                .filter(|l| l.id != lead.id && rating::company_domain(l).as_ref() == Some(d)),
-        );
-    }
+    account.extend(sqa_core::ports::colleagues_of(ws.deps.ports.leads.as_ref(), &lead).await?);
     let r = rating::rate_all(&account, ws.deps.ports.clock.now())
         .into_iter()
         .next()

@@ -83,6 +83,9 @@ impl DynamoLeads {
         if !lead.owner.is_empty() {
             item.insert("owner".into(), s(&lead.owner));
         }
+        if let Some(account) = lead.account() {
+            item.insert("account".into(), s(account));
+        }
         Ok(item)
     }
 
@@ -534,6 +537,31 @@ impl LeadStore for DynamoLeads {
                 "email_key = :k",
                 &[],
                 &[(":k", s(key))],
+                None,
+                true,
+                None,
+                usize::MAX,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|k| {
+                let id = item::get_s(k, "id")?;
+                LeadId::parse(id).map_err(unexpected)
+            })
+            .collect()
+    }
+
+    async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
+        if account.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (items, _) = self
+            .query_keys(
+                "account",
+                "account = :a",
+                &[],
+                &[(":a", s(account))],
                 None,
                 true,
                 None,

@@ -6,7 +6,7 @@
 //!
 //! | table | key | indexes (leads: `KEYS_ONLY` or `INCLUDE`, so that rewriting a lead's document never rewrites an index entry; pages are then read with `BatchGetItem`) |
 //! |---|---|---|
-//! | leads | `id` | `stage-created` (stage, created_at), `stage-due` (stage, next_touch_at), `stage-inserted` (stage, inserted_sk), `owner-inserted` (owner, inserted_sk; includes stage), `email` (email_key, inserted_sk), `inserted` (kind, inserted_sk), `waiting` (kind, waiting_since: sparse, only leads waiting for a stage's message — `LeadStore::stalled`) |
+//! | leads | `id` | `stage-created` (stage, created_at), `stage-due` (stage, next_touch_at), `stage-inserted` (stage, inserted_sk), `owner-inserted` (owner, inserted_sk; includes stage), `email` (email_key, inserted_sk), `account` (account, inserted_sk: the company domain, `LeadStore::find_by_account`), `inserted` (kind, inserted_sk), `waiting` (kind, waiting_since: sparse, only leads waiting for a stage's message — `LeadStore::stalled`) |
 //! | config | `pk`, `sk` | — (config versions `config`/`v#0000000001`, counters `seq#KEY`/`seq`) |
 //! | runs | `pk` (lead id, or `#run#RUN` for records without a lead), `sk` (time + append order) | `run` (run_id, sk; `ALL`: records are never rewritten) |
 //! | suppressions | `address` | — |
@@ -86,6 +86,12 @@ pub const LEADS: Table = Table {
         Index {
             name: "inserted",
             pk: "kind",
+            sk: "inserted_sk",
+            projection: Projection::KeysOnly,
+        },
+        Index {
+            name: "account",
+            pk: "account",
             sk: "inserted_sk",
             projection: Projection::KeysOnly,
         },

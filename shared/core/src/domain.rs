@@ -874,6 +874,34 @@ impl Lead {
         waits.then_some(self.updated_at)
     }
 
+    /// The lead's account: the company domain its address or website names. The address's
+    /// domain when it is a work address (free mail is nobody's company), else the website's
+    /// host without `www.`; lowercase. Leads of one account are colleagues
+    /// (`LeadStore::find_by_account`).
+    pub fn account(&self) -> Option<String> {
+        let work = self
+            .validation
+            .as_ref()
+            .and_then(|v| v.effective_kind())
+            .is_some_and(|k| k == EmailKind::Work);
+        if work && let Some((_, d)) = self.email_key.as_str().rsplit_once('@') {
+            let d = d.trim().to_ascii_lowercase();
+            if !d.is_empty() {
+                return Some(d);
+            }
+        }
+        let site = self.website.trim().to_ascii_lowercase();
+        let host = site
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split(['/', '?', '#', ':'])
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("www.")
+            .to_string();
+        (host.contains('.')).then_some(host)
+    }
+
     /// A new lead as imported, in stage `new`, version 0.
     pub fn new(id: LeadId, now: DateTime<Utc>) -> Lead {
         Lead {

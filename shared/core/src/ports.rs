@@ -103,6 +103,12 @@ pub trait LeadStore: Send + Sync {
     /// provider ids).
     async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>>;
 
+    /// Leads whose account (`Lead::account`, the company domain) equals `account`, in
+    /// insertion order. MUST follow updates (a lead whose address or website changes moves
+    /// to its new account; a lead with no account is in none), return an empty list for an
+    /// account no lead has, and MUST NOT scan the whole table (an index on the account).
+    async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>>;
+
     /// Leads newest first (by insertion), filtered by stage and owner when given. Each page
     /// MUST hold at most `limit` leads; following `next` until it is `None` MUST visit every
     /// matching lead exactly once. Updates of stage or owner MUST move a lead between
@@ -116,6 +122,26 @@ pub trait LeadStore: Send + Sync {
 
     /// How many leads are in each stage. MUST be exact after every successful write.
     async fn count_by_stage(&self) -> StoreResult<BTreeMap<Stage, u64>>;
+}
+
+/// The colleagues of `lead`: the other leads of its account, read through the account
+/// index (never a scan), in insertion order. A lead with no account has none.
+pub async fn colleagues_of(store: &dyn LeadStore, lead: &Lead) -> StoreResult<Vec<Lead>> {
+    let Some(account) = lead.account() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for id in store.find_by_account(&account).await? {
+        if id == lead.id {
+            continue;
+        }
+        if let Some(l) = store.get(&id).await?
+            && l.account().as_deref() == Some(account.as_str())
+        {
+            out.push(l);
+        }
+    }
+    Ok(out)
 }
 
 /// One version of the agent configuration.

@@ -17,6 +17,7 @@ pub async fn lead_store(store: &dyn LeadStore) {
     due_before(store, &run).await;
     stalled(store, &run).await;
     find_by_email(store, &run).await;
+    find_by_account(store, &run).await;
     find_by_provider_id(store, &run).await;
     list(store, &run).await;
     count_by_stage(store, &run).await;
@@ -487,6 +488,66 @@ async fn find_by_email(store: &dyn LeadStore, run: &Run) {
     assert!(
         none.is_empty(),
         "find_by_email of an unknown key MUST be empty"
+    );
+}
+
+async fn find_by_account(store: &dyn LeadStore, run: &Run) {
+    let domain = format!("{}.account.example", run.prefix.to_lowercase());
+    let mut want = Vec::new();
+    for (name, site) in [
+        ("a-1", format!("https://www.{domain}/")),
+        ("a-2", domain.clone()),
+        ("a-3", format!("http://{domain}/team?x=1")),
+    ] {
+        let mut l = run.lead(name);
+        l.validation = None;
+        l.website = site;
+        ok(store.insert(&l).await, "insert");
+        want.push(l.id.clone());
+    }
+    let mut other = run.lead("a-other");
+    other.validation = None;
+    other.website = format!("other-{domain}");
+    ok(store.insert(&other).await, "insert");
+    let mut none = run.lead("a-none");
+    none.validation = None;
+    none.website = String::new();
+    ok(store.insert(&none).await, "insert");
+
+    let got = ok(store.find_by_account(&domain).await, "find_by_account");
+    assert_eq!(
+        got, want,
+        "find_by_account MUST return every lead of the account, in insertion order"
+    );
+
+    // A lead whose website changes moves to its new account.
+    let first = ok(store.get(&want[0]).await, "get").expect("lead exists");
+    let mut moved = first.clone();
+    moved.website = other.website.clone();
+    ok(
+        store.update(&moved, Expected::of(&first)).await,
+        "change the website",
+    );
+    assert_eq!(
+        ok(store.find_by_account(&domain).await, "find_by_account after update"),
+        want[1..].to_vec(),
+        "find_by_account MUST follow updates of the account"
+    );
+    assert_eq!(
+        ok(
+            store.find_by_account(&format!("other-{domain}")).await,
+            "find_by_account of the new account"
+        ),
+        vec![want[0].clone(), other.id.clone()],
+        "find_by_account MUST keep insertion order after an update"
+    );
+    assert!(
+        ok(
+            store.find_by_account(&format!("none-{domain}")).await,
+            "find_by_account of an unknown account"
+        )
+        .is_empty(),
+        "find_by_account of an unknown account MUST be empty"
     );
 }
 

@@ -191,36 +191,13 @@ pub fn rate(lead: &Lead, now: DateTime<Utc>, colleague_interested: bool) -> Rati
     }
 }
 
-/// The company domain of a lead: its address's domain when that is a work address (free
-/// mail is nobody's company), else its website's host without `www.`.
-pub fn company_domain(lead: &Lead) -> Option<String> {
-    let work = lead
-        .validation
-        .as_ref()
-        .and_then(|v| v.effective_kind())
-        .is_some_and(|k| k == EmailKind::Work);
-    if work && let Some((_, d)) = lead.email_key.as_str().rsplit_once('@') {
-        return Some(d.trim().to_ascii_lowercase());
-    }
-    let site = lead.website.trim().to_ascii_lowercase();
-    let host = site
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .split(['/', '?', '#', ':'])
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("www.")
-        .to_string();
-    (host.contains('.')).then_some(host)
-}
-
 /// Rate many leads at once: a lead whose colleague (same company domain) replied interested
 /// is rated up. Returns the ratings in the leads' order.
 pub fn rate_all(leads: &[Lead], now: DateTime<Utc>) -> Vec<Rating> {
     let interested: std::collections::HashMap<String, Vec<&str>> =
         leads.iter().fold(Default::default(), |mut m, l| {
             if l.last_intent == Some(Intent::Interested)
-                && let Some(d) = company_domain(l)
+                && let Some(d) = l.account()
             {
                 m.entry(d).or_default().push(l.id.as_str());
             }
@@ -229,7 +206,7 @@ pub fn rate_all(leads: &[Lead], now: DateTime<Utc>) -> Vec<Rating> {
     leads
         .iter()
         .map(|l| {
-            let colleague = company_domain(l)
+            let colleague = l.account()
                 .and_then(|d| interested.get(&d))
                 .is_some_and(|ids| ids.iter().any(|id| *id != l.id.as_str()));
             rate(l, now, colleague)
@@ -372,7 +349,7 @@ mod tests {
         );
         assert!(!r[2].reason.contains("colleague"), "{:?}", r[2]);
         assert!(!r[0].reason.contains("colleague"), "not its own colleague");
-        assert_eq!(company_domain(&keen).as_deref(), Some("buyer.example"));
-        assert_eq!(company_domain(&free), None);
+        assert_eq!(keen.account().as_deref(), Some("buyer.example"));
+        assert_eq!(free.account(), None);
     }
 }

@@ -302,44 +302,27 @@ pub(crate) fn holds_mail(b: &Blocked) -> bool {
 /// the cadence of the colleagues (leads with the same company domain, free mail excluded)
 /// until a person decides; the block says who and why. Returns the colleagues paused.
 async fn pause_colleagues(deps: &Deps, lead: &Lead, why: &str) -> Result<Vec<String>, StageError> {
-    let Some(domain) = crate::agents::rating::company_domain(lead) else {
-        return Ok(Vec::new());
-    };
     let mut paused = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .ports
-            .leads
-            .list(&Default::default(), cursor, 500)
-            .await?;
-        for mut c in page.items {
-            if c.id == lead.id
-                || c.stage.is_final()
-                || matches!(
-                    c.stage,
-                    Stage::Suppressed | Stage::Disqualified | Stage::Bounced
-                )
-                || c.blocked.is_some()
-                || crate::agents::rating::company_domain(&c).as_deref() != Some(domain.as_str())
-            {
-                continue;
-            }
-            let expected = Expected::of(&c);
-            c.blocked = Some(Blocked::ColleagueStopped {
-                colleague: lead.id.to_string(),
-                why: why.to_string(),
-            });
-            match save(deps, &mut c, expected).await {
-                Ok(()) => paused.push(c.id.to_string()),
-                // Changed meanwhile: the next reply or run sees it as it is now.
-                Err(e) if is_conflict(&e) => {}
-                Err(e) => return Err(e),
-            }
+    for mut c in crate::ports::colleagues_of(deps.ports.leads.as_ref(), lead).await? {
+        if c.stage.is_final()
+            || matches!(
+                c.stage,
+                Stage::Suppressed | Stage::Disqualified | Stage::Bounced
+            )
+            || c.blocked.is_some()
+        {
+            continue;
         }
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
+        let expected = Expected::of(&c);
+        c.blocked = Some(Blocked::ColleagueStopped {
+            colleague: lead.id.to_string(),
+            why: why.to_string(),
+        });
+        match save(deps, &mut c, expected).await {
+            Ok(()) => paused.push(c.id.to_string()),
+            // Changed meanwhile: the next reply or run sees it as it is now.
+            Err(e) if is_conflict(&e) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(paused)

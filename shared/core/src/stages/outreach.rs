@@ -192,41 +192,20 @@ async fn account_cap_reached(
     if cap == 0 {
         return Ok(None);
     }
-    let Some(domain) = crate::agents::rating::company_domain(lead) else {
-        return Ok(None);
-    };
     let now = deps.ports.clock.now();
     let since = now - Duration::days(1);
-    let mut firsts: Vec<DateTime<Utc>> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = deps
-            .ports
-            .leads
-            .list(&Default::default(), cursor, 500)
-            .await?;
-        for c in &page.items {
-            if c.id == lead.id
-                || crate::agents::rating::company_domain(c).as_deref() != Some(domain.as_str())
-            {
-                continue;
-            }
-            firsts.extend(
-                c.touches
-                    .iter()
-                    .filter(|t| {
-                        t.kind == TouchKind::First
-                            && matches!(t.state, TouchState::Sent | TouchState::Sending)
-                            && t.at > since
-                    })
-                    .map(|t| t.at),
-            );
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let mut firsts: Vec<DateTime<Utc>> =
+        crate::ports::colleagues_of(deps.ports.leads.as_ref(), lead)
+            .await?
+            .iter()
+            .flat_map(|c| c.touches.iter())
+            .filter(|t| {
+                t.kind == TouchKind::First
+                    && matches!(t.state, TouchState::Sent | TouchState::Sending)
+                    && t.at > since
+            })
+            .map(|t| t.at)
+            .collect();
     if firsts.len() < cap {
         return Ok(None);
     }

@@ -20,6 +20,7 @@ struct IndexedColumns {
     owner: String,
     next_touch_at: Option<i64>,
     waiting_since: Option<i64>,
+    account: Option<String>,
 }
 
 fn opt_int(v: Option<i64>) -> Value {
@@ -70,7 +71,8 @@ impl LeadStore for SqliteStore {
         let mut stmt = conn
             .prepare_cached(
                 "INSERT INTO leads (id, stage, version, created_at, email_key, owner, \
-                 next_touch_at, doc, waiting_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 next_touch_at, doc, waiting_since, account) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .map_err(|e| db_error(e, "prepare the lead insert"))?;
         match stmt.execute(params![
@@ -83,6 +85,7 @@ impl LeadStore for SqliteStore {
             lead.next_touch_at.map(nanos),
             doc,
             lead.waiting_since().map(nanos),
+            lead.account(),
         ]) {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => {
@@ -115,7 +118,7 @@ impl LeadStore for SqliteStore {
         let current: Option<IndexedColumns> = conn
             .prepare_cached(
                 "SELECT stage, version, created_at, email_key, owner, next_touch_at, \
-                 waiting_since FROM leads WHERE id = ?1",
+                 waiting_since, account FROM leads WHERE id = ?1",
             )
             .and_then(|mut s| {
                 s.query_row([lead.id.as_str()], |r| {
@@ -127,6 +130,7 @@ impl LeadStore for SqliteStore {
                         owner: r.get(4)?,
                         next_touch_at: r.get(5)?,
                         waiting_since: r.get(6)?,
+                        account: r.get(7)?,
                     })
                 })
                 .optional()
@@ -182,6 +186,8 @@ impl LeadStore for SqliteStore {
             opt_int(current.waiting_since),
             opt_int(new.waiting_since().map(nanos)),
         );
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+        set("account", text(current.account), text(new.account()));
         let n = values.len();
         // The stage and version are checked again in the write itself: another process may
         // have written the lead since the read above.
@@ -328,6 +334,24 @@ impl LeadStore for SqliteStore {
             .query_map([key], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
             .map_err(|e| db_error(e, "find leads by address"))?;
+        ids.iter()
+            .map(|s| {
+                LeadId::parse(s).map_err(|e| {
+                    StoreError::Unexpected(anyhow::anyhow!("bad lead id in the store: {e}"))
+                })
+            })
+            .collect()
+    }
+
+    async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
+        let conn = self.conn();
+        let ids = conn
+            .prepare_cached("SELECT id FROM leads WHERE account = ?1 ORDER BY seq")
+            .and_then(|mut s| {
+                s.query_map([account], |r| r.get::<_, String>(0))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            })
+            .map_err(|e| db_error(e, "find leads by account"))?;
         ids.iter()
             .map(|s| {
                 LeadId::parse(s).map_err(|e| {

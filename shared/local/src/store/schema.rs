@@ -154,7 +154,35 @@ CREATE TRIGGER leads_touch_ids_update AFTER UPDATE OF doc ON leads BEGIN
     WHERE json_extract(t.value, '$.provider_id') IS NOT NULL;
 END;
 "#,
+    // 5: the account of a lead (`Lead::account`, its company domain) with its index, for
+    // `LeadStore::find_by_account`. Existing leads get theirs from their documents right
+    // after (`backfill_accounts`), in the same transaction.
+    r#"
+ALTER TABLE leads ADD COLUMN account TEXT;
+CREATE INDEX leads_account ON leads (account, seq) WHERE account IS NOT NULL;
+"#,
 ];
+
+/// Migration 5's data: the account of every stored lead, computed from its document by
+/// the same code that computes it on every write.
+fn backfill_accounts(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = tx
+        .prepare("SELECT id, doc FROM leads")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut set = tx.prepare("UPDATE leads SET account = ?1 WHERE id = ?2")?;
+    for (id, doc) in rows {
+        // A document this build cannot read keeps no account; reading it fails loudly
+        // elsewhere, where the lead is used.
+        let Ok(lead) = serde_json::from_str::<sqa_core::domain::Lead>(&doc) else {
+            continue;
+        };
+        if let Some(account) = lead.account() {
+            set.execute(rusqlite::params![account, id])?;
+        }
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -184,6 +212,9 @@ pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
         }
         tx.execute_batch(sql)
             .map_err(|e| db_error(e, &format!("apply migration {target}")))?;
+        if target == 5 {
+            backfill_accounts(&tx).map_err(|e| db_error(e, "fill in the leads' accounts"))?;
+        }
         tx.pragma_update(None, "user_version", target)
             .map_err(|e| db_error(e, "record the schema version"))?;
         tx.commit()
@@ -208,6 +239,38 @@ mod tests {
     }
 
     #[test]
+    fn migration_5_gives_stored_leads_their_account() {
+        use sqa_core::domain::{Lead, LeadId};
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &super::MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        let now = chrono::Utc::now();
+        let mut with_site = Lead::new(LeadId::parse("L0001").unwrap(), now);
+        with_site.website = "https://www.Acme.example/about".into();
+        let without = Lead::new(LeadId::parse("L0002").unwrap(), now);
+        for l in [&with_site, &without] {
+            conn.execute(
+                "INSERT INTO leads (id, stage, version, email_key, owner, doc) \
+                 VALUES (?1, 'new', 0, '', '', ?2)",
+                rusqlite::params![l.id.as_str(), serde_json::to_string(l).unwrap()],
+            )
+            .unwrap();
+        }
+        super::migrate(&mut conn).unwrap();
+        let account = |id: &str| -> Option<String> {
+            conn.query_row("SELECT account FROM leads WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        assert_eq!(account("L0001").as_deref(), Some("acme.example"));
+        assert_eq!(account("L0002"), None);
+        assert_eq!(super::user_version(&conn).unwrap(), super::SCHEMA_VERSION);
+    }
+
+    #[test]
     fn every_lead_query_uses_an_index_and_no_scan() {
         let store = SqliteStore::open_in_memory().unwrap();
         for sql in [
@@ -222,6 +285,7 @@ mod tests {
             "SELECT seq, waiting_since, doc FROM leads WHERE waiting_since <= 5 \
              ORDER BY waiting_since, seq LIMIT 5",
             "SELECT id FROM leads WHERE email_key = 'a' ORDER BY seq",
+            "SELECT id FROM leads WHERE account = 'a' ORDER BY seq",
             "SELECT seq, created_at, doc FROM leads WHERE owner = 'a' AND seq < 9 \
              ORDER BY seq DESC LIMIT 3",
             "SELECT seq, created_at, doc FROM leads WHERE stage = 'new' AND seq < 9 \
