@@ -1145,11 +1145,16 @@ fn simulate_answers_a_question_from_the_knowledge_then_hands_the_lead_over() {
             "question.thread",
             "name: Hanna Berg\nemail: hanna.berg@nordhafen-logistik.example\n\
              company: Nordhafen Logistik Ltd\ntitle: Head of Payroll\ncountry: GB\nid: T1\n\n\
-             --- reply\nHow much does Corvid Pay cost per employee per month?\n\n\
+             --- reply +4d\nHi Mila, thanks for reaching out. How much does Corvid Pay cost per \
+             employee per month?\n\n\
              --- reply +1d\nThanks, that is within our budget. Could we book a demo next week?\n",
         )],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(docs.len(), 1, "{docs:?}");
     let d = &docs[0];
     assert_eq!(d["lead"]["id"], "T1");
@@ -1159,6 +1164,12 @@ fn simulate_answers_a_question_from_the_knowledge_then_hands_the_lead_over() {
     assert!(first["body"].as_str().unwrap().contains("Hanna"), "{first}");
     let r = d["replies"].as_array().unwrap();
     assert_eq!(r.len(), 2);
+    // Four days without a reply: the first follow-up went out meanwhile, on a business morning.
+    let meanwhile = r[0]["meanwhile"].as_array().unwrap();
+    assert_eq!(meanwhile.len(), 1, "{}", r[0]);
+    assert_eq!(meanwhile[0]["kind"], "follow_up");
+    assert_eq!(meanwhile[0]["at"], "2026-11-24T09:00:00+00:00");
+    assert_eq!(r[0]["at"], "2026-11-25T00:00:00+00:00");
     // The question: answered from the pricing knowledge, on the thread.
     assert_eq!(r[0]["classification"]["intent"], "question", "{}", r[0]);
     assert!(
@@ -1173,8 +1184,26 @@ fn simulate_answers_a_question_from_the_knowledge_then_hands_the_lead_over() {
     assert_eq!(r[0]["decision"], "answer", "{}", r[0]);
     let answer = &r[0]["mail"];
     assert_eq!(answer["kind"], "answer", "{}", r[0]);
-    assert!(answer["subject"].as_str().unwrap().starts_with("Re: "), "{answer}");
-    assert!(answer["body"].as_str().unwrap().contains("PEPM"), "{answer}");
+    assert!(
+        answer["subject"].as_str().unwrap().starts_with("Re: "),
+        "{answer}"
+    );
+    // Quoted from the workspace's pricing answer, and said where it came from.
+    assert!(
+        answer["body"]
+            .as_str()
+            .unwrap()
+            .contains("Essentials is €7"),
+        "{answer}"
+    );
+    assert!(
+        r[0]["reasons"].as_array().unwrap().iter().any(|x| x
+            .as_str()
+            .unwrap()
+            .starts_with("answered from: company/knowledge/faq.md")),
+        "{}",
+        r[0]
+    );
     assert_eq!(r[0]["stage"], "engaged");
     // The demo request: purchase intent, handed over, no mail from the agent.
     assert_eq!(r[1]["classification"]["intent"], "interested", "{}", r[1]);
@@ -1233,7 +1262,11 @@ fn simulate_honours_an_opt_out_and_sends_nothing_more() {
              --- reply +10d\nWhy is nobody answering?\n",
         )],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d = &docs[0];
     assert_eq!(d["lead"]["id"], "optout", "the file's name is the id");
     let r = d["replies"].as_array().unwrap();
@@ -1241,7 +1274,11 @@ fn simulate_honours_an_opt_out_and_sends_nothing_more() {
     assert_eq!(r[0]["decision"], "suppress", "{}", r[0]);
     assert_eq!(r[0]["stage"], "suppressed");
     assert!(r[0]["mail"].is_null());
-    assert!(r[0]["no_mail"].as_str().unwrap().contains("suppressed"), "{}", r[0]);
+    assert!(
+        r[0]["no_mail"].as_str().unwrap().contains("suppressed"),
+        "{}",
+        r[0]
+    );
     // Ten days later (past every follow-up day) and after another message: nothing went out.
     assert_eq!(r[1]["meanwhile"].as_array().unwrap().len(), 0, "{}", r[1]);
     assert!(r[1]["mail"].is_null(), "{}", r[1]);
@@ -1261,7 +1298,11 @@ fn simulate_answers_a_german_lead_in_german() {
              Viele Grüße\nJonas Keller\n",
         )],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = &docs[0]["replies"][0];
     assert_eq!(r["classification"]["lang"], "de", "{r}");
     assert_eq!(r["decision"], "answer", "{r}");
@@ -1279,7 +1320,11 @@ fn simulate_answers_a_german_lead_in_german() {
 fn simulate_replays_every_reply_of_the_corvid_example_the_same_way_twice() {
     let run = || {
         let out = sqa(&["--json", "simulate", "--example", "corvid"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         stdout(&out)
     };
     let a = run();
@@ -1305,7 +1350,14 @@ fn simulate_replays_every_reply_of_the_corvid_example_the_same_way_twice() {
         assert!(decisions.contains(expected), "{expected} in {decisions:?}");
     }
     // One lead only.
-    let out = sqa(&["--json", "simulate", "--example", "corvid", "--lead", "C0020"]);
+    let out = sqa(&[
+        "--json",
+        "simulate",
+        "--example",
+        "corvid",
+        "--lead",
+        "C0020",
+    ]);
     let docs = jsonl(&stdout(&out));
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["replies"].as_array().unwrap().len(), 2);
@@ -1320,12 +1372,22 @@ fn simulate_names_the_file_and_line_of_a_malformed_thread_and_plays_the_others()
     let bad_gap = "name: Cy Lu\nemail: cy@lu.example\n--- reply\nHi\n--- reply soon\nHello?\n";
     let (out, docs) = simulate(
         dir.path(),
-        &[("bad.thread", bad), ("good.thread", good), ("gap.thread", bad_gap)],
+        &[
+            ("bad.thread", bad),
+            ("good.thread", good),
+            ("gap.thread", bad_gap),
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.thread:3:") && err.contains("shoe size"), "{err}");
-    assert!(err.contains("gap.thread:5:") && err.contains("soon"), "{err}");
+    assert!(
+        err.contains("bad.thread:3:") && err.contains("shoe size"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gap.thread:5:") && err.contains("soon"),
+        "{err}"
+    );
     let played: Vec<&Value> = docs.iter().filter(|d| d.get("thread").is_some()).collect();
     assert_eq!(played.len(), 1, "{docs:?}");
     assert_eq!(played[0]["replies"][0]["decision"], "disqualify");
@@ -1341,5 +1403,9 @@ fn simulate_names_the_file_and_line_of_a_malformed_thread_and_plays_the_others()
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.thread"));
-    assert!(stdout(&out).contains("decision: disqualify"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("decision: disqualify"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -296,13 +296,16 @@ fn lead_from_row(fields: &[(&str, &str)], start: DateTime<Utc>) -> Result<Lead, 
     if let Some(e) = report.errors.first() {
         return Err(e.to_string());
     }
-    leads.pop().ok_or_else(|| "the lead could not be read".into())
+    leads
+        .pop()
+        .ok_or_else(|| "the lead could not be read".into())
 }
 
 fn read_thread(path: &Path, start: DateTime<Utc>) -> Result<Thread> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {shown}"))?;
-    let t = thread::parse(&text).map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
+    let t =
+        thread::parse(&text).map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
     let l = &t.lead;
     let id = match &l.id {
         Some(id) => id.clone(),
@@ -322,7 +325,11 @@ fn read_thread(path: &Path, start: DateTime<Utc>) -> Result<Thread> {
                 })
                 .take(64)
                 .collect();
-            if clean.is_empty() { "SIM1".into() } else { clean }
+            if clean.is_empty() {
+                "SIM1".into()
+            } else {
+                clean
+            }
         }
     };
     let created = start.to_rfc3339();
@@ -380,11 +387,11 @@ fn addresses_of(mail: &sqa_core::mail::parse::InboundEmail) -> Vec<String> {
     out
 }
 
-fn key_of(address: &str) -> String {
+/// An address's key as the store compares it, and without its +tag.
+fn key_of(address: &str) -> (String, String) {
     let check = sqa_core::agents::email::check(address);
-    sqa_core::domain::EmailKey::from_check(address, &check)
-        .untagged()
-        .to_string()
+    let key = sqa_core::domain::EmailKey::from_check(address, &check);
+    (key.to_string(), key.untagged().to_string())
 }
 
 /// Group raw replies by lead: the lead whose address sent it (or failed, for a report), else
@@ -397,12 +404,15 @@ fn group_replies(
 ) -> Result<(Vec<Thread>, Vec<String>)> {
     let mut problems = Vec::new();
     // lead id → (lead, [(date, file order, source, bytes)])
-    let mut by_lead: Vec<(Lead, Vec<(Option<DateTime<Utc>>, usize, String, Vec<u8>)>)> =
-        Vec::new();
+    let mut by_lead: Vec<(Lead, Vec<(Option<DateTime<Utc>>, usize, String, Vec<u8>)>)> = Vec::new();
     let limit = setup.cfg.limits.max_message_bytes;
     for (i, f) in files.iter().enumerate() {
         let shown = f.display().to_string();
-        let raw = match sqa_core::fsread::read_limited(f, limit, sqa_core::config::Limits::MAX_MESSAGE_BYTES) {
+        let raw = match sqa_core::fsread::read_limited(
+            f,
+            limit,
+            sqa_core::config::Limits::MAX_MESSAGE_BYTES,
+        ) {
             Ok(b) => b,
             Err(e) => {
                 problems.push(format!("{shown}: cannot read: {e}"));
@@ -416,18 +426,35 @@ fn group_replies(
                 continue;
             }
         };
-        let keys: Vec<String> = addresses_of(&mail).iter().map(|a| key_of(a)).collect();
-        let by_address = keys.iter().find_map(|k| {
-            setup
-                .known
-                .iter()
-                .find(|l| !k.is_empty() && l.email_key.untagged().to_string() == *k)
-        });
+        // The folder's labels name the lead when it has them; else the address decides: the
+        // same address before the same address without its +tag, a lead the selection
+        // takes before one it does not (a closed duplicate).
         let labelled = f
             .file_name()
             .and_then(|n| setup.labels.get(n.to_string_lossy().as_ref()))
             .and_then(|id| setup.known.iter().find(|l| l.id.as_str() == id));
-        let lead = match by_address.or(labelled) {
+        let addresses = addresses_of(&mail);
+        let statuses = &setup.cfg.selection.statuses;
+        let by_address = addresses
+            .iter()
+            .flat_map(|a| {
+                let (exact, untagged) = key_of(a);
+                setup.known.iter().filter_map(move |l| {
+                    let rank = if exact.is_empty() {
+                        return None;
+                    } else if l.email_key.to_string() == exact {
+                        0
+                    } else if l.email_key.untagged().to_string() == untagged {
+                        2
+                    } else {
+                        return None;
+                    };
+                    Some((rank + usize::from(!statuses.contains(&l.status)), l))
+                })
+            })
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, l)| l);
+        let lead = match labelled.or(by_address) {
             Some(l) => l.clone(),
             None => {
                 let from = mail.from.clone().unwrap_or(sqa_core::mail::parse::Mailbox {
@@ -519,7 +546,12 @@ async fn scratch(setup: &Setup, start: DateTime<Utc>) -> Result<Scratch> {
         .context("cannot write the scratch secret")?;
     let mut ws = Workspace::open_with(dir.path(), setup.cfg.clone(), Some(start))
         .await
-        .with_context(|| format!("{}: cannot open a scratch workspace", setup.config_path.display()))?;
+        .with_context(|| {
+            format!(
+                "{}: cannot open a scratch workspace",
+                setup.config_path.display()
+            )
+        })?;
     let clock = Arc::new(FixedClock::new(start));
     ws.deps.ports.clock = clock.clone() as Arc<dyn Clock>;
     Ok(Scratch {
@@ -527,6 +559,29 @@ async fn scratch(setup: &Setup, start: DateTime<Utc>) -> Result<Scratch> {
         clock,
         _dir: dir,
     })
+}
+
+/// Move the clock to `until` as a worker would live through it: a run at each time the
+/// lead's next touch falls due on the way (where its business hours may hold it to a later
+/// one), then a run at `until`.
+async fn pass_time(s: &Scratch, lead: &Lead, until: DateTime<Utc>) -> Result<()> {
+    let mut last: Option<DateTime<Utc>> = None;
+    for _ in 0..100 {
+        let due = lead_now(&s.ws, lead).await?.next_touch_at;
+        match due {
+            Some(at) if at <= until && Some(at) != last => {
+                if at > s.clock.now() {
+                    s.clock.set(at);
+                }
+                run_once(&s.ws, false).await?;
+                last = Some(at);
+            }
+            _ => break,
+        }
+    }
+    s.clock.set(until);
+    run_once(&s.ws, false).await?;
+    Ok(())
 }
 
 async fn drain(ws: &Workspace) -> Result<()> {
@@ -632,7 +687,11 @@ fn reply_eml(
     let from = if name.is_empty() {
         format!("<{}>", lead.email.trim())
     } else {
-        format!("\"{}\" <{}>", header_safe(&name).replace('"', ""), lead.email.trim())
+        format!(
+            "\"{}\" <{}>",
+            header_safe(&name).replace('"', ""),
+            lead.email.trim()
+        )
     };
     h.push_str(&format!("From: {}\r\n", header_safe(&from)));
     h.push_str(&format!(
@@ -675,14 +734,18 @@ async fn play(setup: &Setup, t: &Thread, start: DateTime<Utc>) -> Result<Value> 
         Some(touch) => json!({ "mail": touch_json(touch, &to(&lead)), "why_none": null }),
         None => {
             let records = deps.ports.runs.for_lead(&lead.id).await?;
-            let why = records
-                .last()
-                .map(|r| format!("{}: {} ({})", r.stage, r.decision, r.reasons.join("; ")))
-                .unwrap_or_else(|| format!("lead is {}", lead.stage));
+            let why = match records.last() {
+                Some(r) => format!("{}: {} ({})", r.stage, r.decision, r.reasons.join("; ")),
+                None => match stages::select::evaluate(&lead, &deps.config.selection, start) {
+                    Err(no) => format!("not selected: {}", no.join("; ")),
+                    Ok(_) => format!("lead is {}", lead.stage),
+                },
+            };
             json!({ "mail": null, "why_none": why })
         }
     };
     let first_stage = lead.stage.to_string();
+    let first_next = lead.next_touch_at;
     let mut levels = Judgment::default();
     let mut replies = Vec::new();
     let spool = ws.dir.join(local::SPOOL);
@@ -690,10 +753,9 @@ async fn play(setup: &Setup, t: &Thread, start: DateTime<Utc>) -> Result<Value> 
     for (i, m) in t.messages.iter().enumerate() {
         let n = i + 1;
         // Time passes: whatever the agent would do meanwhile (a follow-up due) happens.
-        s.clock.advance(m.after);
-        let at = s.clock.now();
+        let at = s.clock.now() + m.after;
         let before = lead.touches.len();
-        run_once(ws, false).await?;
+        pass_time(&s, &t.lead, at).await?;
         lead = lead_now(ws, &t.lead).await?;
         let meanwhile: Vec<Value> = lead.touches[before.min(lead.touches.len())..]
             .iter()
@@ -721,7 +783,10 @@ async fn play(setup: &Setup, t: &Thread, start: DateTime<Utc>) -> Result<Value> 
         let records: Vec<RunRecord> = deps.ports.runs.for_run(&run_id).await?;
         let (decision, mut reasons) = match records.iter().rev().find(|r| r.stage == "engage") {
             Some(r) => (r.decision.clone(), r.reasons.clone()),
-            None => ("none".to_string(), vec!["the engage stage kept no record".into()]),
+            None => (
+                "none".to_string(),
+                vec!["the engage stage kept no record".into()],
+            ),
         };
         for r in records.iter().filter(|r| r.stage != "engage") {
             reasons.push(format!(
@@ -804,6 +869,7 @@ async fn play(setup: &Setup, t: &Thread, start: DateTime<Utc>) -> Result<Value> 
             "no_mail": no_mail,
             "stage": lead.stage.to_string(),
             "blocked": lead.blocked.as_ref().map(|b| b.to_string()),
+            "next_touch": lead.next_touch_at.map(|t| t.to_rfc3339()),
             "handover": lead.handover.as_ref().map(|h| h.seller.clone()),
         }));
     }
@@ -821,6 +887,7 @@ async fn play(setup: &Setup, t: &Thread, start: DateTime<Utc>) -> Result<Value> 
         },
         "first_email": first_email,
         "stage_after_first_email": first_stage,
+        "next_touch_after_first_email": first_next.map(|t| t.to_rfc3339()),
         "replies": replies,
         "final_stage": lead.stage.to_string(),
         "handover": lead.handover.as_ref().map(|h| h.seller.clone()),
@@ -872,10 +939,17 @@ fn print_thread(d: &Value) -> Result<()> {
         )?,
         m => print_mail(m)?,
     }
-    outln!(
+    let mut stage = format!(
         "  stage: {}",
         d["stage_after_first_email"].as_str().unwrap_or("")
-    )?;
+    );
+    if d["next_touch_after_first_email"].is_string() {
+        stage.push_str(&format!(
+            ", next touch {}",
+            short(&d["next_touch_after_first_email"])
+        ));
+    }
+    outln!("{stage}")?;
     for r in d["replies"].as_array().into_iter().flatten() {
         for m in r["meanwhile"].as_array().into_iter().flatten() {
             outln!("")?;
@@ -985,6 +1059,9 @@ fn print_thread(d: &Value) -> Result<()> {
         }
         if let Some(h) = r["handover"].as_str() {
             stage.push_str(&format!(" (seller: {h})"));
+        }
+        if r["next_touch"].is_string() {
+            stage.push_str(&format!(", next touch {}", short(&r["next_touch"])));
         }
         outln!("{stage}")?;
     }

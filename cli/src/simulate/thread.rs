@@ -116,7 +116,9 @@ pub fn parse(text: &str) -> Result<ThreadFile, ParseError> {
                     return Err(err(n, "`name` is given twice".into()));
                 }
                 seen.push("name");
-                let (first, last) = value.split_once(char::is_whitespace).unwrap_or((&value, ""));
+                let (first, last) = value
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((&value, ""));
                 lead.first_name = first.trim().to_string();
                 lead.last_name = last.trim().to_string();
                 continue;
@@ -198,9 +200,7 @@ fn gap(spec: &str) -> Result<Duration, String> {
         return Ok(default_gap());
     }
     let bad = || {
-        format!(
-            "after `{SEPARATOR}` expected a delay like +30m, +4h, +3d or +1w, found {spec:?}"
-        )
+        format!("after `{SEPARATOR}` expected a delay like +30m, +4h, +3d or +1w, found {spec:?}")
     };
     let rest = spec.strip_prefix('+').ok_or_else(bad)?;
     let unit = rest.chars().last().ok_or_else(bad)?;
@@ -245,7 +245,8 @@ mod tests {
     fn problems_name_their_line() {
         let e = parse("name: A\nemail a@x.example\n--- reply\nhi\n").unwrap_err();
         assert_eq!(e.line, 2);
-        let e = parse("name: A\nemail: a@x.example\n--- reply\nhi\n--- reply +3x\nyo\n").unwrap_err();
+        let e =
+            parse("name: A\nemail: a@x.example\n--- reply\nhi\n--- reply +3x\nyo\n").unwrap_err();
         assert_eq!(e.line, 5);
         assert!(e.message.contains("+3x"), "{}", e.message);
         let e = parse("name: A\nemail: a@x.example\n--- reply\n\n--- reply\nyo\n").unwrap_err();
