@@ -394,6 +394,9 @@ fn key_of(address: &str) -> (String, String) {
     (key.to_string(), key.untagged().to_string())
 }
 
+/// A raw reply to sort: its Date, its place in the list, where it comes from, its bytes.
+type Dated = (Option<DateTime<Utc>>, usize, String, Vec<u8>);
+
 /// Group raw replies by lead: the lead whose address sent it (or failed, for a report), else
 /// the lead the folder's labels name, else a lead made from its sender. Each thread in Date
 /// order. Returns the threads and the files that could not be read.
@@ -403,8 +406,7 @@ fn group_replies(
     start: DateTime<Utc>,
 ) -> Result<(Vec<Thread>, Vec<String>)> {
     let mut problems = Vec::new();
-    // lead id → (lead, [(date, file order, source, bytes)])
-    let mut by_lead: Vec<(Lead, Vec<(Option<DateTime<Utc>>, usize, String, Vec<u8>)>)> = Vec::new();
+    let mut by_lead: Vec<(Lead, Vec<Dated>)> = Vec::new();
     let limit = setup.cfg.limits.max_message_bytes;
     for (i, f) in files.iter().enumerate() {
         let shown = f.display().to_string();
