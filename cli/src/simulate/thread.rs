@@ -5,7 +5,7 @@
 //! name: Anna Weber
 //! email: anna.weber@example.org
 //! company: Weber Logistik GmbH
-//! title: Head of Payroll
+//! title: Head of Finance
 //! country: DE
 //! id: T1                  (optional; default: the file's name)
 //!
