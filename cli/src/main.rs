@@ -15,6 +15,7 @@ mod demo;
 mod eval;
 mod local;
 mod serve;
+mod simulate;
 mod speed;
 
 use anyhow::Result;
@@ -89,6 +90,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// The HTTP API and the dashboard on this workspace (127.0.0.1:8080 by default).
     Serve(serve::ServeArgs),
+    /// Replay whole email threads (thread files, .eml replies, an example's replies) through
+    /// the agent in a scratch workspace: each decision, draft and BANT state. Nothing is
+    /// sent or stored.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Subcommand)]
@@ -231,6 +236,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Demo(args) => demo::run(args, now, json).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Eval(args) => eval::run(args, &cli.dir, now, json).await,
+        Command::Simulate(args) => simulate::run(args, &cli.dir, now, json).await,
         other => {
             let ws = local::Workspace::open(&cli.dir, now).await?;
             match other {

@@ -1112,3 +1112,300 @@ fn leads_list_sorts_by_rating_and_lead_show_gives_the_next_step() {
         "{show}"
     );
 }
+
+fn corvid_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corvid/sqa.toml")
+}
+
+/// `sqa simulate --json` on thread files written into `dir`: the output and the documents.
+fn simulate(dir: &Path, threads: &[(&str, &str)]) -> (Output, Vec<Value>) {
+    let mut args = vec![
+        "--json".to_string(),
+        "simulate".to_string(),
+        "--config".to_string(),
+        corvid_config().display().to_string(),
+    ];
+    for (name, text) in threads {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        args.push(path.display().to_string());
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sqa(&refs);
+    let docs = jsonl(&stdout(&out));
+    (out, docs)
+}
+
+#[test]
+fn simulate_answers_a_question_from_the_knowledge_then_hands_the_lead_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, docs) = simulate(
+        dir.path(),
+        &[(
+            "question.thread",
+            "name: Hanna Berg\nemail: hanna.berg@nordhafen-logistik.example\n\
+             company: Nordhafen Logistik Ltd\ntitle: Head of Payroll\ncountry: GB\nid: T1\n\n\
+             --- reply +4d\nHi Mila, thanks for reaching out. How much does Corvid Pay cost per \
+             employee per month?\n\n\
+             --- reply +1d\nThanks, that is within our budget. Could we book a demo next week?\n",
+        )],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    let d = &docs[0];
+    assert_eq!(d["lead"]["id"], "T1");
+    let first = &d["first_email"]["mail"];
+    assert_eq!(first["kind"], "first", "{d}");
+    assert_eq!(first["state"], "sent", "{d}");
+    assert!(first["body"].as_str().unwrap().contains("Hanna"), "{first}");
+    let r = d["replies"].as_array().unwrap();
+    assert_eq!(r.len(), 2);
+    // Four days without a reply: the first follow-up went out meanwhile, on a business morning.
+    let meanwhile = r[0]["meanwhile"].as_array().unwrap();
+    assert_eq!(meanwhile.len(), 1, "{}", r[0]);
+    assert_eq!(meanwhile[0]["kind"], "follow_up");
+    assert_eq!(meanwhile[0]["at"], "2026-11-24T09:00:00+00:00");
+    assert_eq!(r[0]["at"], "2026-11-25T00:00:00+00:00");
+    // The question: answered from the pricing knowledge, on the thread.
+    assert_eq!(r[0]["classification"]["intent"], "question", "{}", r[0]);
+    assert!(
+        r[0]["classification"]["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "pricing"),
+        "{}",
+        r[0]
+    );
+    assert_eq!(r[0]["decision"], "answer", "{}", r[0]);
+    let answer = &r[0]["mail"];
+    assert_eq!(answer["kind"], "answer", "{}", r[0]);
+    assert!(
+        answer["subject"].as_str().unwrap().starts_with("Re: "),
+        "{answer}"
+    );
+    // Quoted from the workspace's pricing answer, and said where it came from.
+    assert!(
+        answer["body"]
+            .as_str()
+            .unwrap()
+            .contains("Essentials is €7"),
+        "{answer}"
+    );
+    assert!(
+        r[0]["reasons"].as_array().unwrap().iter().any(|x| x
+            .as_str()
+            .unwrap()
+            .starts_with("answered from: company/knowledge/faq.md")),
+        "{}",
+        r[0]
+    );
+    assert_eq!(r[0]["stage"], "engaged");
+    // The demo request: purchase intent, handed over, no mail from the agent.
+    assert_eq!(r[1]["classification"]["intent"], "interested", "{}", r[1]);
+    assert_eq!(r[1]["decision"], "handover", "{}", r[1]);
+    assert_eq!(r[1]["readiness"]["ready"], true, "{}", r[1]);
+    assert!(r[1]["mail"].is_null(), "{}", r[1]);
+    assert!(
+        r[1]["no_mail"].as_str().unwrap().contains("handed over"),
+        "{}",
+        r[1]
+    );
+    assert_eq!(r[1]["bant"]["budget"]["level"], "medium", "{}", r[1]);
+    assert!(
+        r[1]["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "meeting_request"),
+        "{}",
+        r[1]
+    );
+    assert_eq!(d["final_stage"], "handed_over", "{d}");
+    assert!(d["handover"].is_string(), "{d}");
+
+    // The same thread in the terminal: the decision, the BANT table and the answer's text.
+    let text = stdout(&sqa(&[
+        "simulate",
+        "--config",
+        corvid_config().to_str().unwrap(),
+        dir.path().join("question.thread").to_str().unwrap(),
+    ]));
+    for needle in [
+        "First email",
+        "classified: intent question, action answer, lang en, topics pricing",
+        "decision: answer",
+        "decision: handover",
+        "    budget    medium",
+        "readiness: ready for a seller",
+        "no mail: handed over to",
+        "Final stage: handed_over",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn simulate_honours_an_opt_out_and_sends_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, docs) = simulate(
+        dir.path(),
+        &[(
+            "optout.thread",
+            "name: Tom Reed\nemail: tom.reed@reed-haulage.example\ncompany: Reed Haulage Ltd\n\
+             title: Finance Director\ncountry: GB\n\n\
+             --- reply\nPlease remove me from your list and do not email me again.\n\
+             --- reply +10d\nWhy is nobody answering?\n",
+        )],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = &docs[0];
+    assert_eq!(d["lead"]["id"], "optout", "the file's name is the id");
+    let r = d["replies"].as_array().unwrap();
+    assert_eq!(r[0]["classification"]["intent"], "unsubscribe", "{}", r[0]);
+    assert_eq!(r[0]["decision"], "suppress", "{}", r[0]);
+    assert_eq!(r[0]["stage"], "suppressed");
+    assert!(r[0]["mail"].is_null());
+    assert!(
+        r[0]["no_mail"].as_str().unwrap().contains("suppressed"),
+        "{}",
+        r[0]
+    );
+    // Ten days later (past every follow-up day) and after another message: nothing went out.
+    assert_eq!(r[1]["meanwhile"].as_array().unwrap().len(), 0, "{}", r[1]);
+    assert!(r[1]["mail"].is_null(), "{}", r[1]);
+    assert_eq!(d["final_stage"], "suppressed", "{d}");
+}
+
+#[test]
+fn simulate_answers_a_german_lead_in_german() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, docs) = simulate(
+        dir.path(),
+        &[(
+            "de.thread",
+            "name: Jonas Keller\nemail: jonas.keller@keller-spedition.example\n\
+             company: Keller Spedition GmbH\ntitle: Leiter Personal\ncountry: DE\n\n\
+             --- reply\nGuten Tag, was kostet Corvid Pay pro Mitarbeiter und Monat?\n\
+             Viele Grüße\nJonas Keller\n",
+        )],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &docs[0]["replies"][0];
+    assert_eq!(r["classification"]["lang"], "de", "{r}");
+    assert_eq!(r["decision"], "answer", "{r}");
+    let body = r["mail"]["body"].as_str().unwrap();
+    assert!(body.contains("Jonas"), "{body}");
+    assert!(
+        ["Hallo", "Guten Tag", "Grüße", "Danke"]
+            .iter()
+            .any(|w| body.contains(w)),
+        "not German: {body}"
+    );
+}
+
+#[test]
+fn simulate_replays_every_reply_of_the_corvid_example_the_same_way_twice() {
+    let run = || {
+        let out = sqa(&["--json", "simulate", "--example", "corvid"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let a = run();
+    assert_eq!(a, run(), "two runs differ");
+    let docs = jsonl(&a);
+    let replies: usize = docs
+        .iter()
+        .map(|d| d["replies"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(replies, 36, "every reply of examples/corvid/replies");
+    // c005 and c008 come from one lead: one thread, in Date order.
+    assert!(docs.len() < 36 && docs.len() > 15, "{} threads", docs.len());
+    let mut decisions = std::collections::BTreeSet::new();
+    for d in &docs {
+        for r in d["replies"].as_array().unwrap() {
+            let decision = r["decision"].as_str().unwrap();
+            assert!(!decision.is_empty() && decision != "none", "{r}");
+            assert!(r["mail"].is_object() || r["no_mail"].is_string(), "{r}");
+            decisions.insert(decision.to_string());
+        }
+    }
+    for expected in ["answer", "suppress", "handover", "reschedule"] {
+        assert!(decisions.contains(expected), "{expected} in {decisions:?}");
+    }
+    // One lead only.
+    let out = sqa(&[
+        "--json",
+        "simulate",
+        "--example",
+        "corvid",
+        "--lead",
+        "C0020",
+    ]);
+    let docs = jsonl(&stdout(&out));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["replies"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn simulate_names_the_file_and_line_of_a_malformed_thread_and_plays_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "name: Ada Park\nemail: ada.park@park-retail.example\ncompany: Park Retail Ltd\n\
+                country: GB\n\n--- reply\nNot interested, thanks.\n";
+    let bad = "name: Ben Ode\nemail: ben@ode.example\nshoe size: 44\n--- reply\nHi\n";
+    let bad_gap = "name: Cy Lu\nemail: cy@lu.example\n--- reply\nHi\n--- reply soon\nHello?\n";
+    let (out, docs) = simulate(
+        dir.path(),
+        &[
+            ("bad.thread", bad),
+            ("good.thread", good),
+            ("gap.thread", bad_gap),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.thread:3:") && err.contains("shoe size"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gap.thread:5:") && err.contains("soon"),
+        "{err}"
+    );
+    let played: Vec<&Value> = docs.iter().filter(|d| d.get("thread").is_some()).collect();
+    assert_eq!(played.len(), 1, "{docs:?}");
+    assert_eq!(played[0]["replies"][0]["decision"], "disqualify");
+    let errors = docs.iter().filter(|d| d.get("error").is_some()).count();
+    assert_eq!(errors, 2, "{docs:?}");
+    // An unreadable file is named too.
+    let out = sqa(&[
+        "simulate",
+        "--config",
+        corvid_config().to_str().unwrap(),
+        dir.path().join("missing.thread").to_str().unwrap(),
+        dir.path().join("good.thread").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.thread"));
+    assert!(
+        stdout(&out).contains("decision: disqualify"),
+        "{}",
+        stdout(&out)
+    );
+}
