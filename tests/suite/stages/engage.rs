@@ -84,6 +84,53 @@ async fn the_same_interested_reply_with_passing_verdicts_is_handed_over() {
 }
 
 #[tokio::test]
+async fn a_lead_handed_over_gets_no_more_agent_mail_and_its_reply_reaches_the_seller() {
+    let p = MemoryPipeline::new();
+    let lead = contacted(&p, "L1").await;
+    let reply = p.reply_from(&lead, "<r1@customer.example>", DEMO);
+    p.inbound("inbound/r1", &reply, AuthVerdicts::default())
+        .await;
+    assert_eq!(p.get("L1").await.stage, Stage::HandedOver);
+    let seller = "ana@northwind-ledger.example";
+    let to_lead = p.sent_to(&lead.email).len();
+    let to_seller = p.sent_to(seller).len();
+
+    // A question after the handover: the seller's to answer, not the agent's.
+    let question = p.reply_from(
+        &lead,
+        "<r2@customer.example>",
+        "How much does Ledger Close cost per month for our team?",
+    );
+    p.inbound("inbound/r2", &question, AuthVerdicts::default())
+        .await;
+    // The same message delivered twice tells the seller once.
+    p.inbound("inbound/r2", &question, AuthVerdicts::default())
+        .await;
+    let l = p.get("L1").await;
+    assert_eq!(l.stage, Stage::HandedOver, "the lead stays the seller's");
+    assert_eq!(l.next_touch_at, None, "no follow-up or nudge is planned");
+    assert_eq!(
+        p.sent_to(&lead.email).len(),
+        to_lead,
+        "the agent writes nothing more to a lead handed over"
+    );
+    let notes = p.sent_to(seller);
+    assert_eq!(notes.len(), to_seller + 1, "the seller is told, once");
+    let note = String::from_utf8_lossy(&notes.last().unwrap().raw).to_string();
+    assert!(note.contains("cost per month"), "{note}");
+
+    // An opt-out still acts, whoever owns the conversation.
+    let stop = p.reply_from(
+        &lead,
+        "<r3@customer.example>",
+        "Please remove me from your mailing list.",
+    );
+    p.inbound("inbound/r3", &stop, AuthVerdicts::default())
+        .await;
+    assert_eq!(p.get("L1").await.stage, Stage::Suppressed);
+}
+
+#[tokio::test]
 async fn engage_answers_a_question_from_the_knowledge() {
     let p = MemoryPipeline::new();
     let lead = contacted(&p, "L1").await;

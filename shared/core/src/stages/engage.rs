@@ -244,6 +244,9 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 .await?;
                 reasons.extend(sent.reasons);
             }
+            FollowUp::Seller(why) => {
+                super::handover::notify_seller(deps, &lead, &message_key, &why, &mail).await?;
+            }
             FollowUp::Escalate(why) => {
                 super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail)
                     .await?;
@@ -374,6 +377,8 @@ enum FollowUp {
     Referral(String),
     Answer(outreach::Draft),
     Escalate(String),
+    /// The lead is the seller's: their reply goes to the seller it was handed to.
+    Seller(String),
 }
 
 /// What the stage knows about the message besides its classification.
@@ -458,6 +463,29 @@ fn decide(
             c.action.as_str()
         ));
         return "escalated".into();
+    }
+    // A lead handed over is the seller's conversation: the agent writes no more to it and
+    // changes nothing the seller decides. Only what stops mail (an opt-out, a complaint, a
+    // bounce) still acts; the rest reaches the seller.
+    if lead.stage == Stage::HandedOver
+        && !matches!(
+            c.action,
+            Action::Suppress | Action::MarkInvalid | Action::Ignore | Action::Reschedule
+        )
+    {
+        lead.next_touch_at = None;
+        let seller = lead
+            .handover
+            .as_ref()
+            .map(|h| h.seller.clone())
+            .unwrap_or_else(|| lead.owner.clone());
+        let why = format!(
+            "{} from a lead handed over to {seller}: the seller replies",
+            c.intent.as_str()
+        );
+        reasons.push(why.clone());
+        *follow = FollowUp::Seller(why);
+        return "for_seller".into();
     }
     match c.action {
         Action::Handover => {

@@ -272,6 +272,46 @@ pub async fn notify_supervisor(
     .await
 }
 
+/// Pass a reply of a lead that was handed over to the seller it was handed to (the
+/// supervisor when that seller has no address) — once per message.
+pub async fn notify_seller(
+    deps: &Deps,
+    lead: &Lead,
+    message_key: &str,
+    why: &str,
+    mail: &InboundEmail,
+) -> Result<(), StageError> {
+    let handle = lead.handover.as_ref().map(|h| h.seller.as_str()).unwrap_or("");
+    let Some(seller) = seller_of(deps, handle)
+        .filter(|s| crate::agents::email::is_plausible_address(&s.email))
+    else {
+        return notify_supervisor(deps, &lead.id, message_key, why, mail).await;
+    };
+    let key = format!("seller-note:{}", super::digest(message_key));
+    // Only the first caller sees 0: a redelivered message never notifies twice.
+    if deps.ports.config.next_in_sequence(&key).await? != 0 {
+        return Ok(());
+    }
+    let id = format!(
+        "<seller-note-{}@{}>",
+        &key[12..36],
+        deps.config.agent.mail_domain()
+    );
+    let body = format!(
+        "{name} ({from}), whom you took over, wrote again: {why}.\n\nSubject: {subject}\n\n\
+         Their text (untrusted, as received):\n{text}\n",
+        name = lead.display_name(),
+        from = mail.from_address(),
+        subject = mail.subject,
+        text = mail.own_text.chars().take(4000).collect::<String>()
+    );
+    let subject = format!("Reply from your lead {}", lead.id);
+    if let Err(e) = send_internal(deps, &seller.email, &seller.name, &subject, &id, &body).await {
+        tracing::warn!(error = %e, "the seller could not be told of the lead's reply");
+    }
+    Ok(())
+}
+
 /// Tell the supervisor about a message that points at a lead (a thread reference of ours, a
 /// report about its address) but does not come from it — once per message. Nothing on the
 /// lead was changed.
