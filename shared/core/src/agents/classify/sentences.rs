@@ -166,8 +166,14 @@ pub(super) fn paragraph_units(paragraph: &str) -> Vec<String> {
     units
 }
 
+/// Titles written before a name in the languages the classifier reads.
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "dr", "prof", "mr", "mrs", "ms", "hr", "fr", "frau", "herr", "dipl", "ing", "mag", "mme",
+    "mlle", "sr", "sra", "srta", "dott", "dssa", "sig", "dhr", "mevr", "drs", "ir", "mgr",
+];
+
 /// Split running text after `.`, `!` or `?` when a capital letter (or an opening mark)
-/// follows, so "Art. 17" and "approx. 400" stay whole.
+/// follows, so "Art. 17" and "approx. 400" stay whole, nor after a title ("Dr. Weber").
 pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     let chars: Vec<char> = unit.chars().collect();
     let mut out = Vec::new();
@@ -191,7 +197,17 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
             let ordinal = c == '.'
                 && (1..=2).contains(&digits_before)
                 && (i == digits_before || !chars[i - digits_before - 1].is_alphanumeric());
-            if j < chars.len() && chars[j].is_whitespace() && !ordinal {
+            // "Dr. Weber", "Prof. Rossi": a title before a name, not the end of a sentence.
+            let word: String = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_alphabetic())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let title = c == '.' && TITLE_ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+            if j < chars.len() && chars[j].is_whitespace() && !ordinal && !title {
                 let mut k = j;
                 while k < chars.len() && chars[k].is_whitespace() {
                     k += 1;
@@ -275,4 +291,26 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
         .next()
         .unwrap_or(window);
     NEGATION.is_match(clause) || vocab::NEGATION.is_match(clause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_sentences;
+
+    #[test]
+    fn a_title_before_a_name_does_not_end_the_sentence() {
+        assert_eq!(
+            split_sentences(
+                "Die Entscheidung liegt bei unserem CFO, Herrn Dr. Weber. Bitte melden Sie sich."
+            ),
+            vec![
+                "Die Entscheidung liegt bei unserem CFO, Herrn Dr. Weber.",
+                "Bitte melden Sie sich."
+            ]
+        );
+        assert_eq!(
+            split_sentences("Sign-off is with Prof. Rossi. We start in March."),
+            vec!["Sign-off is with Prof. Rossi.", "We start in March."]
+        );
+    }
 }
