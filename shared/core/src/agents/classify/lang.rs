@@ -59,3 +59,21 @@ pub(super) fn lang_scores(text: &str) -> Option<(&'static str, f32)> {
             _ => Some(s),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::detect_lang;
+
+    #[test]
+    fn a_short_english_question_is_english() {
+        for text in [
+            "How much does it cost per employee per month?",
+            "Which plan would fit a team of 40?",
+            "Per month or per year?",
+        ] {
+            assert_eq!(detect_lang(text, text), "en", "{text}");
+        }
+        let it = "Quanto costa per dipendente al mese? Grazie.";
+        assert_eq!(detect_lang(it, it), "it");
+    }
+}
