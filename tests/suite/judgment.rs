@@ -235,7 +235,10 @@ fn judgment_figures_per_part_and_language() {
         .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
     for part in parts() {
         if let Some(words) = &only {
-            if !words.iter().any(|w| !w.is_empty() && part.name.contains(w.as_str())) {
+            if !words
+                .iter()
+                .any(|w| !w.is_empty() && part.name.contains(w.as_str()))
+            {
                 continue;
             }
         }
@@ -245,10 +248,10 @@ fn judgment_figures_per_part_and_language() {
         let (floor, max_harm) = match part.name {
             "public replies" => (97.0, 0),
             "corvid replies" => (94.0, 0),
-            "eval tuned" => (92.0, 0),
-            "eval more" => (0.0, usize::MAX),
+            "eval tuned" => (97.0, 0),
+            "eval more" => (96.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
-            "eval holdout" => (82.0, 2),
+            "eval holdout" => (85.0, 1),
             "vantorq replies" => (70.0, 0),
             _ => (0.0, usize::MAX),
         };
