@@ -234,13 +234,12 @@ fn judgment_figures_per_part_and_language() {
         .ok()
         .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
     for part in parts() {
-        if let Some(words) = &only {
-            if !words
+        if let Some(words) = &only
+            && !words
                 .iter()
                 .any(|w| !w.is_empty() && part.name.contains(w.as_str()))
-            {
-                continue;
-            }
+        {
+            continue;
         }
         let f = measure(&part.dir);
         print(part.name, &f, part.show_misses);
