@@ -1,7 +1,8 @@
 //! Tests: the reply classifier's judgment on every labelled set, per part and per language.
 //!
 //! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
-//! (vocabulary may be tuned on it), its `holdout` part (never read while tuning: only its
+//! (vocabulary may be tuned on it), its `more` part (tuned too: further cases written from the
+//! rules), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
 //! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
@@ -205,6 +206,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("tuned"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more",
+        dir: eval.join("more"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
@@ -222,16 +228,29 @@ fn parts() -> Vec<Part> {
 #[test]
 fn judgment_figures_per_part_and_language() {
     let mut floors_failed = Vec::new();
+    // While tuning, `SQA_JUDGMENT_PARTS=tuned,more` measures only the parts whose name contains
+    // one of the words (the holdout is then neither measured nor printed).
+    let only: Option<Vec<String>> = std::env::var("SQA_JUDGMENT_PARTS")
+        .ok()
+        .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
     for part in parts() {
+        if let Some(words) = &only
+            && !words
+                .iter()
+                .any(|w| !w.is_empty() && part.name.contains(w.as_str()))
+        {
+            continue;
+        }
         let f = measure(&part.dir);
         print(part.name, &f, part.show_misses);
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {
             "public replies" => (97.0, 0),
             "corvid replies" => (94.0, 0),
-            "eval tuned" => (92.0, 0),
+            "eval tuned" => (97.0, 0),
+            "eval more" => (96.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
-            "eval holdout" => (82.0, 2),
+            "eval holdout" => (85.0, 1),
             "vantorq replies" => (70.0, 0),
             _ => (0.0, usize::MAX),
         };

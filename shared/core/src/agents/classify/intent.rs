@@ -8,24 +8,23 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     }
     let complaint = a.clean().any(|s| {
         let without_folders = SPAM_FOLDER.replace_all(&s.lower, " ");
-        COMPLAINT.is_match(&without_folders) || vocab::COMPLAINT.is_match(&without_folders)
+        vocab::COMPLAINT.is_match(&without_folders)
     });
     if complaint {
         return Intent::Complaint;
     }
     let unsubscribe = a.clean().any(|s| {
         let lower = vocab::OPT_OUT_FOOTER.replace_all(&s.lower, " ");
-        (UNSUBSCRIBE.is_match(&lower) || vocab::UNSUBSCRIBE.is_match(&lower))
-            && !(s.question && INFO_QUESTION.is_match(&lower))
+        vocab::UNSUBSCRIBE.is_match(&lower) && !(s.question && INFO_QUESTION.is_match(&lower))
     });
     if unsubscribe {
         return Intent::Unsubscribe;
     }
-    let wrong_strong = a.any(&WRONG_PERSON) || a.any(&vocab::WRONG_PERSON);
+    let wrong_strong = a.any(&vocab::WRONG_PERSON);
     let interest = interested(a);
     let names_address = a.clean.contains('@');
     let redirect =
-        a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&REDIRECT_WEAK));
+        a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
     if wrong_strong || redirect && !interest {
         return Intent::WrongPerson;
     }
@@ -72,10 +71,7 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
 pub(super) fn redirects(lower: &str) -> bool {
-    let found = REDIRECT
-        .find_iter(lower)
-        .chain(vocab::REDIRECT.find_iter(lower));
-    found.into_iter().any(|m| {
+    vocab::REDIRECT.find_iter(lower).any(|m| {
         let after = lower.get(m.end()..).unwrap_or("").trim_start();
         !(after.starts_with("me ")
             || after.starts_with("us ")

@@ -11,111 +11,6 @@ pattern!(
           | \bthank(s|\ you)\ for\ (contacting|your\ (e-?mail|message|enquiry|inquiry|request))\b
     "
 );
-pattern!(
-    pub(super) OOO_SUBJECT,
-    r"(?xi)
-        (
-            out\ of\ (the\ )?office
-          | \booo\b
-          | abwesen\w*
-          | \babsence\b
-          | \babsent\b
-          | \baway\b
-          | vacation
-          | on\ leave
-          | \bcongé\b
-          | vacances
-          | fuera\ de\ la\ oficina
-          | \bausente\b
-          | vacaciones
-          | afwezig
-          | vakantie
-          | urlaub
-        )
-    "
-);
-pattern!(
-    pub(super) ABSENCE,
-    r"(?xi)
-        (
-            \bout\ of\ (the\ )?office\b
-          | \bout-of-office\b
-          | \booo\b
-          | \bon\ (annual\ |parental\ |maternity\ |paternity\ |sick\ |medical\ |study\ |holiday\ |vacation\ |extended\ |family\ |bereavement\ )?leave\b
-          | \b(annual|parental|maternity|paternity|sick)\ leave\b
-          | \bon\ (vacation|holiday|holidays|sabbatical|a\ business\ trip|business\ travel|a\ trip|pto)\b
-          | \btravel(l)?ing\b.{0,30}\b(until|till|through|on\ business|for\ work|with\ limited|and\ (will|won't|have))
-          | \b(currently|presently|i\ am|i'm|i\ will\ be|i'll\ be)\s+(away|out|off|abroad|travel(l)?ing|unavailable|not\ available|not\ in\ the\ office)\b
-          | \baway\ (from\ (the\ office|my\ desk|email)|until|till|through)\b
-          | \bnot\ in\ the\ office\b
-          | \b(limited|no|without)\ access\ to\ (my\ )?(e-?mail|email|e-mails)\b
-          | \bback\ in\ the\ office\b
-          | \breturning\ (to\ the\ office\ )?on\b
-          | \bnicht\ im\ büro\b
-          | \babwesend\b
-          | \baußer\ haus\b
-          | \bim\ urlaub\b
-          | \bin\ elternzeit\b
-          | \bauf\ dienstreise\b
-          | \bnicht\ erreichbar\b
-          | \bwieder\ im\ büro\b
-          | \babsente?s?\b
-          | \ben\ congé\b
-          | \ben\ vacances\b
-          | \bhors\ du\ bureau\b
-          | \ben\ déplacement\b
-          | \bfuera\ de\ la\ oficina\b
-          | \bde\ vacaciones\b
-          | \bausente\b
-          | \bde\ viaje\b
-          | \bde\ permiso\b
-          | \bafwezig\b
-          | \bmet\ vakantie\b
-          | \bop\ vakantie\b
-          | \bniet\ op\ kantoor\b
-          | \bweer\ bereikbaar\b
-          | \bweer\ aanwezig\b
-          | \bmet\ verlof\b
-          | \bouderschapsverlof\b
-        )
-    "
-);
-pattern!(
-    pub(super) AUTO_BODY,
-    r"(?xi)
-        (
-            this\ (is\ an?|e-?mail\ is\ an?|message\ is\ an?|is\ a)\ (automated|automatic|auto-generated|automatically\ generated|system\ generated|computer\ generated)\ (message|reply|response|e-?mail|notification|confirmation)
-          | \bautomatically\ generated\ (message|e-?mail|reply|response)\b
-          | \bthis\ mailbox\ is\ (not|no\ longer)\ (monitored|in\ use|active|being\ monitored)
-          | \b(inbox|address|mailbox|e-?mail\ address|account)\ (is|has\ been)\ (no\ longer|not)\ (in\ use|active|monitored|being\ monitored)
-          | \bno\ longer\ in\ use\b
-          | \bnot\ monitored\b
-          | \bdo\ not\ reply\ to\ this\ (e-?mail|message)
-          | \bplease\ do\ not\ reply\b
-          | \byour\ (e-?mail|message|request|enquiry|inquiry)\ has\ been\ (received|registered|logged|forwarded)
-          | \bwe\ have\ received\ your\ (e-?mail|message|request|enquiry|inquiry)
-          | \bwe\ (have\ )?received\ it\ and\b
-          | \b(ticket|case|reference|request)\ (number|no\.?|id|\#)\s*(is\s*)?[:\#]?\s*[\w-]*\d
-          | \byour\ (request|ticket|case)\ \#?\s*\d
-          | \bwill\ (respond|reply|get\ back\ to\ you)\ within\ \d
-          | \bceci\ est\ un\ message\ automatique\b
-          | \bmessage\ automatique\b
-          | \bmerci\ de\ ne\ pas\ (y\ )?répondre\b
-          | \bvotre\ (demande|message)\ .{0,40}(enregistrée?|bien\ été\ reçue?)
-          | \bdies\ ist\ eine\ automatisch\w*\b
-          | \bautomatisch\ (generierte|erstellte)\b
-          | \bbitte\ antworten\ sie\ nicht\b
-          | \beste\ es\ un\ mensaje\ (automático|automatico)\b
-          | \bmensaje\ generado\ automáticamente\b
-          | \bno\ responda\ a\ este\b
-          | \bdit\ is\ een\ automatisch\w*\b
-          | \bautomatisch\ gegenereerd\w*\b
-          | \bniet\ beantwoorden\b
-          | \bnot\ able\ to\ reply\ to\ every\b
-          | \bhas\ been\ received\ by\ the\ office\ of\b
-        )
-    "
-);
 
 pattern!(
     /// A list server refusing a post: the address is a list we may not write to.
@@ -154,12 +49,12 @@ fn list_rejection(mail: &InboundEmail) -> bool {
 
 /// Absence wording, in code or in any language's data.
 fn absent(text: &str) -> bool {
-    ABSENCE.is_match(text) || vocab::ABSENCE.is_match(&plain_lower(text))
+    vocab::ABSENCE.is_match(&plain_lower(text))
 }
 
 /// An auto-responder's wording, in code or in any language's data.
 fn auto_body(text: &str) -> bool {
-    AUTO_BODY.is_match(text) || vocab::AUTO_BODY.is_match(&plain_lower(text))
+    vocab::AUTO_BODY.is_match(&plain_lower(text))
 }
 
 pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
@@ -193,9 +88,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         &mail.own_text
     };
     let head = truncate_bytes(body, 1500);
-    let absence = absent(head)
-        || (OOO_SUBJECT.is_match(subject) || vocab::ABSENCE_SUBJECT.is_match(&subject_lower))
-            && subject_auto;
+    let absence = absent(head) || vocab::ABSENCE_SUBJECT.is_match(&subject_lower) && subject_auto;
     let apple_vacation = mail
         .auto
         .get("x-apple-action")
@@ -232,9 +125,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     // Without automatic headers: an absence notice or an auto-responder's wording at the
     // start of a message that asks nothing and offers nothing is still a machine's.
     let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
-        || analysis.any(&UNSUBSCRIBE)
         || analysis.any(&vocab::UNSUBSCRIBE)
-        || analysis.any(&COMPLAINT)
         || analysis.any(&vocab::COMPLAINT)
         || analysis
             .clean()

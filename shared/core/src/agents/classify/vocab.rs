@@ -56,6 +56,10 @@ pub(crate) struct ClassifyFile {
     pub wrong_person: Vec<String>,
     #[serde(default)]
     pub redirect: Vec<String>,
+    /// Weaker hints of a redirect, counted only when the reply names an address ("her e-mail
+    /// is …").
+    #[serde(default)]
+    pub redirect_weak: Vec<String>,
     #[serde(default)]
     pub interested: Vec<String>,
     #[serde(default)]
@@ -160,6 +164,7 @@ vocab!(COMPLAINT, complaint);
 vocab!(OPT_OUT_FOOTER, opt_out_footer);
 vocab!(WRONG_PERSON, wrong_person);
 vocab!(REDIRECT, redirect);
+vocab!(REDIRECT_WEAK, redirect_weak);
 vocab!(INTERESTED, interested);
 vocab!(INTEREST_NOUN, interest_noun);
 vocab!(INTEREST_MARKER, interest_marker);
@@ -222,6 +227,7 @@ mod tests {
                 &file.opt_out_footer,
                 &file.wrong_person,
                 &file.redirect,
+                &file.redirect_weak,
                 &file.interested,
                 &file.interest_noun,
                 &file.interest_marker,
