@@ -96,6 +96,7 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
         seller_company: "Seller Co".into(),
         lang: "en".into(),
         phrases: None,
+        open_questions: vec![],
     };
     vec![
         (ModelTask::Classify, json!({ "email": email })),
