@@ -408,7 +408,9 @@ fn the_dashboard_works_in_headless_chromium() {
         .expect("a handed-over lead rated without a colleague")
         .to_string();
     b.go(&format!("{base}/leads"));
-    b.click(&format!("#filters select[name=rating] option[value={heat}]"));
+    b.click(&format!(
+        "#filters select[name=rating] option[value={heat}]"
+    ));
     b.click("#filters button");
     let selected = format!("value=\"{heat}\" selected");
     let dom = b.wait_for(|d| d.contains(&selected));

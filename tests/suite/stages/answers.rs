@@ -164,7 +164,11 @@ async fn in_german_both_answerable_and_none_answerable() {
     )
     .await;
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert!(sent[0].contains("$900") && sent[0].contains("14-day"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("$900") && sent[0].contains("14-day"),
+        "{}",
+        sent[0]
+    );
     assert!(!sent[0].contains(DE_OPEN), "{}", sent[0]);
     assert_eq!(lead.blocked, None);
 
@@ -182,10 +186,12 @@ async fn in_german_both_answerable_and_none_answerable() {
 /// A second source that answers single sign-on, read for `purposes`.
 fn with_sso_source(purposes: Vec<Purpose>) -> MemoryPipeline {
     MemoryPipeline::new().with_config(move |c| {
-        c.knowledge.sources.push(KnowledgeSource::Scoped(ScopedSource {
-            path: "knowledge/proof.md".into(),
-            purposes: purposes.clone(),
-        }));
+        c.knowledge
+            .sources
+            .push(KnowledgeSource::Scoped(ScopedSource {
+                path: "knowledge/proof.md".into(),
+                purposes: purposes.clone(),
+            }));
         c.knowledge_docs.push(KnowledgeDoc {
             source: "knowledge/proof.md".into(),
             text: "# Proof\n\n## Do you support single sign-on? `[sso]`\n\

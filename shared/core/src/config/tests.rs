@@ -319,7 +319,10 @@ fn a_control_share_is_a_share_up_to_one_half() {
 }
 
 fn any_file(file: &NamedFile<'_>) -> Result<String, String> {
-    Ok(format!("# {}\n\n## Entry\nText of {}.\n", file.name, file.name))
+    Ok(format!(
+        "# {}\n\n## Entry\nText of {}.\n",
+        file.name, file.name
+    ))
 }
 
 #[test]
@@ -329,10 +332,7 @@ fn a_knowledge_source_is_a_path_for_every_purpose_or_a_table_of_its_purposes() {
     );
     let cfg = parse(&text, &any_file).unwrap();
     let names = |p: Purpose| -> Vec<String> {
-        cfg.knowledge_for(p)
-            .into_iter()
-            .map(|d| d.source)
-            .collect()
+        cfg.knowledge_for(p).into_iter().map(|d| d.source).collect()
     };
     assert_eq!(names(Purpose::Answers), ["faq.md", "about.md"]);
     assert_eq!(names(Purpose::Outreach), ["faq.md", "proof.md"]);
@@ -346,7 +346,10 @@ fn a_knowledge_source_is_a_path_for_every_purpose_or_a_table_of_its_purposes() {
     );
     // The schema documents both forms.
     let schema = json_schema().to_string();
-    assert!(schema.contains("purposes") && schema.contains("answers"), "{schema}");
+    assert!(
+        schema.contains("purposes") && schema.contains("answers"),
+        "{schema}"
+    );
 }
 
 #[test]

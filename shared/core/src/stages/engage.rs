@@ -271,8 +271,7 @@ async fn escalate(
     mail: &InboundEmail,
 ) -> Result<(), StageError> {
     super::handover::notify_supervisor(deps, &lead.id, message_key, why, mail).await?;
-    if let Err(e) = crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, lead).await
-    {
+    if let Err(e) = crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, lead).await {
         tracing::warn!(error = %e, "the escalation's webhook event could not be enqueued");
     }
     Ok(())
