@@ -392,6 +392,58 @@ fn the_dashboard_works_in_headless_chromium() {
     assert!(!dom.contains(other), "{other} is not handed over");
     b.screenshot("leads");
 
+    // The rating filter: chosen in the form, only leads of that rating are listed. The
+    // page rates without the boost an interested colleague gives in `leads list`, so the
+    // command line's leads of that heat without it must all be there.
+    let plain = |l: &&Value| {
+        !l["rating"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("colleague")
+    };
+    let heat = handed
+        .iter()
+        .find(plain)
+        .and_then(|l| l["rating"]["heat"].as_str())
+        .expect("a handed-over lead rated without a colleague")
+        .to_string();
+    b.go(&format!("{base}/leads"));
+    b.click(&format!(
+        "#filters select[name=rating] option[value={heat}]"
+    ));
+    b.click("#filters button");
+    let selected = format!("value=\"{heat}\" selected");
+    let dom = b.wait_for(|d| d.contains(&selected));
+    let shown: Vec<&str> = dom
+        .split("<td class=\"rating\">")
+        .skip(1)
+        .filter_map(|c| c.split("</td>").next())
+        .collect();
+    assert!(!shown.is_empty(), "no {heat} lead listed: {dom}");
+    assert!(shown.iter().all(|r| *r == heat), "{shown:?}");
+    let of_heat: Vec<&Value> = all
+        .iter()
+        .filter(plain)
+        .filter(|l| l["rating"]["heat"] == heat.as_str())
+        .collect();
+    if of_heat.len() <= 50 {
+        for l in &of_heat {
+            let id = l["id"].as_str().expect("id");
+            assert!(dom.contains(&format!(">{id}</span>")), "{id} is {heat}");
+        }
+    }
+    let other = all
+        .iter()
+        .find(|l| l["rating"]["heat"] != heat.as_str() && plain(l))
+        .expect("a lead of another rating");
+    let other_id = other["id"].as_str().expect("id");
+    assert!(
+        !dom.contains(&format!(">{other_id}</span>")),
+        "{other_id} is {}",
+        other["rating"]["heat"]
+    );
+    b.screenshot("leads-by-rating");
+
     // A handed-over lead's page tells its story.
     let first = &handed[0];
     let lid = first["id"].as_str().expect("id");

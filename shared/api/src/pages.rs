@@ -166,8 +166,21 @@ pub async fn leads(State(app): State<App>, Query(q): Query<ListQuery>) -> Respon
         nq.cursor = Some(c);
         query_string(&nq)
     });
+    // The rating the `rating` filter uses (without a colleague's boost).
+    let now = deps.ports.clock.now();
+    let rows: Vec<serde_json::Value> = leads
+        .iter()
+        .map(|l| {
+            let mut row = handlers::summary(l);
+            row["rating"] = sqa_core::agents::rating::rate(l, now, false)
+                .heat
+                .as_str()
+                .into();
+            row
+        })
+        .collect();
     let ctx = context! {
-        leads => leads.iter().map(handlers::summary).collect::<Vec<_>>(),
+        leads => rows,
         next => next,
         q => q,
         stages => Stage::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
@@ -249,13 +262,25 @@ fn story(lead: &Lead) -> Vec<StoryEntry> {
             StoryEntry {
                 when: m.received_at.to_rfc3339(),
                 what: format!(
-                    "Reply: {} → {}{}",
+                    "Reply: {} → {}{}{}",
                     m.classification.intent.as_str(),
                     m.classification.action.as_str(),
                     if m.auth_ok {
                         ""
                     } else {
                         " (failed authentication)"
+                    },
+                    if m.open_questions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " — open for a person: {}",
+                            m.open_questions
+                                .iter()
+                                .map(|q| format!("\"{}\"", q.trim()))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
                     }
                 ),
                 text: m.text.clone(),

@@ -776,6 +776,9 @@ pub struct InboundEntry {
     pub text: String,
     pub classification: Classification,
     pub auth_ok: bool,
+    /// The questions of this message the knowledge could not answer: a person must.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
 }
 
 /// The seller a lead was handed to, with the summary.

@@ -57,6 +57,7 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
         signature: "Agent\nSeller Co".into(),
         previous_subject: None,
         compose: Default::default(),
+        knowledge: vec![],
     };
     let at = Utc
         .with_ymd_and_hms(2026, 11, 2, 10, 0, 0)
@@ -95,6 +96,7 @@ pub fn model_inputs() -> Vec<(ModelTask, Value)> {
         seller_company: "Seller Co".into(),
         lang: "en".into(),
         phrases: None,
+        open_questions: vec![],
     };
     vec![
         (ModelTask::Classify, json!({ "email": email })),

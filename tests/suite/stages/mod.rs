@@ -3,6 +3,7 @@
 //! and asserting on lead stages, sent mail, queues and run records. They need neither moto
 //! nor the public corpus.
 
+mod answers;
 mod cadence;
 mod consent;
 mod corrections;

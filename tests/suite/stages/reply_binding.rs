@@ -732,6 +732,7 @@ fn the_summary_quotes_no_injected_sentence() {
         text: INJECTED.replace("\r\n", "\n"),
         classification: sqa_core::agents::classify::classify(&Default::default()),
         auth_ok: true,
+        open_questions: Vec::new(),
     });
 
     let summary = sqa_core::agents::summary::handover_summary(&lead);

@@ -106,6 +106,7 @@ async fn a_competitor_the_lead_names_is_answered_from_its_battle_card() {
         c.battle_cards.push(KnowledgeDoc {
             source: "battlecards/closewise.md".into(),
             text: card.into(),
+            ..Default::default()
         });
     });
     let lead = contacted(&p, "L1").await;

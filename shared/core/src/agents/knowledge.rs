@@ -574,6 +574,7 @@ mod tests {
         KnowledgeDoc {
             source: source.into(),
             text: text.into(),
+            ..Default::default()
         }
     }
 

@@ -7,9 +7,10 @@
 //! the knowledge and battle cards); how it is said, in the email's language, from the
 //! phrase sets ([`crate::agents::phrases`]).
 
+use crate::agents::classify;
 use crate::agents::knowledge;
 use crate::agents::phrases::{self, Phrases};
-use crate::config::{AgentConfig, BantDimension, OutreachMode, Template};
+use crate::config::{AgentConfig, BantDimension, OutreachMode, Purpose, Template};
 use crate::domain::{Bant, Lead};
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +85,11 @@ pub struct DraftInput {
     pub previous_subject: Option<String>,
     #[serde(default)]
     pub compose: Compose,
+    /// The passages of the knowledge read for outreach that best match the lead and the
+    /// chosen value proposition: what a writer may draw a value statement or proof point
+    /// from (cited by id).
+    #[serde(default)]
+    pub knowledge: Vec<Passage>,
 }
 
 /// The language of the lead's last message, if it wrote one.
@@ -311,9 +317,33 @@ impl DraftInput {
             value_propositions,
             signature: cfg.agent.signature.clone(),
             previous_subject: lead.touches.first().map(|t| t.subject.clone()),
+            knowledge: outreach_passages(lead, cfg, &compose),
             compose,
         }
     }
+}
+
+/// At most two sections of the knowledge read for outreach, for what is known of the lead
+/// (industry, title, tech stack, notes) and the value proposition and pain point chosen for
+/// it. Sources read only for research or answers are never used here.
+pub fn outreach_passages(lead: &Lead, cfg: &AgentConfig, compose: &Compose) -> Vec<Passage> {
+    let all = sections(&cfg.knowledge_for(Purpose::Outreach));
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let about = format!(
+        "{} {} {} {} {} {}",
+        lead.industry,
+        lead.title,
+        lead.tech_stack,
+        lead.notes,
+        compose.value_proposition,
+        compose.pain_point
+    );
+    retrieve(&all, &about, &[], 2)
+        .into_iter()
+        .map(Passage::of)
+        .collect()
 }
 
 /// "zoë" → "Zoë", "MARCUS" → "Marcus"; names with inner capitals stay as they are.
@@ -613,16 +643,16 @@ impl Passage {
     }
 }
 
-/// The passages for a question: the best knowledge sections (at most two, one per topic the
-/// question names), and the battle card section of each competitor (at most three) the
-/// question, the lead's tech stack or its notes name.
+/// The passages for a question: the best sections of the knowledge read for answers (at
+/// most two, one per topic the question names), and the battle card section of each
+/// competitor (at most three) the question, the lead's tech stack or its notes name.
 pub fn passages_for(
     lead: &Lead,
     question: &str,
     topics: &[String],
     cfg: &AgentConfig,
 ) -> Vec<Passage> {
-    let all = sections(&cfg.knowledge_docs);
+    let all = sections(&cfg.knowledge_for(Purpose::Answers));
     let mut out: Vec<Passage> = retrieve(&all, question, topics, 2)
         .into_iter()
         .map(Passage::of)
@@ -669,6 +699,10 @@ pub struct AnswerInput {
     /// The phrase set of `lang` with the workspace's overrides.
     #[serde(default)]
     pub phrases: Option<Phrases>,
+    /// The lead's questions the knowledge cannot answer: the answer leaves them to a
+    /// colleague and says so (`answer_open`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
 }
 
 impl AnswerInput {
@@ -691,8 +725,72 @@ impl AnswerInput {
             seller_company: cfg.company.name.clone(),
             lang,
             phrases: Some(ph),
+            open_questions: Vec::new(),
         }
     }
+}
+
+/// What the knowledge answers of a lead's message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    /// The passages for the questions the knowledge answers.
+    pub passages: Vec<Passage>,
+    /// Every question of the message ([`classify::questions`]).
+    pub asked: Vec<String>,
+    /// The questions the knowledge cannot answer: a person must.
+    pub open: Vec<String>,
+}
+
+/// Split the message into its questions and retrieve for each from the knowledge read for
+/// answers: the passages of those it answers, and the ones it cannot. A message with one
+/// question (or none the splitter sees) is retrieved for as a whole, with `topics`.
+pub fn coverage(lead: &Lead, text: &str, topics: &[String], cfg: &AgentConfig) -> Coverage {
+    let asked = classify::questions(text);
+    let mut out = Coverage {
+        asked: asked.iter().map(|q| q.text.clone()).collect(),
+        ..Default::default()
+    };
+    if asked.len() < 2 {
+        out.passages = passages_for(lead, text, topics, cfg);
+        if out.passages.is_empty() {
+            out.open = out.asked.clone();
+        }
+        return out;
+    }
+    for q in &asked {
+        let found = passages_for(lead, &q.text, &q.topics, cfg);
+        if found.is_empty() {
+            out.open.push(q.text.clone());
+        }
+        for p in found {
+            if !out.passages.iter().any(|x| x.id == p.id) {
+                out.passages.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Add the `answer_open` phrase to an answer that leaves questions open, before its
+/// signature, unless the answer says it already (a model's may).
+pub fn with_open_phrase(mut d: Draft, input: &AnswerInput) -> Draft {
+    if input.open_questions.is_empty() {
+        return d;
+    }
+    let ph = input
+        .phrases
+        .clone()
+        .unwrap_or_else(|| phrases::shipped(&input.lang));
+    let phrase = ph.answer_open.trim();
+    if phrase.is_empty() || d.body.contains(phrase) {
+        return d;
+    }
+    let signature = input.signature.trim();
+    match d.body.rfind(signature).filter(|_| !signature.is_empty()) {
+        Some(at) => d.body.insert_str(at, &format!("{phrase}\n\n")),
+        None => d.body = format!("{}\n\n{phrase}", d.body.trim_end()),
+    }
+    d
 }
 
 /// The subject of the agent's answers on a lead's thread: the agent's own first email's
@@ -724,7 +822,8 @@ pub fn reply_subject(subject: &str) -> String {
 
 /// Answer product questions from the knowledge only, then ask the next BANT question.
 /// `subject` is the thread's own subject ([`thread_subject`]). Returns `None` when the
-/// knowledge has no answer (a person must take over).
+/// knowledge has no answer (a person must take over); the questions it leaves open are in
+/// [`coverage`].
 pub fn answer(
     lead: &Lead,
     question: &str,
@@ -732,8 +831,10 @@ pub fn answer(
     cfg: &AgentConfig,
     subject: &str,
 ) -> Option<Draft> {
-    let found = passages_for(lead, question, topics, cfg);
-    answer_from(&AnswerInput::new(lead, question, subject, found, cfg))
+    let cov = coverage(lead, question, topics, cfg);
+    let mut input = AnswerInput::new(lead, question, subject, cov.passages, cfg);
+    input.open_questions = cov.open;
+    answer_from(&input)
 }
 
 /// The deterministic answer: a short reply built from the relevant sentences of each
@@ -781,6 +882,9 @@ pub fn answer_from(input: &AnswerInput) -> Option<Draft> {
     }
     if cited.is_empty() {
         return None;
+    }
+    if !input.open_questions.is_empty() && !ph.answer_open.trim().is_empty() {
+        parts.push(ph.answer_open.trim().to_string());
     }
     if let Some(q) = &input.next_question {
         parts.push(q.clone());
@@ -1010,6 +1114,7 @@ mod tests {
         let docs = [crate::config::KnowledgeDoc {
             source: "faq.md".into(),
             text: "# FAQ\n\n## Pricing\n\n### 1. How much? `[pricing]`\nTeam is $1,500/month.\n\n### 2. SSO? `[sso, security]`\nSAML on Business.\n".into(),
+            ..Default::default()
         }];
         let s = sections(&docs);
         assert_eq!(s.len(), 2);

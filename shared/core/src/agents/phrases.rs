@@ -33,6 +33,8 @@ pub struct Phrases {
     pub follow_up_close: String,
     pub answer_intro: String,
     pub answer_competitor: String,
+    /// Said in an answer that leaves some of the lead's questions to a person.
+    pub answer_open: String,
     pub bant_need: String,
     pub bant_timeline: String,
     pub bant_authority: String,
@@ -102,6 +104,7 @@ fn empty() -> Phrases {
         follow_up_close: String::new(),
         answer_intro: String::new(),
         answer_competitor: "{competitor}:".into(),
+        answer_open: String::new(),
         bant_need: String::new(),
         bant_timeline: String::new(),
         bant_authority: String::new(),

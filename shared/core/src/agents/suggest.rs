@@ -450,7 +450,7 @@ pub fn input_from_config(
     text: &str,
     files: &dyn crate::config::ConfigFiles,
 ) -> Result<(SuggestInput, Vec<String>), String> {
-    use crate::config::{Company, Knowledge, Limits, NamedFile, Outreach};
+    use crate::config::{Company, Knowledge, Limits, NamedFile, Outreach, Purpose};
     let doc: toml::Table = text.parse().map_err(|e| format!("{e}"))?;
     fn part<T: serde::de::DeserializeOwned + Default>(
         doc: &toml::Table,
@@ -493,17 +493,21 @@ pub fn input_from_config(
         }
     }
     let mut skipped = Vec::new();
+    // Only the sources read for research: what the seller sells to whom.
     for (i, source) in knowledge.sources.iter().enumerate() {
+        if !source.serves(Purpose::Research) {
+            continue;
+        }
         let key = format!("knowledge.sources[{i}]");
         let named = NamedFile {
             key: &key,
-            name: source,
+            name: source.path(),
             max_bytes: Limits::DEFAULT_MAX_KNOWLEDGE_BYTES,
             limit_key: Limits::MAX_KNOWLEDGE_BYTES,
             allow: &[],
         };
         match files.read(&named) {
-            Ok(text) => input.texts.push((source.clone(), text)),
+            Ok(text) => input.texts.push((source.path().to_string(), text)),
             Err(why) => skipped.push(format!("{key}: {why}")),
         }
     }

@@ -68,6 +68,18 @@ pub fn handover_summary(lead: &Lead) -> String {
             .join(" ");
         let excerpt: String = excerpt.chars().take(400).collect();
         s.push_str(&format!("In their words: \"{excerpt}\"\n"));
+        let open: Vec<String> = last
+            .open_questions
+            .iter()
+            .filter(|q| !crate::text::injection::is_injection(q))
+            .map(|q| format!("\"{}\"", q.split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect();
+        if !open.is_empty() {
+            s.push_str(&format!(
+                "Open questions (the knowledge has no answer; a person must reply): {}\n",
+                open.join("; ")
+            ));
+        }
     }
     let b = &lead.bant;
     for (k, v) in [

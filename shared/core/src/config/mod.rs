@@ -75,7 +75,7 @@ pub struct AgentConfig {
     /// Overrides of the shipped phrases, per language (`[phrases.de] greeting = "…"`).
     #[serde(default)]
     pub phrases: BTreeMap<String, BTreeMap<String, String>>,
-    /// The knowledge documents' text, read by `parse` from `knowledge.sources`.
+    /// The knowledge documents' text and purposes, read by `parse` from `knowledge.sources`.
     #[serde(skip)]
     #[schemars(skip)]
     pub knowledge_docs: Vec<KnowledgeDoc>,
@@ -86,14 +86,33 @@ pub struct AgentConfig {
     pub battle_cards: Vec<KnowledgeDoc>,
 }
 
-/// One knowledge document the agent may answer from.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One knowledge document, with the purposes it is read for.
+#[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeDoc {
     pub source: String,
     pub text: String,
+    pub purposes: Vec<Purpose>,
+}
+
+impl Default for KnowledgeDoc {
+    fn default() -> Self {
+        KnowledgeDoc {
+            source: String::new(),
+            text: String::new(),
+            purposes: Purpose::ALL.to_vec(),
+        }
+    }
 }
 
 impl AgentConfig {
+    /// The knowledge documents read for `purpose`, in the order of `knowledge.sources`.
+    pub fn knowledge_for(&self, purpose: Purpose) -> Vec<KnowledgeDoc> {
+        self.knowledge_docs
+            .iter()
+            .filter(|d| d.purposes.contains(&purpose))
+            .cloned()
+            .collect()
+    }
     /// The ICP in force (inline, or loaded from `icp_file` by `load`).
     pub fn icp(&self) -> Icp {
         self.icp.clone().unwrap_or_default()

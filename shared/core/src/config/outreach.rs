@@ -386,6 +386,20 @@ pub fn gaps(cfg: &AgentConfig) -> Vec<ConfigIssue> {
             "knowledge.sources",
             "no knowledge: every question goes to a person",
         );
+    } else {
+        for purpose in Purpose::ALL {
+            if !cfg.knowledge.sources.iter().any(|s| s.serves(purpose)) {
+                let what = match purpose {
+                    Purpose::Research => "the ICP proposal reads only the company section",
+                    Purpose::Outreach => "first emails draw on the company section only",
+                    Purpose::Answers => "every question goes to a person",
+                };
+                lack(
+                    "knowledge.sources",
+                    &format!("{}: no knowledge source — {what}", purpose.as_str()),
+                );
+            }
+        }
     }
     if cfg.outreach.calendar_link.trim().is_empty() {
         lack(

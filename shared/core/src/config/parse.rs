@@ -152,17 +152,30 @@ pub fn parse(text: &str, files: &dyn ConfigFiles) -> Result<AgentConfig, ConfigE
     }
     for (i, src) in cfg.knowledge.sources.clone().iter().enumerate() {
         let key = format!("knowledge.sources[{i}]");
+        let purposes = src.purposes();
+        if purposes.is_empty() {
+            issues.push(ConfigIssue {
+                line: locate("knowledge.sources"),
+                path: format!("{key}.purposes"),
+                message: format!(
+                    "names no purpose; name at least one of {}, or give the path alone for all",
+                    Purpose::ALL.map(Purpose::as_str).join(", ")
+                ),
+            });
+            continue;
+        }
         let named = NamedFile {
             key: &key,
-            name: src,
+            name: src.path(),
             max_bytes: cfg.limits.max_knowledge_bytes,
             limit_key: Limits::MAX_KNOWLEDGE_BYTES,
             allow: &allow,
         };
         match files.read(&named) {
             Ok(text) => cfg.knowledge_docs.push(KnowledgeDoc {
-                source: src.clone(),
+                source: src.path().to_string(),
                 text,
+                purposes,
             }),
             Err(why) => issues.push(ConfigIssue {
                 line: locate("knowledge.sources"),
@@ -184,6 +197,7 @@ pub fn parse(text: &str, files: &dyn ConfigFiles) -> Result<AgentConfig, ConfigE
             Ok(text) => cfg.battle_cards.push(KnowledgeDoc {
                 source: c.card.clone(),
                 text,
+                ..Default::default()
             }),
             Err(why) => issues.push(ConfigIssue {
                 line: locate("knowledge.competitors"),

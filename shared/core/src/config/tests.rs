@@ -317,3 +317,84 @@ fn a_control_share_is_a_share_up_to_one_half() {
         assert!(e.message.contains("between 0 and 0.5"), "{e:?}");
     }
 }
+
+fn any_file(file: &NamedFile<'_>) -> Result<String, String> {
+    Ok(format!(
+        "# {}\n\n## Entry\nText of {}.\n",
+        file.name, file.name
+    ))
+}
+
+#[test]
+fn a_knowledge_source_is_a_path_for_every_purpose_or_a_table_of_its_purposes() {
+    let text = format!(
+        "{GOOD}\n[knowledge]\nsources = [\n  \"faq.md\",\n  {{ path = \"proof.md\", purposes = [\"outreach\"] }},\n  {{ path = \"about.md\", purposes = [\"research\", \"answers\"] }},\n]\n"
+    );
+    let cfg = parse(&text, &any_file).unwrap();
+    let names = |p: Purpose| -> Vec<String> {
+        cfg.knowledge_for(p).into_iter().map(|d| d.source).collect()
+    };
+    assert_eq!(names(Purpose::Answers), ["faq.md", "about.md"]);
+    assert_eq!(names(Purpose::Outreach), ["faq.md", "proof.md"]);
+    assert_eq!(names(Purpose::Research), ["faq.md", "about.md"]);
+    assert_eq!(cfg.knowledge.sources[0], KnowledgeSource::from("faq.md"));
+    // Every purpose has a source: nothing to report about the knowledge.
+    assert!(
+        gaps(&cfg).iter().all(|g| g.path != "knowledge.sources"),
+        "{:?}",
+        gaps(&cfg)
+    );
+    // The schema documents both forms.
+    let schema = json_schema().to_string();
+    assert!(
+        schema.contains("purposes") && schema.contains("answers"),
+        "{schema}"
+    );
+}
+
+#[test]
+fn an_unknown_purpose_names_its_key_and_line() {
+    let text = format!(
+        "{GOOD}\n[knowledge]\nsources = [\"faq.md\", \"more.md\",\n  {{ path = \"proof.md\", purposes = [\"replies\"] }}]\n"
+    );
+    let errs = parse(&text, &any_file).unwrap_err().0;
+    let e = errs
+        .iter()
+        .find(|e| e.path == "knowledge.sources[2].purposes[0]")
+        .unwrap_or_else(|| panic!("{errs:#?}"));
+    assert!(e.message.contains("replies"), "{e}");
+    assert!(e.message.contains("answers"), "{e}");
+    assert!(e.line.is_some(), "{e}");
+    // An unknown key in the table; a table naming no purpose.
+    for (table, path) in [
+        (
+            "{ path = \"a.md\", purpose = [\"answers\"] }",
+            "knowledge.sources[1].purpose",
+        ),
+        (
+            "{ path = \"b.md\", purposes = [] }",
+            "knowledge.sources[1].purposes",
+        ),
+    ] {
+        let text = format!("{GOOD}\n[knowledge]\nsources = [\"faq.md\", {table}]\n");
+        let errs = parse(&text, &any_file).unwrap_err().0;
+        assert!(errs.iter().any(|e| e.path == path), "{table}: {errs:#?}");
+    }
+}
+
+#[test]
+fn config_check_names_a_purpose_without_a_source() {
+    let text = format!(
+        "{GOOD}\n[knowledge]\nsources = [{{ path = \"proof.md\", purposes = [\"outreach\", \"research\"] }}]\n"
+    );
+    let cfg = parse(&text, &any_file).unwrap();
+    let lacks: Vec<String> = gaps(&cfg)
+        .into_iter()
+        .filter(|g| g.path == "knowledge.sources")
+        .map(|g| g.message)
+        .collect();
+    assert_eq!(
+        lacks,
+        ["answers: no knowledge source — every question goes to a person"]
+    );
+}

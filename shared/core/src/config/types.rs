@@ -459,12 +459,122 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
-    /// Markdown files the agent may answer from, relative to the config file.
+    /// Markdown files the agent reads, relative to the config file: a path (read for every
+    /// purpose) or `{ path = "…", purposes = ["research", "outreach", "answers"] }` (read
+    /// only by the agents of those purposes).
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<KnowledgeSource>,
     /// Competitors and their battle cards (at most three are used per lead).
     #[serde(default)]
     pub competitors: Vec<Competitor>,
+}
+
+/// What a knowledge source is read for: each agent reads only the sources of its purpose.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// What the seller sells to whom: the ICP proposal (`sqa config suggest-icp`).
+    Research,
+    /// First emails and follow-ups: the passages a writer may draw value statements and
+    /// proof points from.
+    Outreach,
+    /// Replies in the conversation: the answers to a lead's questions, and the question
+    /// topics the classifier looks for.
+    Answers,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 3] = [Purpose::Research, Purpose::Outreach, Purpose::Answers];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Research => "research",
+            Purpose::Outreach => "outreach",
+            Purpose::Answers => "answers",
+        }
+    }
+}
+
+/// One knowledge source: a path read for every purpose, or a table that names its purposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum KnowledgeSource {
+    /// A Markdown file, relative to the config file, read for every purpose.
+    Path(String),
+    /// A Markdown file read only for the purposes it names.
+    Scoped(ScopedSource),
+}
+
+/// A knowledge source limited to some purposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopedSource {
+    /// A Markdown file, relative to the config file.
+    pub path: String,
+    /// `research`, `outreach`, `answers` (replies in the conversation).
+    pub purposes: Vec<Purpose>,
+}
+
+impl KnowledgeSource {
+    pub fn path(&self) -> &str {
+        match self {
+            KnowledgeSource::Path(p) => p,
+            KnowledgeSource::Scoped(s) => &s.path,
+        }
+    }
+    /// The purposes the source is read for (all of them for a plain path).
+    pub fn purposes(&self) -> Vec<Purpose> {
+        match self {
+            KnowledgeSource::Path(_) => Purpose::ALL.to_vec(),
+            KnowledgeSource::Scoped(s) => {
+                let mut p = s.purposes.clone();
+                p.sort();
+                p.dedup();
+                p
+            }
+        }
+    }
+    pub fn serves(&self, purpose: Purpose) -> bool {
+        match self {
+            KnowledgeSource::Path(_) => true,
+            KnowledgeSource::Scoped(s) => s.purposes.contains(&purpose),
+        }
+    }
+}
+
+impl From<&str> for KnowledgeSource {
+    fn from(path: &str) -> Self {
+        KnowledgeSource::Path(path.to_string())
+    }
+}
+
+// By hand, not `untagged`: an untagged enum reports "did not match any variant" for a
+// table with a wrong purpose; this names the key (`sources[2].purposes[0]`) and the value.
+impl<'de> Deserialize<'de> for KnowledgeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = KnowledgeSource;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a path, or a table { path = \"…\", purposes = [\"research\", \"outreach\", \"answers\"] }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KnowledgeSource, E> {
+                Ok(KnowledgeSource::Path(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<KnowledgeSource, A::Error> {
+                ScopedSource::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(KnowledgeSource::Scoped)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// How much input the agent reads: every file is size-checked before it is read, and the

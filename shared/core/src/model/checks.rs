@@ -293,7 +293,8 @@ pub fn draft(
         let known = input.facts.contains(c)
             || input.news.contains(c)
             || *c == tech
-            || competitor.as_ref() == Some(c);
+            || competitor.as_ref() == Some(c)
+            || input.knowledge.iter().any(|p| &p.id == c);
         if !known {
             return Err(format!("cites {c:?}, which is not in the lead's research"));
         }
@@ -321,6 +322,13 @@ pub fn draft(
         // What the config chose for this lead, and the language's phrase set.
         &serde_json::to_string(&input.compose).unwrap_or_default(),
         &serde_json::to_string(&input.compose.phrases()).unwrap_or_default(),
+        // The outreach knowledge the writer was given.
+        &input
+            .knowledge
+            .iter()
+            .map(|p| format!("{}\n{}", p.heading, p.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
     ]
     .join("\n");
     recipients(&d, &reference)?;

@@ -187,9 +187,11 @@ pub async fn draft(deps: &Deps, step: &mut Step, lead: &Lead, input: &DraftInput
     }
 }
 
-/// The question topics the knowledge is tagged with, in order of first appearance.
+/// The question topics the answers' knowledge is tagged with, in order of first appearance.
 pub fn knowledge_topics(deps: &Deps) -> Vec<String> {
-    crate::agents::knowledge::topics(&outreach::sections(&deps.config.knowledge_docs))
+    crate::agents::knowledge::topics(&outreach::sections(
+        &deps.config.knowledge_for(crate::config::Purpose::Answers),
+    ))
 }
 
 /// Read a reply. Machine mail is read by the offline engine only; a model's reading is
@@ -254,8 +256,18 @@ pub fn passages(deps: &Deps, lead: &Lead, question: &str, topics: &[String]) -> 
     outreach::passages_for(lead, question, topics, &deps.config)
 }
 
-/// Answer a lead's questions from retrieved knowledge passages; `None` when nothing was
-/// retrieved (a person must answer).
+/// An answer to a lead's message, and the questions it leaves to a person.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answered {
+    /// `None` when the knowledge answers none of the questions (a person must answer).
+    pub draft: Option<Draft>,
+    /// The questions the knowledge cannot answer (all of them without a draft).
+    pub open: Vec<String>,
+}
+
+/// Answer a lead's questions from retrieved knowledge passages, one retrieval per question:
+/// the answer covers those the knowledge answers and says a colleague follows up on the
+/// rest ([`Answered::open`]).
 pub async fn answer(
     deps: &Deps,
     step: &mut Step,
@@ -263,14 +275,39 @@ pub async fn answer(
     question: &str,
     subject: &str,
     topics: &[String],
-) -> Option<Draft> {
-    let found = passages(deps, lead, question, topics);
-    if found.is_empty() {
-        return None;
+) -> Answered {
+    let cov = outreach::coverage(lead, question, topics, &deps.config);
+    if cov.passages.is_empty() {
+        return Answered {
+            draft: None,
+            open: cov.asked,
+        };
     }
-    let input = AnswerInput::new(lead, question, subject, found, &deps.config);
-    let Ok(value) = serde_json::to_value(&input) else {
-        return outreach::answer_from(&input);
+    let mut input = AnswerInput::new(lead, question, subject, cov.passages, &deps.config);
+    input.open_questions = cov.open.clone();
+    let draft = answer_with(deps, step, lead, &input)
+        .await
+        .map(|d| outreach::with_open_phrase(d, &input));
+    match draft {
+        Some(d) => Answered {
+            draft: Some(d),
+            open: cov.open,
+        },
+        None => Answered {
+            draft: None,
+            open: cov.asked,
+        },
+    }
+}
+
+async fn answer_with(
+    deps: &Deps,
+    step: &mut Step,
+    lead: &Lead,
+    input: &AnswerInput,
+) -> Option<Draft> {
+    let Ok(value) = serde_json::to_value(input) else {
+        return outreach::answer_from(input);
     };
     let unsubscribe = crate::stages::outreach::unsubscribe_url(deps, lead);
     let asked = ask(
@@ -283,14 +320,14 @@ pub async fn answer(
             if offline {
                 parse::<Option<Draft>>(v)?.ok_or_else(|| "no answer".to_string())
             } else {
-                checks::answer(v, &input, &deps.config, &unsubscribe)
+                checks::answer(v, input, &deps.config, &unsubscribe)
             }
         },
     )
     .await;
     match asked {
         Asked::Used(d) => Some(d),
-        Asked::Fallback | Asked::Skipped => outreach::answer_from(&input),
+        Asked::Fallback | Asked::Skipped => outreach::answer_from(input),
     }
 }
 

@@ -141,6 +141,7 @@ pub fn render(task: ModelTask, input: &Value) -> Result<(String, String), String
                 "touch": d.touch,
                 "previous_subject": d.previous_subject,
                 "compose": d.compose,
+                "knowledge": d.knowledge,
             });
             let mut user = block(&Block {
                 label: "lead",
@@ -174,6 +175,7 @@ pub fn render(task: ModelTask, input: &Value) -> Result<(String, String), String
                 "signature": a.signature,
                 "language": a.lang,
                 "phrases": a.phrases,
+                "open_questions": a.open_questions,
             });
             let mut user = block(&Block {
                 label: "reply-subject",

@@ -119,7 +119,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
 
     // Apply, retrying on a conflict with a concurrent change of the lead. An answer is
     // written once, on the first try, and reused.
-    let mut answer: Option<Option<outreach::Draft>> = None;
+    let mut answer: Option<crate::model::gateway::Answered> = None;
     for _ in 0..5 {
         let mut lead = load(deps, &lead_id).await?;
         if lead
@@ -141,6 +141,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             text: mail.own_text.chars().take(20_000).collect(),
             classification: classification.clone(),
             auth_ok,
+            open_questions: Vec::new(),
         });
         lead.bant.merge(&classification.bant);
         lead.last_intent = Some(classification.intent);
@@ -157,14 +158,16 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                     &outreach::thread_subject(&lead, &deps.config),
                     &classification.question_topics,
                 )
-                .await
-                // Whatever wrote the answer, its subject is the thread's own.
-                .map(|mut d| {
-                    d.subject =
-                        outreach::reply_subject(&outreach::thread_subject(&lead, &deps.config));
-                    d
-                }),
+                .await,
             );
+            // Whatever wrote the answer, its subject is the thread's own.
+            if let Some(d) = answer.as_mut().and_then(|a| a.draft.as_mut()) {
+                d.subject = outreach::reply_subject(&outreach::thread_subject(&lead, &deps.config));
+            }
+        }
+        // The questions the knowledge leaves to a person, on the message's own record.
+        if let (Some(a), Some(entry)) = (&answer, lead.inbound.last_mut()) {
+            entry.open_questions = a.open.clone();
         }
         let mut follow = FollowUp::None;
         let decision = decide(
@@ -172,7 +175,7 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             &mut lead,
             &classification,
             Context {
-                answer: answer.clone().flatten(),
+                answer: answer.clone().unwrap_or_default(),
                 auth_ok,
                 via,
                 held,
@@ -228,11 +231,11 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
             FollowUp::Referral(address) => {
                 reasons.push(create_referral(deps, &lead, &address, &run_id).await?);
             }
-            FollowUp::Answer(draft) => {
+            FollowUp::Answer(draft, open) => {
                 let n = lead.touches.len() as u32 + 1;
                 let sent = deliver(
                     deps,
-                    lead,
+                    lead.clone(),
                     Delivery {
                         n,
                         kind: TouchKind::Answer,
@@ -243,18 +246,16 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
                 )
                 .await?;
                 reasons.extend(sent.reasons);
+                // The questions the answer left open go to a person after it is sent.
+                if let Some(why) = open {
+                    escalate(deps, &lead, &message_key, &why, &mail).await?;
+                }
             }
             FollowUp::Seller(why) => {
                 super::handover::notify_seller(deps, &lead, &message_key, &why, &mail).await?;
             }
             FollowUp::Escalate(why) => {
-                super::handover::notify_supervisor(deps, &lead.id, &message_key, &why, &mail)
-                    .await?;
-                if let Err(e) =
-                    crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, &lead).await
-                {
-                    tracing::warn!(error = %e, "the escalation's webhook event could not be enqueued");
-                }
+                escalate(deps, &lead, &message_key, &why, &mail).await?;
             }
         }
         return step.finish(deps, &decision, reasons).await;
@@ -262,6 +263,30 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
     Err(StageError::Transient(anyhow::anyhow!(
         "lead {lead_id} kept changing; try again"
     )))
+}
+
+/// Tell the supervisor a lead needs a person, and emit the escalation's webhook event.
+async fn escalate(
+    deps: &Deps,
+    lead: &Lead,
+    message_key: &str,
+    why: &str,
+    mail: &InboundEmail,
+) -> Result<(), StageError> {
+    super::handover::notify_supervisor(deps, &lead.id, message_key, why, mail).await?;
+    if let Err(e) = crate::webhooks::emit(deps, crate::webhooks::EventKind::Escalated, lead).await {
+        tracing::warn!(error = %e, "the escalation's webhook event could not be enqueued");
+    }
+    Ok(())
+}
+
+/// The open questions for a reason or a notice: each quoted, on one line.
+fn quoted(questions: &[String]) -> String {
+    questions
+        .iter()
+        .map(|q| format!("\"{}\"", q.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The message's own Message-ID, or one derived from its bytes.
@@ -375,7 +400,8 @@ enum FollowUp {
     Handover,
     Suppress(String),
     Referral(String),
-    Answer(outreach::Draft),
+    /// The answer, and why a person must follow up on the questions it leaves open.
+    Answer(outreach::Draft, Option<String>),
     Escalate(String),
     /// The lead is the seller's: their reply goes to the seller it was handed to.
     Seller(String),
@@ -383,8 +409,9 @@ enum FollowUp {
 
 /// What the stage knows about the message besides its classification.
 struct Context {
-    /// The answer written for a question (by the model or the knowledge), if any.
-    answer: Option<outreach::Draft>,
+    /// The answer written for the questions (by the model or the knowledge), if any, and
+    /// the questions the knowledge cannot answer.
+    answer: crate::model::gateway::Answered,
     auth_ok: bool,
     via: Binding,
     /// The lead was already waiting for a person about an earlier reply.
@@ -515,19 +542,43 @@ fn decide(
                 );
                 return "escalated".into();
             }
-            match answer {
+            let open = answer.open;
+            match answer.draft {
                 Some(draft) if cfg.mode == Mode::Engage && lead.sendable_address().is_some() => {
                     reasons.push(format!("answered from: {}", draft.cited.join("; ")));
-                    *follow = FollowUp::Answer(draft);
+                    // The questions the knowledge cannot answer wait for a person; the
+                    // answer to the others goes out now.
+                    let why = (!open.is_empty()).then(|| {
+                        lead.blocked = Some(Blocked::QuestionOutsideKnowledge);
+                        let why = format!(
+                            "question outside the knowledge (the others were answered): {}",
+                            quoted(&open)
+                        );
+                        reasons.push(why.clone());
+                        why
+                    });
+                    *follow = FollowUp::Answer(draft, why);
                     "answer".into()
                 }
                 Some(_) => {
                     lead.blocked = Some(Blocked::QuestionForSeller);
+                    if !open.is_empty() {
+                        reasons.push(format!(
+                            "outside the knowledge, for the seller: {}",
+                            quoted(&open)
+                        ));
+                    }
                     "answer_drafted".into()
                 }
                 None => {
                     lead.blocked = Some(Blocked::QuestionOutsideKnowledge);
-                    *follow = FollowUp::Escalate("question outside the knowledge".into());
+                    let why = if open.is_empty() {
+                        "question outside the knowledge".to_string()
+                    } else {
+                        format!("question outside the knowledge: {}", quoted(&open))
+                    };
+                    reasons.push(why.clone());
+                    *follow = FollowUp::Escalate(why);
                     "escalated".into()
                 }
             }
@@ -1106,6 +1157,7 @@ async fn unreadable(
             text: mail.own_text.chars().take(20_000).collect(),
             classification: recorded,
             auth_ok: msg.verdicts.passed(),
+            open_questions: Vec::new(),
         });
         lead.last_intent = Some(c.intent);
         lead.next_touch_at = None;

@@ -676,7 +676,12 @@ pub(crate) async fn deliver(
             lead.next_touch_at = (lead.stage == Stage::Contacted)
                 .then(|| on_business_time(cfg, &lead, now + Duration::days(i64::from(gap))));
         }
-        if state == TouchState::Sent && d.kind == TouchKind::Answer {
+        // An answer that leaves questions to a person (engage set the block before the
+        // send) keeps the lead waiting for that person: no nudge either.
+        let left_open = matches!(lead.blocked, Some(Blocked::QuestionOutsideKnowledge));
+        if state == TouchState::Sent && d.kind == TouchKind::Answer && left_open {
+            lead.next_touch_at = None;
+        } else if state == TouchState::Sent && d.kind == TouchKind::Answer {
             lead.blocked = None;
             // One nudge if the lead goes silent after the answer.
             if nudge_days > 0 && lead.stage == Stage::Engaged {

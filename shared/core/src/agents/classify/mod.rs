@@ -123,6 +123,43 @@ pub fn classify(mail: &InboundEmail) -> Classification {
     }
 }
 
+/// One thing the sender asks: a question, or a request that names a question topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    /// The sentence as written.
+    pub text: String,
+    /// Its question topics (the classifier's vocabulary).
+    pub topics: Vec<String>,
+}
+
+/// The sender's questions, one per sentence, in order: sentences with a question mark, and
+/// requests ("please send the pricing") that name a question topic. Text the injection
+/// detector sets aside is never a question; a list's lead-in ("Two questions:") and a
+/// question that says nothing to look up ("Any thoughts?") are left out.
+pub fn questions(own_text: &str) -> Vec<Asked> {
+    let analysis = Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now());
+    analysis
+        .clean()
+        .filter(|s| (s.question || s.request) && !s.text.trim_end().ends_with(':'))
+        .filter_map(|s| {
+            let topics: Vec<String> = topics_of(&s.lower)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let words = crate::agents::knowledge::terms(&s.text).len();
+            let asks = if s.question {
+                !topics.is_empty() || words >= 2
+            } else {
+                !topics.is_empty()
+            };
+            asks.then(|| Asked {
+                text: s.text.clone(),
+                topics,
+            })
+        })
+        .collect()
+}
+
 /// What a person writes in reply fits in far less; the cap bounds the work on hostile input.
 const MAX_ANALYSED_BYTES: usize = 32 * 1024;
 
