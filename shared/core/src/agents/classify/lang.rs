@@ -69,11 +69,13 @@ mod tests {
         for text in [
             "How much does it cost per employee per month?",
             "Which plan would fit a team of 40?",
-            "Per month or per year?",
+            "Is it billed per month or per year?",
         ] {
             assert_eq!(detect_lang(text, text), "en", "{text}");
         }
         let it = "Quanto costa per dipendente al mese? Grazie.";
         assert_eq!(detect_lang(it, it), "it");
+        let de = "Guten Tag, was kostet es pro Mitarbeiter und Monat?";
+        assert_eq!(detect_lang(de, de), "de");
     }
 }
