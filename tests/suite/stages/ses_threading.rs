@@ -87,7 +87,7 @@ async fn sends_through_ses_store_the_wire_id_and_follow_ups_quote_it() {
     // The first email names its own signed id in References: SES replaces its Message-ID,
     // and a reply quotes the References it got.
     let refs = references(&sent[0].raw);
-    assert_eq!(refs, [first.message_id.clone()], "{refs:?}");
+    assert_eq!(refs, std::slice::from_ref(&first.message_id), "{refs:?}");
     let raw = String::from_utf8_lossy(&sent[1].raw);
     assert!(raw.contains(&format!("In-Reply-To: {wire}")), "{raw}");
     let l = p.get("L1").await;
