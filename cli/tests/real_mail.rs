@@ -5,8 +5,11 @@
 
 use serde_json::Value;
 use sqa_tests::mail_servers::{Dovecot, IMAP_PASSWORD, IMAP_USER, SmtpOptions, SmtpServer};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// A Monday morning after the example leads were created.
 const NOW: &str = "--now=2026-11-16T09:00:00Z";
@@ -423,4 +426,384 @@ fn a_maildir_is_read_from_new_and_left_in_cur() {
             .any(|r| r["stage"] == "engage"),
         "the engage stage read the reply"
     );
+}
+
+// ---------------------------------------------------------------- the worker and IMAP IDLE
+
+/// A continuous `sqa --json run` worker on `ws`: each line it prints, with the time it came.
+/// Killed when dropped.
+struct Worker {
+    child: std::process::Child,
+    lines: mpsc::Receiver<(Instant, Value)>,
+    seen: Vec<Value>,
+}
+
+impl Worker {
+    fn start(ws: &Path) -> Worker {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sqa"))
+            .arg("--dir")
+            .arg(ws)
+            .arg(NOW)
+            .args(["--json", "run"])
+            .env("SQA_IMAP_PASSWORD", IMAP_PASSWORD)
+            .env("SQA_SMTP_PASSWORD", "relay-pass")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the sqa worker starts");
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                let Ok(v) = serde_json::from_str::<Value>(&line) else {
+                    continue;
+                };
+                if tx.send((Instant::now(), v)).is_err() {
+                    break;
+                }
+            }
+        });
+        Worker {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The time the first line `hit` accepts came, waiting at most `within`.
+    fn wait_for(&mut self, within: Duration, hit: impl Fn(&Value) -> bool) -> Option<Instant> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let (at, v) = self.lines.recv_timeout(left).ok()?;
+            let found = hit(&v);
+            self.seen.push(v);
+            if found {
+                return Some(at);
+            }
+        }
+    }
+
+    /// Every line that came so far (waiting `settle` for more).
+    fn drain(&mut self, settle: Duration) {
+        while let Ok((_, v)) = self.lines.recv_timeout(settle) {
+            self.seen.push(v);
+        }
+    }
+
+    fn said(&self, hit: impl Fn(&Value) -> bool) -> bool {
+        self.seen.iter().any(hit)
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn engage_handled(v: &Value) -> bool {
+    v["drain"]["handled"]["engage"].as_u64().unwrap_or(0) > 0
+}
+
+fn idle_is(live: bool) -> impl Fn(&Value) -> bool {
+    move |v: &Value| v["inbox_idle"].as_bool() == Some(live)
+}
+
+/// The example reply r015, threaded on `first_id`, under its own Message-ID `n`.
+fn reply_to(ws: &Path, first_id: &str, n: usize) -> Vec<u8> {
+    let example = std::fs::read_to_string(ws.join("replies/r015.eml")).unwrap();
+    example
+        .lines()
+        .map(|l| {
+            if l.starts_with("In-Reply-To:") {
+                format!("In-Reply-To: {first_id}")
+            } else if l.starts_with("References:") {
+                format!("References: {first_id}")
+            } else if l.starts_with("Message-ID:") {
+                format!("Message-ID: <idle-test-{n}@nimbusledger.example>")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        .into_bytes()
+}
+
+/// A workspace reading `imap` with `inbox` settings added, its first email sent through
+/// `smtp`; returns it and the first email's Message-ID.
+fn contacted_workspace(
+    smtp: &SmtpServer,
+    imap: &Dovecot,
+    inbox: &str,
+) -> (tempfile::TempDir, String) {
+    let cfg = format!(
+        "{}\n[inbox]\nsource = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nusername = \"{IMAP_USER}\"\nmove_to = \"Processed\"\n{inbox}",
+        smtp_section(smtp),
+        imap.port
+    );
+    let dir = workspace(&cfg, &[ASKS]);
+    let log = run(dir.path());
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "{log}");
+    let first_id = header(&sent[0], "Message-ID").unwrap();
+    (dir, first_id)
+}
+
+/// One reply's times, from the start of its APPEND (the test's IMAP client, a Python process).
+struct Timing {
+    /// The APPEND returned: the message is in the folder.
+    appended: Duration,
+    /// The worker reported it read and queued.
+    queued: Duration,
+    /// The worker reported the engage stage done with it.
+    handled: Duration,
+}
+
+/// Append replies one after the other and time each until the worker's report of the engage
+/// stage handling it. Panics past `limit`.
+fn time_replies(
+    worker: &mut Worker,
+    imap: &Dovecot,
+    ws: &Path,
+    first_id: &str,
+    ids: std::ops::Range<usize>,
+    limit: Duration,
+) -> Vec<Timing> {
+    let mut took = Vec::new();
+    for n in ids {
+        let raw = reply_to(ws, first_id, n);
+        let start = Instant::now();
+        imap.append("INBOX", &raw);
+        let appended = start.elapsed();
+        let queued = worker
+            .wait_for(limit, |v| v["inbox"]["queued"].as_u64().unwrap_or(0) > 0)
+            .unwrap_or_else(|| panic!("reply {n} not read within {limit:?}: {:?}", worker.seen));
+        let handled = worker
+            .wait_for(limit, engage_handled)
+            .unwrap_or_else(|| panic!("reply {n} not handled within {limit:?}: {:?}", worker.seen));
+        println!(
+            "  reply {n}: APPEND took {} ms, queued at {} ms, handled at {} ms",
+            appended.as_millis(),
+            queued.duration_since(start).as_millis(),
+            handled.duration_since(start).as_millis()
+        );
+        took.push(Timing {
+            appended,
+            queued: queued.duration_since(start),
+            handled: handled.duration_since(start),
+        });
+        // Let the worker's own moves and flags settle before the next message.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    took
+}
+
+fn handled_times(took: &[Timing]) -> Vec<Duration> {
+    took.iter().map(|t| t.handled).collect()
+}
+
+fn p50(took: &[Duration]) -> Duration {
+    let mut t = took.to_vec();
+    t.sort();
+    t[t.len() / 2]
+}
+
+fn engage_decisions(ws: &Path) -> Vec<String> {
+    let v: Value =
+        serde_json::from_slice(&sqa(ws, &["--json", "lead", "show", ASKS]).stdout).unwrap();
+    v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stage"] == "engage")
+        .map(|r| r["decision"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// With the poll interval at two minutes, the worker waits in IMAP IDLE: each reply appended
+/// to the folder is read, recorded and acted on within seconds (measured: append → the
+/// engage stage's report), once each, and the agent's answer goes out through SMTP.
+#[test]
+fn idle_reads_a_new_reply_within_seconds_whatever_the_poll_interval() {
+    let Some(smtp) = SmtpServer::start(SmtpOptions::default()) else {
+        return;
+    };
+    let Some(imap) = Dovecot::start() else {
+        return;
+    };
+    let (dir, first_id) = contacted_workspace(&smtp, &imap, "poll_seconds = 120\n");
+    let ws = dir.path();
+    let mut worker = Worker::start(ws);
+    assert!(
+        worker
+            .wait_for(Duration::from_secs(20), idle_is(true))
+            .is_some(),
+        "the worker reports IDLE in force: {:?}",
+        worker.seen
+    );
+    let took = time_replies(
+        &mut worker,
+        &imap,
+        ws,
+        &first_id,
+        0..8,
+        Duration::from_secs(10),
+    );
+    let handled: Vec<Duration> = took.iter().map(|t| t.handled).collect();
+    let after_append: Vec<Duration> = took.iter().map(|t| t.handled - t.appended).collect();
+    let queued: Vec<Duration> = took.iter().map(|t| t.queued - t.appended).collect();
+    println!(
+        "IMAP IDLE (poll_seconds = 120), {} replies: APPEND start → handled p50 {} ms, max {} ms; \
+         APPEND returned → queued p50 {} ms, → handled p50 {} ms",
+        took.len(),
+        p50(&handled).as_millis(),
+        handled.iter().max().unwrap().as_millis(),
+        p50(&queued).as_millis(),
+        p50(&after_append).as_millis(),
+    );
+    assert!(handled.iter().all(|t| *t < Duration::from_secs(10)));
+    worker.drain(Duration::from_millis(500));
+    assert!(!worker.said(idle_is(false)), "{:?}", worker.seen);
+
+    // Each reply acted on once (read by another process while the worker runs); the first
+    // one's answer went out, threaded on it.
+    let acted = engage_decisions(ws);
+    assert_eq!(acted.len(), 8, "{acted:?}");
+    drop(worker);
+    let answers = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| {
+            header(m, "In-Reply-To").as_deref() == Some("<idle-test-0@nimbusledger.example>")
+        })
+        .count();
+    assert_eq!(answers, 1, "the first reply was answered through SMTP");
+    assert!(imap.list("INBOX").is_empty(), "{:?}", imap.list("INBOX"));
+    assert_eq!(imap.list("Processed").len(), 8);
+}
+
+/// IDLE ended and issued again (`idle_renew_secs`) keeps the worker waiting in it: no
+/// fallback, and a reply after several renewals is still read within seconds.
+#[test]
+fn idle_is_issued_again_before_the_server_limit_and_still_wakes_the_worker() {
+    let Some(smtp) = SmtpServer::start(SmtpOptions::default()) else {
+        return;
+    };
+    let Some(imap) = Dovecot::start() else {
+        return;
+    };
+    let (dir, first_id) =
+        contacted_workspace(&smtp, &imap, "poll_seconds = 120\nidle_renew_secs = 2\n");
+    let ws = dir.path();
+    let mut worker = Worker::start(ws);
+    assert!(
+        worker
+            .wait_for(Duration::from_secs(20), idle_is(true))
+            .is_some()
+    );
+    // Four renewals.
+    worker.drain(Duration::from_secs(9));
+    assert!(!worker.said(idle_is(false)), "{:?}", worker.seen);
+    let took = time_replies(
+        &mut worker,
+        &imap,
+        ws,
+        &first_id,
+        0..2,
+        Duration::from_secs(10),
+    );
+    println!(
+        "IMAP IDLE renewed every 2 s, append → handled: {:?}",
+        handled_times(&took)
+    );
+    assert!(!worker.said(idle_is(false)), "{:?}", worker.seen);
+    drop(worker);
+    assert_eq!(engage_decisions(ws).len(), 2);
+}
+
+/// `idle = false`: the worker polls every `poll_seconds` and never waits in IDLE.
+#[test]
+fn without_idle_the_worker_polls_the_folder() {
+    let Some(smtp) = SmtpServer::start(SmtpOptions::default()) else {
+        return;
+    };
+    let Some(imap) = Dovecot::start() else {
+        return;
+    };
+    let (dir, first_id) = contacted_workspace(&smtp, &imap, "poll_seconds = 2\nidle = false\n");
+    let ws = dir.path();
+    let mut worker = Worker::start(ws);
+    // The worker's first selection: it is running.
+    assert!(
+        worker
+            .wait_for(Duration::from_secs(20), |v| v.get("select").is_some())
+            .is_some()
+    );
+    let took = time_replies(
+        &mut worker,
+        &imap,
+        ws,
+        &first_id,
+        0..3,
+        Duration::from_secs(10),
+    );
+    println!(
+        "IMAP polled every 2 s (idle = false), append → handled: {:?}",
+        handled_times(&took)
+    );
+    worker.drain(Duration::from_millis(500));
+    assert!(
+        !worker.said(|v| v.get("inbox_idle").is_some()),
+        "no IDLE: {:?}",
+        worker.seen
+    );
+    drop(worker);
+    assert_eq!(engage_decisions(ws).len(), 3);
+}
+
+/// A server that does not list IDLE: the worker says so and polls.
+#[test]
+fn a_server_without_idle_is_polled() {
+    let Some(smtp) = SmtpServer::start(SmtpOptions::default()) else {
+        return;
+    };
+    let Some(imap) = Dovecot::start_with(
+        "imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE",
+    ) else {
+        return;
+    };
+    let (dir, first_id) = contacted_workspace(&smtp, &imap, "poll_seconds = 2\n");
+    let ws = dir.path();
+    let mut worker = Worker::start(ws);
+    assert!(
+        worker
+            .wait_for(Duration::from_secs(20), |v| {
+                v["inbox_idle"] == false
+                    && v["why"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("does not offer IDLE")
+            })
+            .is_some(),
+        "{:?}",
+        worker.seen
+    );
+    let took = time_replies(
+        &mut worker,
+        &imap,
+        ws,
+        &first_id,
+        0..2,
+        Duration::from_secs(10),
+    );
+    println!(
+        "IMAP without IDLE, polled every 2 s, append → handled: {:?}",
+        handled_times(&took)
+    );
+    drop(worker);
+    assert_eq!(engage_decisions(ws).len(), 2);
 }

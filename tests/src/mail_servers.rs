@@ -174,6 +174,11 @@ fn id(args: &[&str]) -> String {
 
 impl Dovecot {
     pub fn start() -> Option<Dovecot> {
+        Self::start_with("")
+    }
+
+    /// Started with `extra` appended to its config (e.g. an `imap_capability` without IDLE).
+    pub fn start_with(extra: &str) -> Option<Dovecot> {
         let bin = ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
             .into_iter()
             .map(PathBuf::from)
@@ -256,6 +261,7 @@ service imap-login {{
     port = 0
   }}
 }}
+{extra}
 "#,
             d = d.display(),
             home = home.display(),

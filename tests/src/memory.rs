@@ -758,6 +758,10 @@ impl Mailer for MemoryMailer {
             .as_deref()
             .map(|r| sqa_core::mail::ids::ses_wire_id(provider_id, r))
     }
+
+    fn replaces_message_id(&self) -> bool {
+        lock(&self.ses_region).is_some()
+    }
 }
 
 /// Raw inbound messages by key.

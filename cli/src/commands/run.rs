@@ -80,22 +80,23 @@ pub async fn run_once(
 }
 
 /// Read the mailbox once, when `[inbox]` names one; a failure is reported and the run goes on
-/// (the next poll tries again).
+/// (the next poll tries again). Returns how many messages were queued, `None` when the read
+/// failed.
 async fn poll(
     ws: &Workspace,
     reader: Option<&MailboxReader>,
     checker: &sqa_local::auth::MailAuth,
     json: bool,
-) -> Result<usize> {
+) -> Result<Option<usize>> {
     let Some(reader) = reader else {
-        return Ok(0);
+        return Ok(Some(0));
     };
     match ws.poll_mailbox(reader, checker).await {
         Ok(r) => {
             if json && r.queued > 0 {
                 out::json(&json!({"inbox": r}))?;
             }
-            Ok(r.queued)
+            Ok(Some(r.queued))
         }
         Err(e) => {
             if json {
@@ -103,7 +104,7 @@ async fn poll(
             } else {
                 errln!("inbox: {e:#}")?;
             }
-            Ok(0)
+            Ok(None)
         }
     }
 }
@@ -197,9 +198,10 @@ pub async fn run(
 
 /// The worker: sends and reads continuously until stopped. The queues are worked every
 /// second (a lead `sqa leads import` queued is written to within seconds), the mailbox is
-/// read every `inbox.poll_seconds`, and a full selection (new leads in the window, follow-ups
-/// due) runs every `every_minutes` as a safety net. A failure is reported and the loop goes
-/// on after a pause: a mail server that is down must not stop the worker.
+/// read every `inbox.poll_seconds` or, for an IMAP server that offers IDLE (`inbox.idle`),
+/// as soon as the server reports a change, and a full selection (new leads in the window,
+/// follow-ups due) runs every `every_minutes` as a safety net. A failure is reported and the
+/// loop goes on after a pause: a mail server that is down must not stop the worker.
 async fn worker(
     ws: &Workspace,
     reader: Option<&MailboxReader>,
@@ -207,26 +209,80 @@ async fn worker(
     every_minutes: u64,
     json: bool,
 ) -> Result<i32> {
+    use sqa_local::mailbox::{IdleEnd, IdleSignal, watch_imap};
+    use std::sync::Arc;
     use std::time::{Duration, Instant};
+    let inbox = &ws.deps.config.inbox;
     let select_every = Duration::from_secs(every_minutes.max(1) * 60);
-    let poll_every = Duration::from_secs(ws.deps.config.inbox.poll_seconds.max(1));
+    let poll_every = Duration::from_secs(inbox.poll_seconds.max(1));
     let mut next_select = Instant::now();
     let mut next_poll = Instant::now();
+    // IMAP IDLE on a connection of its own; the reads stay the worker's.
+    let mut idle = match reader {
+        Some(MailboxReader::Imap(s)) if inbox.idle => {
+            let signal = Arc::new(IdleSignal::default());
+            let task = tokio::spawn(watch_imap(
+                s.clone(),
+                Duration::from_secs(inbox.idle_renew_secs),
+                signal.clone(),
+            ));
+            Some((signal, task))
+        }
+        _ => None,
+    };
     if !json {
         outln!(
             "sqa run: working the queues every second, selecting every {every_minutes} min{}; \
              Ctrl-C stops",
-            match ws.deps.config.inbox.source {
+            match inbox.source {
                 sqa_core::config::InboxSource::None => String::new(),
+                _ if idle.is_some() => format!(
+                    ", reading the imap inbox when the server reports a change (idle), \
+                     else every {} s",
+                    poll_every.as_secs()
+                ),
                 s => format!(", reading the {s:?} inbox every {} s", poll_every.as_secs())
                     .to_lowercase(),
             }
         )?;
     }
+    let mut woken = false;
+    let mut was_live = false;
+    // The last read failed: read again on the timer even while IDLE is in force.
+    let mut retry = false;
     loop {
+        if let Some((_, task)) = &mut idle
+            && task.is_finished()
+        {
+            let end = task.await;
+            idle = None;
+            let why = match end {
+                Ok(IdleEnd::NotOffered) => "the server does not offer IDLE".to_string(),
+                Err(e) => format!("the IDLE task ended: {e}"),
+            };
+            if json {
+                out::json(&json!({"inbox_idle": false, "why": why}))?;
+            } else {
+                outln!("inbox: {why}; reading every {} s", poll_every.as_secs())?;
+            }
+        }
+        let live = idle.as_ref().is_some_and(|(s, _)| s.live());
+        if live != was_live {
+            was_live = live;
+            if json {
+                out::json(&json!({"inbox_idle": live}))?;
+            } else if live {
+                outln!("inbox: waiting in IDLE, read as soon as the server reports a change")?;
+            } else {
+                outln!(
+                    "inbox: IDLE is down, reading every {} s until it is back",
+                    poll_every.as_secs()
+                )?;
+            }
+        }
         let now = Instant::now();
-        if now >= next_poll {
-            poll(ws, reader, checker, json).await?;
+        if woken || (now >= next_poll && (!live || retry)) {
+            retry = poll(ws, reader, checker, json).await?.is_none();
             next_poll = now + poll_every;
         }
         let mut pause = Duration::from_secs(1);
@@ -274,7 +330,17 @@ async fn worker(
                 pause = Duration::from_secs(10);
             }
         }
-        tokio::time::sleep(pause).await;
+        // The pause ends early when the IDLE connection asks for a read.
+        woken = match &idle {
+            Some((signal, _)) => tokio::select! {
+                _ = tokio::time::sleep(pause) => false,
+                _ = signal.woken() => true,
+            },
+            None => {
+                tokio::time::sleep(pause).await;
+                false
+            }
+        };
     }
 }
 

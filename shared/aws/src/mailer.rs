@@ -1,8 +1,8 @@
 //! `Mailer` on SES v1 `SendRawEmail`. The core renders the whole message (Message-ID,
 //! In-Reply-To / References, List-Unsubscribe and List-Unsubscribe-Post per RFC 8058), so
 //! SES sends the bytes as they are, except the Message-ID, which SES replaces with
-//! `<ID@REGION.amazonses.com>` (`wire_id`); the configuration set routes bounce and complaint
-//! events to the feedback function.
+//! `<ID@REGION.amazonses.com>` (`wire_id`; `[mail] ses_message_id_domain` names the host);
+//! the configuration set routes bounce and complaint events to the feedback function.
 
 use crate::error::{code_of, is_transient_code};
 use async_trait::async_trait;
@@ -26,8 +26,9 @@ const REJECTED: &[&str] = &[
 pub struct SesMailer {
     client: Client,
     configuration_set: Option<String>,
-    /// The region the client sends through: SES builds the wire Message-ID from it.
-    region: String,
+    /// The host of the wire Message-ID: from the region the client sends through, unless
+    /// `[mail] ses_message_id_domain` names it (`with_message_id_domain`).
+    message_id_domain: String,
 }
 
 impl SesMailer {
@@ -42,8 +43,22 @@ impl SesMailer {
         SesMailer {
             client,
             configuration_set: configuration_set.filter(|c| !c.is_empty()),
-            region,
+            message_id_domain: sqa_core::mail::ids::ses_message_id_domain(&region),
         }
+    }
+
+    /// The wire Message-ID's host as the config names it (`[mail] ses_message_id_domain`);
+    /// `None` keeps the one derived from the region.
+    pub fn with_message_id_domain(mut self, domain: Option<&str>) -> Self {
+        if let Some(d) = domain.map(str::trim).filter(|d| !d.is_empty()) {
+            self.message_id_domain = d.to_ascii_lowercase();
+        }
+        self
+    }
+
+    /// The host SES is taken to put in the Message-ID of what this mailer sends.
+    pub fn message_id_domain(&self) -> &str {
+        &self.message_id_domain
     }
 }
 
@@ -75,7 +90,14 @@ impl Mailer for SesMailer {
     /// SES replaces the Message-ID of every message it sends with one built from the id
     /// `SendRawEmail` returns and the sending region.
     fn wire_id(&self, provider_id: &str) -> Option<String> {
-        Some(sqa_core::mail::ids::ses_wire_id(provider_id, &self.region))
+        Some(sqa_core::mail::ids::ses_wire_id_at(
+            provider_id,
+            &self.message_id_domain,
+        ))
+    }
+
+    fn replaces_message_id(&self) -> bool {
+        true
     }
 }
 
@@ -97,5 +119,40 @@ where
         }
         (SdkError::ConstructionFailure(_), _) => MailError::Transient(anyhow::anyhow!(message)),
         _ => MailError::Unexpected(anyhow::anyhow!(message)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(region: &str) -> Client {
+        Client::from_conf(
+            aws_sdk_ses::Config::builder()
+                .behavior_version(aws_sdk_ses::config::BehaviorVersion::latest())
+                .region(aws_sdk_ses::config::Region::new(region.to_string()))
+                .build(),
+        )
+    }
+
+    #[test]
+    fn the_wire_id_host_comes_from_the_region_unless_the_config_names_it() {
+        let id = "0100018c1b2a3d4e-5f6a7b8c-1111-2222-3333-444455556666-000000";
+        let eu = SesMailer::new(client("eu-west-1"), None);
+        assert_eq!(
+            eu.wire_id(id).as_deref(),
+            Some(format!("<{id}@eu-west-1.amazonses.com>").as_str())
+        );
+        assert!(eu.replaces_message_id());
+        let us = SesMailer::new(client("us-east-1"), None);
+        assert_eq!(us.message_id_domain(), "email.amazonses.com");
+        let named = SesMailer::new(client("us-east-1"), None)
+            .with_message_id_domain(Some("US-East-1.amazonses.com"));
+        assert_eq!(
+            named.wire_id(id).as_deref(),
+            Some(format!("<{id}@us-east-1.amazonses.com>").as_str())
+        );
+        let unset = SesMailer::new(client("us-east-1"), None).with_message_id_domain(None);
+        assert_eq!(unset.message_id_domain(), "email.amazonses.com");
     }
 }

@@ -59,8 +59,8 @@ pub struct ModelEnv {
 
 /// Builds the `Model` port from the config (`model`).
 pub type ModelBuilder = fn(&AgentConfig, &ModelEnv) -> anyhow::Result<Arc<dyn Model>>;
-/// Builds the `Mailer` port (SES).
-pub type MailerBuilder = fn(&Clients, &Settings) -> Arc<dyn Mailer>;
+/// Builds the `Mailer` port (SES) for a config (`[mail] ses_message_id_domain`).
+pub type MailerBuilder = fn(&Clients, &Settings, &AgentConfig) -> Arc<dyn Mailer>;
 /// Builds the `Inbox` port (S3).
 pub type InboxBuilder = fn(&Clients, &Settings) -> Arc<dyn Inbox>;
 /// Reads the unsubscribe secret (the literal, or the SSM parameter).
@@ -188,12 +188,13 @@ pub fn summary_model(config: &AgentConfig, env: &ModelEnv) -> anyhow::Result<Arc
     )
 }
 
-/// SES `SendRawEmail` with the deployment's configuration set.
-pub fn ses_mailer(clients: &Clients, settings: &Settings) -> Arc<dyn Mailer> {
-    Arc::new(SesMailer::new(
-        clients.ses(),
-        settings.configuration_set.clone(),
-    ))
+/// SES `SendRawEmail` with the deployment's configuration set, and the wire Message-ID's
+/// host the config names (`[mail] ses_message_id_domain`; unset: derived from the region).
+pub fn ses_mailer(clients: &Clients, settings: &Settings, config: &AgentConfig) -> Arc<dyn Mailer> {
+    Arc::new(
+        SesMailer::new(clients.ses(), settings.configuration_set.clone())
+            .with_message_id_domain(config.mail.ses_message_id_domain.as_deref()),
+    )
 }
 
 /// The inbound bucket of the SES receipt rule.
@@ -272,7 +273,9 @@ pub struct Wired {
     wiring: Wiring,
     overrides: Overrides,
     settings: Settings,
-    /// Every port; web, DNS and model are placeholders until `deps_for` sees a config.
+    clients: Clients,
+    /// Every port; web, DNS, model and mailer are placeholders until `deps_for` sees a
+    /// config.
     base: Ports,
     secret: Arc<str>,
     model_env: Option<ModelEnv>,
@@ -324,10 +327,8 @@ impl Wired {
                 &settings.runs_table,
             )),
             queue: Arc::new(SqsQueue::new(clients.sqs.clone(), settings.queues.clone())),
-            mailer: match wiring.mailer {
-                Some(build) => build(clients, settings),
-                None => not_wired("mailer"),
-            },
+            // Built by `deps_for`: the wire Message-ID's host may come from the config.
+            mailer: not_wired("mailer"),
             inbox: match wiring.inbox {
                 Some(build) => build(clients, settings),
                 None => not_wired("inbox"),
@@ -348,6 +349,7 @@ impl Wired {
             wiring,
             overrides,
             settings: settings.clone(),
+            clients: clients.clone(),
             base,
             secret: secret.into(),
             model_env,
@@ -363,9 +365,9 @@ impl Wired {
         &self.base.config
     }
 
-    /// Every port and `config`. The config-dependent ports (web, DNS, model) are taken from
-    /// `previous` when the config sections they are built from did not change, so that what
-    /// they hold (the research cache is keyed by the web port) survives a config refresh.
+    /// Every port and `config`. The config-dependent ports (web, DNS, model, mailer) are taken
+    /// from `previous` when the config sections they are built from did not change, so that
+    /// what they hold (the research cache is keyed by the web port) survives a config refresh.
     pub fn deps_for(&self, config: AgentConfig, previous: Option<&Deps>) -> anyhow::Result<Deps> {
         check_for_aws(&config, self.overrides.web.is_some())?;
         let same =
@@ -383,6 +385,12 @@ impl Wired {
                 (Some(d), _) => d.clone(),
                 (None, Some(p)) if same(dns_key) => p.ports.dns.clone(),
                 (None, _) => build(&config)?,
+            };
+        }
+        if let Some(build) = self.wiring.mailer {
+            ports.mailer = match previous {
+                Some(p) if same(mail_key) => p.ports.mailer.clone(),
+                _ => build(&self.clients, &self.settings, &config),
             };
         }
         if let (Some(build), Some(env)) = (self.wiring.model, &self.model_env) {
@@ -411,6 +419,10 @@ fn web_key(c: &AgentConfig) -> String {
 
 fn dns_key(c: &AgentConfig) -> String {
     format!("{}\n{}", c.validation.dns, c.validation.dns_timeout_ms)
+}
+
+fn mail_key(c: &AgentConfig) -> String {
+    format!("{:?}", c.mail.ses_message_id_domain)
 }
 
 fn model_key(c: &AgentConfig) -> String {

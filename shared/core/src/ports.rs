@@ -365,6 +365,12 @@ pub trait Mailer: Send + Sync {
         let _ = provider_id;
         None
     }
+    /// True when the provider replaces the Message-ID in `raw` (then `wire_id` MUST be
+    /// `Some`): the core then also names its own signed id in `References`, so that a reply
+    /// quoting it is matched by its signature whatever id the provider wrote.
+    fn replaces_message_id(&self) -> bool {
+        false
+    }
 }
 
 #[async_trait]

@@ -12,6 +12,9 @@
 //! A crash between the queueing and the record reads the message again on the next poll; the
 //! engage stage then finds its Message-ID handled already ("message already processed"). So
 //! each message is acted on once, and none is lost.
+//!
+//! When the IMAP server offers IDLE, `watch_imap` waits in it on a connection of its own and
+//! tells the worker when to read (`IdleSignal`); the read itself is the same `poll_imap`.
 
 use crate::SqliteStore;
 use crate::auth::MailAuth;
@@ -391,4 +394,130 @@ async fn done_with(
         }
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------- IMAP IDLE
+
+/// What the IDLE watcher tells the worker: "read the folder now", and whether IDLE is in
+/// force (while it is not, the worker reads the folder every `inbox.poll_seconds`).
+#[derive(Debug, Default)]
+pub struct IdleSignal {
+    wake: tokio::sync::Notify,
+    live: std::sync::atomic::AtomicBool,
+}
+
+impl IdleSignal {
+    /// True while a connection waits in IDLE on the folder.
+    pub fn live(&self) -> bool {
+        self.live.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Resolves when the watcher asked for a read (at once if it asked meanwhile).
+    pub async fn woken(&self) {
+        self.wake.notified().await
+    }
+
+    fn set_live(&self, live: bool) {
+        self.live.store(live, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Why the watcher stopped for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdleEnd {
+    /// The server does not list IDLE among its capabilities: the worker polls.
+    NotOffered,
+}
+
+/// Wait in IDLE on the folder on a connection of its own, and wake the worker (`signal`)
+/// whenever the server reports a change (a new message, a flag, an expunge), each time IDLE
+/// begins (what arrived before it began is read then), and when IDLE is re-issued after
+/// `renew` (a read that also catches anything a quiet connection missed). A failure (the
+/// server gone, IDLE refused) marks IDLE down, wakes the worker, and the connection is made
+/// again after a pause (5 s doubling to 5 min), the worker polling meanwhile. Returns only
+/// when the server does not offer IDLE.
+///
+/// The watcher reads nothing itself: the worker's read (`poll_imap`) fetches, records and
+/// flags or moves each message, so each is still handled once, whatever woke it.
+pub async fn watch_imap(s: ImapSettings, renew: Duration, signal: Arc<IdleSignal>) -> IdleEnd {
+    let mut pause = Duration::from_secs(5);
+    loop {
+        let started = std::time::Instant::now();
+        let end = idle_session(&s, renew.max(Duration::from_secs(1)), &signal).await;
+        signal.set_live(false);
+        match end {
+            Ok(end) => return end,
+            Err(e) => {
+                tracing::warn!(
+                    mailbox = %s.mailbox_key(),
+                    error = %format!("{e:#}"),
+                    "IMAP IDLE failed; polling until it is back"
+                );
+                // A read now: whatever the failed connection would have reported.
+                signal.wake();
+            }
+        }
+        // A connection that lasted is no sign of a server refusing it: start the pauses over.
+        if started.elapsed() > renew {
+            pause = Duration::from_secs(5);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(300));
+    }
+}
+
+async fn idle_session(s: &ImapSettings, renew: Duration, signal: &IdleSignal) -> Result<IdleEnd> {
+    let step = |what: &'static str| {
+        move |_: tokio::time::error::Elapsed| {
+            anyhow!("{what}: no answer within {} s", s.timeout.as_secs())
+        }
+    };
+    let mut session = tokio::time::timeout(s.timeout * 2, connect(s))
+        .await
+        .map_err(step("LOGIN"))??;
+    let caps = tokio::time::timeout(s.timeout, session.capabilities())
+        .await
+        .map_err(step("CAPABILITY"))?
+        .context("CAPABILITY")?;
+    if !caps.has_str("IDLE") {
+        let _ = tokio::time::timeout(s.timeout, session.logout()).await;
+        return Ok(IdleEnd::NotOffered);
+    }
+    tokio::time::timeout(s.timeout, session.select(&s.folder))
+        .await
+        .map_err(step("SELECT"))?
+        .with_context(|| format!("cannot open the IMAP folder {:?}", s.folder))?;
+    loop {
+        let mut idle = session.idle();
+        tokio::time::timeout(s.timeout, idle.init())
+            .await
+            .map_err(step("IDLE"))?
+            .context("the server refused IDLE")?;
+        signal.set_live(true);
+        signal.wake();
+        let began = std::time::Instant::now();
+        loop {
+            let left = renew.saturating_sub(began.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            // Dropping `_stop` would end the wait: it lives until the wait is over.
+            let (wait, _stop) = idle.wait_with_timeout(left);
+            match wait.await.context("IDLE")? {
+                async_imap::extensions::idle::IdleResponse::NewData(_) => signal.wake(),
+                async_imap::extensions::idle::IdleResponse::Timeout => break,
+                async_imap::extensions::idle::IdleResponse::ManualInterrupt => {
+                    return Err(anyhow!("the IMAP server closed the IDLE connection"));
+                }
+            }
+        }
+        session = tokio::time::timeout(s.timeout, idle.done())
+            .await
+            .map_err(step("DONE"))?
+            .context("DONE")?;
+    }
 }

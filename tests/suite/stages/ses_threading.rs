@@ -84,19 +84,66 @@ async fn sends_through_ses_store_the_wire_id_and_follow_ups_quote_it() {
 
     let sent = p.sent_to(&lead.email);
     assert_eq!(sent.len(), 2);
+    // The first email names its own signed id in References: SES replaces its Message-ID,
+    // and a reply quotes the References it got.
+    let refs = references(&sent[0].raw);
+    assert_eq!(refs, std::slice::from_ref(&first.message_id), "{refs:?}");
     let raw = String::from_utf8_lossy(&sent[1].raw);
     assert!(raw.contains(&format!("In-Reply-To: {wire}")), "{raw}");
-    assert!(raw.contains(&format!("References: {wire}")), "{raw}");
-    assert!(
-        !raw.contains(&first.message_id),
-        "the id SES replaced is not quoted: {raw}"
-    );
     let l = p.get("L1").await;
-    assert!(
-        l.touches
-            .iter()
-            .any(|t| t.kind == TouchKind::FollowUp && t.wire_id.is_some())
+    let follow_up = l
+        .touches
+        .iter()
+        .find(|t| t.kind == TouchKind::FollowUp && t.wire_id.is_some())
+        .expect("the follow-up went through SES");
+    // Both forms of the first email's id, and the follow-up's own signed id, the one it
+    // replies to last.
+    let refs = references(&sent[1].raw);
+    assert_eq!(
+        refs,
+        [
+            follow_up.message_id.clone(),
+            first.message_id.clone(),
+            wire.clone()
+        ],
+        "{raw}"
     );
+}
+
+/// The ids of a message's References header (unfolded).
+fn references(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw).replace("\r\n ", " ");
+    text.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("References: "))
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_reply_quoting_only_our_signed_id_acts_on_the_lead_that_mail_went_to() {
+    // Two leads share one address: only the reference tells them apart. The reply's client
+    // kept our signed id (from References) and not SES's, or SES wrote a host we did not
+    // expect: the signature alone names the lead.
+    let p = MemoryPipeline::new();
+    let shared = "jo@shared-inbox.example";
+    let l1 = contacted_via_ses(&p, "L1", &ses_id(11), Some(shared)).await;
+    let l2 = contacted_via_ses(&p, "L2", &ses_id(12), Some(shared)).await;
+    let raw = reply(
+        shared,
+        "nobody@elsewhere.example",
+        &l2.touches[0].message_id,
+        "<r12@shared-inbox.example>",
+        "Thanks Robin, this looks relevant. Could we set up a demo next week?",
+    );
+
+    p.inbound("inbound/r12", &raw, AuthVerdicts::default())
+        .await;
+
+    assert_eq!(p.get("L2").await.stage, Stage::HandedOver, "{}", l2.id);
+    let other = p.get("L1").await;
+    assert_eq!(other.stage, Stage::Contacted, "{}", l1.id);
+    assert!(other.inbound.is_empty());
 }
 
 #[tokio::test]

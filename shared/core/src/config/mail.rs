@@ -55,6 +55,12 @@ pub struct MailConfig {
     /// Connect, command and data timeout.
     #[serde(default = "default_mail_timeout")]
     pub timeout_secs: u64,
+    /// AWS: the host of the Message-ID SES puts on what it sends (`<ID@HOST>`), quoted in
+    /// follow-ups and answers. Unset: `REGION.amazonses.com`, `email.amazonses.com` for
+    /// us-east-1 (inferred from delivered headers, not documented by AWS). Must end in
+    /// `.amazonses.com`, the form inbound matching reads.
+    #[serde(default)]
+    pub ses_message_id_domain: Option<String>,
 }
 
 fn default_starttls() -> Security {
@@ -78,6 +84,9 @@ fn default_folder() -> String {
 fn default_poll_seconds() -> u64 {
     30
 }
+fn default_idle_renew_secs() -> u64 {
+    InboxConfig::DEFAULT_IDLE_RENEW_SECS
+}
 
 impl Default for MailConfig {
     fn default() -> Self {
@@ -90,6 +99,7 @@ impl Default for MailConfig {
             password_env: default_smtp_password_env(),
             ca_file: None,
             timeout_secs: default_mail_timeout(),
+            ses_message_id_domain: None,
         }
     }
 }
@@ -149,9 +159,18 @@ pub struct InboxConfig {
     /// maildir: the Maildir folder (holding `new/` and `cur/`), relative to the workspace.
     #[serde(default)]
     pub path: String,
-    /// How often `sqa run` reads the mailbox.
+    /// How often `sqa run` reads the mailbox (imap: when IDLE is off, not offered or failing).
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
+    /// imap: when the server offers IDLE (RFC 2177), `sqa run` waits in it and reads the folder
+    /// as soon as the server reports a change, instead of every `poll_seconds`; it falls back
+    /// to polling while IDLE is not offered or fails.
+    #[serde(default = "default_true")]
+    pub idle: bool,
+    /// imap: how long one IDLE command lasts before it is ended and issued again (the folder
+    /// is read then too). At most 1740 (29 minutes, RFC 2177's limit).
+    #[serde(default = "default_idle_renew_secs")]
+    pub idle_renew_secs: u64,
     #[serde(default = "default_mail_timeout")]
     pub timeout_secs: u64,
 }
@@ -170,12 +189,20 @@ impl Default for InboxConfig {
             move_to: None,
             path: String::new(),
             poll_seconds: default_poll_seconds(),
+            idle: true,
+            idle_renew_secs: default_idle_renew_secs(),
             timeout_secs: default_mail_timeout(),
         }
     }
 }
 
 impl InboxConfig {
+    /// One IDLE command lasts ten minutes by default: under RFC 2177's 29-minute limit, and
+    /// short enough that a connection a NAT dropped without a word is noticed.
+    pub const DEFAULT_IDLE_RENEW_SECS: u64 = 600;
+    /// RFC 2177: re-issue IDLE at least every 29 minutes.
+    pub const MAX_IDLE_RENEW_SECS: u64 = 29 * 60;
+
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(match self.security {
             Security::Tls => 993,
@@ -213,6 +240,17 @@ pub(super) fn mail_checks(cfg: &AgentConfig, push: &mut dyn FnMut(&str, String))
         if m.timeout_secs == 0 {
             push("mail.timeout_secs", "must be at least 1".into());
         }
+    }
+    if let Some(d) = &m.ses_message_id_domain
+        && !crate::mail::ids::is_ses_message_id_domain(d)
+    {
+        push(
+            "mail.ses_message_id_domain",
+            format!(
+                "{d:?} is not a host SES puts in a Message-ID: a name ending in \".amazonses.com\", \
+                 such as \"email.amazonses.com\""
+            ),
+        );
     }
     let i = &cfg.inbox;
     match i.source {
@@ -262,5 +300,16 @@ pub(super) fn mail_checks(cfg: &AgentConfig, push: &mut dyn FnMut(&str, String))
     }
     if i.source != InboxSource::None && i.poll_seconds == 0 {
         push("inbox.poll_seconds", "must be at least 1".into());
+    }
+    if i.source == InboxSource::Imap
+        && !(1..=InboxConfig::MAX_IDLE_RENEW_SECS).contains(&i.idle_renew_secs)
+    {
+        push(
+            "inbox.idle_renew_secs",
+            format!(
+                "must be 1 to {} (29 minutes: a server may end an IDLE older than that)",
+                InboxConfig::MAX_IDLE_RENEW_SECS
+            ),
+        );
     }
 }

@@ -297,6 +297,30 @@ fn mail_and_inbox_default_to_files_and_bad_ones_name_their_key_and_line() {
     let cfg = parse(&ok, &no_files).unwrap();
     assert_eq!(cfg.mail.port(), 2525);
     assert_eq!(cfg.inbox.port(), 993);
+    // IDLE is on by default and renewed within RFC 2177's 29 minutes.
+    assert!(cfg.inbox.idle);
+    assert_eq!(cfg.inbox.idle_renew_secs, 600);
+    let imap = |extra: &str| {
+        format!(
+            "{GOOD}\n[inbox]\nsource = \"imap\"\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nusername = \"agent\"\n{extra}"
+        )
+    };
+    let off = parse(&imap("idle = false\n"), &no_files).unwrap();
+    assert!(!off.inbox.idle);
+    for bad in ["idle_renew_secs = 0\n", "idle_renew_secs = 1741\n"] {
+        let errs = parse(&imap(bad), &no_files).unwrap_err().0;
+        assert_eq!(errs[0].path, "inbox.idle_renew_secs", "{bad}: {errs:?}");
+    }
+    // The SES Message-ID host: unset by default, else a host inbound matching reads.
+    assert_eq!(cfg.mail.ses_message_id_domain, None);
+    let ses = |d: &str| format!("{GOOD}\n[mail]\nses_message_id_domain = \"{d}\"\n");
+    let named = parse(&ses("us-east-1.amazonses.com"), &no_files).unwrap();
+    assert_eq!(
+        named.mail.ses_message_id_domain.as_deref(),
+        Some("us-east-1.amazonses.com")
+    );
+    let errs = parse(&ses("mail.example.com"), &no_files).unwrap_err().0;
+    assert_eq!(errs[0].path, "mail.ses_message_id_domain", "{errs:?}");
     let typo = format!("{GOOD}\n[mail]\ntransport = \"sendmail\"\n");
     let errs = parse(&typo, &no_files).unwrap_err().0;
     assert_eq!(errs[0].path, "mail.transport", "{errs:?}");

@@ -108,16 +108,34 @@ pub fn read(secret: &str, domain: &str, id: &str) -> Reference {
     }
 }
 
-/// The Message-ID SES puts on the wire for a message it accepted as `ses_id` in `region`:
-/// `<ses_id@REGION.amazonses.com>`, where US East (N. Virginia) uses `email.amazonses.com`.
-pub fn ses_wire_id(ses_id: &str, region: &str) -> String {
+/// The host SES is taken to put in the Message-ID of a message sent through `region`:
+/// `REGION.amazonses.com`, and `email.amazonses.com` for US East (N. Virginia). The AWS pages
+/// say only that SES replaces the Message-ID; both forms are inferred from delivered headers,
+/// so `[mail] ses_message_id_domain` can name the host instead.
+pub fn ses_message_id_domain(region: &str) -> String {
     let region = region.trim().to_ascii_lowercase();
-    let host = if region.is_empty() || region == "us-east-1" {
-        "email".to_string()
+    if region.is_empty() || region == "us-east-1" {
+        "email.amazonses.com".to_string()
     } else {
-        region
-    };
-    format!("<{}@{host}.amazonses.com>", ses_id.trim())
+        format!("{region}.amazonses.com")
+    }
+}
+
+/// The Message-ID SES puts on the wire for a message it accepted as `ses_id` in `region`:
+/// `<ses_id@HOST>` with the host of `ses_message_id_domain`.
+pub fn ses_wire_id(ses_id: &str, region: &str) -> String {
+    ses_wire_id_at(ses_id, &ses_message_id_domain(region))
+}
+
+/// `<ses_id@domain>`: the wire Message-ID with a host given (`[mail] ses_message_id_domain`).
+pub fn ses_wire_id_at(ses_id: &str, domain: &str) -> String {
+    format!("<{}@{}>", ses_id.trim(), domain.trim().to_ascii_lowercase())
+}
+
+/// True when `domain` is a host an SES wire id may carry and inbound matching accepts
+/// (`HOST.amazonses.com`, see `ses_id_of`).
+pub fn is_ses_message_id_domain(domain: &str) -> bool {
+    ses_id_of(&format!("<x@{}>", domain.trim())).is_some()
 }
 
 /// The SES message id inside an inbound reference written by SES
@@ -237,6 +255,14 @@ mod tests {
             ses_wire_id(id, "us-east-1"),
             format!("<{id}@email.amazonses.com>")
         );
+        // The host named in the config wins, and inbound matching reads it back.
+        let named = ses_wire_id_at(id, "US-East-1.amazonses.com");
+        assert_eq!(named, format!("<{id}@us-east-1.amazonses.com>"));
+        assert_eq!(ses_id_of(&named), Some(id));
+        assert!(is_ses_message_id_domain("us-east-1.amazonses.com"));
+        for bad in ["amazonses.com", "mail.example.com", "a b.amazonses.com", ""] {
+            assert!(!is_ses_message_id_domain(bad), "{bad}");
+        }
         for r in [
             format!("<{id}@email.amazonses.com>"),
             format!("<{id}@us-east-1.amazonses.com>"),

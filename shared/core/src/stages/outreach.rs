@@ -514,19 +514,28 @@ pub(crate) async fn deliver(
         _ => cfg.message_id(&deps.secret, &lead.id, d.n),
     };
     let now = deps.ports.clock.now();
+    // The thread's ids, oldest first, the one replied to last. A provider that replaces the
+    // Message-ID (SES) would leave our signed ids nowhere on the wire: each touch it sent is
+    // named by both its ids, and this message's own signed id comes first, so that a reply
+    // quoting either form is matched (ours by its signature, SES's by the send it names).
+    let replaces = deps.ports.mailer.replaces_message_id();
     let references: Vec<String> = {
-        let mut r: Vec<String> = lead
-            .touches
-            .iter()
-            .filter(|t| t.state == TouchState::Sent)
-            .map(|t| t.seen_id().to_string())
-            .collect();
+        let mut r: Vec<String> = Vec::new();
+        if replaces {
+            r.push(message_id.clone());
+        }
+        for t in lead.touches.iter().filter(|t| t.state == TouchState::Sent) {
+            if t.seen_id() != t.message_id {
+                r.push(t.message_id.clone());
+            }
+            r.push(t.seen_id().to_string());
+        }
         if let Some(irt) = &d.in_reply_to
             && !r.contains(irt)
         {
             r.push(irt.clone());
         }
-        if d.in_reply_to.is_some() {
+        if d.in_reply_to.is_some() || replaces {
             r
         } else {
             Vec::new()
