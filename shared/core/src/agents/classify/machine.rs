@@ -162,7 +162,11 @@ fn auto_body(text: &str) -> bool {
     AUTO_BODY.is_match(text) || vocab::AUTO_BODY.is_match(&plain_lower(text))
 }
 
-pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
+pub(super) fn machine_intent(
+    mail: &InboundEmail,
+    analysis: &Analysis,
+    topics: &Topics,
+) -> Option<Intent> {
     if mail.dsn.is_some() {
         return Some(Intent::Bounce);
     }
@@ -236,9 +240,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
         || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&COMPLAINT)
         || analysis.any(&vocab::COMPLAINT)
-        || analysis
-            .clean()
-            .any(|s| s.question && !topics_of(&s.lower).is_empty());
+        || analysis.clean().any(|s| s.question && topics.any(s));
     if !human_signals {
         let first_part = truncate_bytes(body, 400);
         if absent(first_part) && ooo_until(mail, analysis.reference).is_some() {
