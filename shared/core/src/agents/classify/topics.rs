@@ -408,9 +408,13 @@ impl Topics {
         found
     }
 
-    /// Does the sentence ask about any topic?
+    /// Does the sentence ask about any topic: one of the seller's, or a generic one the
+    /// seller has no tag for (a question about a comparison is a question whatever the
+    /// knowledge is tagged with)?
     pub(super) fn any(&self, s: &Sentence) -> bool {
         !self.of_sentence(s).is_empty()
+            || (!std::ptr::eq(self, Topics::generic())
+                && !Topics::generic().of_sentence(s).is_empty())
     }
 
     /// Topics of what the sender asks (questions and requests), in the seller's tag order.
