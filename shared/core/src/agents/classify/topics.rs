@@ -508,6 +508,94 @@ impl std::fmt::Debug for TopicsCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::KnowledgeDoc;
+
+    /// A seller's config with no knowledge.
+    fn bare() -> AgentConfig {
+        const TEXT: &str = r#"
+mode = "engage"
+state = "running"
+[company]
+name = "Neutral Seller"
+[agent]
+name = "Robin"
+email = "robin@agent.seller.example"
+signature = "Robin"
+ai_disclosure = "I am an AI agent."
+postal_address = "1 Main St, Boston"
+unsubscribe_url = "https://x.example/u/{token}"
+[icp]
+industries = ["transport"]
+employee_range = [10, 5000]
+countries = ["US"]
+titles_include = ["fleet"]
+seniority_min = "manager"
+tech_stack_any = []
+weights = { industry = 25, size = 20, geo = 15, title = 25, tech = 15 }
+tiers = { A = 80, B = 60, C = 40 }
+[[assignment.sellers]]
+handle = "sam"
+email = "sam@seller.example"
+"#;
+        let no_files = |f: &crate::config::NamedFile<'_>| Err::<String, String>(f.name.to_string());
+        #[allow(clippy::unwrap_used)]
+        crate::config::parse(TEXT, &no_files).unwrap()
+    }
+
+    /// A neutral seller: tags `pricing`, `fleets` (no data file knows it) and `security`.
+    fn config() -> AgentConfig {
+        let mut c = bare();
+        c.knowledge_docs.push(KnowledgeDoc {
+            source: "faq.md".into(),
+            text: "# FAQ\n## What does it cost? `[pricing]`\nFrom 10 per vehicle.\n\
+                   ## Which vehicle fleets do you track? `[fleets]`\nVans and Quadrix trucks.\n\
+                   ## Where is data hosted? `[security]`\nIn the EU.\n"
+                .into(),
+        });
+        c
+    }
+
+    fn topics_of(t: &Topics, text: &str) -> Vec<String> {
+        let a = Analysis::new(text, Utc::now());
+        t.question_topics(&a)
+    }
+
+    #[test]
+    fn a_sellers_tags_are_found_by_generic_words_own_words_names_and_fallbacks() {
+        let t = Topics::of(&config());
+        assert_eq!(t.tags(), ["pricing", "fleets", "security"]);
+        assert_eq!(
+            topics_of(&t, "How much does it cost per month?"),
+            ["pricing"]
+        );
+        assert_eq!(topics_of(&t, "Do you cover mixed fleets?"), ["fleets"]);
+        assert_eq!(topics_of(&t, "Does it know Quadrix models?"), ["fleets"]);
+        // No `data_residency` tag: hosting falls back to security; no `sso` tag and no
+        // fallback: not emitted.
+        assert_eq!(
+            topics_of(&t, "Can the data be hosted in the EU?"),
+            ["security"]
+        );
+        assert!(topics_of(&t, "Do you support SAML single sign-on?").is_empty());
+        // Order is the seller's, not the order of the question.
+        assert_eq!(
+            topics_of(&t, "Where is it hosted, and what is the price?"),
+            ["pricing", "security"]
+        );
+    }
+
+    #[test]
+    fn the_cache_builds_once_per_configuration() {
+        let cache = TopicsCache::default();
+        let first = Arc::new(config());
+        let a = cache.get(&first);
+        let b = cache.get(&first);
+        assert!(Arc::ptr_eq(&a, &b));
+        let replaced = Arc::new(bare());
+        let c = cache.get(&replaced);
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(c.tags().is_empty());
+    }
 
     #[test]
     fn every_topic_file_parses_and_every_fragment_compiles() {
