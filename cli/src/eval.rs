@@ -154,6 +154,7 @@ fn deps(
         config: Arc::new(cfg.clone()),
         secret: "sqa-eval".into(),
         research_cache: Default::default(),
+        topics: Default::default(),
     })
 }
 

@@ -301,6 +301,7 @@ impl Workspace {
             config: Arc::new(cfg),
             secret: secret(dir)?.into(),
             research_cache: Default::default(),
+            topics: Default::default(),
         };
         record_config(&deps, dir).await?;
         Ok(Workspace {

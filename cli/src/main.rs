@@ -231,7 +231,7 @@ async fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::CheckEmail(args) => commands::evaluate::check_email(args, json).await,
         Command::Fit(args) => commands::evaluate::fit(args, now, json),
-        Command::Classify { files } => commands::evaluate::classify(&files, json),
+        Command::Classify { files } => commands::evaluate::classify(&files, &cli.dir, json),
         Command::Research(args) => commands::research::run(args, &cli.dir, json).await,
         Command::Demo(args) => demo::run(args, now, json).await,
         Command::Bench(args) => bench::run(args).await,

@@ -43,6 +43,20 @@ pub fn example_dir() -> PathBuf {
     workspace_root().join("examples/lumora")
 }
 
+/// A workspace's config (`sqa.toml` and the files it names), read as the CLI reads it.
+pub fn workspace_config(path: &std::path::Path) -> sqa_core::config::AgentConfig {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let base = path.parent().map(PathBuf::from).unwrap_or_default();
+    sqa_core::config::parse(&text, &sqa_core::fsread::WorkspaceFiles::new(base))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The question-topic vocabulary of a workspace (`examples/lumora/sqa.toml`, …).
+pub fn workspace_topics(path: &std::path::Path) -> sqa_core::agents::classify::Topics {
+    sqa_core::agents::classify::Topics::of(&workspace_config(path))
+}
+
 pub mod contract;
 pub mod dkim;
 pub mod dns_server;

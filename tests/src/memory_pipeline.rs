@@ -359,6 +359,7 @@ impl MemoryPipeline {
             config: Arc::new(config()),
             secret: "stage-test-secret".into(),
             research_cache: Default::default(),
+            topics: Default::default(),
         };
         MemoryPipeline {
             mem,

@@ -68,6 +68,7 @@ impl TestPipeline {
                 config: Arc::new(cfg),
                 secret: "test-secret".into(),
                 research_cache: Default::default(),
+                topics: Default::default(),
             },
             store,
             clock,

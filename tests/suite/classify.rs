@@ -6,7 +6,7 @@
 //! what the classifier reaches today, so a regression shows.
 
 use serde_json::Value;
-use sqa_core::agents::classify::{classify, classify_raw};
+use sqa_core::agents::classify::{Topics, classify, classify_raw, classify_raw_with};
 use sqa_core::mail::parse::{MAX_MESSAGE_BYTES, ParseError, outreach_lead_id, parse};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -75,6 +75,10 @@ fn the_classifier_reaches_its_floors_on_the_public_replies() {
         return;
     };
     let dir = data.join("replies");
+    // Question topics in the seller's vocabulary, built from its workspace (no built-in
+    // product words).
+    let vocabulary =
+        sqa_tests::workspace_topics(&sqa_tests::workspace_root().join("examples/lumora/sqa.toml"));
     let mut intent = Score::default();
     let mut action = Score::default();
     let mut ooo = Score::default();
@@ -90,7 +94,8 @@ fn the_classifier_reaches_its_floors_on_the_public_replies() {
     for label in labels(&dir) {
         let file = label["file"].as_str().unwrap_or_default().to_string();
         let raw = std::fs::read(dir.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let (mail, c) = classify_raw(&raw).unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
+        let (mail, c) = classify_raw_with(&raw, &vocabulary)
+            .unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
 
         let want_intent = label["intent"].as_str().unwrap_or_default();
         let ok = c.intent.as_str() == want_intent;
@@ -209,6 +214,93 @@ fn the_classifier_reaches_its_floors_on_the_public_replies() {
         .map(|(name, s, floor)| format!("{name}: {s} < {:.0}%", floor * 100.0))
         .collect();
     assert!(below.is_empty(), "below the floor: {below:?}");
+}
+
+/// Exact-set question-topic accuracy of the replies in `dir` whose lead id starts with one
+/// of `leads` (all when empty), read with `vocabulary`; the misses when `show_misses`.
+fn topic_figure(dir: &Path, vocabulary: &Topics, leads: &str, show_misses: bool) -> Score {
+    let mut score = Score::default();
+    for label in labels(dir) {
+        let lead = label["lead_id"].as_str().unwrap_or_default();
+        if !leads.is_empty() && !lead.starts_with(leads) {
+            continue;
+        }
+        let file = label["file"].as_str().unwrap_or_default().to_string();
+        let raw = std::fs::read(dir.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let (_, c) = classify_raw_with(&raw, vocabulary)
+            .unwrap_or_else(|e| panic!("{file} does not parse: {e}"));
+        let want: BTreeSet<String> = label["question_topics"]
+            .as_array()
+            .map(|a| a.iter().filter_map(opt_str).collect())
+            .unwrap_or_default();
+        let got: BTreeSet<String> = c.question_topics.iter().cloned().collect();
+        score.add(want == got);
+        if want != got && show_misses {
+            println!("    {file}: topics {got:?} vs {want:?}");
+        }
+    }
+    score
+}
+
+/// The second seller's replies and the evaluation set's tuned part, each reply read with its
+/// seller's workspace vocabulary (Lumora `L…`, Corvid `C…`); the holdout's figure only.
+#[test]
+fn question_topics_follow_each_sellers_workspace() {
+    let root = sqa_tests::workspace_root();
+    let lumora = sqa_tests::workspace_topics(&root.join("examples/lumora/sqa.toml"));
+    let corvid = sqa_tests::workspace_topics(&root.join("examples/corvid/sqa.toml"));
+    println!("lumora vocabulary:\n{}", lumora.describe());
+    println!("corvid vocabulary:\n{}", corvid.describe());
+    let mut figures = Vec::new();
+    if let Some(data) = sqa_tests::shared_data() {
+        println!("corvid replies, misses:");
+        let s = topic_figure(
+            &data.join("sellers/corvid-payroll/replies"),
+            &corvid,
+            "",
+            true,
+        );
+        figures.push(("corvid replies", s, 0.90));
+    }
+    let eval = root.join("tests/fixtures/replies-eval");
+    println!("eval tuned, misses:");
+    let l = topic_figure(&eval.join("tuned"), &lumora, "L", true);
+    let c = topic_figure(&eval.join("tuned"), &corvid, "C", true);
+    figures.push(("eval tuned lumora", l, 0.85));
+    figures.push(("eval tuned corvid", c, 0.85));
+    // Measured, never read: no message is printed.
+    let lh = topic_figure(&eval.join("holdout"), &lumora, "L", false);
+    let ch = topic_figure(&eval.join("holdout"), &corvid, "C", false);
+    figures.push(("eval holdout lumora", lh, 0.0));
+    figures.push(("eval holdout corvid", ch, 0.0));
+    for (name, s, _) in &figures {
+        println!("  question_topics {name:<20} {s} (exact set)");
+    }
+    let below: Vec<String> = figures
+        .iter()
+        .filter(|(_, s, floor)| s.rate() < *floor)
+        .map(|(name, s, floor)| format!("{name}: {s} < {:.0}%", floor * 100.0))
+        .collect();
+    assert!(below.is_empty(), "below the floor: {below:?}");
+}
+
+/// Without a workspace the generic topics of the data files are read; a workspace's reading
+/// names only its own tags, so a tag the seller does not use is never emitted.
+#[test]
+fn topics_outside_the_sellers_tags_are_never_emitted() {
+    let root = sqa_tests::workspace_root();
+    let corvid = sqa_tests::workspace_topics(&root.join("examples/corvid/sqa.toml"));
+    let tags = corvid.tags();
+    assert!(!tags.contains(&"data_residency".to_string()), "{tags:?}");
+    let raw = "From: Lead <lead@firm.example>\r\nTo: Mila <mila@agent.example>\r\nSubject: Re: payroll\r\nDate: Tue, 10 Nov 2026 09:00:00 +0000\r\nMessage-ID: <r.1@firm.example>\r\n\r\nWhere is our data hosted? Can we stay in the EU?\r\n";
+    let (_, generic) = classify_raw(raw.as_bytes()).expect("parses");
+    assert!(
+        generic
+            .question_topics
+            .contains(&"data_residency".to_string())
+    );
+    let (_, c) = classify_raw_with(raw.as_bytes(), &corvid).expect("parses");
+    assert_eq!(c.question_topics, ["security"]);
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //! When the classifier is unsure it says `unclear` (a person decides): a miss, never harmful.
 
 use serde_json::Value;
-use sqa_core::agents::classify::classify_raw;
+use sqa_core::agents::classify::{Topics, classify_raw, classify_raw_with};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -84,6 +84,10 @@ impl std::fmt::Display for Tally {
 #[derive(Default)]
 struct Figures {
     intent: Tally,
+    /// Question topics, exact set.
+    topics: Tally,
+    /// Intent read without a workspace (generic topics only).
+    intent_generic: Tally,
     harmful: usize,
     harm_kinds: BTreeMap<&'static str, usize>,
     per_intent: BTreeMap<&'static str, Tally>,
@@ -100,12 +104,44 @@ fn labels(dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn measure(dir: &Path) -> Figures {
+/// The workspaces replies are read with (as the engage stage reads them: question topics,
+/// and the intents that depend on them, in the seller's vocabulary).
+struct Sellers {
+    lumora: Topics,
+    corvid: Topics,
+    vantorq: Topics,
+}
+
+impl Sellers {
+    fn load() -> Sellers {
+        let root = sqa_tests::workspace_root();
+        Sellers {
+            lumora: sqa_tests::workspace_topics(&root.join("examples/lumora/sqa.toml")),
+            corvid: sqa_tests::workspace_topics(&root.join("examples/corvid/sqa.toml")),
+            vantorq: sqa_tests::workspace_topics(
+                &root.join("tests/fixtures/sellers/vantorq-maintenance/sqa.toml"),
+            ),
+        }
+    }
+
+    /// The seller of a reply, by its part and lead id (`L…` Lumora, `C…` Corvid).
+    fn of(&self, part: &str, lead: &str) -> &Topics {
+        match part {
+            "vantorq replies" => &self.vantorq,
+            "corvid replies" => &self.corvid,
+            _ if lead.starts_with('C') => &self.corvid,
+            _ => &self.lumora,
+        }
+    }
+}
+
+fn measure(dir: &Path, part: &str, sellers: &Sellers) -> Figures {
     let mut f = Figures::default();
     for label in labels(dir) {
         let file = label["file"].as_str().unwrap_or_default().to_string();
         let raw = std::fs::read(dir.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let Ok((_, c)) = classify_raw(&raw) else {
+        let lead = label["lead_id"].as_str().unwrap_or_default();
+        let Ok((_, c)) = classify_raw_with(&raw, sellers.of(part, lead)) else {
             panic!("{file} does not parse");
         };
         let want = label["intent"].as_str().unwrap_or_default();
@@ -113,6 +149,15 @@ fn measure(dir: &Path) -> Figures {
         let lang = label["lang"].as_str().unwrap_or("?").to_string();
         let ok = want == got;
         f.intent.add(ok);
+        let want_topics: std::collections::BTreeSet<&str> = label["question_topics"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let got_topics: std::collections::BTreeSet<&str> =
+            c.question_topics.iter().map(String::as_str).collect();
+        f.topics.add(want_topics == got_topics);
+        let generic = classify_raw(&raw).map(|(_, c)| c.intent.as_str() == want);
+        f.intent_generic.add(generic.unwrap_or(false));
         if let Some(key) = INTENTS.iter().find(|i| **i == want) {
             f.per_intent.entry(key).or_default().add(ok);
         }
@@ -140,7 +185,10 @@ fn measure(dir: &Path) -> Figures {
 }
 
 fn print(name: &str, f: &Figures, show_misses: bool) {
-    println!("{name}: intent {}  harmful {}", f.intent, f.harmful);
+    println!(
+        "{name}: intent {}  harmful {}  question_topics {}  (intent without a workspace {})",
+        f.intent, f.harmful, f.topics, f.intent_generic
+    );
     let recall: Vec<String> = f
         .per_intent
         .iter()
@@ -233,6 +281,7 @@ fn judgment_figures_per_part_and_language() {
     let only: Option<Vec<String>> = std::env::var("SQA_JUDGMENT_PARTS")
         .ok()
         .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
+    let sellers = Sellers::load();
     for part in parts() {
         if let Some(words) = &only
             && !words
@@ -241,7 +290,7 @@ fn judgment_figures_per_part_and_language() {
         {
             continue;
         }
-        let f = measure(&part.dir);
+        let f = measure(&part.dir, part.name, &sellers);
         print(part.name, &f, part.show_misses);
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {

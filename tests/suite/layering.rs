@@ -132,3 +132,95 @@ fn the_embedded_backend_has_no_aws_crate() {
         "sqa-local depends on an AWS SDK crate"
     );
 }
+
+/// The question-topic code and its data files name no seller: no company, product,
+/// competitor or technology of an example workspace, and none of the first example seller's
+/// product words the topic reader once had built in.
+#[test]
+fn question_topics_name_no_seller() {
+    let root = sqa_tests::workspace_root();
+    let mut words: Vec<String> = Vec::new();
+    for ws in [
+        "examples/lumora/sqa.toml",
+        "examples/corvid/sqa.toml",
+        "tests/fixtures/sellers/vantorq-maintenance/sqa.toml",
+    ] {
+        let cfg = sqa_tests::workspace_config(&root.join(ws));
+        words.push(cfg.company.name.clone());
+        words.extend(cfg.company.products.iter().map(|p| p.name.clone()));
+        words.extend(cfg.icp().tech_stack_any.iter().cloned());
+        for c in &cfg.knowledge.competitors {
+            words.push(c.name.clone());
+            words.extend(c.aliases.iter().cloned());
+        }
+        // The seller's own name words ("Lumora", "Corvid") on their own.
+        words.extend(
+            cfg.company
+                .name
+                .split_whitespace()
+                .filter(|w| w.chars().count() >= 5)
+                .map(str::to_string),
+        );
+    }
+    words.extend(
+        [
+            "snowflake",
+            "bigquery",
+            "databricks",
+            "redshift",
+            "airflow",
+            "dagster",
+            "dbt",
+            "looker",
+            "tableau",
+            "monte carlo",
+            "bigeye",
+            "metaplane",
+            "acceldata",
+            "lineage",
+            "anomaly detection",
+            "column-level",
+            "per table",
+            "as tables",
+            "warehouse",
+            "payroll",
+            "payslip",
+            "personio",
+            "datev",
+            "observability",
+        ]
+        .map(str::to_string),
+    );
+    let mut files = vec![root.join("shared/core/src/agents/classify/topics.rs")];
+    for entry in std::fs::read_dir(root.join("shared/core/lang")).expect("lang folder") {
+        let f = entry.expect("entry").path().join("topics.toml");
+        if f.is_file() {
+            files.push(f);
+        }
+    }
+    assert!(
+        files.len() >= 8,
+        "topics.rs and the topic files of seven languages"
+    );
+    let word_at = |hay: &str, w: &str| {
+        hay.match_indices(w).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + w.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("readable").to_lowercase();
+        for w in &words {
+            let w = w.trim().to_lowercase();
+            if !w.is_empty() && word_at(&text, &w) {
+                found.push(format!("{}: {w}", f.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "seller words in the topic reader: {found:?}"
+    );
+}

@@ -155,11 +155,20 @@ pub fn fit(args: FitArgs, now: Option<DateTime<Utc>>, json: bool) -> Result<i32>
 }
 
 /// Each file that cannot be read or parsed is named on standard error with the reason; the
-/// others are classified (`PARTLY`), and when none could be, the command fails.
-pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
+/// others are classified (`PARTLY`), and when none could be, the command fails. Question
+/// topics are the workspace's (`dir`'s `sqa.toml`) when there is one, else the generic ones.
+pub fn classify(files: &[PathBuf], dir: &std::path::Path, json: bool) -> Result<i32> {
     if files.is_empty() {
         bail!("no files: give one or more .eml files");
     }
+    let config_path = dir.join(crate::local::CONFIG_FILE);
+    let workspace;
+    let topics = if config_path.is_file() {
+        workspace = classifier::Topics::of(&crate::local::load_config(&config_path)?);
+        &workspace
+    } else {
+        classifier::Topics::generic()
+    };
     let mut failed = 0;
     for f in files {
         let name = f
@@ -178,7 +187,7 @@ pub fn classify(files: &[PathBuf], json: bool) -> Result<i32> {
                 continue;
             }
         };
-        match classifier::classify_raw(&raw) {
+        match classifier::classify_raw_with(&raw, topics) {
             Ok((mail, c)) => {
                 let lead_id = mail
                     .in_reply_to

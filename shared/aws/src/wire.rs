@@ -409,6 +409,7 @@ impl Wired {
             research_cache: previous
                 .map(|p| p.research_cache.clone())
                 .unwrap_or_default(),
+            topics: Default::default(),
         })
     }
 }

@@ -707,4 +707,6 @@ pub struct Deps {
     pub secret: Arc<str>,
     /// Research shared by the leads of one company (kept across config reloads).
     pub research_cache: Arc<crate::stages::research::ResearchCache>,
+    /// The question-topic vocabulary of `config`, built once per configuration.
+    pub topics: Arc<crate::agents::classify::TopicsCache>,
 }

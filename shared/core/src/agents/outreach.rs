@@ -744,8 +744,14 @@ pub struct Coverage {
 /// Split the message into its questions and retrieve for each from the knowledge read for
 /// answers: the passages of those it answers, and the ones it cannot. A message with one
 /// question (or none the splitter sees) is retrieved for as a whole, with `topics`.
-pub fn coverage(lead: &Lead, text: &str, topics: &[String], cfg: &AgentConfig) -> Coverage {
-    let asked = classify::questions(text);
+pub fn coverage(
+    lead: &Lead,
+    text: &str,
+    topics: &[String],
+    vocabulary: &classify::Topics,
+    cfg: &AgentConfig,
+) -> Coverage {
+    let asked = classify::questions(text, vocabulary);
     let mut out = Coverage {
         asked: asked.iter().map(|q| q.text.clone()).collect(),
         ..Default::default()
@@ -831,7 +837,7 @@ pub fn answer(
     cfg: &AgentConfig,
     subject: &str,
 ) -> Option<Draft> {
-    let cov = coverage(lead, question, topics, cfg);
+    let cov = coverage(lead, question, topics, &classify::Topics::of(cfg), cfg);
     let mut input = AnswerInput::new(lead, question, subject, cov.passages, cfg);
     input.open_questions = cov.open;
     answer_from(&input)

@@ -56,12 +56,14 @@ struct ModelClassification {
 }
 
 /// A model's classification, checked against the offline engine's. Returns it with notes for
-/// the run record (the BANT levels and the sentiment, which the lead does not keep).
+/// the run record (the BANT levels and the sentiment, which the lead does not keep). Its
+/// question topics are kept only when they are tags of the workspace's topic vocabulary
+/// (`topics`, [`Topics::tags`](crate::agents::classify::Topics::tags)), in that order.
 pub fn classification(
     output: &Value,
     offline: &Classification,
     mail: &InboundEmail,
-    topics: &[String],
+    topics: &crate::agents::classify::Topics,
 ) -> Result<(Classification, Vec<String>), String> {
     let m: ModelClassification = serde_json::from_value(output.clone())
         .map_err(|e| format!("the classification does not fit its schema: {e}"))?;
@@ -112,12 +114,11 @@ pub fn classification(
         need: fact(&m.bant.need),
         timeline: fact(&m.bant.timeline),
     };
-    let mut question_topics: Vec<String> = m
-        .question_topics
+    let question_topics: Vec<String> = topics
+        .tags()
         .into_iter()
-        .filter(|t| topics.is_empty() || topics.contains(t))
+        .filter(|t| m.question_topics.contains(t))
         .collect();
-    question_topics.dedup();
     let lang = m.lang.trim().to_lowercase();
     let lang = if lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()) {
         lang

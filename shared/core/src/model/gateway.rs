@@ -187,22 +187,30 @@ pub async fn draft(deps: &Deps, step: &mut Step, lead: &Lead, input: &DraftInput
     }
 }
 
-/// The question topics the answers' knowledge is tagged with, in order of first appearance.
+/// The workspace's question-topic vocabulary (built once per configuration).
+pub fn topic_vocabulary(deps: &Deps) -> std::sync::Arc<offline_classify::Topics> {
+    deps.topics.get(&deps.config)
+}
+
+/// The question topics the knowledge is tagged with, in order of first appearance.
 pub fn knowledge_topics(deps: &Deps) -> Vec<String> {
-    crate::agents::knowledge::topics(&outreach::sections(
-        &deps.config.knowledge_for(crate::config::Purpose::Answers),
-    ))
+    topic_vocabulary(deps).tags()
 }
 
 /// Read a reply. Machine mail is read by the offline engine only; a model's reading is
 /// checked against the offline engine's (opt-outs are a floor) and its action comes from
-/// the intent table.
+/// the intent table. The offline engine reads question topics in the workspace's
+/// vocabulary.
 pub async fn classify(deps: &Deps, step: &mut Step, mail: &InboundEmail) -> Classification {
     let lead = step.record.lead_id.clone();
+    let vocabulary = topic_vocabulary(deps);
     let offline_model = deps.ports.model.is_offline();
     if offline_model {
+        // The offline model is the offline engine; its call is recorded, but the model port
+        // carries no workspace, so the reading that counts is the one with the workspace's
+        // topic vocabulary.
         let input = serde_json::json!({ "email": mail });
-        let asked = ask(
+        let _ = ask(
             deps,
             step,
             lead.as_ref(),
@@ -211,19 +219,13 @@ pub async fn classify(deps: &Deps, step: &mut Step, mail: &InboundEmail) -> Clas
             |v, _| parse::<Classification>(v),
         )
         .await;
-        return match asked {
-            Asked::Used(mut c) => {
-                c.action = crate::domain::Action::for_intent(c.intent, c.referral.is_some());
-                c
-            }
-            Asked::Fallback | Asked::Skipped => offline_classify::classify(mail),
-        };
+        return offline_classify::classify_with(mail, &vocabulary);
     }
-    let offline = offline_classify::classify(mail);
+    let offline = offline_classify::classify_with(mail, &vocabulary);
     if checks::is_machine(&offline, mail) {
         return offline;
     }
-    let topics = knowledge_topics(deps);
+    let topics = vocabulary.tags();
     let input = ClassifyInput {
         email: mail.clone(),
         topics: topics.clone(),
@@ -238,7 +240,7 @@ pub async fn classify(deps: &Deps, step: &mut Step, mail: &InboundEmail) -> Clas
         lead.as_ref(),
         ModelTask::Classify,
         &value,
-        |v, _| checks::classification(v, &offline, mail, &topics),
+        |v, _| checks::classification(v, &offline, mail, &vocabulary),
     )
     .await;
     match asked {
@@ -276,7 +278,13 @@ pub async fn answer(
     subject: &str,
     topics: &[String],
 ) -> Answered {
-    let cov = outreach::coverage(lead, question, topics, &deps.config);
+    let cov = outreach::coverage(
+        lead,
+        question,
+        topics,
+        &topic_vocabulary(deps),
+        &deps.config,
+    );
     if cov.passages.is_empty() {
         return Answered {
             draft: None,

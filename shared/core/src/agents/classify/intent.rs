@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn human_intent(a: &Analysis) -> Intent {
+pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
     if a.is_empty() {
         return Intent::Unclear;
     }
@@ -38,7 +38,7 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     }
     if a.clean().any(|s| {
         (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))
-            && (!topics_of(&s.lower).is_empty()
+            && (topics.any(s)
                 || asks_about_product(&s.lower)
                 || s.question && vocab::QUESTION.is_match(&s.lower))
     }) {

@@ -57,7 +57,11 @@ fn auto_body(text: &str) -> bool {
     vocab::AUTO_BODY.is_match(&plain_lower(text))
 }
 
-pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option<Intent> {
+pub(super) fn machine_intent(
+    mail: &InboundEmail,
+    analysis: &Analysis,
+    topics: &Topics,
+) -> Option<Intent> {
     if mail.dsn.is_some() {
         return Some(Intent::Bounce);
     }
@@ -127,9 +131,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
         || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&vocab::COMPLAINT)
-        || analysis
-            .clean()
-            .any(|s| s.question && !topics_of(&s.lower).is_empty());
+        || analysis.clean().any(|s| s.question && topics.any(s));
     if !human_signals {
         let first_part = truncate_bytes(body, 400);
         if absent(first_part) && ooo_until(mail, analysis.reference).is_some() {

@@ -50,20 +50,35 @@ use ooo::*;
 use optout::*;
 use referral::*;
 use sentences::*;
-use topics::*;
+pub use topics::{Topics, TopicsCache};
 
 pub use injection::injected_sentences;
 
-/// Parse a raw message and classify it.
+/// Parse a raw message and classify it, with the generic topics ([`Topics::generic`]).
 pub fn classify_raw(raw: &[u8]) -> Result<(InboundEmail, Classification), ParseError> {
+    classify_raw_with(raw, Topics::generic())
+}
+
+/// Parse a raw message and classify it with a workspace's topic vocabulary.
+pub fn classify_raw_with(
+    raw: &[u8],
+    topics: &Topics,
+) -> Result<(InboundEmail, Classification), ParseError> {
     let mail = parse::parse(raw)?;
-    let classification = classify(&mail);
+    let classification = classify_with(&mail, topics);
     Ok((mail, classification))
 }
 
-/// Classify one inbound message. Dates without a year (an out-of-office return, "in
-/// March") are read against the message's `Date` header, or the current time without one.
+/// Classify one inbound message without a workspace: question topics are the generic
+/// topics of the data files (machine mail and intent need no more).
 pub fn classify(mail: &InboundEmail) -> Classification {
+    classify_with(mail, Topics::generic())
+}
+
+/// Classify one inbound message; question topics in the workspace's vocabulary
+/// ([`Topics::of`]). Dates without a year (an out-of-office return, "in March") are read
+/// against the message's `Date` header, or the current time without one.
+pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
     let reference = mail.date.unwrap_or_else(Utc::now);
     let injection = detect_injection(mail);
     let analysis = Analysis::new(
@@ -72,9 +87,9 @@ pub fn classify(mail: &InboundEmail) -> Classification {
     );
     let lang = detect_lang(&mail.own_text, &mail.text);
 
-    let machine = machine_intent(mail, &analysis);
+    let machine = machine_intent(mail, &analysis, topics);
     let intent = machine.unwrap_or_else(|| {
-        let intent = human_intent(&analysis);
+        let intent = human_intent(&analysis, topics);
         // Content written for a colleague says nothing about what the lead wants from us;
         // explicit opt-outs, complaints and redirects still count.
         let content_based = matches!(
@@ -106,7 +121,7 @@ pub fn classify(mail: &InboundEmail) -> Classification {
         Default::default()
     };
     let question_topics = if machine.is_none() {
-        question_topics(&analysis)
+        topics.question_topics(&analysis)
     } else {
         Vec::new()
     };
@@ -123,7 +138,8 @@ pub fn classify(mail: &InboundEmail) -> Classification {
     }
 }
 
-/// One thing the sender asks: a question, or a request that names a question topic.
+/// One thing the sender asks: a question, or a request that names a question topic (of the
+/// seller's vocabulary, or a generic one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asked {
     /// The sentence as written.
@@ -136,21 +152,23 @@ pub struct Asked {
 /// requests ("please send the pricing") that name a question topic. Text the injection
 /// detector sets aside is never a question; a list's lead-in ("Two questions:") and a
 /// question that says nothing to look up ("Any thoughts?") are left out.
-pub fn questions(own_text: &str) -> Vec<Asked> {
+pub fn questions(own_text: &str, vocabulary: &Topics) -> Vec<Asked> {
     let analysis = Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now());
+    let tags = vocabulary.tags();
     analysis
         .clean()
         .filter(|s| (s.question || s.request) && !s.text.trim_end().ends_with(':'))
         .filter_map(|s| {
-            let topics: Vec<String> = topics_of(&s.lower)
+            let topics: Vec<String> = vocabulary
+                .of_sentence(s)
                 .into_iter()
-                .map(str::to_string)
+                .filter_map(|i| tags.get(i).cloned())
                 .collect();
             let words = crate::agents::knowledge::terms(&s.text).len();
             let asks = if s.question {
-                !topics.is_empty() || words >= 2
+                vocabulary.any(s) || words >= 2
             } else {
-                !topics.is_empty()
+                vocabulary.any(s)
             };
             asks.then(|| Asked {
                 text: s.text.clone(),

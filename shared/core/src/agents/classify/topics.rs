@@ -1,436 +1,636 @@
-//! Question topics (data README §3.4).
+//! Question topics: what a person asks about, named in the seller's own topic vocabulary.
+//!
+//! A seller's topics are the tags its knowledge uses (`` `[tag]` `` after a heading,
+//! [`knowledge::topics`]). [`Topics::of`] builds what recognises each tag from the
+//! workspace:
+//! * the generic words of a well-known commercial topic of the same name, from the
+//!   per-language data files `lang/<code>/topics.toml`; a generic topic the seller has no tag
+//!   for counts under the tag its `falls_back_to` names (hosting location → security when
+//!   there is no `data_residency` tag), and otherwise not at all;
+//! * the tag's own words: the words of its name (for a tag no data file knows), the
+//!   distinctive words of the headings of the sections carrying it (two of one heading), and
+//!   the names (products, standards, places) written only in sections carrying it;
+//! * product names from `icp.tech_stack_any`, counted for the integrations tag when the
+//!   sentence says it works with them; competitors' names and aliases from
+//!   `knowledge.competitors`, for the competitors tag.
+//!
+//! Topics are emitted in the seller's tag order and never outside its tags. Without a
+//! workspace ([`Topics::generic`]) the generic topics of the data files are the tags.
+//!
+//! Nothing here names a seller, a product or an industry.
 
 use super::*;
+use crate::agents::knowledge::{self, Section};
+use crate::agents::research::TechVocabulary;
+use crate::config::AgentConfig;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
-pattern!(
-    pub(super) MEETING_SETUP,
-    r"\bset(ting)? up (a|an|some|the) (call|meeting|demo|time|chat|session|intro)\b|\bset (a|some) time\b"
-);
-pattern!(
-    pub(super) TOPIC_PRICING,
-    r"(?x)
-        (
-            \bpric\w*
-          | \bcosts?\b
-          | \bhow\ much\ (is|are|does|do|would|will|for|per|money|to)\b
-          | \bquote\b
-          | \bquotation\b
-          | \bproposal\b
-          | \bdiscount\w*
-          | \brabatt\w*
-          | \bremise\b
-          | \bdescuento\w*
-          | \bkorting\w*
-          | \bbilling\b
-          | \bbilled\b
-          | \binvoic\w*
-          | \bcurrenc\w*
-          | \b(eur|euros?|gbp|usd|chf|dollars?)\b
-          | \bper\ (table|seat|user|month|year|connection)\b
-          | \bcounts?\ as\ (a\ )?tables?\b
-          | \bcount\ as\ tables?\b
-          | \bviews\ count\b
-          | \bprepay\w*
-          | \bup\ ?front\b
-          | \bannual\ (plan|billing|contract|commitment)\b
-          | \b(which|what)\ plan\b
-          | \bpreis\w*
-          | \bkost(en|et)\w*
-          | \bkost\b
-          | \bcuest(a|an)\b
-          | \bcuánto\ (cuesta|vale|cobran|sale)\b
-          | \bcost[eo]s?\b
-          | \bcoût\w*
-          | \bcombien\ (coûte|coute|ça\ coûte|facturez|pour)\b
-          | \bangebot\b
-          | \bprix\b
-          | \btarif\w*
-          | \bdevis\b
-          | \bprecio\w*
-          | \bpresupuesto\b
-          | \bcotización\b
-          | \bprijs\w*
-          | \bofferte\b
-          | \bnon-?profit\b
-          | \beducation(al)?\ (discount|pricing)\b
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_TRIAL,
-    r"(?x)
-        (
-            \btrial\b
-          | \bpoc\b
-          | \bproof[-\ ]of[-\ ]concept\b
-          | \bpilot\b
-          | \btest\ drive\b
-          | \b14[-\ ]days?\b
-          | \bfree\ tier\b
-          | \bsandbox\b
-          | \btrial\ data\b
-          | \btestphase\b
-          | \btestversion\b
-          | \btesten\b
-          | \bessai\b
-          | \bprueba\b
-          | \bproefperiode\b
-          | \bproefversie\b
-        )
-    "
-);
-pattern!(
-    pub(super) TOOL,
-    r"(?x)
-        \b
-        (
-            snowflake
-          | bigquery
-          | big\ query
-          | databricks
-          | redshift
-          | postgres\w*
-          | oracle
-          | sql\ server
-          | mssql
-          | mysql
-          | synapse
-          | microsoft\ fabric
-          | teradata
-          | clickhouse
-          | mongodb
-          | dbt
-          | airflow
-          | dagster
-          | prefect
-          | fivetran
-          | airbyte
-          | kafka
-          | kinesis
-          | pub/?sub
-          | spark
-          | looker
-          | tableau
-          | power\ ?bi
-          | metabase
-          | superset
-          | slack
-          | pagerduty
-          | opsgenie
-          | microsoft\ teams
-          | ms\ teams
-          | jira
-          | datadog
-          | s3
-          | gcs
-          | delta\ lake
-          | iceberg
-          | hive
-        )\b
-    "
-);
-pattern!(
-    pub(super) INTEGRATION_WORD,
-    r"(?x)
-        (
-            \bintegrat\w*
-          | \bconnectors?\b
-          | \bfonctionne\ avec\b
-          | \bfunciona\ con\b
-          | \bwerkt\ (met|samen\ met)\b
-          | \bfunktioniert\ (mit|auch\ mit)\b
-          | \bcompatible\ con\b
-          | \bcompatibel\ met\b
-          | \bconnect\ (to|with)\b
-          | \bconnects?\ to\b
-          | \bsupport(s|ed)?\b
-          | \bwork(s)?\ with\b
-          | \bcompatib\w*
-          | \bplug(s)?\ into\b
-          | \b(anything|something|support)\ for\b
-          | \bhook\ into\b
-          | \bkoppeling\w*
-          | \banbindung\w*
-          | \bunterstütz\w*
-          | \bsupport\w*
-          | \bsoport\w*
-          | \bcompatib\w*
-          | \bintégration\w*
-          | \bcompatible\b
-          | \bintegración\w*
-          | \bconector\w*
-          | \bondersteun\w*
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_SECURITY,
-    r"(?x)
-        (
-            \bsoc\ ?2\b
-          | \bcompliant\b
-          | \bcompliance\b
-          | \bccpa\b
-          | \bpci\b
-          | \bsoc\ ?1\b
-          | \biso\ ?27001\b
-          | \biso\b
-          | \bgdpr\b
-          | \bdsgvo\b
-          | \brgpd\b
-          | \bavg\b
-          | \bdpa\b
-          | \bdata\ processing\ (agreement|addendum)\b
-          | \bhipaa\b
-          | \bbaa\b
-          | \bsub-?processors?\b
-          | \bencrypt\w*
-          | \bpen(etration)?[-\ ]?test\w*
-          | \bsecurity\ (review|questionnaire|report|posture|whitepaper|documentation|certification)s?\b
-          | \bcertif\w*
-          | \brow-level\ data\b
-          | \b(do|will|would)\ you\ store\b
-          | \bstore\ (any|our|customer|the\ actual)\b
-          | \bwhat\ data\b.{0,30}\b(store|keep|access|see|read)\b
-          | \bdata\ retention\b
-          | \bretention\b
-          | \baudit\ logs?\b
-          | \bverschlüssel\w*
-          | \bchiffrement\b
-          | \bcifrado\b
-          | \bversleutel\w*
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_RESIDENCY,
-    r"(?x)
-        (
-            \bhosted\b
-          | \bhosting\b
-          | \bhost(ed)?\ (in|our|the)\b
-          | \bregions?\b
-          | \bdata\ residency\b
-          | \bresidency\b
-          | \b(data|metadata)\ (stays?|remain|resides?|is\ located|be\ located|location)\b
-          | \bstay\ (in|within)\ (the\ )?(eu|europe|us|uk|switzerland|germany|country)\b
-          | \b(in|within)\ the\ (eu|eea)\b
-          | \beu\ (hosting|region|data\ ?cent(er|re)|instance|cloud)\b
-          | \bswiss\b
-          | \bswitzerland\b
-          | \bfrankfurt\b
-          | \bireland\b
-          | \b(where|wo|où|dónde|donde|waar)\b.{0,40}\b(hosted|stored|located|kept|processed|servers?|serveurs|servidores|gehostet|gespeichert|hébergées?|alojados|gehost|opgeslagen)\b
-          | \brechenzentrum\b
-          | \bserverstandort\b
-          | \bgehostet\b
-          | \bgehost\b
-          | \bhébergé\w*
-          | \bhébergement\b
-          | \baloj\w*
-          | \bservidores\ en\b
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_SSO,
-    r"(\bsso\b|\bsingle sign-?on\b|\bsaml\b|\bscim\b|\bokta\b|\bentra\b|\bazure ad\b|\bactive directory\b|\blog ?in\b|\b2fa\b|\bmfa\b|\buser provisioning\b)"
-);
-pattern!(
-    pub(super) TOPIC_ONBOARDING,
-    r"(?x)
-        (
-            \bset\ ?up\b
-          | \bsetup\b
-          | \bonboard\w*
-          | \bimplementation\b
-          | \bimplement\b
-          | \btime\ to\ value\b
-          | \bup\ and\ running\b
-          | \bget(ting)?\ started\b
-          | \bhow\ long\ (does|would|will)\ (it|the)\ (take\ to\ )?(set|install|deploy|onboard|implement|get)\b
-          | \beinrichtung\b
-          | \beinrichten\b
-          | \binbetriebnahme\b
-          | \bmise\ en\ place\b
-          | \binstallation\b
-          | \bpuesta\ en\ marcha\b
-          | \bimplementación\b
-          | \bconfiguración\b
-          | \bimplementatie\b
-          | \binstallatie\b
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_SUPPORT,
-    r"(?x)
-        (
-            \bsupport\ (hours|team|sla|response|level|plan|coverage|contract)\b
-          | \bresponse\ times?\b
-          | \bsla\b
-          | \bslas\b
-          | \buptime\b
-          | \b24/7\b
-          | \b24x7\b
-          | \bon-?call\b
-          | \breaktionszeit\w*
-          | \bihr\ support\b
-          | \bsupport\b.{0,30}\b(night|weekend|nachts|wochenende|outside)\b
-          | \btemps\ de\ réponse\b
-          | \btiempos?\ de\ respuesta\b
-          | \breactietijd\w*
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_FEATURES,
-    r"(?x)
-        (
-            \bwhat\ (do\ you|does\ it|does\ [a-z][a-z0-9-]*|exactly\ do\ you|will\ you)\ (monitor|detect|check|track|cover|alert\ on)\b
-          | \blineage\b
-          | \banomal\w+\ detection\b
-          | \bcolumn-level\b
-          | \bdo\ you\ (monitor|detect|track|check)\b
-          | \bdoes\ (it|[a-z][a-z0-9-]*)\ (monitor|detect|track|check|alert)\b
-          | \bcustom\ (checks|rules|monitors|metrics)\b
-          | \bdata\ quality\ (checks|rules|tests)\b
-          | \broot\ cause\b
-          | \bfeatures?\b
-          | \bfunktion\w*
-          | \bfonctionnalit\w*
-          | \bfuncionalidad\w*
-          | \bfunctionaliteit\w*
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_DEPLOYMENT,
-    r"(?x)
-        (
-            \bself-?host\w*
-          | \bon-?prem\w*
-          | \bon\ premises\b
-          | \bvpc\b
-          | \bprivate\ ?(link|cloud|network|deployment)\b
-          | \bsingle-?tenant\b
-          | \bdedicated\ (instance|tenant|environment)\b
-          | \bour\ own\ (cloud|aws|azure|gcp|network|infrastructure|account)\b
-          | \bfirewall\b
-          | \bip\ allow-?list\w*
-          | \ballow-?list\w*
-          | \bwhitelist\w*
-          | \b(warehouse|snowflake|databricks|bigquery|redshift|compute|query|cloud)\ (bill|cost|costs|credits|spend|load|usage)\b
-          | \b(increase|raise|add\ to)\ (our|the)\ .{0,20}(bill|costs?|spend|credits)\b
-          | \bqueries\ (do\ you|does\ it|will\ you|would\ you)\ run\b
-          | \bwhat\ (kind\ of\ )?queries\b
-          | \bhow\ often\b.{0,20}\b(query|queries|run|scan)\b
-          | \bdeploy\w*
-          | \bselbst\ hosten\b
-          | \bauto-?héberg\w*
-          | \bautoalojad\w*
-        )
-    "
-);
-pattern!(
-    pub(super) TOPIC_COMPETITORS,
-    // The README's §3.4 names the two competitors of the battlecards; the rest are words
-    // anyone uses to compare.
-    r"(?x)
-        (
-            \bdatasentinel\b
-          | \bdata\ sentinel\b
-          | \bpipewatch\b
-          | \bpipe\ watch\b
-          | \bmonte\ carlo\b
-          | \bbigeye\b
-          | \bmetaplane\b
-          | \bacceldata\b
-          | \bcompetitor\w*
-          | \bcompare\b
-          | \bcomparison\b
-          | \bcompared\b
-          | \bvs\.?\s
-          | \bversus\b
-          | \bdifferent\ (from|than)\b
-          | \b(how|what)\ (are|is|makes)\ (you|it|[a-z][a-z0-9-]*)\ (different|differ)\b
-          | \bdiffer(s|ence)?\b
-          | \bside\ by\ side\b
-          | \balternative\ to\b
-          | \bunterschied\w*
-          | \bunterscheid\w*
-          | \bdifférenc\w*
-          | \bdiferencia\w*
-          | \bverschil\w*
-        )
-    "
-);
+/// The languages with a topic file, in the order their topics are first listed.
+const TOPIC_FILES: &[(&str, &str)] = &[
+    ("en", include_str!("../../../lang/en/topics.toml")),
+    ("de", include_str!("../../../lang/de/topics.toml")),
+    ("fr", include_str!("../../../lang/fr/topics.toml")),
+    ("es", include_str!("../../../lang/es/topics.toml")),
+    ("nl", include_str!("../../../lang/nl/topics.toml")),
+    ("it", include_str!("../../../lang/it/topics.toml")),
+    ("pt", include_str!("../../../lang/pt/topics.toml")),
+];
 
-/// The §3.4 topics of one sentence.
-pub(super) fn topics_of(lower: &str) -> Vec<&'static str> {
-    let s = MEETING_SETUP.replace_all(lower, " ");
-    let s = s.as_ref();
-    let mut topics = Vec::new();
-    let mut add = |cond: bool, t: &'static str| {
-        if cond && !topics.contains(&t) {
-            topics.push(t);
-        }
-    };
-    add(TOPIC_PRICING.is_match(s), "pricing");
-    // Topic words of the other languages' data files.
-    for (name, re) in vocab::TOPICS.iter() {
-        add(re.is_match(s), name.as_str());
-    }
-    add(TOPIC_TRIAL.is_match(s), "trial");
-    let deployment = TOPIC_DEPLOYMENT.is_match(s);
-    let support_noun = TOPIC_SUPPORT.is_match(s);
-    // A warehouse named in a question about its bill or about setup time is not an
-    // integration question; "do you support Oracle" / "work with Airflow" is.
-    add(
-        TOOL.is_match(s) && INTEGRATION_WORD.is_match(s) && !support_noun,
-        "integrations",
-    );
-    add(
-        s.contains("integration") || s.contains("connector") || s.contains("koppeling"),
-        "integrations",
-    );
-    add(TOPIC_SECURITY.is_match(s), "security");
-    add(TOPIC_RESIDENCY.is_match(s), "data_residency");
-    add(TOPIC_SSO.is_match(s), "sso");
-    add(TOPIC_ONBOARDING.is_match(s), "onboarding");
-    add(support_noun, "support");
-    add(TOPIC_FEATURES.is_match(s), "features");
-    add(deployment, "deployment");
-    add(TOPIC_COMPETITORS.is_match(s), "competitors");
-    topics
+/// One `topics.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TopicFile {
+    /// Phrases blanked before topics are looked for ("set up a call" is not onboarding).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Saying that something works with something else ("integrates with", "works with").
+    #[serde(default)]
+    pub integration_verbs: Vec<String>,
+    /// Words that name no topic on their own (question frames, time zones, currencies):
+    /// never taken from a seller's knowledge as a topic word or name.
+    #[serde(default)]
+    pub plain: Vec<String>,
+    #[serde(default)]
+    pub topic: Vec<TopicWords>,
 }
 
-/// Topics of what the sender asks (questions and requests), in §3.4 vocabulary order.
-pub(super) fn question_topics(a: &Analysis) -> Vec<String> {
-    const ORDER: &[&str] = &[
-        "pricing",
-        "trial",
-        "integrations",
-        "security",
-        "data_residency",
-        "sso",
-        "onboarding",
-        "support",
-        "features",
-        "deployment",
-        "competitors",
-    ];
-    let mut found: Vec<&'static str> = Vec::new();
-    for s in a.clean().filter(|s| s.question || s.request) {
-        for t in topics_of(&s.lower) {
-            if !found.contains(&t) {
-                found.push(t);
+/// A generic topic's words in one language.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TopicWords {
+    pub name: String,
+    /// The topic used instead when the seller has no tag of this name.
+    #[serde(default)]
+    pub falls_back_to: Option<String>,
+    #[serde(default)]
+    pub words: Vec<String>,
+}
+
+/// The generic topics of all languages, merged.
+struct Generic {
+    /// Name, fragments of all languages, fallback: in order of first appearance.
+    topics: Vec<(String, Vec<String>, Option<String>)>,
+    ignore: Regex,
+    verbs: Regex,
+    /// Words of the support topic: "support hours" is not "supports X".
+    support: Regex,
+    /// Plain words, lowercased, and their retrieval terms.
+    plain: BTreeSet<String>,
+}
+
+/// The generic topic a tool or integration question belongs to, and a comparison.
+const INTEGRATIONS: &str = "integrations";
+const COMPETITORS: &str = "competitors";
+const SUPPORT: &str = "support";
+
+static GENERIC: LazyLock<Generic> = LazyLock::new(|| {
+    let files: Vec<TopicFile> = TOPIC_FILES
+        .iter()
+        .map(|(_, text)| toml::from_str(text).unwrap_or_default())
+        .collect();
+    let mut topics: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+    for f in &files {
+        for t in &f.topic {
+            match topics.iter_mut().find(|(n, _, _)| *n == t.name) {
+                Some((_, words, fallback)) => {
+                    words.extend(t.words.iter().cloned());
+                    if fallback.is_none() {
+                        fallback.clone_from(&t.falls_back_to);
+                    }
+                }
+                None => topics.push((t.name.clone(), t.words.clone(), t.falls_back_to.clone())),
             }
         }
     }
-    ORDER
+    let support = topics
         .iter()
-        .filter(|t| found.contains(t))
-        .map(|t| t.to_string())
-        .collect()
+        .find(|(n, _, _)| n == SUPPORT)
+        .map(|(_, w, _)| vocab::alternation(w.iter()))
+        .unwrap_or_else(|| vocab::alternation(std::iter::empty()));
+    let plain = files
+        .iter()
+        .flat_map(|f| f.plain.iter())
+        .flat_map(|w| {
+            let w = w.trim().to_lowercase();
+            std::iter::once(w.clone()).chain(knowledge::terms(&w))
+        })
+        .collect();
+    Generic {
+        plain,
+        ignore: vocab::alternation(files.iter().flat_map(|f| f.ignore.iter())),
+        verbs: vocab::alternation(files.iter().flat_map(|f| f.integration_verbs.iter())),
+        support,
+        topics,
+    }
+});
+
+/// The seller tag a generic topic counts under: its own name, else where it falls back to.
+fn resolve(generic: &str, tags: &[String]) -> Option<usize> {
+    let mut name = generic.to_string();
+    for _ in 0..4 {
+        if let Some(i) = tags.iter().position(|t| *t == name) {
+            return Some(i);
+        }
+        let next = GENERIC
+            .topics
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .and_then(|(_, _, f)| f.clone())?;
+        name = next;
+    }
+    None
+}
+
+/// What recognises one of the seller's tags.
+struct Tag {
+    name: String,
+    /// Generic words of the topics that count under this tag.
+    words: Option<Regex>,
+    /// The terms of the tag's name, for a tag no data file knows ("countries").
+    own: Vec<String>,
+    /// Per heading of a section carrying the tag, its terms no other tag's heading has.
+    headings: Vec<BTreeSet<String>>,
+    /// Names written only in sections carrying this tag, and competitors' names.
+    names: TechVocabulary,
+    /// The same names, as listed (for [`Topics::describe`]).
+    listed: Vec<String>,
+}
+
+/// A workspace's question-topic vocabulary (see the module documentation).
+pub struct Topics {
+    tags: Vec<Tag>,
+    /// The tag of integration questions and the product names that need a verb of
+    /// integration to count for it (its sections' names and `icp.tech_stack_any`).
+    tools: Option<(usize, Vec<String>)>,
+    tool_vocabulary: TechVocabulary,
+}
+
+static GENERIC_TOPICS: LazyLock<Topics> = LazyLock::new(|| {
+    let names: Vec<String> = GENERIC.topics.iter().map(|(n, _, _)| n.clone()).collect();
+    Topics::build(&names, &[], &[], &[])
+});
+
+impl Topics {
+    /// The generic topics of the data files, for a reader without a workspace.
+    pub fn generic() -> &'static Topics {
+        &GENERIC_TOPICS
+    }
+
+    /// The vocabulary of a workspace: its knowledge's tags and sections, its ICP's
+    /// technologies and its competitors. A workspace whose knowledge has no tags has no
+    /// question topics.
+    pub fn of(config: &AgentConfig) -> Topics {
+        // The knowledge read for answers: a question is about what the agent may answer from.
+        let sections =
+            knowledge::sections(&config.knowledge_for(crate::config::Purpose::Answers));
+        let tags = knowledge::topics(&sections);
+        let competitors: Vec<String> = config
+            .knowledge
+            .competitors
+            .iter()
+            .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.iter().cloned()))
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        let own_names: Vec<String> = std::iter::once(config.company.name.as_str())
+            .chain(config.company.products.iter().map(|p| p.name.as_str()))
+            .flat_map(|n| {
+                n.split_whitespace()
+                    .map(str::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut topics = Topics::build(&tags, &sections, &competitors, &own_names);
+        if let Some((_, tools)) = topics.tools.as_mut() {
+            tools.extend(config.icp().tech_stack_any.iter().cloned());
+            topics.tool_vocabulary = TechVocabulary::new(tools);
+        }
+        topics
+    }
+
+    fn build(
+        tags: &[String],
+        sections: &[Section],
+        competitors: &[String],
+        own_names: &[String],
+    ) -> Topics {
+        // Each section's tags: its own, or for an untagged section the tags whose name its
+        // heading says ("## Integrations", "## Data residency").
+        let tag_terms: Vec<Vec<String>> = tags
+            .iter()
+            .map(|t| knowledge::terms(&t.replace(['_', '-'], " ")))
+            .collect();
+        let tagged: Vec<(Vec<usize>, &Section)> = sections
+            .iter()
+            .filter_map(|s| {
+                let own: Vec<usize> = s
+                    .topics
+                    .iter()
+                    .filter_map(|t| tags.iter().position(|x| x == t))
+                    .collect();
+                let of = if own.is_empty() {
+                    let heading: BTreeSet<String> =
+                        knowledge::terms(&s.heading).into_iter().collect();
+                    tag_terms
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, tt)| !tt.is_empty() && tt.iter().all(|w| heading.contains(w)))
+                        .map(|(i, _)| i)
+                        .collect()
+                } else {
+                    own
+                };
+                (!of.is_empty()).then_some((of, s))
+            })
+            .collect();
+
+        // Heading terms and names, with the tags of the sections they occur in.
+        let mut term_tags: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        let mut name_tags: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for (of, s) in &tagged {
+            for t in knowledge::terms(knowledge::strip_number(&s.heading)) {
+                term_tags.entry(t).or_default().extend(of.iter().copied());
+            }
+            for n in names_in(&format!("{}\n{}", s.heading, s.text)) {
+                name_tags.entry(n).or_default().extend(of.iter().copied());
+            }
+        }
+        // A capitalised word the knowledge also writes in lower case is an ordinary word
+        // ("Free trial", "Business plan"), not a name.
+        let written: BTreeSet<&str> = sections
+            .iter()
+            .flat_map(|s| s.heading.split(|c: char| !c.is_alphanumeric()))
+            .chain(
+                sections
+                    .iter()
+                    .flat_map(|s| s.text.split(|c: char| !c.is_alphanumeric())),
+            )
+            .filter(|w| !w.is_empty())
+            .collect();
+        name_tags.retain(|n, _| {
+            let mut chars = n.chars();
+            let capitalised_only = chars.next().is_some_and(char::is_uppercase)
+                && !chars.any(|c| c.is_uppercase() || c.is_ascii_digit());
+            n.chars().count() >= 3
+                && !GENERIC.plain.contains(&n.to_lowercase())
+                && !(capitalised_only && written.contains(n.to_lowercase().as_str()))
+        });
+        let exclusive = |map: &BTreeMap<String, BTreeSet<usize>>, i: usize, w: &str| {
+            map.get(w).is_some_and(|t| t.len() == 1 && t.contains(&i))
+        };
+        let competitors_tag = resolve(COMPETITORS, tags);
+        let integrations_tag = resolve(INTEGRATIONS, tags);
+        let mut tool_names: Vec<String> = Vec::new();
+
+        let tags = tags
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let fragments: Vec<&String> = GENERIC
+                    .topics
+                    .iter()
+                    .filter(|(g, _, _)| resolve(g, tags) == Some(i))
+                    .flat_map(|(_, w, _)| w.iter())
+                    .collect();
+                let known = GENERIC.topics.iter().any(|(g, _, _)| g == name);
+                let headings = tagged
+                    .iter()
+                    .filter(|(of, s)| of.contains(&i) && s.topics.contains(name))
+                    .map(|(_, s)| {
+                        knowledge::terms(knowledge::strip_number(&s.heading))
+                            .into_iter()
+                            .filter(|t| {
+                                t.chars().count() >= 3
+                                    && !t.chars().all(|c| c.is_ascii_digit())
+                                    && !own_names.contains(t)
+                                    && !GENERIC.plain.contains(t)
+                                    && exclusive(&term_tags, i, t)
+                            })
+                            .collect::<BTreeSet<String>>()
+                    })
+                    .filter(|h| h.len() >= 2)
+                    .collect();
+                let mut names: Vec<String> = name_tags
+                    .keys()
+                    .filter(|n| {
+                        exclusive(&name_tags, i, n) && !own_names.contains(&n.to_lowercase())
+                    })
+                    .cloned()
+                    .collect();
+                // A product named in the integrations' sections counts, like the ICP's
+                // technologies, only with a verb of integration ("Will it raise our X
+                // bill?" asks no integration question).
+                if integrations_tag == Some(i) {
+                    tool_names.append(&mut names);
+                }
+                if competitors_tag == Some(i) {
+                    names.extend(competitors.iter().cloned());
+                }
+                Tag {
+                    name: name.clone(),
+                    words: (!fragments.is_empty())
+                        .then(|| vocab::alternation(fragments.into_iter())),
+                    own: if known {
+                        Vec::new()
+                    } else {
+                        tag_terms[i].clone()
+                    },
+                    headings,
+                    names: TechVocabulary::new(&names),
+                    listed: names,
+                }
+            })
+            .collect();
+        Topics {
+            tags,
+            tool_vocabulary: TechVocabulary::new(&tool_names),
+            tools: integrations_tag.map(|i| (i, tool_names)),
+        }
+    }
+
+    /// What recognises each tag beyond the generic words, one line per tag: the heading
+    /// terms and the names from the workspace (for `--nocapture` test output and debugging).
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for t in &self.tags {
+            let headings: Vec<String> = t
+                .headings
+                .iter()
+                .map(|h| h.iter().cloned().collect::<Vec<_>>().join("+"))
+                .collect();
+            out.push_str(&format!(
+                "{}: generic words {}; own words {:?}; headings {:?}; names {:?}\n",
+                t.name,
+                if t.words.is_some() { "yes" } else { "no" },
+                t.own,
+                headings,
+                t.listed
+            ));
+        }
+        if let Some((i, tools)) = &self.tools {
+            let name = self.tags.get(*i).map(|t| t.name.as_str()).unwrap_or("");
+            out.push_str(&format!("{name} with a verb of integration: {tools:?}\n"));
+        }
+        out
+    }
+
+    /// The seller's tags, in its order.
+    pub fn tags(&self) -> Vec<String> {
+        self.tags.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// The tags (indexes) one sentence asks about.
+    pub(super) fn of_sentence(&self, s: &Sentence) -> BTreeSet<usize> {
+        let lower = GENERIC.ignore.replace_all(&s.lower, " ");
+        let lower = lower.as_ref();
+        let terms: BTreeSet<String> = knowledge::terms(lower).into_iter().collect();
+        let mut found = BTreeSet::new();
+        for (i, t) in self.tags.iter().enumerate() {
+            let hit = t.words.as_ref().is_some_and(|re| re.is_match(lower))
+                || (!t.own.is_empty() && t.own.iter().all(|w| says(&terms, w)))
+                || t.headings
+                    .iter()
+                    .any(|h| h.intersection(&terms).take(2).count() >= 2)
+                || !t.names.find(&s.text).is_empty();
+            if hit {
+                found.insert(i);
+            }
+        }
+        // A product named with "works with" / "supports" asks about an integration; named
+        // in a question about support hours or a bill, it does not.
+        if let Some((i, _)) = &self.tools
+            && !found.contains(i)
+            && GENERIC.verbs.is_match(lower)
+            && !GENERIC.support.is_match(lower)
+            && !self.tool_vocabulary.find(&s.text).is_empty()
+        {
+            found.insert(*i);
+        }
+        found
+    }
+
+    /// Does the sentence ask about any topic: one of the seller's, or a generic one the
+    /// seller has no tag for (a question about a comparison is a question whatever the
+    /// knowledge is tagged with)?
+    pub(super) fn any(&self, s: &Sentence) -> bool {
+        !self.of_sentence(s).is_empty()
+            || (!std::ptr::eq(self, Topics::generic())
+                && !Topics::generic().of_sentence(s).is_empty())
+    }
+
+    /// Topics of what the sender asks (questions and requests), in the seller's tag order.
+    pub(super) fn question_topics(&self, a: &Analysis) -> Vec<String> {
+        let mut found = BTreeSet::new();
+        for s in a.clean().filter(|s| s.question || s.request) {
+            found.extend(self.of_sentence(s));
+        }
+        found
+            .into_iter()
+            .filter_map(|i| self.tags.get(i).map(|t| t.name.clone()))
+            .collect()
+    }
+}
+
+/// A sentence's terms include `w`, or a longer or shorter form of it ("country" and the
+/// stem "countr" of "countries").
+fn says(terms: &BTreeSet<String>, w: &str) -> bool {
+    terms.iter().any(|t| {
+        t == w
+            || (w.chars().count() >= 4 && t.starts_with(w))
+            || (t.chars().count() >= 4 && w.starts_with(t.as_str()))
+    })
+}
+
+/// Words of a text that name something: a word with a capital past its first letter
+/// ("NetSuite", "GDPR"), or a capitalised word that does not open a sentence, a line, a
+/// list item or a table cell; not a month or weekday name.
+fn names_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut opens = true;
+        for raw in line.split(|c: char| c.is_whitespace() || c == '/') {
+            let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+            let word = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word);
+            let starts = opens;
+            opens =
+                raw.ends_with(['.', '!', '?', ':', '|']) || matches!(raw, "-" | "—" | "|" | "*");
+            if word.chars().count() < 2 || !word.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let mut chars = word.chars();
+            let first_upper = chars.next().is_some_and(char::is_uppercase);
+            let inner_upper = chars.any(char::is_uppercase);
+            let lower = word.to_lowercase();
+            if (inner_upper || first_upper && !starts)
+                && month_words(&lower).is_empty()
+                && weekday_in(&lower).is_none()
+                && !out.contains(&word.to_string())
+            {
+                out.push(word.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A workspace's topic vocabulary, built once per configuration: kept on [`Deps`] and
+/// rebuilt when the configuration it was built from is replaced.
+///
+/// [`Deps`]: crate::ports::Deps
+#[derive(Default)]
+pub struct TopicsCache {
+    slot: Mutex<Option<(Weak<AgentConfig>, Arc<Topics>)>>,
+}
+
+impl TopicsCache {
+    pub fn get(&self, config: &Arc<AgentConfig>) -> Arc<Topics> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((built_from, topics)) = slot.as_ref()
+            && built_from.strong_count() > 0
+            && Weak::ptr_eq(built_from, &Arc::downgrade(config))
+        {
+            return topics.clone();
+        }
+        let topics = Arc::new(Topics::of(config));
+        *slot = Some((Arc::downgrade(config), topics.clone()));
+        topics
+    }
+}
+
+impl std::fmt::Debug for TopicsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TopicsCache")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KnowledgeDoc;
+
+    /// A seller's config with no knowledge.
+    fn bare() -> AgentConfig {
+        const TEXT: &str = r#"
+mode = "engage"
+state = "running"
+[company]
+name = "Neutral Seller"
+[agent]
+name = "Robin"
+email = "robin@agent.seller.example"
+signature = "Robin"
+ai_disclosure = "I am an AI agent."
+postal_address = "1 Main St, Boston"
+unsubscribe_url = "https://x.example/u/{token}"
+[icp]
+industries = ["transport"]
+employee_range = [10, 5000]
+countries = ["US"]
+titles_include = ["fleet"]
+seniority_min = "manager"
+tech_stack_any = []
+weights = { industry = 25, size = 20, geo = 15, title = 25, tech = 15 }
+tiers = { A = 80, B = 60, C = 40 }
+[[assignment.sellers]]
+handle = "sam"
+email = "sam@seller.example"
+"#;
+        let no_files = |f: &crate::config::NamedFile<'_>| Err::<String, String>(f.name.to_string());
+        #[allow(clippy::unwrap_used)]
+        crate::config::parse(TEXT, &no_files).unwrap()
+    }
+
+    /// A neutral seller: tags `pricing`, `fleets` (no data file knows it) and `security`.
+    fn config() -> AgentConfig {
+        let mut c = bare();
+        c.knowledge_docs.push(KnowledgeDoc {
+            source: "faq.md".into(),
+            text: "# FAQ\n## What does it cost? `[pricing]`\nFrom 10 per vehicle.\n\
+                   ## Which vehicle fleets do you track? `[fleets]`\nVans and Quadrix trucks.\n\
+                   ## Where is data hosted? `[security]`\nIn the EU.\n"
+                .into(),
+            ..Default::default()
+        });
+        c
+    }
+
+    fn topics_of(t: &Topics, text: &str) -> Vec<String> {
+        let a = Analysis::new(text, Utc::now());
+        t.question_topics(&a)
+    }
+
+    #[test]
+    fn a_sellers_tags_are_found_by_generic_words_own_words_names_and_fallbacks() {
+        let t = Topics::of(&config());
+        assert_eq!(t.tags(), ["pricing", "fleets", "security"]);
+        assert_eq!(
+            topics_of(&t, "How much does it cost per month?"),
+            ["pricing"]
+        );
+        assert_eq!(topics_of(&t, "Do you cover mixed fleets?"), ["fleets"]);
+        assert_eq!(topics_of(&t, "Does it know Quadrix models?"), ["fleets"]);
+        // No `data_residency` tag: hosting falls back to security; no `sso` tag and no
+        // fallback: not emitted.
+        assert_eq!(
+            topics_of(&t, "Can the data be hosted in the EU?"),
+            ["security"]
+        );
+        assert!(topics_of(&t, "Do you support SAML single sign-on?").is_empty());
+        // Order is the seller's, not the order of the question.
+        assert_eq!(
+            topics_of(&t, "Where is it hosted, and what is the price?"),
+            ["pricing", "security"]
+        );
+    }
+
+    #[test]
+    fn the_cache_builds_once_per_configuration() {
+        let cache = TopicsCache::default();
+        let first = Arc::new(config());
+        let a = cache.get(&first);
+        let b = cache.get(&first);
+        assert!(Arc::ptr_eq(&a, &b));
+        let replaced = Arc::new(bare());
+        let c = cache.get(&replaced);
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(c.tags().is_empty());
+    }
+
+    #[test]
+    fn every_topic_file_parses_and_every_fragment_compiles() {
+        for (code, text) in TOPIC_FILES {
+            let file: TopicFile =
+                toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/topics.toml: {e}"));
+            let lists = file
+                .topic
+                .iter()
+                .map(|t| &t.words)
+                .chain([&file.ignore, &file.integration_verbs]);
+            assert!(
+                file.plain.iter().all(|w| !w.trim().is_empty()),
+                "lang/{code}/topics.toml: an empty plain word"
+            );
+            for list in lists {
+                for f in list {
+                    assert!(
+                        Regex::new(f).is_ok(),
+                        "lang/{code}/topics.toml: bad fragment {f:?}"
+                    );
+                }
+            }
+            for t in &file.topic {
+                if let Some(to) = &t.falls_back_to {
+                    assert!(
+                        GENERIC.topics.iter().any(|(n, _, _)| n == to),
+                        "lang/{code}/topics.toml: {} falls back to an unknown topic {to}",
+                        t.name
+                    );
+                }
+            }
+        }
+    }
 }

@@ -10,7 +10,6 @@
 
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The languages with data files, in detection order.
@@ -108,9 +107,6 @@ pub(crate) struct ClassifyFile {
     pub meeting_request: Vec<String>,
     #[serde(default)]
     pub competitor_comparison: Vec<String>,
-    /// Topic name → fragments (`pricing = ["prix", "tarif\\w*"]`).
-    #[serde(default)]
-    pub topics: BTreeMap<String, Vec<String>>,
 }
 
 pub(crate) struct Lang {
@@ -188,23 +184,6 @@ vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
 
-/// Topic name → the union of its fragments in all languages.
-pub(crate) static TOPICS: LazyLock<Vec<(String, Regex)>> = LazyLock::new(|| {
-    let mut by_topic: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-    for l in LANG_DATA.iter() {
-        for (topic, frags) in &l.classify.topics {
-            by_topic
-                .entry(topic.clone())
-                .or_default()
-                .extend(frags.iter());
-        }
-    }
-    by_topic
-        .into_iter()
-        .map(|(t, f)| (t, alternation(f.into_iter())))
-        .collect()
-});
-
 /// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
     LazyLock::new(|| alternation(crate::text::dates::back_words().iter()));
@@ -251,7 +230,7 @@ mod tests {
                 &file.meeting_request,
                 &file.competitor_comparison,
             ];
-            for list in lists.into_iter().chain(file.topics.values()) {
+            for list in lists {
                 for f in list {
                     assert!(
                         Regex::new(f).is_ok(),
