@@ -87,7 +87,10 @@ sqa_start_moto() {
   MOTO_DIR="$(mktemp -d "${TMPDIR:-/tmp}/sqa-moto.XXXXXX")"
   local port
   port="$(sqa_free_port)"
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$MOTO_DIR/moto.log" 2>&1 &
+  # moto's server, with DynamoDB requests served one at a time as AWS applies them
+  # atomically (tests/servers/moto_server.py says why).
+  "$VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/../tests/servers/moto_server.py" \
+    -H 127.0.0.1 -p "$port" >"$MOTO_DIR/moto.log" 2>&1 &
   MOTO_PID=$!
 
   # Dummy credentials and a region: without them the SDKs look for real ones (IMDS) or fail

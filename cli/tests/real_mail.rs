@@ -168,22 +168,9 @@ fn send_reply_engage_answer_through_smtp_and_imap_across_restarts() {
     );
 
     // 2. The reply arrives (twice), as a mail client writes it: threaded on our id.
-    let example = std::fs::read_to_string(ws.join("replies/r015.eml")).unwrap();
-    let reply = example
-        .lines()
-        .map(|l| {
-            if l.starts_with("In-Reply-To:") {
-                format!("In-Reply-To: {first_id}")
-            } else if l.starts_with("References:") {
-                format!("References: {first_id}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n");
-    imap.append("INBOX", reply.as_bytes());
-    imap.append("INBOX", reply.as_bytes());
+    let reply = reply_to(&ws, &first_id, None);
+    imap.append("INBOX", &reply);
+    imap.append("INBOX", &reply);
 
     // 3. Another process reads the mailbox and acts on the reply once.
     let log = run(ws);
@@ -512,8 +499,9 @@ fn idle_is(live: bool) -> impl Fn(&Value) -> bool {
     move |v: &Value| v["inbox_idle"].as_bool() == Some(live)
 }
 
-/// The example reply r015, threaded on `first_id`, under its own Message-ID `n`.
-fn reply_to(ws: &Path, first_id: &str, n: usize) -> Vec<u8> {
+/// The example reply r015, threaded on `first_id`, under its own Message-ID `n` (the
+/// example's when `None`).
+fn reply_to(ws: &Path, first_id: &str, n: Option<usize>) -> Vec<u8> {
     let example = std::fs::read_to_string(ws.join("replies/r015.eml")).unwrap();
     example
         .lines()
@@ -522,7 +510,7 @@ fn reply_to(ws: &Path, first_id: &str, n: usize) -> Vec<u8> {
                 format!("In-Reply-To: {first_id}")
             } else if l.starts_with("References:") {
                 format!("References: {first_id}")
-            } else if l.starts_with("Message-ID:") {
+            } else if let (true, Some(n)) = (l.starts_with("Message-ID:"), n) {
                 format!("Message-ID: <idle-test-{n}@nimbusledger.example>")
             } else {
                 l.to_string()
@@ -575,7 +563,7 @@ fn time_replies(
 ) -> Vec<Timing> {
     let mut took = Vec::new();
     for n in ids {
-        let raw = reply_to(ws, first_id, n);
+        let raw = reply_to(ws, first_id, Some(n));
         let start = Instant::now();
         imap.append("INBOX", &raw);
         let appended = start.elapsed();

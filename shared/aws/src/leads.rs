@@ -318,6 +318,40 @@ impl DynamoLeads {
 
 const GUARD: &str = "attribute_exists(id) AND #stage = :es AND #version = :ev";
 
+impl DynamoLeads {
+    /// The ids of the leads whose `attribute` equals `value`, in insertion order, through
+    /// `index` (keyed on that attribute and `inserted_sk`). An empty value is in no index.
+    async fn ids_where(
+        &self,
+        index: &str,
+        attribute: &str,
+        value: &str,
+    ) -> StoreResult<Vec<LeadId>> {
+        if value.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (items, _) = self
+            .query_keys(
+                index,
+                &format!("{attribute} = :v"),
+                &[],
+                &[(":v", s(value))],
+                None,
+                true,
+                None,
+                usize::MAX,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|k| {
+                let id = item::get_s(k, "id")?;
+                LeadId::parse(id).map_err(unexpected)
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl LeadStore for DynamoLeads {
     async fn insert(&self, lead: &Lead) -> StoreResult<()> {
@@ -528,53 +562,11 @@ impl LeadStore for DynamoLeads {
     }
 
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
-        if key.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (items, _) = self
-            .query_keys(
-                "email",
-                "email_key = :k",
-                &[],
-                &[(":k", s(key))],
-                None,
-                true,
-                None,
-                usize::MAX,
-            )
-            .await?;
-        items
-            .iter()
-            .map(|k| {
-                let id = item::get_s(k, "id")?;
-                LeadId::parse(id).map_err(unexpected)
-            })
-            .collect()
+        self.ids_where("email", "email_key", key).await
     }
 
     async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
-        if account.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (items, _) = self
-            .query_keys(
-                "account",
-                "account = :a",
-                &[],
-                &[(":a", s(account))],
-                None,
-                true,
-                None,
-                usize::MAX,
-            )
-            .await?;
-        items
-            .iter()
-            .map(|k| {
-                let id = item::get_s(k, "id")?;
-                LeadId::parse(id).map_err(unexpected)
-            })
-            .collect()
+        self.ids_where("account", "account", account).await
     }
 
     async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {

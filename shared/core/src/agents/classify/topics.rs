@@ -183,8 +183,7 @@ impl Topics {
     /// question topics.
     pub fn of(config: &AgentConfig) -> Topics {
         // The knowledge read for answers: a question is about what the agent may answer from.
-        let sections =
-            knowledge::sections(&config.knowledge_for(crate::config::Purpose::Answers));
+        let sections = knowledge::sections(&config.knowledge_for(crate::config::Purpose::Answers));
         let tags = knowledge::topics(&sections);
         let competitors: Vec<String> = config
             .knowledge
