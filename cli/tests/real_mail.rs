@@ -198,7 +198,7 @@ fn send_reply_engage_answer_through_smtp_and_imap_across_restarts() {
         after.len() >= 2,
         "the agent's answer went out through SMTP: {log}"
     );
-    let reply_id = header(reply.as_bytes(), "Message-ID").unwrap();
+    let reply_id = header(&reply, "Message-ID").unwrap();
     let answers: Vec<&Vec<u8>> = after[1..]
         .iter()
         .filter(|m| header(m, "In-Reply-To").as_deref() == Some(reply_id.as_str()))
