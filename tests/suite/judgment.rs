@@ -211,6 +211,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more2",
+        dir: eval.join("more2"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
@@ -796,4 +801,220 @@ fn bant_levels_buying_signals_and_sentiment() {
         true,
     );
     assert_eq!(c.judgment, Default::default());
+}
+
+/// Portuguese opt-outs, European and Brazilian, with and without "por favor", "descadastrar",
+/// "remover da lista", LGPD and RGPD (written from the rules, not from any eval part).
+#[test]
+fn portuguese_opt_outs_are_suppressed() {
+    let opt_outs = [
+        "Por favor, tirem-me da vossa lista de distribuição.",
+        "Não pretendo receber mais comunicações vossas.",
+        "Não desejo receber mais e-mails.",
+        "Quero ser removido da lista de e-mails.",
+        "Removam o meu contacto, por favor.",
+        "Favor me descadastrar.",
+        "Me tira dessa lista.",
+        "Por favor, excluam meu e-mail da base de vocês.",
+        "Peço a exclusão dos meus dados, conforme a LGPD.",
+        "Solicito a eliminação dos meus dados pessoais nos termos do RGPD.",
+        "Não me enviem mais nada.",
+        "Parem de mandar e-mails para este endereço.",
+        "Chega, não quero receber mais nada de vocês.",
+        "Gostaria de não receber mais este tipo de mensagem.",
+        "Deixem de me enviar mensagens, obrigado.",
+        "Por favor, apaguem os meus dados.",
+        "Cancelem o envio destes e-mails.",
+        "Não tenho interesse, por favor não me contactem mais.",
+        "Retirem o meu endereço da vossa mailing list.",
+        "Desinscrever, por favor.",
+        "Me descadastra, por favor.",
+        "Quero parar de receber esses e-mails.",
+        "Não autorizo o envio de e-mails para o meu endereço.",
+        "Exijo a remoção dos meus dados da vossa base.",
+        "Por gentileza, retirar meu e-mail da lista.",
+        "Não quero mais receber mensagens de vocês.",
+        "Pare de me mandar e-mail.",
+        "Sai da minha caixa de entrada. Não quero mais receber isso.",
+        "Por favor, removam-me de todas as listas.",
+        "Eliminem o meu e-mail da vossa base de dados.",
+        "Nos termos da LGPD, peço que excluam todos os meus dados e parem de me contatar.",
+        "Não quero continuar recebendo esses e-mails.",
+    ];
+    let missed: Vec<&str> = opt_outs
+        .iter()
+        .filter(|o| classified(o, "Re: your message", false).intent.as_str() != "unsubscribe")
+        .copied()
+        .collect();
+    assert!(missed.is_empty(), "opt-outs not suppressed: {missed:#?}");
+}
+
+/// Deferrals, declines, wrong-person replies and plain yeses in the seven core languages,
+/// phrased in ways the eval parts do not use.
+#[test]
+fn hard_human_intents_in_the_core_languages() {
+    let cases = [
+        (
+            "not_now",
+            "We've just signed a two-year contract with someone else, but feel free to try again when it's up for renewal.",
+        ),
+        ("not_now", "Let's pick this up again in the spring."),
+        ("not_now", "Can you come back to me after Easter?"),
+        (
+            "not_now",
+            "We're not ready yet. Maybe once the new CFO is in place.",
+        ),
+        ("not_now", "No budget left this year. Talk in January?"),
+        (
+            "not_now",
+            "I'd rather wait until our new system is live. Let's talk after that.",
+        ),
+        ("not_now", "Too early for us. Reach me again around March."),
+        (
+            "not_now",
+            "Not at this stage. Please follow up in a few months.",
+        ),
+        (
+            "not_now",
+            "Wir sind gerade mitten in der SAP-Einführung. Fragen Sie im Herbst noch mal.",
+        ),
+        (
+            "not_now",
+            "Das Budget ist für dieses Jahr ausgeschöpft. Gern wieder im Januar.",
+        ),
+        (
+            "not_now",
+            "Bitte kontaktieren Sie mich nach den Sommerferien erneut.",
+        ),
+        (
+            "not_now",
+            "Zurzeit leider nicht, vielleicht im nächsten Jahr.",
+        ),
+        (
+            "not_now",
+            "On n'a pas le budget cette année. Revenez vers nous en janvier.",
+        ),
+        ("not_now", "Écrivez-moi de nouveau après l'été."),
+        (
+            "not_now",
+            "Ahora no es prioridad. Hablamos después del verano.",
+        ),
+        (
+            "not_now",
+            "Nu even geen tijd voor, volgend kwartaal misschien.",
+        ),
+        (
+            "not_now",
+            "Ci risentiamo dopo l'estate, ora non è il momento.",
+        ),
+        (
+            "not_now",
+            "Agora não dá. Volte a falar comigo no próximo trimestre.",
+        ),
+        ("not_interested", "We're going to stick with what we have."),
+        ("not_interested", "Thanks, but this isn't for us."),
+        ("not_interested", "We have no use for this."),
+        (
+            "not_interested",
+            "We chose a different provider earlier this year.",
+        ),
+        (
+            "not_interested",
+            "Appreciate it, but we'll keep doing this manually.",
+        ),
+        ("not_interested", "Nah, we're good."),
+        ("not_interested", "I'm going to have to say no."),
+        (
+            "not_interested",
+            "Wir haben bereits eine Lösung im Einsatz und sind zufrieden.",
+        ),
+        ("not_interested", "Kein Interesse, danke."),
+        ("not_interested", "Nein danke, wir machen das intern."),
+        (
+            "not_interested",
+            "Non merci, nous avons déjà une solution en place.",
+        ),
+        ("not_interested", "Cela ne nous intéresse pas."),
+        ("not_interested", "No, gracias. Ya tenemos proveedor."),
+        ("not_interested", "Nee, wij doen dit liever zelf."),
+        ("not_interested", "No grazie, abbiamo già un fornitore."),
+        ("not_interested", "Não, obrigado. Já temos uma solução."),
+        (
+            "wrong_person",
+            "I'm not responsible for payroll here. Please contact our finance team.",
+        ),
+        ("wrong_person", "Sorry, I don't work there anymore."),
+        (
+            "wrong_person",
+            "She left us last year. You might try her old team at ops@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "This should go to our IT department, not me.",
+        ),
+        (
+            "wrong_person",
+            "I've passed your email to the right person.",
+        ),
+        (
+            "wrong_person",
+            "Please reach out to my colleague Jan, he owns this topic.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin leider nicht der richtige Ansprechpartner. Versuchen Sie es bei it@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "Ich habe Ihre Mail an den zuständigen Kollegen weitergeleitet.",
+        ),
+        ("wrong_person", "Je ne travaille plus chez eux depuis juin."),
+        (
+            "wrong_person",
+            "Ce n'est pas moi qui décide, voyez avec notre DAF.",
+        ),
+        ("wrong_person", "Ya no estoy en la empresa."),
+        (
+            "wrong_person",
+            "Ik ben niet de juiste persoon. Mail naar it@firm.example.",
+        ),
+        ("wrong_person", "Non sono più in azienda."),
+        (
+            "wrong_person",
+            "Já não estou na empresa. Contacte o departamento de RH.",
+        ),
+        ("interested", "Sure, let's do a quick call next week."),
+        (
+            "interested",
+            "Sounds good. Send over a few times that work for you.",
+        ),
+        (
+            "interested",
+            "I'd be open to a demo if you can do Thursday.",
+        ),
+        (
+            "interested",
+            "Can you send me pricing for 300 employees? We want to decide this quarter.",
+        ),
+        ("interested", "Put something in my calendar for Tuesday."),
+        ("interested", "Ok, show me what it does. Tuesday 10am?"),
+        (
+            "interested",
+            "Klingt interessant, schicken Sie mir gern eine Einladung für nächste Woche.",
+        ),
+        ("interested", "Gern, wann passt es Ihnen?"),
+        ("interested", "D'accord pour une démo, je suis libre mardi."),
+        ("interested", "Vale, hagamos una llamada el martes."),
+        ("interested", "Prima, stuur maar een uitnodiging."),
+        ("interested", "Va bene, fissiamo una call per martedì."),
+        ("interested", "Pode ser. Marcamos uma conversa na terça?"),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(want, body)| {
+            let got = classified(body, "Re: your message", false).intent;
+            (got.as_str() != *want).then(|| format!("{want} <- {}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -313,7 +313,8 @@ async fn an_opt_out_pauses_the_colleagues_cadence_until_a_person_decides() {
     assert!(
         p.sent_to(&l2.email).is_empty(),
         "no follow-up to the colleague while a person decides"
-    );    assert_eq!(
+    );
+    assert_eq!(
         p.leads.scans(),
         0,
         "colleagues are found through the account index, never a scan"
@@ -346,7 +347,8 @@ async fn first_emails_per_account_per_day_are_capped() {
     let at_ = p.get("L2").await.next_touch_at.expect("rescheduled");
     assert_eq!(at_, at("2026-11-23T09:00:00Z"));
     run_at(&p, at_).await;
-    assert_eq!(p.sent_to(&b.email).len(), 1, "sent the next business day");    assert_eq!(
+    assert_eq!(p.sent_to(&b.email).len(), 1, "sent the next business day");
+    assert_eq!(
         p.leads.scans(),
         0,
         "the account's first emails are counted through the account index, never a scan"

@@ -206,7 +206,8 @@ pub fn rate_all(leads: &[Lead], now: DateTime<Utc>) -> Vec<Rating> {
     leads
         .iter()
         .map(|l| {
-            let colleague = l.account()
+            let colleague = l
+                .account()
                 .and_then(|d| interested.get(&d))
                 .is_some_and(|ids| ids.iter().any(|id| *id != l.id.as_str()));
             rate(l, now, colleague)

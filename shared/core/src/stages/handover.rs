@@ -281,9 +281,13 @@ pub async fn notify_seller(
     why: &str,
     mail: &InboundEmail,
 ) -> Result<(), StageError> {
-    let handle = lead.handover.as_ref().map(|h| h.seller.as_str()).unwrap_or("");
-    let Some(seller) = seller_of(deps, handle)
-        .filter(|s| crate::agents::email::is_plausible_address(&s.email))
+    let handle = lead
+        .handover
+        .as_ref()
+        .map(|h| h.seller.as_str())
+        .unwrap_or("");
+    let Some(seller) =
+        seller_of(deps, handle).filter(|s| crate::agents::email::is_plausible_address(&s.email))
     else {
         return notify_supervisor(deps, &lead.id, message_key, why, mail).await;
     };

@@ -40,7 +40,8 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
         (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))
             && (!topics_of(&s.lower).is_empty()
                 || asks_about_product(&s.lower)
-                || s.question && vocab::QUESTION.is_match(&s.lower))
+                // "Can you come back to me after Easter?" puts off; it asks nothing.
+                || s.question && vocab::QUESTION.is_match(&s.lower) && !defers_contact(s, a))
     }) {
         return Intent::Question;
     }
@@ -114,16 +115,17 @@ pub(super) fn interested(a: &Analysis) -> bool {
 pub(super) fn puts_off(a: &Analysis) -> bool {
     a.clean().any(|s| {
         (NOT_NOW.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
-            && (NEGATION.is_match(&s.lower)
-                || vocab::NEGATION.is_match(&s.lower)
-                || CONTACT_VERB.is_match(&s.lower))
+            && (has_negation(&s.lower) || CONTACT_VERB.is_match(&s.lower))
     })
 }
 
 pub(super) fn not_now(a: &Analysis) -> bool {
-    a.clean().any(|s| {
-        NOT_NOW.is_match(&s.lower)
-            || vocab::NOT_NOW.is_match(&s.lower)
-            || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
-    })
+    a.clean().any(|s| defers_contact(s, a))
+}
+
+/// One sentence puts things off: deferral wording, or a later time with a verb of contact.
+fn defers_contact(s: &Sentence, a: &Analysis) -> bool {
+    NOT_NOW.is_match(&s.lower)
+        || vocab::NOT_NOW.is_match(&s.lower)
+        || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
 }

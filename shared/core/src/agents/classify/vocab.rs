@@ -84,6 +84,9 @@ pub(crate) struct ClassifyFile {
     /// Words that negate what follows in the clause ("no", "non", "não").
     #[serde(default)]
     pub negation: Vec<String>,
+    /// What looks like a negation word but is not one (Portuguese "no próximo ano").
+    #[serde(default)]
+    pub not_negation: Vec<String>,
     #[serde(default)]
     pub absence: Vec<String>,
     #[serde(default)]
@@ -175,6 +178,7 @@ vocab!(NOT_NOW, not_now);
 vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
+vocab!(NOT_NEGATION, not_negation);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -238,6 +242,7 @@ mod tests {
                 &file.not_interested,
                 &file.negative,
                 &file.negation,
+                &file.not_negation,
                 &file.absence,
                 &file.absence_subject,
                 &file.auto_subject,
