@@ -529,7 +529,10 @@ async fn find_by_account(store: &dyn LeadStore, run: &Run) {
         "change the website",
     );
     assert_eq!(
-        ok(store.find_by_account(&domain).await, "find_by_account after update"),
+        ok(
+            store.find_by_account(&domain).await,
+            "find_by_account after update"
+        ),
         want[1..].to_vec(),
         "find_by_account MUST follow updates of the account"
     );

@@ -31,7 +31,7 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     if interest {
         // A request and a refusal in the same reply ("Sure, I'd love a demo, right after I
         // read forty other pitches. Not for us."): sarcasm or a hedge, a person decides.
-        if a.any(&vocab::NOT_INTERESTED) || a.any(&DECLINE) || puts_off(a) {
+        if a.any(&vocab::NOT_INTERESTED) || a.any(&vocab::DECLINE) || puts_off(a) {
             return Intent::Unclear;
         }
         return Intent::Interested;
@@ -51,7 +51,8 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     // "Have we spoken before?" asks; it does not decline.
     if a.clean().any(|s| {
         !s.question
-            && (NOT_INTERESTED.is_match(&s.lower) || vocab::NOT_INTERESTED.is_match(&s.lower))
+            && (vocab::NOT_INTERESTED_WEAK.is_match(&s.lower)
+                || vocab::NOT_INTERESTED.is_match(&s.lower))
     }) {
         return Intent::NotInterested;
     }
@@ -91,21 +92,18 @@ pub(super) fn interested(a: &Analysis) -> bool {
         if defers(&s.lower, a.reference) {
             return false;
         }
-        if unnegated(&INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
+        if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
             return true;
         }
-        let has_noun =
-            unnegated(&INTEREST_NOUN, &s.lower) || unnegated(&vocab::INTEREST_NOUN, &s.lower);
-        let has_marker = s.request
-            || unnegated(&INTEREST_MARKER, &s.lower)
-            || unnegated(&vocab::INTEREST_MARKER, &s.lower);
+        let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
+        let has_marker = s.request || unnegated(&vocab::INTEREST_MARKER, &s.lower);
         if !(has_noun && has_marker) {
             return false;
         }
         // "Could you tell me how the trial works?" asks about the trial, it does not ask
         // for one; a meeting noun in the same sentence still makes it a request.
-        !(INFO_ONLY.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
-            || MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
+        !(vocab::INFO_REQUEST.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
+            || vocab::MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
     })
 }
 
@@ -114,8 +112,8 @@ pub(super) fn interested(a: &Analysis) -> bool {
 /// next year").
 pub(super) fn puts_off(a: &Analysis) -> bool {
     a.clean().any(|s| {
-        (NOT_NOW.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
-            && (has_negation(&s.lower) || CONTACT_VERB.is_match(&s.lower))
+        vocab::NOT_NOW.is_match(&s.lower)
+            && (has_negation(&s.lower) || vocab::CONTACT_VERB.is_match(&s.lower))
     })
 }
 
@@ -125,7 +123,6 @@ pub(super) fn not_now(a: &Analysis) -> bool {
 
 /// One sentence puts things off: deferral wording, or a later time with a verb of contact.
 fn defers_contact(s: &Sentence, a: &Analysis) -> bool {
-    NOT_NOW.is_match(&s.lower)
-        || vocab::NOT_NOW.is_match(&s.lower)
-        || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
+    vocab::NOT_NOW.is_match(&s.lower)
+        || (defers(&s.lower, a.reference) && vocab::CONTACT_VERB.is_match(&s.lower))
 }

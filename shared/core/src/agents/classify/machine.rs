@@ -126,7 +126,7 @@ pub(super) fn machine_intent(mail: &InboundEmail, analysis: &Analysis) -> Option
     // start of a message that asks nothing and offers nothing is still a machine's.
     // A reason to decline ("we have our own solution") is a person's answer, even after a
     // "thank you for your message" that auto-responders also write.
-    let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
+    let human_signals = analysis.any_unnegated(&vocab::INTEREST_STRONG)
         || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&vocab::COMPLAINT)
         || analysis.any(&vocab::NOT_INTERESTED)

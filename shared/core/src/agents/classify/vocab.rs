@@ -111,6 +111,36 @@ pub(crate) struct ClassifyFile {
     pub meeting_request: Vec<String>,
     #[serde(default)]
     pub competitor_comparison: Vec<String>,
+    /// Requests strong enough alone ("let's talk", "send me a calendar invite"); also a person's sign in a message without automatic headers.
+    #[serde(default)]
+    pub interest_strong: Vec<String>,
+    /// A meeting, call or demo (a request with one is not a mere question about a trial).
+    #[serde(default)]
+    pub meeting_noun: Vec<String>,
+    /// Asking about something (how the trial works, information, a brochure), not for it.
+    #[serde(default)]
+    pub info_request: Vec<String>,
+    /// Verbs of contact that make a later time a deferral ("write to me in March").
+    #[serde(default)]
+    pub contact_verb: Vec<String>,
+    /// Declines that settle the intent but do not overrule a request in the same reply ("we already have", "all set").
+    #[serde(default)]
+    pub not_interested_weak: Vec<String>,
+    /// An outright refusal that no request in the same reply survives.
+    #[serde(default)]
+    pub decline: Vec<String>,
+    /// A later time ("next year", "after the migration", "in a few months").
+    #[serde(default)]
+    pub defer: Vec<String>,
+    /// A deadline, not a postponement ("before our Q1 planning"): removed before reading a deferral.
+    #[serde(default)]
+    pub deadline: Vec<String>,
+    /// Past-tense markers: a date in their company is no deferral ("we signed last March").
+    #[serde(default)]
+    pub past: Vec<String>,
+    /// An assistant's or urgent-contact line: the address after it is never a referral.
+    #[serde(default)]
+    pub assistant_or_urgent: Vec<String>,
     /// Topic name → fragments (`pricing = ["prix", "tarif\\w*"]`).
     #[serde(default)]
     pub topics: BTreeMap<String, Vec<String>>,
@@ -179,6 +209,16 @@ vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
 vocab!(NOT_NEGATION, not_negation);
+vocab!(INTEREST_STRONG, interest_strong);
+vocab!(MEETING_NOUN, meeting_noun);
+vocab!(INFO_REQUEST, info_request);
+vocab!(CONTACT_VERB, contact_verb);
+vocab!(NOT_INTERESTED_WEAK, not_interested_weak);
+vocab!(DECLINE, decline);
+vocab!(DEFER, defer);
+vocab!(DEADLINE, deadline);
+vocab!(PAST, past);
+vocab!(ASSISTANT_OR_URGENT, assistant_or_urgent);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -243,6 +283,16 @@ mod tests {
                 &file.negative,
                 &file.negation,
                 &file.not_negation,
+                &file.interest_strong,
+                &file.meeting_noun,
+                &file.info_request,
+                &file.contact_verb,
+                &file.not_interested_weak,
+                &file.decline,
+                &file.defer,
+                &file.deadline,
+                &file.past,
+                &file.assistant_or_urgent,
                 &file.absence,
                 &file.absence_subject,
                 &file.auto_subject,
