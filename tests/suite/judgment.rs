@@ -1008,6 +1008,159 @@ fn hard_human_intents_in_the_core_languages() {
         ("interested", "Prima, stuur maar een uitnodiging."),
         ("interested", "Va bene, fissiamo una call per martedì."),
         ("interested", "Pode ser. Marcamos uma conversa na terça?"),
+        (
+            "wrong_person",
+            "I'm afraid I can't help you, this is handled by our procurement team.",
+        ),
+        (
+            "wrong_person",
+            "You'd need to speak with our Head of People about this.",
+        ),
+        ("wrong_person", "Not my department. Good luck."),
+        (
+            "wrong_person",
+            "I retired last month; for anything on this please contact anna.berg@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "I'm only an intern here, I have no say in any of this.",
+        ),
+        (
+            "wrong_person",
+            "I'm the wrong person to ask. Maybe try our CFO?",
+        ),
+        (
+            "wrong_person",
+            "Our finance team takes care of this. You can reach them at finance@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "I'm on the sales side, so this isn't really my thing.",
+        ),
+        (
+            "wrong_person",
+            "Payroll is outsourced and managed by our COO, Mark. I'm not involved.",
+        ),
+        (
+            "wrong_person",
+            "Bitte wenden Sie sich an unseren Einkauf, ich habe damit nichts zu tun.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin seit Oktober in Elternzeit und nicht mehr für das Thema verantwortlich.",
+        ),
+        (
+            "wrong_person",
+            "Da müssen Sie mit der Personalabteilung sprechen.",
+        ),
+        (
+            "wrong_person",
+            "Je ne suis plus en charge de ce sujet. Contactez plutôt paul@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "No llevo este tema, habla con nuestro equipo de IT.",
+        ),
+        (
+            "wrong_person",
+            "Hiervoor moet je bij onze IT-afdeling zijn.",
+        ),
+        (
+            "wrong_person",
+            "Non seguo più questo argomento, scriva a ufficio.it@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "Não sou eu que decido, é o nosso diretor financeiro.",
+        ),
+        (
+            "not_now",
+            "Let's talk again when we have budget, probably in Q3.",
+        ),
+        ("not_now", "This is something for next year's planning."),
+        (
+            "not_now",
+            "We might revisit after the board meeting in March.",
+        ),
+        (
+            "not_now",
+            "Sounds useful but we're swamped until the end of January.",
+        ),
+        (
+            "not_now",
+            "The timing is not ideal. Maybe in a couple of months?",
+        ),
+        (
+            "not_now",
+            "We're reviewing our stack next summer, I'll reach out then.",
+        ),
+        (
+            "not_now",
+            "I'll get back to you when things calm down after the holidays.",
+        ),
+        ("not_now", "Melde mich, wenn das Budget für 2027 steht."),
+        (
+            "not_now",
+            "Kommen Sie nach dem Jahreswechsel noch einmal auf mich zu.",
+        ),
+        (
+            "not_now",
+            "Gerne im Frühjahr wieder, jetzt ist zu viel los.",
+        ),
+        ("not_now", "Je reviendrai vers vous l'an prochain."),
+        ("not_now", "Lo vemos el año que viene."),
+        ("not_now", "Volgend voorjaar misschien, nu niet."),
+        ("not_now", "Se ne parla l'anno prossimo."),
+        ("not_now", "Vamos falar no ano que vem."),
+        ("not_interested", "Sorry, but we're not going to buy this."),
+        (
+            "not_interested",
+            "Appreciate the note, but we have everything we need.",
+        ),
+        ("not_interested", "Honestly, we don't need another tool."),
+        ("not_interested", "We already have a solution for that."),
+        (
+            "not_interested",
+            "Please don't take this the wrong way, but it isn't a fit.",
+        ),
+        (
+            "not_interested",
+            "Wir haben kein Budget und auch keinen Bedarf.",
+        ),
+        ("not_interested", "Das brauchen wir nicht, danke."),
+        ("not_interested", "Nous n'en avons pas l'utilité."),
+        ("not_interested", "No nos encaja, gracias."),
+        ("not_interested", "Dit is niet iets voor ons."),
+        ("not_interested", "Non ne abbiamo bisogno."),
+        ("not_interested", "Dispensamos, obrigado."),
+        (
+            "interested",
+            "Happy to take a look. Can you set something up for next Tuesday?",
+        ),
+        (
+            "interested",
+            "Please send the proposal, we'll review it internally.",
+        ),
+        ("interested", "Could we get a trial account for two weeks?"),
+        (
+            "interested",
+            "I want to see how it handles our case. When are you free?",
+        ),
+        ("interested", "Okay, I'm in. What's the next step?"),
+        ("interested", "Bitte schicken Sie mir ein Angebot."),
+        (
+            "interested",
+            "Envoyez-moi une proposition, s'il vous plaît.",
+        ),
+        ("interested", "Mándame una propuesta, por favor."),
+        ("interested", "Stuur me een offerte."),
+        ("interested", "Mi mandi un preventivo, grazie."),
+        ("interested", "Manda-me uma proposta, por favor."),
+        (
+            "interested",
+            "Podemos marcar uma demonstração no próximo mês?",
+        ),
+        ("not_now", "Agora não. Me escreve no próximo ano."),
     ];
     let wrong: Vec<String> = cases
         .iter()
