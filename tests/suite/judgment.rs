@@ -1161,6 +1161,87 @@ fn hard_human_intents_in_the_core_languages() {
             "Podemos marcar uma demonstração no próximo mês?",
         ),
         ("not_now", "Agora não. Me escreve no próximo ano."),
+        (
+            "wrong_person",
+            "I'm not the right person, but my colleague Sara would be happy to have a call with you: sara@firm.example",
+        ),
+        (
+            "wrong_person",
+            "Please reach out to our CTO at cto@firm.example if you'd like to schedule a demo.",
+        ),
+        (
+            "wrong_person",
+            "You should talk to Jan about a demo, he runs our data team.",
+        ),
+        (
+            "wrong_person",
+            "I've cc'd my colleague who handles this; she can set up a call with you.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin nicht zuständig. Für eine Demo wenden Sie sich bitte an Frau Huber.",
+        ),
+        (
+            "interested",
+            "Would it be possible to see a demo sometime next week?",
+        ),
+        ("interested", "Is there any chance we could get a trial?"),
+        ("interested", "Can we get on a call?"),
+        (
+            "interested",
+            "I'd like to learn more, can you call me tomorrow?",
+        ),
+        ("interested", "Could you show our team how it works?"),
+        ("interested", "We'd be interested in a proposal."),
+        (
+            "interested",
+            "Please get in touch with me to arrange a meeting.",
+        ),
+        (
+            "interested",
+            "Let me know when you're available for a chat.",
+        ),
+        ("interested", "Worth a conversation. When suits you?"),
+        ("interested", "Ich hätte Interesse an einer Demo."),
+        ("interested", "Wäre ein Termin nächste Woche möglich?"),
+        ("interested", "Können Sie mir einen Testzugang einrichten?"),
+        ("interested", "Mi piacerebbe organizzare una call."),
+        (
+            "interested",
+            "Tem disponibilidade para uma chamada na quinta?",
+        ),
+        ("interested", "Kunt u mij volgende week bellen?"),
+        ("not_now", "Let's speak in the new year."),
+        ("not_now", "Please get back to me in Q2."),
+        (
+            "not_now",
+            "We'll be in a better position to talk in spring.",
+        ),
+        (
+            "not_now",
+            "Reach out after our budget is approved in February.",
+        ),
+        ("not_now", "Not in this financial year."),
+        ("not_now", "Can we pick this up again in a few months?"),
+        (
+            "not_now",
+            "I'd be happy to look at this again once we've finished our migration.",
+        ),
+        ("not_now", "Ich melde mich im neuen Jahr bei Ihnen."),
+        ("not_now", "Schreiben Sie mir im März noch einmal."),
+        ("not_now", "Dieses Jahr nicht mehr."),
+        ("not_now", "Ne riparliamo a febbraio."),
+        ("not_now", "Mettiamoci in contatto a settembre."),
+        ("not_interested", "We'll stay with our current provider."),
+        ("not_interested", "Thanks but no."),
+        ("not_interested", "We're not looking to change anything."),
+        ("not_interested", "I don't think this is for us."),
+        ("not_interested", "Kein Bedarf, danke."),
+        (
+            "not_interested",
+            "Wir bleiben bei unserer aktuellen Lösung.",
+        ),
+        ("not_interested", "Non è il caso, grazie."),
     ];
     let wrong: Vec<String> = cases
         .iter()

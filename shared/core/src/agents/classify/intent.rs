@@ -22,10 +22,13 @@ pub(super) fn human_intent(a: &Analysis) -> Intent {
     }
     let wrong_strong = a.any(&vocab::WRONG_PERSON);
     let interest = interested(a);
+    // "Talk to our CTO if you want a demo": the request in a sentence that sends us to
+    // someone else is theirs, not the writer's.
+    let own_interest = a.clean().any(|s| !redirects(&s.lower) && asks_for_it(s, a));
     let names_address = a.clean.contains('@');
     let redirect =
         a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
-    if wrong_strong || redirect && !interest {
+    if wrong_strong || redirect && !own_interest {
         return Intent::WrongPerson;
     }
     if interest {
@@ -88,23 +91,26 @@ pub(super) fn redirects(lower: &str) -> bool {
 /// Asks for a demo, meeting, call, proposal, trial or POC now (not deferred to a later
 /// time, not negated, not a mere question about how a trial works).
 pub(super) fn interested(a: &Analysis) -> bool {
-    a.clean().any(|s| {
-        if defers(&s.lower, a.reference) {
-            return false;
-        }
-        if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
-            return true;
-        }
-        let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
-        let has_marker = s.request || unnegated(&vocab::INTEREST_MARKER, &s.lower);
-        if !(has_noun && has_marker) {
-            return false;
-        }
-        // "Could you tell me how the trial works?" asks about the trial, it does not ask
-        // for one; a meeting noun in the same sentence still makes it a request.
-        !(vocab::INFO_REQUEST.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
-            || vocab::MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
-    })
+    a.clean().any(|s| asks_for_it(s, a))
+}
+
+/// One sentence asks for a demo, meeting, call, proposal, trial or POC now.
+fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
+    if defers(&s.lower, a.reference) {
+        return false;
+    }
+    if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
+        return true;
+    }
+    let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
+    let has_marker = s.request || unnegated(&vocab::INTEREST_MARKER, &s.lower);
+    if !(has_noun && has_marker) {
+        return false;
+    }
+    // "Could you tell me how the trial works?" asks about the trial, it does not ask
+    // for one; a meeting noun in the same sentence still makes it a request.
+    !(vocab::INFO_REQUEST.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
+        || vocab::MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
 }
 
 /// A sentence that puts the conversation off ("not now", "write to me again next year"):
