@@ -1242,6 +1242,58 @@ fn hard_human_intents_in_the_core_languages() {
             "Wir bleiben bei unserer aktuellen Lösung.",
         ),
         ("not_interested", "Non è il caso, grazie."),
+        (
+            "wrong_person",
+            "Anna Berg is the person you should be talking to.",
+        ),
+        (
+            "wrong_person",
+            "I'm copying Anna, who handles payroll for us.",
+        ),
+        ("wrong_person", "This would be one for our IT department."),
+        (
+            "wrong_person",
+            "I'm no longer responsible for this area since the reorganisation.",
+        ),
+        ("wrong_person", "I don't have anything to do with payroll."),
+        ("wrong_person", "That's not something I'm involved in."),
+        ("wrong_person", "I'm not in charge of that."),
+        (
+            "wrong_person",
+            "Our IT director would be better placed to answer this.",
+        ),
+        ("wrong_person", "Please direct this to our HR manager."),
+        (
+            "wrong_person",
+            "I handed over my role to Mark Lee (mark.lee@firm.example) in September.",
+        ),
+        ("wrong_person", "She's the decision maker, not me."),
+        (
+            "wrong_person",
+            "Ich bin dafür nicht die richtige Ansprechpartnerin.",
+        ),
+        ("wrong_person", "Das ist nicht mein Bereich."),
+        ("wrong_person", "Ich habe mit dem Thema nichts zu tun."),
+        (
+            "wrong_person",
+            "Bitte richten Sie Ihre Anfrage an unsere IT.",
+        ),
+        ("wrong_person", "Ich gebe das an meinen Kollegen weiter."),
+        ("wrong_person", "Je ne suis pas en charge de ce sujet."),
+        ("wrong_person", "No soy el responsable de esto."),
+        (
+            "wrong_person",
+            "Esto lo lleva mi compañera Marta: marta@firm.example",
+        ),
+        (
+            "wrong_person",
+            "Ik ben hier niet verantwoordelijk voor, dat is mijn collega Joost.",
+        ),
+        (
+            "wrong_person",
+            "Non me ne occupo io, la persona giusta è Luca.",
+        ),
+        ("wrong_person", "Não trato disso, fale com a Joana."),
     ];
     let wrong: Vec<String> = cases
         .iter()
