@@ -1,8 +1,9 @@
 //! Tests: the reply classifier's judgment on every labelled set, per part and per language.
 //!
 //! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
-//! (vocabulary may be tuned on it), its `more` part (tuned too: further cases written from the
-//! rules), its `holdout` part (never read while tuning: only its
+//! (vocabulary may be tuned on it), its `more` and `more2` parts (tuned too: further cases
+//! written from the rules; `more2` holds deferrals, declines, wrong-person replies, indirect
+//! interest and Portuguese opt-outs), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
 //! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
@@ -250,13 +251,14 @@ fn judgment_figures_per_part_and_language() {
         print(part.name, &f, part.show_misses);
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {
-            "public replies" => (97.0, 0),
-            "corvid replies" => (94.0, 0),
-            "eval tuned" => (97.0, 0),
-            "eval more" => (96.0, 0),
+            "public replies" => (98.5, 0),
+            "corvid replies" => (97.0, 0),
+            "eval tuned" => (99.0, 0),
+            "eval more" => (98.0, 0),
+            "eval more2" => (99.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
-            "eval holdout" => (85.0, 1),
-            "vantorq replies" => (70.0, 0),
+            "eval holdout" => (91.5, 0),
+            "vantorq replies" => (73.0, 0),
             _ => (0.0, usize::MAX),
         };
         if f.intent.pct() < floor || f.harmful > max_harm {
