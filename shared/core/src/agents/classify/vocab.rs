@@ -141,6 +141,18 @@ pub(crate) struct ClassifyFile {
     /// An assistant's or urgent-contact line: the address after it is never a referral.
     #[serde(default)]
     pub assistant_or_urgent: Vec<String>,
+    /// A budget that is missing or constrained ("no budget", "frozen").
+    #[serde(default)]
+    pub budget_short: Vec<String>,
+    /// The writer decides or signs off ("I sign off", "ich entscheide").
+    #[serde(default)]
+    pub self_decides: Vec<String>,
+    /// Not the writer's decision ("not my call").
+    #[serde(default)]
+    pub not_my_call: Vec<String>,
+    /// Soon: a timeline within about three months ("asap", "next month").
+    #[serde(default)]
+    pub urgent: Vec<String>,
     /// Topic name → fragments (`pricing = ["prix", "tarif\\w*"]`).
     #[serde(default)]
     pub topics: BTreeMap<String, Vec<String>>,
@@ -209,6 +221,10 @@ vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
 vocab!(NOT_NEGATION, not_negation);
+vocab!(BUDGET_SHORT, budget_short);
+vocab!(SELF_DECIDES, self_decides);
+vocab!(NOT_MY_CALL, not_my_call);
+vocab!(URGENT, urgent);
 vocab!(INTEREST_STRONG, interest_strong);
 vocab!(MEETING_NOUN, meeting_noun);
 vocab!(INFO_REQUEST, info_request);
@@ -283,6 +299,10 @@ mod tests {
                 &file.negative,
                 &file.negation,
                 &file.not_negation,
+                &file.budget_short,
+                &file.self_decides,
+                &file.not_my_call,
+                &file.urgent,
                 &file.interest_strong,
                 &file.meeting_noun,
                 &file.info_request,
