@@ -1,8 +1,9 @@
 //! Tests: the reply classifier's judgment on every labelled set, per part and per language.
 //!
 //! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
-//! (vocabulary may be tuned on it), its `more` part (tuned too: further cases written from the
-//! rules), its `holdout` part (never read while tuning: only its
+//! (vocabulary may be tuned on it), its `more` and `more2` parts (tuned too: further cases
+//! written from the rules; `more2` holds deferrals, declines, wrong-person replies, indirect
+//! interest and Portuguese opt-outs), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
 //! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
@@ -259,6 +260,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more2",
+        dir: eval.join("more2"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
@@ -294,13 +300,14 @@ fn judgment_figures_per_part_and_language() {
         print(part.name, &f, part.show_misses);
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {
-            "public replies" => (97.0, 0),
-            "corvid replies" => (94.0, 0),
-            "eval tuned" => (97.0, 0),
-            "eval more" => (96.0, 0),
+            "public replies" => (98.5, 0),
+            "corvid replies" => (97.0, 0),
+            "eval tuned" => (99.0, 0),
+            "eval more" => (98.0, 0),
+            "eval more2" => (99.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
-            "eval holdout" => (85.0, 1),
-            "vantorq replies" => (70.0, 0),
+            "eval holdout" => (91.5, 0),
+            "vantorq replies" => (73.0, 0),
             _ => (0.0, usize::MAX),
         };
         if f.intent.pct() < floor || f.harmful > max_harm {
@@ -845,4 +852,560 @@ fn bant_levels_buying_signals_and_sentiment() {
         true,
     );
     assert_eq!(c.judgment, Default::default());
+}
+
+/// Portuguese opt-outs, European and Brazilian, with and without "por favor", "descadastrar",
+/// "remover da lista", LGPD and RGPD (written from the rules, not from any eval part).
+#[test]
+fn portuguese_opt_outs_are_suppressed() {
+    let opt_outs = [
+        "Por favor, tirem-me da vossa lista de distribuição.",
+        "Não pretendo receber mais comunicações vossas.",
+        "Não desejo receber mais e-mails.",
+        "Quero ser removido da lista de e-mails.",
+        "Removam o meu contacto, por favor.",
+        "Favor me descadastrar.",
+        "Me tira dessa lista.",
+        "Por favor, excluam meu e-mail da base de vocês.",
+        "Peço a exclusão dos meus dados, conforme a LGPD.",
+        "Solicito a eliminação dos meus dados pessoais nos termos do RGPD.",
+        "Não me enviem mais nada.",
+        "Parem de mandar e-mails para este endereço.",
+        "Chega, não quero receber mais nada de vocês.",
+        "Gostaria de não receber mais este tipo de mensagem.",
+        "Deixem de me enviar mensagens, obrigado.",
+        "Por favor, apaguem os meus dados.",
+        "Cancelem o envio destes e-mails.",
+        "Não tenho interesse, por favor não me contactem mais.",
+        "Retirem o meu endereço da vossa mailing list.",
+        "Desinscrever, por favor.",
+        "Me descadastra, por favor.",
+        "Quero parar de receber esses e-mails.",
+        "Não autorizo o envio de e-mails para o meu endereço.",
+        "Exijo a remoção dos meus dados da vossa base.",
+        "Por gentileza, retirar meu e-mail da lista.",
+        "Não quero mais receber mensagens de vocês.",
+        "Pare de me mandar e-mail.",
+        "Sai da minha caixa de entrada. Não quero mais receber isso.",
+        "Por favor, removam-me de todas as listas.",
+        "Eliminem o meu e-mail da vossa base de dados.",
+        "Nos termos da LGPD, peço que excluam todos os meus dados e parem de me contatar.",
+        "Não quero continuar recebendo esses e-mails.",
+    ];
+    let missed: Vec<&str> = opt_outs
+        .iter()
+        .filter(|o| classified(o, "Re: your message", false).intent.as_str() != "unsubscribe")
+        .copied()
+        .collect();
+    assert!(missed.is_empty(), "opt-outs not suppressed: {missed:#?}");
+}
+
+/// Deferrals, declines, wrong-person replies and plain yeses in the seven core languages,
+/// phrased in ways the eval parts do not use.
+#[test]
+fn hard_human_intents_in_the_core_languages() {
+    let cases = [
+        (
+            "not_now",
+            "We've just signed a two-year contract with someone else, but feel free to try again when it's up for renewal.",
+        ),
+        ("not_now", "Let's pick this up again in the spring."),
+        ("not_now", "Can you come back to me after Easter?"),
+        (
+            "not_now",
+            "We're not ready yet. Maybe once the new CFO is in place.",
+        ),
+        ("not_now", "No budget left this year. Talk in January?"),
+        (
+            "not_now",
+            "I'd rather wait until our new system is live. Let's talk after that.",
+        ),
+        ("not_now", "Too early for us. Reach me again around March."),
+        (
+            "not_now",
+            "Not at this stage. Please follow up in a few months.",
+        ),
+        (
+            "not_now",
+            "Wir sind gerade mitten in der SAP-Einführung. Fragen Sie im Herbst noch mal.",
+        ),
+        (
+            "not_now",
+            "Das Budget ist für dieses Jahr ausgeschöpft. Gern wieder im Januar.",
+        ),
+        (
+            "not_now",
+            "Bitte kontaktieren Sie mich nach den Sommerferien erneut.",
+        ),
+        (
+            "not_now",
+            "Zurzeit leider nicht, vielleicht im nächsten Jahr.",
+        ),
+        (
+            "not_now",
+            "On n'a pas le budget cette année. Revenez vers nous en janvier.",
+        ),
+        ("not_now", "Écrivez-moi de nouveau après l'été."),
+        (
+            "not_now",
+            "Ahora no es prioridad. Hablamos después del verano.",
+        ),
+        (
+            "not_now",
+            "Nu even geen tijd voor, volgend kwartaal misschien.",
+        ),
+        (
+            "not_now",
+            "Ci risentiamo dopo l'estate, ora non è il momento.",
+        ),
+        (
+            "not_now",
+            "Agora não dá. Volte a falar comigo no próximo trimestre.",
+        ),
+        ("not_interested", "We're going to stick with what we have."),
+        ("not_interested", "Thanks, but this isn't for us."),
+        ("not_interested", "We have no use for this."),
+        (
+            "not_interested",
+            "We chose a different provider earlier this year.",
+        ),
+        (
+            "not_interested",
+            "Appreciate it, but we'll keep doing this manually.",
+        ),
+        ("not_interested", "Nah, we're good."),
+        ("not_interested", "I'm going to have to say no."),
+        (
+            "not_interested",
+            "Wir haben bereits eine Lösung im Einsatz und sind zufrieden.",
+        ),
+        ("not_interested", "Kein Interesse, danke."),
+        ("not_interested", "Nein danke, wir machen das intern."),
+        (
+            "not_interested",
+            "Non merci, nous avons déjà une solution en place.",
+        ),
+        ("not_interested", "Cela ne nous intéresse pas."),
+        ("not_interested", "No, gracias. Ya tenemos proveedor."),
+        ("not_interested", "Nee, wij doen dit liever zelf."),
+        ("not_interested", "No grazie, abbiamo già un fornitore."),
+        ("not_interested", "Não, obrigado. Já temos uma solução."),
+        (
+            "wrong_person",
+            "I'm not responsible for payroll here. Please contact our finance team.",
+        ),
+        ("wrong_person", "Sorry, I don't work there anymore."),
+        (
+            "wrong_person",
+            "She left us last year. You might try her old team at ops@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "This should go to our IT department, not me.",
+        ),
+        (
+            "wrong_person",
+            "I've passed your email to the right person.",
+        ),
+        (
+            "wrong_person",
+            "Please reach out to my colleague Jan, he owns this topic.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin leider nicht der richtige Ansprechpartner. Versuchen Sie es bei it@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "Ich habe Ihre Mail an den zuständigen Kollegen weitergeleitet.",
+        ),
+        ("wrong_person", "Je ne travaille plus chez eux depuis juin."),
+        (
+            "wrong_person",
+            "Ce n'est pas moi qui décide, voyez avec notre DAF.",
+        ),
+        ("wrong_person", "Ya no estoy en la empresa."),
+        (
+            "wrong_person",
+            "Ik ben niet de juiste persoon. Mail naar it@firm.example.",
+        ),
+        ("wrong_person", "Non sono più in azienda."),
+        (
+            "wrong_person",
+            "Já não estou na empresa. Contacte o departamento de RH.",
+        ),
+        ("interested", "Sure, let's do a quick call next week."),
+        (
+            "interested",
+            "Sounds good. Send over a few times that work for you.",
+        ),
+        (
+            "interested",
+            "I'd be open to a demo if you can do Thursday.",
+        ),
+        (
+            "interested",
+            "Can you send me pricing for 300 employees? We want to decide this quarter.",
+        ),
+        ("interested", "Put something in my calendar for Tuesday."),
+        ("interested", "Ok, show me what it does. Tuesday 10am?"),
+        (
+            "interested",
+            "Klingt interessant, schicken Sie mir gern eine Einladung für nächste Woche.",
+        ),
+        ("interested", "Gern, wann passt es Ihnen?"),
+        ("interested", "D'accord pour une démo, je suis libre mardi."),
+        ("interested", "Vale, hagamos una llamada el martes."),
+        ("interested", "Prima, stuur maar een uitnodiging."),
+        ("interested", "Va bene, fissiamo una call per martedì."),
+        ("interested", "Pode ser. Marcamos uma conversa na terça?"),
+        (
+            "wrong_person",
+            "I'm afraid I can't help you, this is handled by our procurement team.",
+        ),
+        (
+            "wrong_person",
+            "You'd need to speak with our Head of People about this.",
+        ),
+        ("wrong_person", "Not my department. Good luck."),
+        (
+            "wrong_person",
+            "I retired last month; for anything on this please contact anna.berg@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "I'm only an intern here, I have no say in any of this.",
+        ),
+        (
+            "wrong_person",
+            "I'm the wrong person to ask. Maybe try our CFO?",
+        ),
+        (
+            "wrong_person",
+            "Our finance team takes care of this. You can reach them at finance@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "I'm on the sales side, so this isn't really my thing.",
+        ),
+        (
+            "wrong_person",
+            "Payroll is outsourced and managed by our COO, Mark. I'm not involved.",
+        ),
+        (
+            "wrong_person",
+            "Bitte wenden Sie sich an unseren Einkauf, ich habe damit nichts zu tun.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin seit Oktober in Elternzeit und nicht mehr für das Thema verantwortlich.",
+        ),
+        (
+            "wrong_person",
+            "Da müssen Sie mit der Personalabteilung sprechen.",
+        ),
+        (
+            "wrong_person",
+            "Je ne suis plus en charge de ce sujet. Contactez plutôt paul@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "No llevo este tema, habla con nuestro equipo de IT.",
+        ),
+        (
+            "wrong_person",
+            "Hiervoor moet je bij onze IT-afdeling zijn.",
+        ),
+        (
+            "wrong_person",
+            "Non seguo più questo argomento, scriva a ufficio.it@firm.example.",
+        ),
+        (
+            "wrong_person",
+            "Não sou eu que decido, é o nosso diretor financeiro.",
+        ),
+        (
+            "not_now",
+            "Let's talk again when we have budget, probably in Q3.",
+        ),
+        ("not_now", "This is something for next year's planning."),
+        (
+            "not_now",
+            "We might revisit after the board meeting in March.",
+        ),
+        (
+            "not_now",
+            "Sounds useful but we're swamped until the end of January.",
+        ),
+        (
+            "not_now",
+            "The timing is not ideal. Maybe in a couple of months?",
+        ),
+        (
+            "not_now",
+            "We're reviewing our stack next summer, I'll reach out then.",
+        ),
+        (
+            "not_now",
+            "I'll get back to you when things calm down after the holidays.",
+        ),
+        ("not_now", "Melde mich, wenn das Budget für 2027 steht."),
+        (
+            "not_now",
+            "Kommen Sie nach dem Jahreswechsel noch einmal auf mich zu.",
+        ),
+        (
+            "not_now",
+            "Gerne im Frühjahr wieder, jetzt ist zu viel los.",
+        ),
+        ("not_now", "Je reviendrai vers vous l'an prochain."),
+        ("not_now", "Lo vemos el año que viene."),
+        ("not_now", "Volgend voorjaar misschien, nu niet."),
+        ("not_now", "Se ne parla l'anno prossimo."),
+        ("not_now", "Vamos falar no ano que vem."),
+        ("not_interested", "Sorry, but we're not going to buy this."),
+        (
+            "not_interested",
+            "Appreciate the note, but we have everything we need.",
+        ),
+        ("not_interested", "Honestly, we don't need another tool."),
+        ("not_interested", "We already have a solution for that."),
+        (
+            "not_interested",
+            "Please don't take this the wrong way, but it isn't a fit.",
+        ),
+        (
+            "not_interested",
+            "Wir haben kein Budget und auch keinen Bedarf.",
+        ),
+        ("not_interested", "Das brauchen wir nicht, danke."),
+        ("not_interested", "Nous n'en avons pas l'utilité."),
+        ("not_interested", "No nos encaja, gracias."),
+        ("not_interested", "Dit is niet iets voor ons."),
+        ("not_interested", "Non ne abbiamo bisogno."),
+        ("not_interested", "Dispensamos, obrigado."),
+        (
+            "interested",
+            "Happy to take a look. Can you set something up for next Tuesday?",
+        ),
+        (
+            "interested",
+            "Please send the proposal, we'll review it internally.",
+        ),
+        ("interested", "Could we get a trial account for two weeks?"),
+        (
+            "interested",
+            "I want to see how it handles our case. When are you free?",
+        ),
+        ("interested", "Okay, I'm in. What's the next step?"),
+        ("interested", "Bitte schicken Sie mir ein Angebot."),
+        (
+            "interested",
+            "Envoyez-moi une proposition, s'il vous plaît.",
+        ),
+        ("interested", "Mándame una propuesta, por favor."),
+        ("interested", "Stuur me een offerte."),
+        ("interested", "Mi mandi un preventivo, grazie."),
+        ("interested", "Manda-me uma proposta, por favor."),
+        (
+            "interested",
+            "Podemos marcar uma demonstração no próximo mês?",
+        ),
+        ("not_now", "Agora não. Me escreve no próximo ano."),
+        (
+            "wrong_person",
+            "I'm not the right person, but my colleague Sara would be happy to have a call with you: sara@firm.example",
+        ),
+        (
+            "wrong_person",
+            "Please reach out to our CTO at cto@firm.example if you'd like to schedule a demo.",
+        ),
+        (
+            "wrong_person",
+            "You should talk to Jan about a demo, he runs our data team.",
+        ),
+        (
+            "wrong_person",
+            "I've cc'd my colleague who handles this; she can set up a call with you.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin nicht zuständig. Für eine Demo wenden Sie sich bitte an Frau Huber.",
+        ),
+        (
+            "interested",
+            "Would it be possible to see a demo sometime next week?",
+        ),
+        ("interested", "Is there any chance we could get a trial?"),
+        ("interested", "Can we get on a call?"),
+        (
+            "interested",
+            "I'd like to learn more, can you call me tomorrow?",
+        ),
+        ("interested", "Could you show our team how it works?"),
+        ("interested", "We'd be interested in a proposal."),
+        (
+            "interested",
+            "Please get in touch with me to arrange a meeting.",
+        ),
+        (
+            "interested",
+            "Let me know when you're available for a chat.",
+        ),
+        ("interested", "Worth a conversation. When suits you?"),
+        ("interested", "Ich hätte Interesse an einer Demo."),
+        ("interested", "Wäre ein Termin nächste Woche möglich?"),
+        ("interested", "Können Sie mir einen Testzugang einrichten?"),
+        ("interested", "Mi piacerebbe organizzare una call."),
+        (
+            "interested",
+            "Tem disponibilidade para uma chamada na quinta?",
+        ),
+        ("interested", "Kunt u mij volgende week bellen?"),
+        ("not_now", "Let's speak in the new year."),
+        ("not_now", "Please get back to me in Q2."),
+        (
+            "not_now",
+            "We'll be in a better position to talk in spring.",
+        ),
+        (
+            "not_now",
+            "Reach out after our budget is approved in February.",
+        ),
+        ("not_now", "Not in this financial year."),
+        ("not_now", "Can we pick this up again in a few months?"),
+        (
+            "not_now",
+            "I'd be happy to look at this again once we've finished our migration.",
+        ),
+        ("not_now", "Ich melde mich im neuen Jahr bei Ihnen."),
+        ("not_now", "Schreiben Sie mir im März noch einmal."),
+        ("not_now", "Dieses Jahr nicht mehr."),
+        ("not_now", "Ne riparliamo a febbraio."),
+        ("not_now", "Mettiamoci in contatto a settembre."),
+        ("not_interested", "We'll stay with our current provider."),
+        ("not_interested", "Thanks but no."),
+        ("not_interested", "We're not looking to change anything."),
+        ("not_interested", "I don't think this is for us."),
+        ("not_interested", "Kein Bedarf, danke."),
+        (
+            "not_interested",
+            "Wir bleiben bei unserer aktuellen Lösung.",
+        ),
+        ("not_interested", "Non è il caso, grazie."),
+        (
+            "wrong_person",
+            "Anna Berg is the person you should be talking to.",
+        ),
+        (
+            "wrong_person",
+            "I'm copying Anna, who handles payroll for us.",
+        ),
+        ("wrong_person", "This would be one for our IT department."),
+        (
+            "wrong_person",
+            "I'm no longer responsible for this area since the reorganisation.",
+        ),
+        ("wrong_person", "I don't have anything to do with payroll."),
+        ("wrong_person", "That's not something I'm involved in."),
+        ("wrong_person", "I'm not in charge of that."),
+        (
+            "wrong_person",
+            "Our IT director would be better placed to answer this.",
+        ),
+        ("wrong_person", "Please direct this to our HR manager."),
+        (
+            "wrong_person",
+            "I handed over my role to Mark Lee (mark.lee@firm.example) in September.",
+        ),
+        ("wrong_person", "She's the decision maker, not me."),
+        (
+            "wrong_person",
+            "Ich bin dafür nicht die richtige Ansprechpartnerin.",
+        ),
+        ("wrong_person", "Das ist nicht mein Bereich."),
+        ("wrong_person", "Ich habe mit dem Thema nichts zu tun."),
+        (
+            "wrong_person",
+            "Bitte richten Sie Ihre Anfrage an unsere IT.",
+        ),
+        ("wrong_person", "Ich gebe das an meinen Kollegen weiter."),
+        ("wrong_person", "Je ne suis pas en charge de ce sujet."),
+        ("wrong_person", "No soy el responsable de esto."),
+        (
+            "wrong_person",
+            "Esto lo lleva mi compañera Marta: marta@firm.example",
+        ),
+        (
+            "wrong_person",
+            "Ik ben hier niet verantwoordelijk voor, dat is mijn collega Joost.",
+        ),
+        (
+            "wrong_person",
+            "Non me ne occupo io, la persona giusta è Luca.",
+        ),
+        ("wrong_person", "Não trato disso, fale com a Joana."),
+        (
+            "not_now",
+            "Could you follow up with me in about three months?",
+        ),
+        ("not_now", "We will look into this topic in 2027."),
+        (
+            "not_now",
+            "We'll have a look at tools like this once the new fiscal year starts.",
+        ),
+        ("not_now", "Try again after Christmas."),
+        (
+            "not_now",
+            "Interesting, but let's wait until after our audit.",
+        ),
+        (
+            "not_now",
+            "I'm on the fence; maybe we talk again in the summer.",
+        ),
+        (
+            "not_now",
+            "Not yet. We need to finish our cloud move first.",
+        ),
+        ("not_now", "Please contact me again at the end of Q1."),
+        ("not_now", "This is a 2027 topic for us."),
+        ("not_now", "Nicht vor dem zweiten Quartal."),
+        ("not_now", "Wir schauen uns das frühestens im Sommer an."),
+        ("not_now", "Nous verrons cela au prochain exercice."),
+        ("not_now", "Ahora no, quizás en otoño."),
+        ("not_now", "Laten we na de zomer verder praten."),
+        ("not_now", "Magari a primavera, ora no."),
+        ("not_now", "Fala comigo depois do verão."),
+        ("interested", "OK, let's see it."),
+        ("interested", "Send me the link and I'll pick a time."),
+        ("interested", "Fine by me, what time tomorrow?"),
+        ("interested", "I'd welcome a proposal for 50 seats."),
+        ("interested", "Yes please, a demo would be great."),
+        ("interested", "Book me in for Thursday."),
+        (
+            "interested",
+            "Ja, gerne. Schicken Sie mir ein paar Terminvorschläge.",
+        ),
+        (
+            "interested",
+            "Oui, avec plaisir. Quand êtes-vous disponible ?",
+        ),
+        ("interested", "Sí, me interesa. ¿Cuándo hablamos?"),
+        ("interested", "Ja, graag. Wanneer kunnen we bellen?"),
+        ("interested", "Sì, volentieri. Quando possiamo sentirci?"),
+        ("interested", "Sim, tenho interesse. Quando podemos falar?"),
+        ("not_interested", "Hard no."),
+        ("not_interested", "Thanks, we're covered."),
+        ("not_interested", "Not for now or ever, thanks."),
+        ("not_interested", "Danke, wir sind versorgt."),
+        ("not_interested", "Merci, nous sommes équipés."),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(want, body)| {
+            let got = classified(body, "Re: your message", false).intent;
+            (got.as_str() != *want).then(|| format!("{want} <- {}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -22,16 +22,19 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
     }
     let wrong_strong = a.any(&vocab::WRONG_PERSON);
     let interest = interested(a);
+    // "Talk to our CTO if you want a demo": the request in a sentence that sends us to
+    // someone else is theirs, not the writer's.
+    let own_interest = a.clean().any(|s| !redirects(&s.lower) && asks_for_it(s, a));
     let names_address = a.clean.contains('@');
     let redirect =
         a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
-    if wrong_strong || redirect && !interest {
+    if wrong_strong || redirect && !own_interest {
         return Intent::WrongPerson;
     }
     if interest {
         // A request and a refusal in the same reply ("Sure, I'd love a demo, right after I
         // read forty other pitches. Not for us."): sarcasm or a hedge, a person decides.
-        if a.any(&vocab::NOT_INTERESTED) || a.any(&DECLINE) || puts_off(a) {
+        if a.any(&vocab::NOT_INTERESTED) || a.any(&vocab::DECLINE) || puts_off(a) {
             return Intent::Unclear;
         }
         return Intent::Interested;
@@ -40,7 +43,8 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))
             && (topics.any(s)
                 || asks_about_product(&s.lower)
-                || s.question && vocab::QUESTION.is_match(&s.lower))
+                // "Can you come back to me after Easter?" puts off; it asks nothing.
+                || s.question && vocab::QUESTION.is_match(&s.lower) && !defers_contact(s, a))
     }) {
         return Intent::Question;
     }
@@ -50,7 +54,8 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
     // "Have we spoken before?" asks; it does not decline.
     if a.clean().any(|s| {
         !s.question
-            && (NOT_INTERESTED.is_match(&s.lower) || vocab::NOT_INTERESTED.is_match(&s.lower))
+            && (vocab::NOT_INTERESTED_WEAK.is_match(&s.lower)
+                || vocab::NOT_INTERESTED.is_match(&s.lower))
     }) {
         return Intent::NotInterested;
     }
@@ -86,26 +91,26 @@ pub(super) fn redirects(lower: &str) -> bool {
 /// Asks for a demo, meeting, call, proposal, trial or POC now (not deferred to a later
 /// time, not negated, not a mere question about how a trial works).
 pub(super) fn interested(a: &Analysis) -> bool {
-    a.clean().any(|s| {
-        if defers(&s.lower, a.reference) {
-            return false;
-        }
-        if unnegated(&INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
-            return true;
-        }
-        let has_noun =
-            unnegated(&INTEREST_NOUN, &s.lower) || unnegated(&vocab::INTEREST_NOUN, &s.lower);
-        let has_marker = s.request
-            || unnegated(&INTEREST_MARKER, &s.lower)
-            || unnegated(&vocab::INTEREST_MARKER, &s.lower);
-        if !(has_noun && has_marker) {
-            return false;
-        }
-        // "Could you tell me how the trial works?" asks about the trial, it does not ask
-        // for one; a meeting noun in the same sentence still makes it a request.
-        !(INFO_ONLY.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
-            || MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
-    })
+    a.clean().any(|s| asks_for_it(s, a))
+}
+
+/// One sentence asks for a demo, meeting, call, proposal, trial or POC now.
+fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
+    if defers(&s.lower, a.reference) {
+        return false;
+    }
+    if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
+        return true;
+    }
+    let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
+    let has_marker = s.request || unnegated(&vocab::INTEREST_MARKER, &s.lower);
+    if !(has_noun && has_marker) {
+        return false;
+    }
+    // "Could you tell me how the trial works?" asks about the trial, it does not ask
+    // for one; a meeting noun in the same sentence still makes it a request.
+    !(vocab::INFO_REQUEST.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
+        || vocab::MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
 }
 
 /// A sentence that puts the conversation off ("not now", "write to me again next year"):
@@ -113,17 +118,17 @@ pub(super) fn interested(a: &Analysis) -> bool {
 /// next year").
 pub(super) fn puts_off(a: &Analysis) -> bool {
     a.clean().any(|s| {
-        (NOT_NOW.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
-            && (NEGATION.is_match(&s.lower)
-                || vocab::NEGATION.is_match(&s.lower)
-                || CONTACT_VERB.is_match(&s.lower))
+        vocab::NOT_NOW.is_match(&s.lower)
+            && (has_negation(&s.lower) || vocab::CONTACT_VERB.is_match(&s.lower))
     })
 }
 
 pub(super) fn not_now(a: &Analysis) -> bool {
-    a.clean().any(|s| {
-        NOT_NOW.is_match(&s.lower)
-            || vocab::NOT_NOW.is_match(&s.lower)
-            || (defers(&s.lower, a.reference) && CONTACT_VERB.is_match(&s.lower))
-    })
+    a.clean().any(|s| defers_contact(s, a))
+}
+
+/// One sentence puts things off: deferral wording, or a later time with a verb of contact.
+fn defers_contact(s: &Sentence, a: &Analysis) -> bool {
+    vocab::NOT_NOW.is_match(&s.lower)
+        || (defers(&s.lower, a.reference) && vocab::CONTACT_VERB.is_match(&s.lower))
 }

@@ -128,9 +128,12 @@ pub(super) fn machine_intent(
     }
     // Without automatic headers: an absence notice or an auto-responder's wording at the
     // start of a message that asks nothing and offers nothing is still a machine's.
-    let human_signals = analysis.any_unnegated(&INTEREST_STRONG)
+    // A reason to decline ("we have our own solution") is a person's answer, even after a
+    // "thank you for your message" that auto-responders also write.
+    let human_signals = analysis.any_unnegated(&vocab::INTEREST_STRONG)
         || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&vocab::COMPLAINT)
+        || analysis.any(&vocab::NOT_INTERESTED)
         || analysis.clean().any(|s| s.question && topics.any(s));
     if !human_signals {
         let first_part = truncate_bytes(body, 400);

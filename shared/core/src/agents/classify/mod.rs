@@ -196,9 +196,9 @@ mod tests {
 
     #[test]
     fn negations_in_the_same_clause_count() {
-        assert!(!unnegated(&INTEREST_NOUN, "we don't need a demo"));
+        assert!(!unnegated(&vocab::INTEREST_NOUN, "we don't need a demo"));
         assert!(unnegated(
-            &INTEREST_NOUN,
+            &vocab::INTEREST_NOUN,
             "not sure yet, but a demo would help"
         ));
     }

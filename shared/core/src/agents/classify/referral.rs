@@ -2,32 +2,6 @@
 
 use super::*;
 
-pattern!(
-    pub(super) ASSISTANT_OR_URGENT,
-    r"(?xi)
-        \b
-        (
-            assistant
-          | assistent\w*
-          | assistante
-          | asistente
-          | secretary
-          | sekretariat
-          | secrétaire
-          | secretaria
-          | secretaresse
-          | \bea\b
-          | \bpa\b
-          | urgent\w*
-          | dringend\w*
-          | emergenc\w*
-          | notfall\w*
-          | urgence\w*
-          | urgencia\w*
-          | spoed\w*
-        )\b
-    "
-);
 /// The address the sender names as the right contact, exactly as written: from their own
 /// text, not from an injection, not their own address, and not an assistant's or an
 /// urgent-contact address.
@@ -47,7 +21,7 @@ pub(super) fn find_referral(mail: &InboundEmail, a: &Analysis) -> Option<String>
                 // say whose address it is: "her assistant (amy@…)", "for urgent matters: …".
                 let context = s.text.get(context_start..m.start()).unwrap_or("");
                 context_start = m.end();
-                if ASSISTANT_OR_URGENT.is_match(context) {
+                if vocab::ASSISTANT_OR_URGENT.is_match(&context.to_lowercase()) {
                     return None;
                 }
                 let addr = m.as_str().trim_end_matches(['.', ',', ';', ':', ')']);

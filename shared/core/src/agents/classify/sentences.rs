@@ -290,7 +290,14 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
         .rsplit([',', ';', ':', '.', '!', '?', '-', '(', ')'])
         .next()
         .unwrap_or(window);
-    NEGATION.is_match(clause) || vocab::NEGATION.is_match(clause)
+    has_negation(clause)
+}
+
+/// A negation word in the clause, after removing what only looks like one (the Portuguese
+/// "no" of "no próximo ano" is "in the", listed as `not_negation`).
+pub(super) fn has_negation(clause: &str) -> bool {
+    let clause = vocab::NOT_NEGATION.replace_all(clause, " ");
+    NEGATION.is_match(&clause) || vocab::NEGATION.is_match(&clause)
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! `medium`, a decline's reason `low`; a date or quarter within about three months (or
 //! "asap") is a `high` timeline, a later one `medium`, a vague "later" `low`. The words come
 //! from the language files (`budget`, `authority`, `need`, `timeline`, `pricing_request`,
-//! `trial_request`, `meeting_request`, `competitor_comparison`, `negative`).
+//! `trial_request`, `meeting_request`, `competitor_comparison`, `negative`, `budget_short`,
+//! `self_decides`, `not_my_call`, `urgent`).
 
 use super::*;
 use crate::domain::{BantLevel, BuyingSignal, Judgment, Level, SignalKind};
@@ -15,22 +16,6 @@ use crate::domain::{BantLevel, BuyingSignal, Judgment, Level, SignalKind};
 pattern!(
     AMOUNT,
     r"(?i)([$€£]\s?\d|\d[\d.,\s]*\s?(k|m|mio|million|millions|mil|tsd|€|eur|euro|euros|usd|dollars|gbp|pounds|chf|sek|dkk|nok|pln|czk|r\$|reais)\b)"
-);
-pattern!(
-    BUDGET_SHORT,
-    r"(?i)\b(no|not? (any|enough)|without|limited|tight|frozen|freeze|cut|kein\w*|knapp\w*|gekürzt|eingefroren|pas de|aucun|serré|gelé|sin|sem|nessun|geen|beperkt|bevroren|sans)\b"
-);
-pattern!(
-    SELF_DECIDES,
-    r"(?i)\b(i|we) (decide|approve|sign off|sign|own the budget|make the (call|decision)|have the final say)\b|\b(i'?m|i am) the (decision[- ]maker|one who decides|budget holder)\b|\bich (entscheide|unterschreibe|genehmige)\b|\bje (décide|valide|signe)\b|\b(yo )?(decido|apruebo|firmo)\b|\b(io )?(decido|approvo|firmo)\b|\b(eu )?(decido|aprovo|assino)\b|\bik (beslis|teken|keur)\b|\b(i|we) lead the (evaluation|decision|project)\b"
-);
-pattern!(
-    NOT_MY_CALL,
-    r"(?i)\b(not (my|our) (call|decision)|(don't|do not) (decide|make (the )?decisions?)|nicht (meine|unsere) entscheidung|pas (ma|notre) décision|no (es|depende de) mí|non (è|spetta a) me|não (é|depende de) mim|niet (mijn|onze) beslissing)\b"
-);
-pattern!(
-    URGENT,
-    r"(?i)\b(asap|as soon as possible|urgent\w*|right away|immediately|this (month|week|quarter)|next (month|week)|dringend|sofort|umgehend|so schnell wie möglich|urgent|dès que possible|rapidement|urgente|cuanto antes|lo antes posible|al più presto|subito|o quanto antes|o mais rápido possível|zo snel mogelijk|dringend)\b"
 );
 
 /// A dimension's level from the clause the BANT reader kept.
@@ -43,7 +28,7 @@ fn budget_level(text: Option<&str>) -> BantLevel {
         return BantLevel::default();
     };
     let lower = plain_lower(t);
-    if BUDGET_SHORT.is_match(&lower) {
+    if vocab::BUDGET_SHORT.is_match(&lower) {
         level(
             Level::Low,
             format!("budget missing or constrained: \"{t}\""),
@@ -67,9 +52,9 @@ fn authority_level(text: Option<&str>, intent: Intent) -> BantLevel {
         };
     };
     let lower = plain_lower(t);
-    if NOT_MY_CALL.is_match(&lower) {
+    if vocab::NOT_MY_CALL.is_match(&lower) {
         level(Level::Low, format!("not the writer's decision: \"{t}\""))
-    } else if SELF_DECIDES.is_match(&lower) {
+    } else if vocab::SELF_DECIDES.is_match(&lower) {
         level(Level::High, format!("the writer decides: \"{t}\""))
     } else {
         level(Level::Medium, format!("decision-maker named: \"{t}\""))
@@ -95,7 +80,7 @@ fn timeline_level(text: Option<&str>, intent: Intent, reference: DateTime<Utc>) 
     let soon = dates_in(t, reference)
         .iter()
         .any(|d| (d.date - reference.date_naive()).num_days() <= 92)
-        || URGENT.is_match(&lower);
+        || vocab::URGENT.is_match(&lower);
     if intent == Intent::NotNow && !soon {
         level(Level::Low, format!("deferred: \"{t}\""))
     } else if soon {

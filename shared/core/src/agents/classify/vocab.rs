@@ -83,6 +83,9 @@ pub(crate) struct ClassifyFile {
     /// Words that negate what follows in the clause ("no", "non", "não").
     #[serde(default)]
     pub negation: Vec<String>,
+    /// What looks like a negation word but is not one (Portuguese "no próximo ano").
+    #[serde(default)]
+    pub not_negation: Vec<String>,
     #[serde(default)]
     pub absence: Vec<String>,
     #[serde(default)]
@@ -107,6 +110,48 @@ pub(crate) struct ClassifyFile {
     pub meeting_request: Vec<String>,
     #[serde(default)]
     pub competitor_comparison: Vec<String>,
+    /// Requests strong enough alone ("let's talk", "send me a calendar invite"); also a person's sign in a message without automatic headers.
+    #[serde(default)]
+    pub interest_strong: Vec<String>,
+    /// A meeting, call or demo (a request with one is not a mere question about a trial).
+    #[serde(default)]
+    pub meeting_noun: Vec<String>,
+    /// Asking about something (how the trial works, information, a brochure), not for it.
+    #[serde(default)]
+    pub info_request: Vec<String>,
+    /// Verbs of contact that make a later time a deferral ("write to me in March").
+    #[serde(default)]
+    pub contact_verb: Vec<String>,
+    /// Declines that settle the intent but do not overrule a request in the same reply ("we already have", "all set").
+    #[serde(default)]
+    pub not_interested_weak: Vec<String>,
+    /// An outright refusal that no request in the same reply survives.
+    #[serde(default)]
+    pub decline: Vec<String>,
+    /// A later time ("next year", "after the migration", "in a few months").
+    #[serde(default)]
+    pub defer: Vec<String>,
+    /// A deadline, not a postponement ("before our Q1 planning"): removed before reading a deferral.
+    #[serde(default)]
+    pub deadline: Vec<String>,
+    /// Past-tense markers: a date in their company is no deferral ("we signed last March").
+    #[serde(default)]
+    pub past: Vec<String>,
+    /// An assistant's or urgent-contact line: the address after it is never a referral.
+    #[serde(default)]
+    pub assistant_or_urgent: Vec<String>,
+    /// A budget that is missing or constrained ("no budget", "frozen").
+    #[serde(default)]
+    pub budget_short: Vec<String>,
+    /// The writer decides or signs off ("I sign off", "ich entscheide").
+    #[serde(default)]
+    pub self_decides: Vec<String>,
+    /// Not the writer's decision ("not my call").
+    #[serde(default)]
+    pub not_my_call: Vec<String>,
+    /// Soon: a timeline within about three months ("asap", "next month").
+    #[serde(default)]
+    pub urgent: Vec<String>,
 }
 
 pub(crate) struct Lang {
@@ -171,6 +216,21 @@ vocab!(NOT_NOW, not_now);
 vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
+vocab!(NOT_NEGATION, not_negation);
+vocab!(BUDGET_SHORT, budget_short);
+vocab!(SELF_DECIDES, self_decides);
+vocab!(NOT_MY_CALL, not_my_call);
+vocab!(URGENT, urgent);
+vocab!(INTEREST_STRONG, interest_strong);
+vocab!(MEETING_NOUN, meeting_noun);
+vocab!(INFO_REQUEST, info_request);
+vocab!(CONTACT_VERB, contact_verb);
+vocab!(NOT_INTERESTED_WEAK, not_interested_weak);
+vocab!(DECLINE, decline);
+vocab!(DEFER, defer);
+vocab!(DEADLINE, deadline);
+vocab!(PAST, past);
+vocab!(ASSISTANT_OR_URGENT, assistant_or_urgent);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -217,6 +277,21 @@ mod tests {
                 &file.not_interested,
                 &file.negative,
                 &file.negation,
+                &file.not_negation,
+                &file.budget_short,
+                &file.self_decides,
+                &file.not_my_call,
+                &file.urgent,
+                &file.interest_strong,
+                &file.meeting_noun,
+                &file.info_request,
+                &file.contact_verb,
+                &file.not_interested_weak,
+                &file.decline,
+                &file.defer,
+                &file.deadline,
+                &file.past,
+                &file.assistant_or_urgent,
                 &file.absence,
                 &file.absence_subject,
                 &file.auto_subject,
