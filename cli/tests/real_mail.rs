@@ -168,7 +168,7 @@ fn send_reply_engage_answer_through_smtp_and_imap_across_restarts() {
     );
 
     // 2. The reply arrives (twice), as a mail client writes it: threaded on our id.
-    let reply = reply_to(&ws, &first_id, None);
+    let reply = reply_to(ws, &first_id, None);
     imap.append("INBOX", &reply);
     imap.append("INBOX", &reply);
 
