@@ -158,7 +158,9 @@ pub fn questions(own_text: &str, vocabulary: &Topics) -> Vec<Asked> {
     analysis
         .clean()
         .filter(|s| (s.question || s.request) && !s.text.trim_end().ends_with(':'))
+        .flat_map(split_joined_question)
         .filter_map(|s| {
+            let s = &s;
             let topics: Vec<String> = vocabulary
                 .of_sentence(s)
                 .into_iter()
@@ -178,12 +180,87 @@ pub fn questions(own_text: &str, vocabulary: &Topics) -> Vec<Asked> {
         .collect()
 }
 
+/// A question sentence that joins two questions after a comma ("Can you work with X, and
+/// what is your uptime?") as its halves, each a question of at least three words; any other
+/// sentence as it is.
+fn split_joined_question(s: &Sentence) -> Vec<Sentence> {
+    let whole = || {
+        vec![Sentence {
+            lower: s.lower.clone(),
+            text: s.text.clone(),
+            question: s.question,
+            request: s.request,
+            injected: s.injected,
+        }]
+    };
+    if !s.question {
+        return whole();
+    }
+    let Some(cut) = s.text.match_indices(',').map(|(i, _)| i).find(|&i| {
+        let after = s.text[i + 1..].trim_start().to_lowercase();
+        let joiner = vocab::QUESTION_JOIN
+            .find(&after)
+            .filter(|m| m.start() == 0)
+            .map(|m| m.end());
+        joiner.is_some_and(|end| {
+            s.text[..i].split_whitespace().count() >= 3
+                && after[end..].split_whitespace().count() >= 3
+        })
+    }) else {
+        return whole();
+    };
+    let first = s.text[..cut].trim().to_string();
+    let rest = s.text[cut + 1..].trim_start();
+    let joiner_end = vocab::QUESTION_JOIN
+        .find(&rest.to_lowercase())
+        .map_or(0, |m| m.end());
+    // The joiner's length in the lowercased text is its length in the text (ASCII words).
+    let second = rest.get(joiner_end..).unwrap_or(rest).trim().to_string();
+    [first, second]
+        .into_iter()
+        .map(|text| Sentence {
+            lower: plain_lower(&text),
+            text,
+            question: true,
+            request: s.request,
+            injected: false,
+        })
+        .collect()
+}
+
 /// What a person writes in reply fits in far less; the cap bounds the work on hostile input.
 const MAX_ANALYSED_BYTES: usize = 32 * 1024;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_questions_joined_in_one_sentence_are_two_questions() {
+        let texts = |t: &str| -> Vec<String> {
+            questions(t, Topics::generic())
+                .into_iter()
+                .map(|a| a.text)
+                .collect()
+        };
+        assert_eq!(
+            texts("Also, can you work with our HR system, and what is your uptime guarantee?"),
+            vec![
+                "Also, can you work with our HR system",
+                "what is your uptime guarantee?"
+            ]
+        );
+        assert_eq!(
+            texts("Können Sie Schichtpläne importieren, und wie lange dauert die Einführung?"),
+            vec![
+                "Können Sie Schichtpläne importieren",
+                "wie lange dauert die Einführung?"
+            ]
+        );
+        // Without a comma, or with a short half, the sentence stays whole.
+        assert_eq!(texts("Do you support SSO and SCIM?").len(), 1);
+        assert_eq!(texts("Is it billed monthly, and why?").len(), 1);
+    }
 
     #[test]
     fn sentences_split_on_capitals_only() {

@@ -137,6 +137,10 @@ pub(crate) struct ClassifyFile {
     /// Past-tense markers: a date in their company is no deferral ("we signed last March").
     #[serde(default)]
     pub past: Vec<String>,
+    /// What joins two questions in one sentence after a comma ("…, and what is …"): the
+    /// answers look each half up on its own.
+    #[serde(default)]
+    pub question_join: Vec<String>,
     /// An assistant's or urgent-contact line: the address after it is never a referral.
     #[serde(default)]
     pub assistant_or_urgent: Vec<String>,
@@ -230,6 +234,7 @@ vocab!(DECLINE, decline);
 vocab!(DEFER, defer);
 vocab!(DEADLINE, deadline);
 vocab!(PAST, past);
+vocab!(QUESTION_JOIN, question_join);
 vocab!(ASSISTANT_OR_URGENT, assistant_or_urgent);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
@@ -291,6 +296,7 @@ mod tests {
                 &file.defer,
                 &file.deadline,
                 &file.past,
+                &file.question_join,
                 &file.assistant_or_urgent,
                 &file.absence,
                 &file.absence_subject,
