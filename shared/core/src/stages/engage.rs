@@ -147,8 +147,14 @@ pub async fn handle(msg: InboundMessage, deps: &Deps) -> Result<Outcome, StageEr
         lead.last_intent = Some(classification.intent);
         lead.last_action = Some(classification.action);
         // No answer is written that could not be sent: a failed check or an earlier reply
-        // waiting for a person holds it anyway.
-        if classification.action == Action::Answer && answer.is_none() && auth_ok && !held {
+        // waiting for a person holds it anyway, and a lead handed over is the seller's to
+        // answer.
+        if classification.action == Action::Answer
+            && answer.is_none()
+            && auth_ok
+            && !held
+            && lead.stage != Stage::HandedOver
+        {
             answer = Some(
                 crate::model::gateway::answer(
                     deps,
