@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn the_base_maps_sites_onto_one_origin_and_back() -> anyhow::Result<()> {
-        let web = HttpWeb::new("LumoraSQA/test", Duration::from_secs(1))?
+        let web = HttpWeb::new("ExampleSQA/test", Duration::from_secs(1))?
             .with_base("http://127.0.0.1:9/")?;
         let public = Url::parse("https://x.example/news.html?a=1")?;
         let wire = web.wire_url(&public).map_err(|e| anyhow!("{e}"))?;

@@ -243,7 +243,7 @@ mod tests {
             from: "ava@agent.example".into(),
             to_name: "Zoë Müller".into(),
             to: "zoe@x.example".into(),
-            subject: "Grüße from Lumora".into(),
+            subject: "Grüße from the team".into(),
             date: chrono::DateTime::parse_from_rfc3339("2026-11-21T09:00:00Z")
                 .unwrap()
                 .with_timezone(&Utc),
@@ -306,7 +306,7 @@ mod tests {
     fn the_rendered_message_parses_back_to_the_same_text() {
         let raw = render(&msg());
         let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
-        assert_eq!(parsed.subject(), Some("Grüße from Lumora"));
+        assert_eq!(parsed.subject(), Some("Grüße from the team"));
         let body = parsed.body_text(0).unwrap().replace("\r\n", "\n");
         assert!(body.starts_with("Hi Zoë,\n= a long line xxx"), "{body}");
         assert_eq!(body.trim_end().matches('x').count(), 200);

@@ -63,6 +63,28 @@ fn decode_leads(rows: Vec<RawLead>) -> StoreResult<Vec<Lead>> {
         .collect()
 }
 
+impl SqliteStore {
+    /// The lead ids a one-parameter `sql` (`SELECT id … WHERE column = ?1 ORDER BY seq`)
+    /// selects for `value`.
+    fn ids_in_order(&self, sql: &str, value: &str) -> StoreResult<Vec<LeadId>> {
+        let conn = self.conn();
+        let ids = conn
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_map([value], |r| r.get::<_, String>(0))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            })
+            .map_err(|e| db_error(e, "find leads by an indexed column"))?;
+        ids.iter()
+            .map(|s| {
+                LeadId::parse(s).map_err(|e| {
+                    StoreError::Unexpected(anyhow::anyhow!("bad lead id in the store: {e}"))
+                })
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl LeadStore for SqliteStore {
     async fn insert(&self, lead: &Lead) -> StoreResult<()> {
@@ -326,39 +348,17 @@ impl LeadStore for SqliteStore {
     }
 
     async fn find_by_email(&self, key: &str) -> StoreResult<Vec<LeadId>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached("SELECT id FROM leads WHERE email_key = ?1 ORDER BY seq")
-            .map_err(|e| db_error(e, "prepare find_by_email"))?;
-        let ids = stmt
-            .query_map([key], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
-            .map_err(|e| db_error(e, "find leads by address"))?;
-        ids.iter()
-            .map(|s| {
-                LeadId::parse(s).map_err(|e| {
-                    StoreError::Unexpected(anyhow::anyhow!("bad lead id in the store: {e}"))
-                })
-            })
-            .collect()
+        self.ids_in_order(
+            "SELECT id FROM leads WHERE email_key = ?1 ORDER BY seq",
+            key,
+        )
     }
 
     async fn find_by_account(&self, account: &str) -> StoreResult<Vec<LeadId>> {
-        let conn = self.conn();
-        let ids = conn
-            .prepare_cached("SELECT id FROM leads WHERE account = ?1 ORDER BY seq")
-            .and_then(|mut s| {
-                s.query_map([account], |r| r.get::<_, String>(0))
-                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
-            })
-            .map_err(|e| db_error(e, "find leads by account"))?;
-        ids.iter()
-            .map(|s| {
-                LeadId::parse(s).map_err(|e| {
-                    StoreError::Unexpected(anyhow::anyhow!("bad lead id in the store: {e}"))
-                })
-            })
-            .collect()
+        self.ids_in_order(
+            "SELECT id FROM leads WHERE account = ?1 ORDER BY seq",
+            account,
+        )
     }
 
     async fn find_by_provider_id(&self, provider_id: &str) -> StoreResult<Option<LeadId>> {

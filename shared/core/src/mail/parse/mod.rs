@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn outreach_ids_give_the_lead_and_the_touch() {
         assert_eq!(
-            outreach_lead_id("<outreach-L0078-1@agent.lumora-analytics.example>"),
+            outreach_lead_id("<outreach-L0078-1@agent.seller.example>"),
             Some(("L0078".to_string(), 1))
         );
         assert_eq!(
