@@ -1,9 +1,9 @@
 //! Tests: the reply classifier's judgment on every labelled set, per part and per language.
 //!
 //! Parts: the public replies (`../shared/data/replies`), the evaluation set's `tuned` part
-//! (vocabulary may be tuned on it), its `more` and `more2` parts (tuned too: further cases
-//! written from the rules; `more2` holds deferrals, declines, wrong-person replies, indirect
-//! interest and Portuguese opt-outs), its `holdout` part (never read while tuning: only its
+//! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
+//! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
+//! replies, indirect interest and questions, `more2` also Portuguese opt-outs), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
 //! (`tests/fixtures/sellers/vantorq-maintenance/replies`, a stand-in for an unseen seller:
@@ -265,6 +265,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more2"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more3",
+        dir: eval.join("more3"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
@@ -305,6 +310,7 @@ fn judgment_figures_per_part_and_language() {
             "eval tuned" => (99.0, 0),
             "eval more" => (98.0, 0),
             "eval more2" => (99.0, 0),
+            "eval more3" => (0.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (91.5, 0),
             "vantorq replies" => (73.0, 0),

@@ -32,19 +32,33 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         return Intent::WrongPerson;
     }
     if interest {
-        // A request and a refusal in the same reply ("Sure, I'd love a demo, right after I
-        // read forty other pitches. Not for us."): sarcasm or a hedge, a person decides.
-        if a.any(&vocab::NOT_INTERESTED) || a.any(&vocab::DECLINE) || puts_off(a) {
+        let requests: Vec<&Sentence> = a.clean().filter(|s| asks_for_it(s, a)).collect();
+        if a.any(&vocab::NOT_INTERESTED) || a.any(&vocab::DECLINE) {
+            // "Sure, I'd love a demo, right after I read forty other pitches. Not for us.":
+            // an ironic request next to a refusal is the refusal.
+            if requests.iter().all(|s| vocab::SARCASM.is_match(&s.lower)) {
+                return Intent::NotInterested;
+            }
+            // A request and a refusal otherwise: a hedge, a person decides.
+            return Intent::Unclear;
+        }
+        if puts_off(a) {
+            // "…until that's finished, realistically March. Happy to talk then.": the
+            // request waits for the deferral.
+            if requests.iter().all(|s| vocab::THEN_REF.is_match(&s.lower)) {
+                return Intent::NotNow;
+            }
             return Intent::Unclear;
         }
         return Intent::Interested;
     }
+    // "Can we talk again once the new entity exists?" puts off; it asks nothing.
     if a.clean().any(|s| {
         (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))
+            && !defers_contact(s, a)
             && (topics.any(s)
                 || asks_about_product(&s.lower)
-                // "Can you come back to me after Easter?" puts off; it asks nothing.
-                || s.question && vocab::QUESTION.is_match(&s.lower) && !defers_contact(s, a))
+                || s.question && vocab::QUESTION.is_match(&s.lower))
     }) {
         return Intent::Question;
     }
@@ -103,7 +117,7 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
         return true;
     }
     let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
-    let has_marker = s.request || unnegated(&vocab::INTEREST_MARKER, &s.lower);
+    let has_marker = s.request || unnegated_around(&vocab::INTEREST_MARKER, &s.lower);
     if !(has_noun && has_marker) {
         return false;
     }

@@ -280,6 +280,28 @@ pub(super) fn unnegated(re: &Regex, s: &str) -> bool {
     re.find_iter(s).any(|m| !negated_before(s, m.start()))
 }
 
+/// A match that no negation in the same clause precedes or closely follows: "das passt
+/// leider nicht", "dat komt niet uit" put the negation after the verb.
+pub(super) fn unnegated_around(re: &Regex, s: &str) -> bool {
+    re.find_iter(s)
+        .any(|m| !negated_before(s, m.start()) && !negated_after(s, m.end()))
+}
+
+/// A negation word among the next few words of the same clause.
+fn negated_after(s: &str, pos: usize) -> bool {
+    let rest = s.get(pos..).unwrap_or("");
+    let clause = rest
+        .split([',', ';', ':', '.', '!', '?', '-', '(', ')'])
+        .next()
+        .unwrap_or(rest);
+    let near: String = clause
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    has_negation(&near)
+}
+
 pub(super) fn negated_before(s: &str, pos: usize) -> bool {
     let mut start = pos.saturating_sub(48);
     while start > 0 && !s.is_char_boundary(start) {

@@ -156,6 +156,14 @@ pub(crate) struct ClassifyFile {
     /// Soon: a timeline within about three months ("asap", "next month").
     #[serde(default)]
     pub urgent: Vec<String>,
+    /// A time that points back to a deferral in the same reply ("happy to talk then",
+    /// "after that"): the request waits for it.
+    #[serde(default)]
+    pub then_ref: Vec<String>,
+    /// Irony around a request ("Sure, I'd love a demo, right after …", "yet another …"): with
+    /// a decline in the same reply, the decline is meant.
+    #[serde(default)]
+    pub sarcasm: Vec<String>,
 }
 
 pub(crate) struct Lang {
@@ -248,6 +256,8 @@ vocab!(PRICING_REQUEST, pricing_request);
 vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
+vocab!(THEN_REF, then_ref);
+vocab!(SARCASM, sarcasm);
 
 /// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
@@ -310,6 +320,8 @@ mod tests {
                 &file.trial_request,
                 &file.meeting_request,
                 &file.competitor_comparison,
+                &file.then_ref,
+                &file.sarcasm,
             ];
             for list in lists {
                 for f in list {
