@@ -24,7 +24,11 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
     let interest = interested(a);
     // "Talk to our CTO if you want a demo": the request in a sentence that sends us to
     // someone else is theirs, not the writer's.
-    let own_interest = a.clean().any(|s| !redirects(&s.lower) && asks_for_it(s, a));
+    // A request strong on its own ("Send the contract over and I'll pass it to our legal
+    // team") stays the writer's even beside a hand-on.
+    let own_interest = a.clean().any(|s| {
+        asks_for_it(s, a) && (!redirects(&s.lower) || unnegated(&vocab::INTEREST_STRONG, &s.lower))
+    });
     let names_address = a.clean.contains('@');
     let redirect =
         a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
@@ -116,8 +120,14 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
         return true;
     }
+    // The thing asked for and the asking in one clause: "Is the contract annual, or can we
+    // pay monthly?" asks about the contract, it does not ask for one.
     let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
-    let has_marker = s.request || unnegated_around(&vocab::INTEREST_MARKER, &s.lower);
+    let has_marker = s.request
+        || alternatives(&s.lower).any(|clause| {
+            unnegated(&vocab::INTEREST_NOUN, clause)
+                && unnegated_around(&vocab::INTEREST_MARKER, clause)
+        });
     if !(has_noun && has_marker) {
         return false;
     }
@@ -125,6 +135,12 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     // for one; a meeting noun in the same sentence still makes it a request.
     !(vocab::INFO_REQUEST.is_match(&s.lower) || vocab::INFO_ONLY.is_match(&s.lower))
         || vocab::MEETING_NOUN.is_match(&s.lower) && !vocab::INFO_ONLY.is_match(&s.lower)
+}
+
+/// The parts of an alternative question ("Is it annual, or can we pay monthly?"): the
+/// sentence cut at ";" and at the word "or" of each language (`question_or`).
+fn alternatives(lower: &str) -> impl Iterator<Item = &str> {
+    vocab::QUESTION_OR.split(lower)
 }
 
 /// A sentence that puts the conversation off ("not now", "write to me again next year"):

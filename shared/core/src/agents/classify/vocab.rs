@@ -164,6 +164,10 @@ pub(crate) struct ClassifyFile {
     /// a decline in the same reply, the decline is meant.
     #[serde(default)]
     pub sarcasm: Vec<String>,
+    /// The "or" of an alternative question ("…, or can we pay monthly?"): each side is read
+    /// on its own when looking for a request.
+    #[serde(default)]
+    pub question_or: Vec<String>,
 }
 
 pub(crate) struct Lang {
@@ -258,6 +262,19 @@ vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
 vocab!(THEN_REF, then_ref);
 vocab!(SARCASM, sarcasm);
+/// A split point between the two sides of an alternative question: ";" or a language's "or".
+pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
+    let words: Vec<String> = LANG_DATA
+        .iter()
+        .flat_map(|l| l.classify.question_or.iter())
+        .map(|w| format!(",?\\s+{w}\\s+"))
+        .chain(std::iter::once(";".to_string()))
+        .collect();
+    Regex::new(&words.join("|")).unwrap_or_else(|_| {
+        #[allow(clippy::expect_used)]
+        Regex::new(";").expect("a semicolon")
+    })
+});
 
 /// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
@@ -322,6 +339,7 @@ mod tests {
                 &file.competitor_comparison,
                 &file.then_ref,
                 &file.sarcasm,
+                &file.question_or,
             ];
             for list in lists {
                 for f in list {
