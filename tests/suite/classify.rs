@@ -736,6 +736,36 @@ const PHRASINGS: &[(&str, &str)] = &[
         "unclear",
         "Hi Mark,\n\nsee below - is this something for us? They seem to support dbt.",
     ),
+    // An ironic request beside a refusal is the refusal.
+    (
+        "not_interested",
+        "Sure, I'd love a demo, right after I finish the other thirty pitches in my inbox. Not for us.",
+    ),
+    // A request that points back to a deferral waits for it.
+    (
+        "not_now",
+        "We're halfway through a platform migration and nothing new comes in until that's finished, probably April. Happy to talk then.",
+    ),
+    // A negation just after the asking verb cancels it.
+    (
+        "not_interested",
+        "Ihr Angebot passt leider nicht zu uns. Wir haben uns für einen anderen Weg entschieden.",
+    ),
+    // An alternative question about the contract asks about it, not for it.
+    (
+        "question",
+        "Is the contract annual, or can we pay month to month?",
+    ),
+    // "Pass it to legal" is no decline.
+    (
+        "interested",
+        "Send the contract over and I'll pass it to our legal team.",
+    ),
+    // A sentence that puts contact off asks nothing.
+    (
+        "not_now",
+        "Not yet. Can we talk again once the new entity exists, probably around Q3?",
+    ),
 ];
 
 #[test]

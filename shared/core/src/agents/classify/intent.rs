@@ -46,12 +46,25 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
             // A request and a refusal otherwise: a hedge, a person decides.
             return Intent::Unclear;
         }
-        if puts_off(a) {
-            // "…until that's finished, realistically March. Happy to talk then.": the
-            // request waits for the deferral.
-            if requests.iter().all(|s| vocab::THEN_REF.is_match(&s.lower)) {
-                return Intent::NotNow;
-            }
+        // "…until that's finished, realistically March. Happy to talk then.": the request
+        // waits for the deferral.
+        let later = puts_off(a)
+            || a.clean()
+                .any(|s| vocab::NOT_NOW.is_match(&s.lower) || defers(&s.lower, a.reference));
+        if later && requests.iter().all(|s| vocab::THEN_REF.is_match(&s.lower)) {
+            return Intent::NotNow;
+        }
+        // A request beside a deferral that is not itself the request ("We're mid-migration
+        // until spring. Happy to see a demo."): which one is meant, a person decides.
+        // An explicit request ("we'd like to book a demo") stands beside a dated plan.
+        let explicit = requests.iter().any(|s| {
+            unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower)
+        });
+        if puts_off(a)
+            || !explicit
+                && a.clean()
+                    .any(|s| vocab::NOT_NOW.is_match(&s.lower) && !asks_for_it(s, a))
+        {
             return Intent::Unclear;
         }
         return Intent::Interested;
