@@ -280,6 +280,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more5"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more6",
+        dir: eval.join("more6"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
@@ -323,6 +328,7 @@ fn judgment_figures_per_part_and_language() {
             "eval more3" => (99.0, 0),
             "eval more4" => (0.0, 0),
             "eval more5" => (0.0, 0),
+            "eval more6" => (0.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (91.5, 0),
             "vantorq replies" => (73.0, 0),

@@ -105,9 +105,15 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
     })
 }
 
-/// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
+/// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2"
+/// nor "mi scriva a gennaio" (the writer named by a pronoun before the verb).
 pub(super) fn redirects(lower: &str) -> bool {
+    const TO_ME_BEFORE: &[&str] = &["mi ", "ci ", "me ", "nos ", "m'", "mich ", "uns "];
     vocab::REDIRECT.find_iter(lower).any(|m| {
+        let before = lower.get(..m.start()).unwrap_or("");
+        if TO_ME_BEFORE.iter().any(|p| before.ends_with(p)) {
+            return false;
+        }
         let after = lower.get(m.end()..).unwrap_or("").trim_start();
         !(after.starts_with("me ")
             || after.starts_with("us ")

@@ -134,6 +134,11 @@ pub(super) fn machine_intent(
         || analysis.any(&vocab::UNSUBSCRIBE)
         || analysis.any(&vocab::COMPLAINT)
         || analysis.any(&vocab::NOT_INTERESTED)
+        || analysis.any(&vocab::NOT_INTERESTED_WEAK)
+        || analysis.any(&vocab::WRONG_PERSON)
+        || analysis.clean().any(|s| super::intent::redirects(&s.lower))
+        || super::intent::not_now(analysis)
+        || super::intent::interested(analysis)
         || analysis.clean().any(|s| s.question && topics.any(s));
     if !human_signals {
         let first_part = truncate_bytes(body, 400);

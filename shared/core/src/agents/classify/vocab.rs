@@ -199,11 +199,20 @@ pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Re
     } else {
         format!(r"(?:^|\b)(?:{})(?:\b|$)", parts.join("|"))
     };
-    Regex::new(&pattern).unwrap_or_else(|_| {
+    compile(&pattern).unwrap_or_else(|_| {
         // A broken fragment in one list: keep the others working (the data tests name it).
         #[allow(clippy::expect_used)]
         Regex::new(r"[^\s\S]").expect("the empty pattern")
     })
+}
+
+/// One list's union of all languages: Unicode classes and bounded gaps (`.{0,60}`) make it
+/// large, so the compiled size allowed is well above the regex crate's default.
+pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(256 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
 }
 
 /// The union over all languages of one list of `classify.toml`.
@@ -286,61 +295,66 @@ pub(crate) static DATE_UNTIL: LazyLock<Regex> =
 mod tests {
     use super::*;
 
+    /// Every list of one file, in one order (the union test pairs them across languages).
+    fn lists(file: &ClassifyFile) -> Vec<&Vec<String>> {
+        vec![
+            &file.unsubscribe,
+            &file.complaint,
+            &file.opt_out_footer,
+            &file.wrong_person,
+            &file.redirect,
+            &file.redirect_weak,
+            &file.interested,
+            &file.interest_noun,
+            &file.interest_marker,
+            &file.question,
+            &file.injection,
+            &file.info_only,
+            &file.not_now,
+            &file.not_interested,
+            &file.negative,
+            &file.negation,
+            &file.not_negation,
+            &file.budget_short,
+            &file.self_decides,
+            &file.not_my_call,
+            &file.urgent,
+            &file.interest_strong,
+            &file.meeting_noun,
+            &file.info_request,
+            &file.contact_verb,
+            &file.not_interested_weak,
+            &file.decline,
+            &file.defer,
+            &file.deadline,
+            &file.past,
+            &file.question_join,
+            &file.assistant_or_urgent,
+            &file.absence,
+            &file.absence_subject,
+            &file.auto_subject,
+            &file.auto_body,
+            &file.budget,
+            &file.authority,
+            &file.need,
+            &file.timeline,
+            &file.pricing_request,
+            &file.trial_request,
+            &file.meeting_request,
+            &file.competitor_comparison,
+            &file.then_ref,
+            &file.sarcasm,
+            &file.question_or,
+        ]
+    }
+
     #[test]
     fn every_data_file_parses_and_every_fragment_compiles() {
         assert_eq!(CLASSIFY_FILES.len(), LANGS.len());
         for (code, text) in CLASSIFY_FILES {
             let file: ClassifyFile =
                 toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/classify.toml: {e}"));
-            let lists = [
-                &file.unsubscribe,
-                &file.complaint,
-                &file.opt_out_footer,
-                &file.wrong_person,
-                &file.redirect,
-                &file.redirect_weak,
-                &file.interested,
-                &file.interest_noun,
-                &file.interest_marker,
-                &file.question,
-                &file.injection,
-                &file.info_only,
-                &file.not_now,
-                &file.not_interested,
-                &file.negative,
-                &file.negation,
-                &file.not_negation,
-                &file.budget_short,
-                &file.self_decides,
-                &file.not_my_call,
-                &file.urgent,
-                &file.interest_strong,
-                &file.meeting_noun,
-                &file.info_request,
-                &file.contact_verb,
-                &file.not_interested_weak,
-                &file.decline,
-                &file.defer,
-                &file.deadline,
-                &file.past,
-                &file.question_join,
-                &file.assistant_or_urgent,
-                &file.absence,
-                &file.absence_subject,
-                &file.auto_subject,
-                &file.auto_body,
-                &file.budget,
-                &file.authority,
-                &file.need,
-                &file.timeline,
-                &file.pricing_request,
-                &file.trial_request,
-                &file.meeting_request,
-                &file.competitor_comparison,
-                &file.then_ref,
-                &file.sarcasm,
-                &file.question_or,
-            ];
+            let lists = lists(&file);
             for list in lists {
                 for f in list {
                     assert!(
@@ -362,6 +376,30 @@ mod tests {
             assert!(
                 !file.auto_body.is_empty(),
                 "lang/{code}: no auto-reply phrases"
+            );
+        }
+    }
+
+    #[test]
+    fn every_list_of_all_languages_compiles_as_one_pattern() {
+        // A union too large for the regex engine would silently match nothing.
+        let files: Vec<&ClassifyFile> = LANG_DATA.iter().map(|l| &l.classify).collect();
+        let count = lists(files[0]).len();
+        for i in 0..count {
+            let parts: Vec<String> = files
+                .iter()
+                .flat_map(|f| lists(f)[i].iter())
+                .filter(|f| !f.trim().is_empty())
+                .map(|f| format!("(?:{f})"))
+                .collect();
+            if parts.is_empty() {
+                continue;
+            }
+            let pattern = format!(r"(?:^|\b)(?:{})(?:\b|$)", parts.join("|"));
+            assert!(
+                compile(&pattern).is_ok(),
+                "list #{i} of classify.toml does not compile as one pattern: {:?}",
+                compile(&pattern).err()
             );
         }
     }
