@@ -93,6 +93,8 @@ struct Figures {
     harm_kinds: BTreeMap<&'static str, usize>,
     per_intent: BTreeMap<&'static str, Tally>,
     per_lang: BTreeMap<String, (Tally, usize)>,
+    /// Wrong intents as "expected → given" counts (printed for every part, no file named).
+    confusion: BTreeMap<String, usize>,
     misses: Vec<String>,
 }
 
@@ -175,6 +177,9 @@ fn measure(dir: &Path, part: &str, sellers: &Sellers) -> Figures {
             f.harmful += 1;
             entry.1 += 1;
         }
+        if !ok {
+            *f.confusion.entry(format!("{want}→{got}")).or_default() += 1;
+        }
         if !ok || why.is_some() {
             f.misses.push(format!(
                 "{file} [{lang}] expected {want}, got {got}{}",
@@ -221,6 +226,14 @@ fn print(name: &str, f: &Figures, show_misses: bool) {
         })
         .collect();
     println!("  per lang {}", langs.join("  "));
+    if !f.confusion.is_empty() {
+        let pairs: Vec<String> = f
+            .confusion
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("  confused {}", pairs.join("  "));
+    }
     if show_misses {
         for m in &f.misses {
             println!("    {m}");

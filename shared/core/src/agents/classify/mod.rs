@@ -98,6 +98,13 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
         );
         if content_based && addressed_elsewhere(mail) {
             Intent::Unclear
+        } else if intent == Intent::Unclear
+            && !addressed_elsewhere(mail)
+            && find_referral(mail, &analysis).is_some()
+        {
+            // A reply that says nothing we recognise but hands us a colleague's address
+            // ("Not my desk. jane@acme.example") sends us on.
+            Intent::WrongPerson
         } else {
             intent
         }
