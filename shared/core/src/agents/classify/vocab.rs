@@ -183,12 +183,12 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
         .collect()
 });
 
-/// `\b(?:f1|f2|…)\b` over the fragments of all languages; a regex that matches nothing when
-/// the lists are empty.
+/// `\b(?:f1|f2|…)\b` over the fragments of all languages, their groups made non-capturing;
+/// a regex that matches nothing when the lists are empty.
 pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
     let parts: Vec<String> = fragments
         .filter(|f| !f.trim().is_empty())
-        .map(|f| format!("(?:{f})"))
+        .map(|f| format!("(?:{})", non_capturing(f)))
         .collect();
     let pattern = if parts.is_empty() {
         r"[^\s\S]".to_string()
@@ -200,6 +200,36 @@ pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Re
         #[allow(clippy::expect_used)]
         Regex::new(r"[^\s\S]").expect("the empty pattern")
     })
+}
+
+/// `fragment` with its groups made non-capturing. Nothing reads the groups of a joined list,
+/// and the regex engine keeps a slot for each group in every state of its search: with the
+/// groups of every language's opt-out phrases that is gigabytes per searching thread.
+fn non_capturing(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len() + 16);
+    let mut chars = fragment.chars().peekable();
+    // Depth of (possibly nested) character classes: a "(" inside one is a literal.
+    let mut class = 0usize;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\\' => out.extend(chars.next()),
+            '[' => {
+                class += 1;
+                // "[]…]" and "[^]…]": a "]" first in a class is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.extend(chars.next());
+                }
+                if chars.peek() == Some(&']') {
+                    out.extend(chars.next());
+                }
+            }
+            ']' if class > 0 => class -= 1,
+            '(' if class == 0 && chars.peek() != Some(&'?') => out.push_str("?:"),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The union over all languages of one list of `classify.toml`.
@@ -345,6 +375,87 @@ mod tests {
                 !file.auto_body.is_empty(),
                 "lang/{code}: no auto-reply phrases"
             );
+        }
+    }
+
+    #[test]
+    fn groups_of_a_joined_list_capture_nothing() {
+        assert_eq!(
+            non_capturing(r"(a|b\(c\))[(x]?(?:d)(?i)(e[^]f(]*)"),
+            r"(?:a|b\(c\))[(x]?(?:d)(?i)(?:e[^]f(]*)"
+        );
+        assert_eq!(UNSUBSCRIBE.captures_len(), 1);
+    }
+
+    /// A list too large for the regex size limit once all languages are joined would match
+    /// nothing at all (`alternation` falls back to the empty pattern): every opt-out missed.
+    #[test]
+    fn every_list_of_all_languages_compiles_as_one_regex() {
+        macro_rules! joined {
+            ($($name:ident: $field:ident),*) => {
+                [$((
+                    stringify!($field),
+                    &*$name,
+                    LANG_DATA.iter().map(|l| l.classify.$field.len()).sum::<usize>(),
+                )),*]
+            };
+        }
+        let lists = joined!(
+            UNSUBSCRIBE: unsubscribe,
+            COMPLAINT: complaint,
+            OPT_OUT_FOOTER: opt_out_footer,
+            WRONG_PERSON: wrong_person,
+            REDIRECT: redirect,
+            REDIRECT_WEAK: redirect_weak,
+            INTERESTED: interested,
+            INTEREST_NOUN: interest_noun,
+            INTEREST_MARKER: interest_marker,
+            QUESTION: question,
+            INJECTION: injection,
+            INFO_ONLY: info_only,
+            NOT_NOW: not_now,
+            NOT_INTERESTED: not_interested,
+            NEGATIVE: negative,
+            NEGATION: negation,
+            NOT_NEGATION: not_negation,
+            BUDGET_SHORT: budget_short,
+            SELF_DECIDES: self_decides,
+            NOT_MY_CALL: not_my_call,
+            URGENT: urgent,
+            INTEREST_STRONG: interest_strong,
+            MEETING_NOUN: meeting_noun,
+            INFO_REQUEST: info_request,
+            CONTACT_VERB: contact_verb,
+            NOT_INTERESTED_WEAK: not_interested_weak,
+            DECLINE: decline,
+            DEFER: defer,
+            DEADLINE: deadline,
+            PAST: past,
+            QUESTION_JOIN: question_join,
+            ASSISTANT_OR_URGENT: assistant_or_urgent,
+            ABSENCE: absence,
+            ABSENCE_SUBJECT: absence_subject,
+            AUTO_SUBJECT: auto_subject,
+            AUTO_BODY: auto_body,
+            BUDGET: budget,
+            AUTHORITY: authority,
+            NEED: need,
+            TIMELINE: timeline,
+            PRICING_REQUEST: pricing_request,
+            TRIAL_REQUEST: trial_request,
+            MEETING_REQUEST: meeting_request,
+            COMPETITOR_COMPARISON: competitor_comparison,
+            THEN_REF: then_ref,
+            SARCASM: sarcasm
+        );
+        for (field, re, fragments) in lists {
+            assert!(
+                fragments == 0 || re.as_str() != r"[^\s\S]",
+                "the {field} lists of all languages do not compile as one regex"
+            );
+        }
+        for (what, re) in [("return", &*DATE_BACK), ("until", &*DATE_UNTIL)] {
+            assert_ne!(re.as_str(), r"[^\s\S]", "the {what} words do not compile");
         }
     }
 }
