@@ -26,6 +26,20 @@ const LANGUAGES: &[(&str, &str)] = &[
     ("no", include_str!("../../lang/no/dates.toml")),
     ("fi", include_str!("../../lang/fi/dates.toml")),
     ("cs", include_str!("../../lang/cs/dates.toml")),
+    ("ro", include_str!("../../lang/ro/dates.toml")),
+    ("hu", include_str!("../../lang/hu/dates.toml")),
+    ("el", include_str!("../../lang/el/dates.toml")),
+    ("sk", include_str!("../../lang/sk/dates.toml")),
+    ("sl", include_str!("../../lang/sl/dates.toml")),
+    ("hr", include_str!("../../lang/hr/dates.toml")),
+    ("bg", include_str!("../../lang/bg/dates.toml")),
+    ("et", include_str!("../../lang/et/dates.toml")),
+    ("lv", include_str!("../../lang/lv/dates.toml")),
+    ("lt", include_str!("../../lang/lt/dates.toml")),
+    ("ca", include_str!("../../lang/ca/dates.toml")),
+    ("ru", include_str!("../../lang/ru/dates.toml")),
+    ("uk", include_str!("../../lang/uk/dates.toml")),
+    ("tr", include_str!("../../lang/tr/dates.toml")),
 ];
 
 /// One language's `dates.toml`: twelve months and seven weekdays (Monday first), each a
@@ -181,12 +195,13 @@ pub struct FoundDate {
     pub start: usize,
 }
 
-/// Dates in a text, with or without a year: ISO, day-first numeric (`24.11.2026`, `30/11`),
-/// "1 December 2026", "4. Dezember", "30 de noviembre", "November 30", "May 5th", "July
-/// 10-31" (the end), "the 30th". Without a year a date is the next occurrence on or after
-/// `reference`.
+/// Dates in a text, with or without a year: ISO (and the Hungarian `2026. 11. 24.`),
+/// day-first numeric (`24.11.2026`, `30/11`), "1 December 2026", "4. Dezember", "30 de
+/// noviembre", "November 30", "May 5th", "July 10-31" (the end), "the 30th". Without a year
+/// a date is the next occurrence on or after `reference`.
 pub fn dates_in(text: &str, reference: DateTime<Utc>) -> Vec<FoundDate> {
-    pattern!(ISO, r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b");
+    // ISO, and year first with dots as Hungarian writes it ("2026. 11. 24.").
+    pattern!(ISO, r"\b(20\d\d)(?:-|\.\s?)(\d{1,2})(?:-|\.\s?)(\d{1,2})\b");
     pattern!(
         NUMERIC,
         r"(?:^|[^\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?:[^\d:/]|$)"

@@ -15,7 +15,8 @@ use std::sync::LazyLock;
 /// The languages with data files, in detection order.
 #[cfg(test)]
 const LANGS: &[&str] = &[
-    "en", "de", "fr", "es", "nl", "it", "pt", "pl", "sv", "da", "no", "fi", "cs",
+    "en", "de", "fr", "es", "nl", "it", "pt", "pl", "sv", "da", "no", "fi", "cs", "ro", "hu", "el",
+    "sk", "sl", "hr", "bg", "et", "lv", "lt", "ca", "ru", "uk", "tr",
 ];
 
 const CLASSIFY_FILES: &[(&str, &str)] = &[
@@ -32,6 +33,20 @@ const CLASSIFY_FILES: &[(&str, &str)] = &[
     ("no", include_str!("../../../lang/no/classify.toml")),
     ("fi", include_str!("../../../lang/fi/classify.toml")),
     ("cs", include_str!("../../../lang/cs/classify.toml")),
+    ("ro", include_str!("../../../lang/ro/classify.toml")),
+    ("hu", include_str!("../../../lang/hu/classify.toml")),
+    ("el", include_str!("../../../lang/el/classify.toml")),
+    ("sk", include_str!("../../../lang/sk/classify.toml")),
+    ("sl", include_str!("../../../lang/sl/classify.toml")),
+    ("hr", include_str!("../../../lang/hr/classify.toml")),
+    ("bg", include_str!("../../../lang/bg/classify.toml")),
+    ("et", include_str!("../../../lang/et/classify.toml")),
+    ("lv", include_str!("../../../lang/lv/classify.toml")),
+    ("lt", include_str!("../../../lang/lt/classify.toml")),
+    ("ca", include_str!("../../../lang/ca/classify.toml")),
+    ("ru", include_str!("../../../lang/ru/classify.toml")),
+    ("uk", include_str!("../../../lang/uk/classify.toml")),
+    ("tr", include_str!("../../../lang/tr/classify.toml")),
 ];
 
 /// The lists one `classify.toml` may hold (all optional).
