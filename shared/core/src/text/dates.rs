@@ -496,6 +496,59 @@ mod tests {
     }
 
     #[test]
+    fn the_files_of_the_other_european_languages_are_read() {
+        let r = at(2026, 11, 10);
+        let first = |t: &str| dates_in(t, r).first().map(|f| f.date.to_string());
+        for (text, date) in [
+            ("până pe 24 noiembrie", "2026-11-24"),
+            ("szabadságon vagyok november 24-ig", "2026-11-24"),
+            ("2026.11.24-ig szabadságon vagyok", "2026-11-24"),
+            ("2026. 11. 24-ig", "2026-11-24"),
+            ("έως 24 Νοεμβρίου", "2026-11-24"),
+            ("ΕΩΣ 24 ΝΟΕΜΒΡΙΟΥ", "2026-11-24"),
+            ("do 24. novembra", "2026-11-24"),
+            ("do 24. studenoga", "2026-11-24"),
+            ("до 24 ноември", "2026-11-24"),
+            ("kuni 24. novembrini", "2026-11-24"),
+            ("līdz 24. novembrim", "2026-11-24"),
+            ("iki lapkričio 24 d.", "2026-11-24"),
+            ("fins al 24 de novembre", "2026-11-24"),
+            ("tornaré el 2 d'octubre", "2027-10-02"),
+            ("до 24 ноября", "2026-11-24"),
+            ("до 24 листопада", "2026-11-24"),
+            ("24 Kasım'a kadar", "2026-11-24"),
+        ] {
+            assert_eq!(first(text).as_deref(), Some(date), "{text}");
+        }
+        for (text, day) in [
+            ("revin luni", Weekday::Mon),
+            ("visszatérek pénteken", Weekday::Fri),
+            ("επιστρέφω την Τετάρτη", Weekday::Wed),
+            ("vrátim sa v stredu", Weekday::Wed),
+            ("vrnem se v četrtek", Weekday::Thu),
+            ("vraćam se u srijedu", Weekday::Wed),
+            ("ще се върна в понеделник", Weekday::Mon),
+            ("tagasi esmaspäeval", Weekday::Mon),
+            ("atgriezīšos pirmdien", Weekday::Mon),
+            ("grįšiu penktadienį", Weekday::Fri),
+            ("tornaré dimarts", Weekday::Tue),
+            ("вернусь в среду", Weekday::Wed),
+            ("повернуся в п’ятницю", Weekday::Fri),
+            ("salı dönüyorum", Weekday::Tue),
+        ] {
+            assert_eq!(weekday_in(text), Some(day), "{text}");
+        }
+        // Names that are also first names count alone only after a word that introduces a
+        // time; the Croatian "listopad" stays the Czech and Polish November.
+        assert_eq!(month_words("Ian will call you"), vec![]);
+        assert_eq!(month_words("Marta is on leave"), vec![]);
+        assert_eq!(month_number("listopad"), Some(11));
+        assert_eq!(month_number("oktobra"), Some(10));
+        assert!(back_words().iter().any(|w| w == "revin"));
+        assert!(until_words().iter().any(|w| w == "kuni"));
+    }
+
+    #[test]
     fn dates_with_and_without_a_year() {
         let r = at(2026, 11, 19);
         let d: Vec<String> = dates_in("zurück am 4. Dezember, then 2027-01-10", r)
