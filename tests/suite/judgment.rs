@@ -672,6 +672,486 @@ fn czech_machine_and_opt_out_wording() {
     );
 }
 
+/// What one more European language must get right, beyond [`check_language`]: a GDPR
+/// erasure, the absence and the auto-reply read from their wording alone (no automatic
+/// headers), a newsletter's footer that is no opt-out, and the language of each message.
+struct Wording<'a> {
+    code: &'a str,
+    opt_outs: &'a [&'a str],
+    erasure: &'a str,
+    complaint: &'a str,
+    /// The absence notice and the date its writer is back.
+    absence: (&'a str, &'a str),
+    auto_reply: &'a str,
+    /// A newsletter whose footer says how to unsubscribe.
+    footer: &'a str,
+}
+
+fn check_wording(w: &Wording<'_>) {
+    let code = w.code;
+    check_language(code, w.opt_outs, w.complaint, w.absence, w.auto_reply);
+    let c = classified(w.erasure, "Re: your message", false);
+    assert_eq!(
+        c.intent.as_str(),
+        "unsubscribe",
+        "[{code}] erasure: {}",
+        w.erasure
+    );
+    let c = classified(w.complaint, "Re: your message", false);
+    assert_eq!(
+        c.intent.as_str(),
+        "complaint",
+        "[{code}] complaint: {}",
+        w.complaint
+    );
+    let c = classified(w.absence.0, "Re: your message", false);
+    assert_eq!(
+        (c.intent.as_str(), c.ooo_until.as_deref()),
+        ("out_of_office", Some(w.absence.1)),
+        "[{code}] absence without headers: {}",
+        w.absence.0
+    );
+    let c = classified(w.auto_reply, "Re: your message", false);
+    assert_eq!(
+        c.intent.as_str(),
+        "auto_reply",
+        "[{code}] auto-reply without headers: {}",
+        w.auto_reply
+    );
+    let c = classified(w.footer, "News", false);
+    assert_eq!(
+        c.intent.as_str(),
+        "unclear",
+        "[{code}] newsletter footer: {}",
+        w.footer
+    );
+    let people = w
+        .opt_outs
+        .iter()
+        .chain([&w.erasure, &w.complaint, &w.footer]);
+    for text in people.chain([&w.absence.0, &w.auto_reply]) {
+        let c = classified(text, "Re: your message", false);
+        assert_eq!(c.lang, code, "[{code}] language of: {text}");
+    }
+}
+
+#[test]
+fn romanian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "ro",
+        opt_outs: &[
+            "Vă rog să mă scoateți de pe lista dumneavoastră de e-mail și să nu-mi mai trimiteți mesaje.",
+            "Nu mai doresc să primesc e-mailuri de la dumneavoastră, vă rog să nu mă mai contactați.",
+            "Ma opun prelucrarii datelor mele si va rog sa nu ma mai contactati.",
+        ],
+        erasure: "Conform art. 17 din GDPR, vă solicit ștergerea tuturor datelor mele personale.",
+        complaint: "Acesta este spam. Nu mi-am dat niciodată acordul și voi depune o plângere la ANSPDCP.",
+        absence: (
+            "Sunt în concediu până pe 24 noiembrie, cu acces limitat la e-mail. Revin la birou pe 25 noiembrie.",
+            "2026-11-25",
+        ),
+        auto_reply: "Acesta este un mesaj generat automat. Am primit solicitarea dumneavoastră și vă vom răspunde în cel mai scurt timp. Vă rugăm să nu răspundeți la acest e-mail.",
+        footer: "Noutățile lunii: am lansat un nou raport despre piața muncii și vă invităm la webinarul nostru din decembrie. Primiți acest mesaj pentru că v-ați abonat la newsletterul nostru. Vă puteți dezabona oricând de aici.",
+    });
+}
+
+#[test]
+fn hungarian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "hu",
+        opt_outs: &[
+            "Kérem, töröljenek a levelezőlistájukról, és a továbbiakban ne keressenek.",
+            "Nem kérek több e-mailt Önöktől, kérem, ne írjanak nekem többet.",
+            "Tiltakozom személyes adataim kezelése ellen.",
+        ],
+        erasure: "A GDPR 17. cikke alapján kérem személyes adataim törlését.",
+        complaint: "Ez kéretlen levél, soha nem iratkoztam fel. Panaszt teszek a NAIH-nál.",
+        absence: (
+            "Szabadságon vagyok november 24-ig, az e-mailjeimet korlátozottan olvasom. November 25-én visszatérek.",
+            "2026-11-25",
+        ),
+        auto_reply: "Ez egy automatikus válasz. Levelét megkaptuk, munkatársunk hamarosan felveszi Önnel a kapcsolatot. Kérjük, ne válaszoljon erre az üzenetre.",
+        footer: "Havi hírlevelünkben bemutatjuk az új bérszámfejtési funkciókat és a decemberi webináriumot. Ha nem szeretne több hírlevelet kapni, bármikor leiratkozhat az alábbi linken.",
+    });
+}
+
+#[test]
+fn greek_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "el",
+        opt_outs: &[
+            "Παρακαλώ διαγράψτε με από τη λίστα σας και μη μου ξαναστείλετε email.",
+            "Δεν επιθυμώ να λαμβάνω άλλα μηνύματα από την εταιρεία σας.",
+            "Αντιτίθεμαι στην επεξεργασία των δεδομένων μου για σκοπούς προώθησης.",
+        ],
+        erasure: "Σύμφωνα με το άρθρο 17 του GDPR, ζητώ τη διαγραφή των προσωπικών μου δεδομένων.",
+        complaint: "Αυτό είναι spam. Ποτέ δεν έδωσα τη συγκατάθεσή μου και θα υποβάλω καταγγελία στην Αρχή Προστασίας Δεδομένων.",
+        absence: (
+            "Βρίσκομαι εκτός γραφείου έως 24 Νοεμβρίου με περιορισμένη πρόσβαση στο email. Θα επιστρέψω στις 25 Νοεμβρίου.",
+            "2026-11-25",
+        ),
+        auto_reply: "Αυτό είναι ένα αυτοματοποιημένο μήνυμα. Λάβαμε το αίτημά σας και θα σας απαντήσουμε το συντομότερο. Παρακαλούμε μην απαντάτε σε αυτό το email.",
+        footer: "Στο ενημερωτικό δελτίο του μήνα θα βρείτε τα νέα μας προϊόντα και τις εκδηλώσεις του Δεκεμβρίου. Μπορείτε να απεγγραφείτε ανά πάσα στιγμή από αυτό το ενημερωτικό δελτίο.",
+    });
+}
+
+#[test]
+fn slovak_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "sk",
+        opt_outs: &[
+            "Prosím, odstráňte ma z vášho zoznamu a už mi nepíšte.",
+            "Neprajem si dostávať ďalšie e-maily, odvolávam svoj súhlas.",
+            "Vznášam námietku proti spracúvaniu mojich osobných údajov na marketing.",
+        ],
+        erasure: "Podľa článku 17 GDPR žiadam o vymazanie všetkých mojich osobných údajov.",
+        complaint: "Toto je spam, nikdy som nedal súhlas. Podám sťažnosť na Úrad na ochranu osobných údajov.",
+        absence: (
+            "Som na dovolenke do 24. novembra s obmedzeným prístupom k e-mailu. Späť budem 25. novembra.",
+            "2026-11-25",
+        ),
+        auto_reply: "Toto je automatická odpoveď. Prijali sme vašu správu a odpovieme vám čo najskôr. Prosíme, na túto správu neodpovedajte.",
+        footer: "V novembrovom newsletteri nájdete novinky o našich produktoch a pozvánku na decembrový webinár. Ak si neželáte dostávať náš newsletter, môžete sa kedykoľvek odhlásiť tu.",
+    });
+}
+
+#[test]
+fn slovenian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "sl",
+        opt_outs: &[
+            "Prosim, odstranite me s seznama prejemnikov in mi ne pošiljajte več sporočil.",
+            "Ne želim več prejemati vaših e-poštnih sporočil.",
+            "Ugovarjam obdelavi mojih osebnih podatkov za namene trženja.",
+        ],
+        erasure: "Na podlagi 17. člena GDPR zahtevam izbris vseh mojih osebnih podatkov.",
+        complaint: "To je neželena pošta, nikoli nisem dal privolitve. Vložil bom pritožbo pri Informacijskem pooblaščencu.",
+        absence: (
+            "Do 24. novembra sem na dopustu in imam omejen dostop do e-pošte. V pisarno se vrnem 25. novembra.",
+            "2026-11-25",
+        ),
+        auto_reply: "To je samodejni odgovor. Prejeli smo vaše sporočilo in vam bomo odgovorili v najkrajšem možnem času. Prosimo, ne odgovarjajte na to sporočilo.",
+        footer: "V novembrskih novicah predstavljamo nove funkcije in decembrski spletni seminar. Če ne želite več prejemati naših novic, se lahko kadarkoli odjavite tukaj.",
+    });
+}
+
+#[test]
+fn croatian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "hr",
+        opt_outs: &[
+            "Molim vas da me uklonite s vaše mailing liste i da mi više ne šaljete poruke.",
+            "Ne želim više primati vaše e-mailove, nemojte me više kontaktirati.",
+            "Povlačim svoju privolu za slanje marketinških poruka.",
+        ],
+        erasure: "Sukladno članku 17. GDPR-a zahtijevam brisanje svih mojih osobnih podataka.",
+        complaint: "Ovo je neželjena pošta, nikada nisam dao privolu. Podnijet ću pritužbu Agenciji za zaštitu osobnih podataka.",
+        absence: (
+            "Na godišnjem sam odmoru do 24. studenoga s ograničenim pristupom e-pošti. Vraćam se 25. studenoga.",
+            "2026-11-25",
+        ),
+        auto_reply: "Ovo je automatski odgovor. Zaprimili smo vaš upit i odgovorit ćemo vam u najkraćem mogućem roku. Molimo ne odgovarajte na ovu poruku.",
+        footer: "U ovom izdanju newslettera donosimo novosti o našim proizvodima i poziv na prosinački webinar. Ako više ne želite primati naše obavijesti, možete se odjaviti u bilo kojem trenutku.",
+    });
+}
+
+#[test]
+fn bulgarian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "bg",
+        opt_outs: &[
+            "Моля, премахнете ме от списъка си и не ми пишете повече.",
+            "Не желая да получавам повече съобщения от вас.",
+            "Възразявам срещу обработването на личните ми данни за маркетинг.",
+        ],
+        erasure: "Съгласно член 17 от GDPR искам да изтриете всички мои лични данни.",
+        complaint: "Това е спам, никога не съм давал съгласие. Ще подам жалба в Комисията за защита на личните данни.",
+        absence: (
+            "В отпуск съм до 24 ноември с ограничен достъп до имейла. Ще се върна на 25 ноември.",
+            "2026-11-25",
+        ),
+        auto_reply: "Това е автоматичен отговор. Получихме вашето запитване и ще ви отговорим възможно най-скоро. Моля, не отговаряйте на този имейл.",
+        footer: "В ноемврийския бюлетин ще намерите новините за нашите продукти и покана за уебинара през декември. Можете да се отпишете по всяко време от този бюлетин.",
+    });
+}
+
+#[test]
+fn estonian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "et",
+        opt_outs: &[
+            "Palun eemaldage mind oma postitusloendist ja ärge mulle enam kirjutage.",
+            "Ma ei soovi teilt enam kirju saada.",
+            "Võtan oma nõusoleku tagasi ja esitan vastuväite andmete töötlemisele.",
+        ],
+        erasure: "Isikuandmete kaitse üldmääruse artikli 17 alusel palun kustutada kõik minu isikuandmed.",
+        complaint: "See on rämpspost, ma ei ole kunagi andnud oma nõusolekut. Esitan kaebuse Andmekaitse Inspektsioonile.",
+        absence: (
+            "Olen puhkusel kuni 24. novembrini ja mul on piiratud juurdepääs e-postile. Tagasi olen 25. novembril.",
+            "2026-11-25",
+        ),
+        auto_reply: "See on automaatne vastus. Oleme teie kirja kätte saanud ja vastame esimesel võimalusel. Palun ärge vastake sellele kirjale.",
+        footer: "Novembri uudiskirjas tutvustame uusi funktsioone ja kutsume teid detsembri veebiseminarile. Kui te ei soovi enam meie uudiskirju saada, saate igal ajal loobuda.",
+    });
+}
+
+#[test]
+fn latvian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "lv",
+        opt_outs: &[
+            "Lūdzu, izņemiet mani no sava adresātu saraksta un vairs nerakstiet man.",
+            "Es vairs nevēlos saņemt jūsu e-pasta vēstules.",
+            "Iebilstu pret manu personas datu apstrādi tiešā mārketinga nolūkos.",
+        ],
+        erasure: "Saskaņā ar VDAR 17. pantu lūdzu dzēst visus manus personas datus.",
+        complaint: "Tas ir surogātpasts, es nekad neesmu devis piekrišanu. Iesniegšu sūdzību Datu valsts inspekcijā.",
+        absence: (
+            "Esmu atvaļinājumā līdz 24. novembrim, piekļuve e-pastam ierobežota. Atgriezīšos 25. novembrī.",
+            "2026-11-25",
+        ),
+        auto_reply: "Šī ir automātiska atbilde. Esam saņēmuši jūsu vēstuli un atbildēsim tuvākajā laikā. Lūdzu, neatbildiet uz šo e-pastu.",
+        footer: "Novembra jaunumos stāstām par jaunajām funkcijām un aicinām uz decembra vebināru. Ja vairs nevēlaties saņemt mūsu jaunumus, varat jebkurā laikā atrakstīties.",
+    });
+}
+
+#[test]
+fn lithuanian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "lt",
+        opt_outs: &[
+            "Prašau pašalinti mane iš jūsų adresatų sąrašo ir daugiau man nerašyti.",
+            "Nebenoriu gauti jūsų naujienlaiškio.",
+            "Atšaukiu savo sutikimą ir prieštarauju mano asmens duomenų tvarkymui.",
+        ],
+        erasure: "Remdamasis BDAR 17 straipsniu, prašau ištrinti visus mano asmens duomenis.",
+        complaint: "Tai šlamštas, niekada nedaviau sutikimo. Pateiksiu skundą Valstybinei duomenų apsaugos inspekcijai.",
+        absence: (
+            "Esu atostogose iki lapkričio 24 d., prieiga prie el. pašto ribota. Grįšiu lapkričio 25 d.",
+            "2026-11-25",
+        ),
+        auto_reply: "Tai automatinis atsakymas. Gavome jūsų laišką ir atsakysime kuo greičiau. Prašome neatsakyti į šį laišką.",
+        footer: "Lapkričio naujienlaiškyje pristatome naujas funkcijas ir kviečiame į gruodžio internetinį seminarą. Jei nebenorite gauti mūsų naujienlaiškio, galite bet kada atsisakyti prenumeratos.",
+    });
+}
+
+#[test]
+fn catalan_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "ca",
+        opt_outs: &[
+            "Si us plau, traieu-me de la vostra llista de correu i no m'envieu més missatges.",
+            "No vull rebre més correus vostres, doneu-me de baixa.",
+            "M'oposo al tractament de les meves dades amb finalitats comercials.",
+        ],
+        erasure: "D'acord amb l'article 17 del RGPD, sol·licito la supressió de totes les meves dades personals.",
+        complaint: "Això és correu brossa, mai no he donat el meu consentiment. Presentaré una reclamació a l'Autoritat Catalana de Protecció de Dades.",
+        absence: (
+            "Estic de vacances fins al 24 de novembre amb accés limitat al correu. Tornaré el 25 de novembre.",
+            "2026-11-25",
+        ),
+        auto_reply: "Aquest és un missatge automàtic. Hem rebut la vostra consulta i us respondrem al més aviat possible. Si us plau, no respongueu aquest correu.",
+        footer: "Us fem arribar les novetats del mes: hem millorat el tauler de control i us convidem al seminari web de desembre. Podeu donar-vos de baixa d'aquest butlletí en qualsevol moment.",
+    });
+}
+
+#[test]
+fn russian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "ru",
+        opt_outs: &[
+            "Пожалуйста, удалите меня из вашего списка рассылки и больше мне не пишите.",
+            "Прошу больше не присылать мне писем.",
+            "Я отзываю согласие на обработку моих персональных данных.",
+        ],
+        erasure: "В соответствии со статьёй 17 GDPR прошу удалить все мои персональные данные.",
+        complaint: "Это спам, я никогда не давал согласия на рассылку. Буду жаловаться в Роскомнадзор.",
+        absence: (
+            "Я в отпуске до 24 ноября, доступ к почте ограничен. Вернусь 25 ноября.",
+            "2026-11-25",
+        ),
+        auto_reply: "Это автоматический ответ. Мы получили ваше обращение и ответим в ближайшее время. Пожалуйста, не отвечайте на это письмо.",
+        footer: "В ноябрьском выпуске рассказываем о новых функциях и приглашаем на вебинар в декабре. Вы можете отписаться от рассылки в любой момент.",
+    });
+}
+
+#[test]
+fn ukrainian_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "uk",
+        opt_outs: &[
+            "Будь ласка, видаліть мене з вашого списку розсилки і більше не надсилайте мені листів.",
+            "Я не хочу більше отримувати ваші повідомлення.",
+            "Відкликаю свою згоду на обробку моїх персональних даних.",
+        ],
+        erasure: "Відповідно до статті 17 GDPR прошу видалити всі мої персональні дані.",
+        complaint: "Це спам, я ніколи не давав згоди на розсилку. Я подам скаргу до Уповноваженого Верховної Ради з прав людини.",
+        absence: (
+            "Я у відпустці до 24 листопада, доступ до пошти обмежений. Повернуся 25 листопада.",
+            "2026-11-25",
+        ),
+        auto_reply: "Це автоматична відповідь. Ми отримали ваше звернення і відповімо найближчим часом. Будь ласка, не відповідайте на цей лист.",
+        footer: "У листопадовому випуску розповідаємо про нові функції та запрошуємо на вебінар у грудні. Ви можете відписатися від розсилки будь-коли.",
+    });
+}
+
+#[test]
+fn turkish_machine_and_opt_out_wording() {
+    check_wording(&Wording {
+        code: "tr",
+        opt_outs: &[
+            "Lütfen beni e-posta listenizden çıkarın ve bana bir daha e-posta göndermeyin.",
+            "Artık sizden e-posta almak istemiyorum.",
+            "Kişisel verilerimin pazarlama amacıyla işlenmesine itiraz ediyorum.",
+            "İletişim bilgilerimi lütfen sisteminizden silin.",
+        ],
+        erasure: "KVKK ve GDPR kapsamında kişisel verilerimin silinmesini talep ediyorum.",
+        complaint: "Bu bir spam, size hiçbir zaman izin vermedim. Kişisel Verileri Koruma Kurumu'na şikayette bulunacağım.",
+        absence: (
+            "24 Kasım'a kadar yıllık izindeyim ve e-postalarıma sınırlı erişimim var. 25 Kasım'da ofise döneceğim.",
+            "2026-11-25",
+        ),
+        auto_reply: "Bu otomatik bir yanıttır. Mesajınız bize ulaşmıştır, en kısa sürede size dönüş yapacağız. Lütfen bu e-postaya yanıt vermeyiniz.",
+        footer: "Kasım bültenimizde yeni özelliklerimizi tanıtıyor ve sizi aralık ayındaki web seminerimize davet ediyoruz. Abonelikten istediğiniz zaman çıkabilirsiniz.",
+    });
+}
+
+/// A newsletter's footer ("you can unsubscribe at any time") is no opt-out in the languages
+/// whose data holds opt-outs, complaints and machine wording only.
+#[test]
+fn newsletter_footers_are_no_opt_outs_in_the_other_languages() {
+    let cases = [
+        (
+            "pl",
+            "W tym wydaniu przedstawiamy nowe funkcje i zapraszamy na grudniowy webinar. Jeśli nie chcesz otrzymywać naszych wiadomości, wypisz się z newslettera tutaj.",
+        ),
+        (
+            "cs",
+            "V tomto vydání představujeme nové funkce a zveme vás na prosincový webinář. Z odběru newsletteru se můžete kdykoli odhlásit zde.",
+        ),
+        (
+            "sv",
+            "I det här numret presenterar vi nya funktioner och bjuder in till vårt webbinarium i december. Du kan när som helst avsluta prenumerationen här.",
+        ),
+        (
+            "da",
+            "I dette nummer præsenterer vi nye funktioner og inviterer til vores webinar i december. Du kan til enhver tid afmelde dig nyhedsbrevet her.",
+        ),
+        (
+            "no",
+            "I denne utgaven presenterer vi nye funksjoner og inviterer til vårt webinar i desember. Du kan når som helst avslutte abonnementet eller melde deg av her.",
+        ),
+        (
+            "fi",
+            "Tässä uutiskirjeessä esittelemme uusia ominaisuuksia ja kutsumme joulukuun webinaariin. Voit peruuttaa uutiskirjeen tilauksen milloin tahansa.",
+        ),
+    ];
+    let mut misses = Vec::new();
+    for (code, text) in cases {
+        let c = classified(text, "News", false);
+        if c.lang != code || c.intent.as_str() != "unclear" {
+            misses.push(format!("{code}: {} {}: {text}", c.lang, c.intent.as_str()));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+/// The same request in neighbouring languages, each read as an opt-out in its own language:
+/// Czech and Slovak, Slovenian and Croatian, Spanish and Catalan, Italian, Romanian and
+/// Portuguese, Russian, Ukrainian and Bulgarian, Finnish and Estonian, Latvian and
+/// Lithuanian.
+#[test]
+fn neighbouring_languages_are_told_apart() {
+    let cases = [
+        (
+            "cs",
+            "Prosím, už mi nepište a odstraňte mě z vašeho seznamu.",
+        ),
+        (
+            "sk",
+            "Prosím, už mi nepíšte a odstráňte ma z vášho zoznamu.",
+        ),
+        (
+            "pl",
+            "Proszę już do mnie nie pisać i usunąć mnie z waszej listy.",
+        ),
+        (
+            "sl",
+            "Prosim, ne pošiljajte mi več sporočil, ker nisem zainteresiran.",
+        ),
+        (
+            "hr",
+            "Molim vas, ne šaljite mi više poruke jer nisam zainteresiran.",
+        ),
+        (
+            "es",
+            "Por favor, no me envíen más correos y borren mis datos.",
+        ),
+        (
+            "ca",
+            "Si us plau, no m'envieu més correus i esborreu les meves dades.",
+        ),
+        (
+            "it",
+            "Per favore, non inviatemi più email e cancellate i miei dati.",
+        ),
+        (
+            "ro",
+            "Vă rog să nu-mi mai trimiteți e-mailuri și să ștergeți datele mele.",
+        ),
+        (
+            "pt",
+            "Por favor, não me enviem mais e-mails e apaguem os meus dados.",
+        ),
+        (
+            "ru",
+            "Пожалуйста, больше не присылайте мне письма и удалите мои данные.",
+        ),
+        (
+            "uk",
+            "Будь ласка, більше не надсилайте мені листи і видаліть мої дані.",
+        ),
+        (
+            "bg",
+            "Моля, не ми изпращайте повече писма и изтрийте данните ми.",
+        ),
+        ("fi", "Älkää lähettäkö minulle enää viestejä, kiitos."),
+        ("et", "Palun ärge saatke mulle enam kirju, aitäh."),
+        (
+            "lv",
+            "Lūdzu, vairs nesūtiet man vēstules un dzēsiet manus datus.",
+        ),
+        (
+            "lt",
+            "Prašau daugiau nesiųsti man laiškų ir ištrinti mano duomenis.",
+        ),
+        (
+            "hu",
+            "Kérem, ne küldjenek nekem több levelet, és töröljék az adataimat.",
+        ),
+        (
+            "de",
+            "Bitte schicken Sie mir keine E-Mails mehr und löschen Sie meine Daten.",
+        ),
+        (
+            "tr",
+            "Lütfen bana daha fazla e-posta göndermeyin ve verilerimi silin.",
+        ),
+        (
+            "el",
+            "Παρακαλώ μη μου στέλνετε άλλα email και διαγράψτε τα δεδομένα μου.",
+        ),
+    ];
+    let mut misses = Vec::new();
+    for (code, text) in cases {
+        let c = classified(text, "Re: your message", false);
+        if c.lang != code || c.intent.as_str() != "unsubscribe" {
+            misses.push(format!("{code}: {} {}: {text}", c.lang, c.intent.as_str()));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
 /// The intents beyond machine mail and opt-outs, in the seven core languages.
 #[test]
 fn core_language_intents() {

@@ -26,6 +26,20 @@ const LANGUAGES: &[(&str, &str)] = &[
     ("no", include_str!("../../lang/no/dates.toml")),
     ("fi", include_str!("../../lang/fi/dates.toml")),
     ("cs", include_str!("../../lang/cs/dates.toml")),
+    ("ro", include_str!("../../lang/ro/dates.toml")),
+    ("hu", include_str!("../../lang/hu/dates.toml")),
+    ("el", include_str!("../../lang/el/dates.toml")),
+    ("sk", include_str!("../../lang/sk/dates.toml")),
+    ("sl", include_str!("../../lang/sl/dates.toml")),
+    ("hr", include_str!("../../lang/hr/dates.toml")),
+    ("bg", include_str!("../../lang/bg/dates.toml")),
+    ("et", include_str!("../../lang/et/dates.toml")),
+    ("lv", include_str!("../../lang/lv/dates.toml")),
+    ("lt", include_str!("../../lang/lt/dates.toml")),
+    ("ca", include_str!("../../lang/ca/dates.toml")),
+    ("ru", include_str!("../../lang/ru/dates.toml")),
+    ("uk", include_str!("../../lang/uk/dates.toml")),
+    ("tr", include_str!("../../lang/tr/dates.toml")),
 ];
 
 /// One language's `dates.toml`: twelve months and seven weekdays (Monday first), each a
@@ -181,12 +195,13 @@ pub struct FoundDate {
     pub start: usize,
 }
 
-/// Dates in a text, with or without a year: ISO, day-first numeric (`24.11.2026`, `30/11`),
-/// "1 December 2026", "4. Dezember", "30 de noviembre", "November 30", "May 5th", "July
-/// 10-31" (the end), "the 30th". Without a year a date is the next occurrence on or after
-/// `reference`.
+/// Dates in a text, with or without a year: ISO (and the Hungarian `2026. 11. 24.`),
+/// day-first numeric (`24.11.2026`, `30/11`), "1 December 2026", "4. Dezember", "30 de
+/// noviembre", "November 30", "May 5th", "July 10-31" (the end), "the 30th". Without a year
+/// a date is the next occurrence on or after `reference`.
 pub fn dates_in(text: &str, reference: DateTime<Utc>) -> Vec<FoundDate> {
-    pattern!(ISO, r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b");
+    // ISO, and year first with dots as Hungarian writes it ("2026. 11. 24.").
+    pattern!(ISO, r"\b(20\d\d)(?:-|\.\s?)(\d{1,2})(?:-|\.\s?)(\d{1,2})\b");
     pattern!(
         NUMERIC,
         r"(?:^|[^\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?:[^\d:/]|$)"
@@ -478,6 +493,59 @@ mod tests {
         assert_eq!(month_words("dez minutos"), vec![]);
         assert!(back_words().iter().any(|w| w == "wracam"));
         assert!(until_words().iter().any(|w| w == "asti"));
+    }
+
+    #[test]
+    fn the_files_of_the_other_european_languages_are_read() {
+        let r = at(2026, 11, 10);
+        let first = |t: &str| dates_in(t, r).first().map(|f| f.date.to_string());
+        for (text, date) in [
+            ("până pe 24 noiembrie", "2026-11-24"),
+            ("szabadságon vagyok november 24-ig", "2026-11-24"),
+            ("2026.11.24-ig szabadságon vagyok", "2026-11-24"),
+            ("2026. 11. 24-ig", "2026-11-24"),
+            ("έως 24 Νοεμβρίου", "2026-11-24"),
+            ("ΕΩΣ 24 ΝΟΕΜΒΡΙΟΥ", "2026-11-24"),
+            ("do 24. novembra", "2026-11-24"),
+            ("do 24. studenoga", "2026-11-24"),
+            ("до 24 ноември", "2026-11-24"),
+            ("kuni 24. novembrini", "2026-11-24"),
+            ("līdz 24. novembrim", "2026-11-24"),
+            ("iki lapkričio 24 d.", "2026-11-24"),
+            ("fins al 24 de novembre", "2026-11-24"),
+            ("tornaré el 2 d'octubre", "2027-10-02"),
+            ("до 24 ноября", "2026-11-24"),
+            ("до 24 листопада", "2026-11-24"),
+            ("24 Kasım'a kadar", "2026-11-24"),
+        ] {
+            assert_eq!(first(text).as_deref(), Some(date), "{text}");
+        }
+        for (text, day) in [
+            ("revin luni", Weekday::Mon),
+            ("visszatérek pénteken", Weekday::Fri),
+            ("επιστρέφω την Τετάρτη", Weekday::Wed),
+            ("vrátim sa v stredu", Weekday::Wed),
+            ("vrnem se v četrtek", Weekday::Thu),
+            ("vraćam se u srijedu", Weekday::Wed),
+            ("ще се върна в понеделник", Weekday::Mon),
+            ("tagasi esmaspäeval", Weekday::Mon),
+            ("atgriezīšos pirmdien", Weekday::Mon),
+            ("grįšiu penktadienį", Weekday::Fri),
+            ("tornaré dimarts", Weekday::Tue),
+            ("вернусь в среду", Weekday::Wed),
+            ("повернуся в п’ятницю", Weekday::Fri),
+            ("salı dönüyorum", Weekday::Tue),
+        ] {
+            assert_eq!(weekday_in(text), Some(day), "{text}");
+        }
+        // Names that are also first names count alone only after a word that introduces a
+        // time; the Croatian "listopad" stays the Czech and Polish November.
+        assert_eq!(month_words("Ian will call you"), vec![]);
+        assert_eq!(month_words("Marta is on leave"), vec![]);
+        assert_eq!(month_number("listopad"), Some(11));
+        assert_eq!(month_number("oktobra"), Some(10));
+        assert!(back_words().iter().any(|w| w == "revin"));
+        assert!(until_words().iter().any(|w| w == "kuni"));
     }
 
     #[test]
