@@ -94,6 +94,16 @@ struct Figures {
     per_intent: BTreeMap<&'static str, Tally>,
     per_lang: BTreeMap<String, (Tally, usize)>,
     misses: Vec<String>,
+    /// Presence of each BANT fact (budget, authority, need, timeline) as labelled.
+    bant: [Tally; 4],
+    /// The return date of an absence, as labelled.
+    ooo_until: Tally,
+    /// How many replies got each BANT level (high, medium, low) per dimension.
+    levels: [[usize; 3]; 4],
+    /// A digest of every classification (equal digests: the same output on every reply).
+    digest: u64,
+    /// Each reply's classification, for `SQA_JUDGMENT_DUMP` (parts whose messages may be shown).
+    dump: Vec<String>,
 }
 
 fn labels(dir: &Path) -> Vec<Value> {
@@ -157,6 +167,48 @@ fn measure(dir: &Path, part: &str, sellers: &Sellers) -> Figures {
         let got_topics: std::collections::BTreeSet<&str> =
             c.question_topics.iter().map(String::as_str).collect();
         f.topics.add(want_topics == got_topics);
+        let got_bant = [
+            &c.bant.budget,
+            &c.bant.authority,
+            &c.bant.need,
+            &c.bant.timeline,
+        ];
+        for (i, key) in ["budget", "authority", "need", "timeline"]
+            .iter()
+            .enumerate()
+        {
+            let labelled = label["bant"][key].is_string();
+            f.bant[i].add(got_bant[i].is_some() == labelled);
+        }
+        f.ooo_until
+            .add(c.ooo_until.as_deref() == label["ooo_until"].as_str());
+        let j = &c.judgment;
+        for (i, level) in [
+            j.budget.level,
+            j.authority.level,
+            j.need.level,
+            j.timeline.level,
+        ]
+        .iter()
+        .enumerate()
+        {
+            use sqa_core::domain::Level;
+            match level {
+                Level::High => f.levels[i][0] += 1,
+                Level::Medium => f.levels[i][1] += 1,
+                Level::Low => f.levels[i][2] += 1,
+                _ => {}
+            }
+        }
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            f.digest.hash(&mut h);
+            json.hash(&mut h);
+            f.digest = h.finish();
+        }
+        f.dump.push(format!("{file}\t{json}"));
         let generic = classify_raw(&raw).map(|(_, c)| c.intent.as_str() == want);
         f.intent_generic.add(generic.unwrap_or(false));
         if let Some(key) = INTENTS.iter().find(|i| **i == want) {
@@ -221,6 +273,27 @@ fn print(name: &str, f: &Figures, show_misses: bool) {
         })
         .collect();
     println!("  per lang {}", langs.join("  "));
+    let bant: Vec<String> = ["budget", "authority", "need", "timeline"]
+        .iter()
+        .zip(&f.bant)
+        .map(|(k, t)| format!("{k} {}/{}", t.hits, t.total))
+        .collect();
+    println!(
+        "  bant presence {}  ooo_until {}/{}",
+        bant.join("  "),
+        f.ooo_until.hits,
+        f.ooo_until.total
+    );
+    let levels: Vec<String> = ["budget", "authority", "need", "timeline"]
+        .iter()
+        .zip(&f.levels)
+        .map(|(k, [h, m, l])| format!("{k} {h}/{m}/{l}"))
+        .collect();
+    println!(
+        "  bant levels (high/medium/low) {}  digest {:016x}",
+        levels.join("  "),
+        f.digest
+    );
     if show_misses {
         for m in &f.misses {
             println!("    {m}");
@@ -298,6 +371,15 @@ fn judgment_figures_per_part_and_language() {
         }
         let f = measure(&part.dir, part.name, &sellers);
         print(part.name, &f, part.show_misses);
+        // `SQA_JUDGMENT_DUMP=<folder>`: each reply's classification, one file per part whose
+        // messages may be shown (to compare two versions of the classifier).
+        if part.show_misses
+            && let Ok(dir) = std::env::var("SQA_JUDGMENT_DUMP")
+        {
+            let path = Path::new(&dir).join(format!("{}.tsv", part.name.replace(' ', "_")));
+            std::fs::write(&path, f.dump.join("\n"))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {
             "public replies" => (98.5, 0),
