@@ -111,7 +111,7 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
         .flatten();
     let bant = match intent {
         Intent::Interested | Intent::Question | Intent::NotNow | Intent::NotInterested => {
-            extract_bant(&analysis, intent)
+            extract_bant(&analysis, intent, topics)
         }
         _ => Bant::default(),
     };

@@ -1,5 +1,6 @@
 //! The classifier's vocabulary, as data: one `classify.toml` per language under
-//! `shared/core/lang/<code>/`, compiled into the binary (`include_str!`) and parsed once.
+//! `shared/core/lang/<code>/`, and beside it a `bant.toml` with the wording of BANT facts,
+//! compiled into the binary (`include_str!`) and parsed once.
 //! Month and weekday names and the words around a return date live in the same folder's
 //! `dates.toml`, read by the one date reader, [`crate::text::dates`].
 //!
@@ -32,6 +33,17 @@ const CLASSIFY_FILES: &[(&str, &str)] = &[
     ("no", include_str!("../../../lang/no/classify.toml")),
     ("fi", include_str!("../../../lang/fi/classify.toml")),
     ("cs", include_str!("../../../lang/cs/classify.toml")),
+];
+
+/// The languages with a `bant.toml` (the others state no BANT fact the reader knows).
+const BANT_FILES: &[(&str, &str)] = &[
+    ("en", include_str!("../../../lang/en/bant.toml")),
+    ("de", include_str!("../../../lang/de/bant.toml")),
+    ("fr", include_str!("../../../lang/fr/bant.toml")),
+    ("es", include_str!("../../../lang/es/bant.toml")),
+    ("nl", include_str!("../../../lang/nl/bant.toml")),
+    ("it", include_str!("../../../lang/it/bant.toml")),
+    ("pt", include_str!("../../../lang/pt/bant.toml")),
 ];
 
 /// The lists one `classify.toml` may hold (all optional).
@@ -95,14 +107,6 @@ pub(crate) struct ClassifyFile {
     #[serde(default)]
     pub auto_body: Vec<String>,
     #[serde(default)]
-    pub budget: Vec<String>,
-    #[serde(default)]
-    pub authority: Vec<String>,
-    #[serde(default)]
-    pub need: Vec<String>,
-    #[serde(default)]
-    pub timeline: Vec<String>,
-    #[serde(default)]
     pub pricing_request: Vec<String>,
     #[serde(default)]
     pub trial_request: Vec<String>,
@@ -144,23 +148,158 @@ pub(crate) struct ClassifyFile {
     /// An assistant's or urgent-contact line: the address after it is never a referral.
     #[serde(default)]
     pub assistant_or_urgent: Vec<String>,
+}
+
+/// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
+/// to meet is not when to buy) and of the joints between clauses. Every list is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BantFile {
+    #[serde(default)]
+    pub budget: BudgetWords,
+    #[serde(default)]
+    pub authority: AuthorityWords,
+    #[serde(default)]
+    pub need: NeedWords,
+    #[serde(default)]
+    pub timeline: TimelineWords,
+    #[serde(default)]
+    pub meeting: MeetingWords,
+    #[serde(default)]
+    pub clause: ClauseWords,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct BudgetWords {
+    /// A sentence that states a budget ("budget approved", "no budget").
+    pub states: Vec<String>,
+    /// Verbs of paying an amount per period ("we spend $40k a year").
+    pub spend: Vec<String>,
+    /// The period after an amount ("a year", "per month").
+    pub per_period: Vec<String>,
+    /// Words after a number that make it an amount ("million", "tsd").
+    pub amount_unit: Vec<String>,
+    /// Words about money, not time ("money set aside for 2027" dates the budget).
+    pub word: Vec<String>,
+    /// Budget wording the levels complete the reader with.
+    pub mentions: Vec<String>,
     /// A budget that is missing or constrained ("no budget", "frozen").
-    #[serde(default)]
-    pub budget_short: Vec<String>,
+    pub short: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuthorityWords {
+    pub states: Vec<String>,
+    pub mentions: Vec<String>,
     /// The writer decides or signs off ("I sign off", "ich entscheide").
-    #[serde(default)]
     pub self_decides: Vec<String>,
     /// Not the writer's decision ("not my call").
-    #[serde(default)]
     pub not_my_call: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct NeedWords {
+    /// A problem or requirement in general words; a seller's own words come from its
+    /// workspace ([`super::Topics::of`]).
+    pub states: Vec<String>,
+    /// What introduces something else ("what we need is …").
+    pub not: Vec<String>,
+    /// Saying there is no need: the only need fact of a decline.
+    pub none: Vec<String>,
+    /// Words after a number in a seller's knowledge that name no thing it counts ("30 days").
+    pub not_units: Vec<String>,
+    pub mentions: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct TimelineWords {
+    /// What is to happen at a time (deciding, starting, buying, talking again).
+    pub action: Vec<String>,
+    /// A time to come ("next quarter", "im März").
+    pub time: Vec<String>,
+    /// A time past ("last year", "ago").
+    pub past: Vec<String>,
+    /// Verbs of something done ("we signed").
+    pub done: Vec<String>,
+    /// A future ("will"): a sentence with one is not only about the past.
+    pub future: Vec<String>,
+    pub mentions: Vec<String>,
     /// Soon: a timeline within about three months ("asap", "next month").
-    #[serde(default)]
     pub urgent: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct MeetingWords {
+    /// A slot ("Thursday", "2pm", "mornings").
+    pub slot: Vec<String>,
+    /// A meeting, a call, a talk.
+    pub talk: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ClauseWords {
+    /// Words after a comma that start a new clause (", because …").
+    pub after_comma: Vec<String>,
+    /// Words that join two clauses when a subject follows (" and we …").
+    pub joins: Vec<String>,
+    pub subjects: Vec<String>,
+}
+
+#[cfg(test)]
+impl BantFile {
+    /// Every list, by its key.
+    fn lists(&self) -> Vec<(&'static str, &Vec<String>)> {
+        let (b, a, n, t, m, c) = (
+            &self.budget,
+            &self.authority,
+            &self.need,
+            &self.timeline,
+            &self.meeting,
+            &self.clause,
+        );
+        vec![
+            ("budget.states", &b.states),
+            ("budget.spend", &b.spend),
+            ("budget.per_period", &b.per_period),
+            ("budget.amount_unit", &b.amount_unit),
+            ("budget.word", &b.word),
+            ("budget.mentions", &b.mentions),
+            ("budget.short", &b.short),
+            ("authority.states", &a.states),
+            ("authority.mentions", &a.mentions),
+            ("authority.self_decides", &a.self_decides),
+            ("authority.not_my_call", &a.not_my_call),
+            ("need.states", &n.states),
+            ("need.not", &n.not),
+            ("need.none", &n.none),
+            ("need.not_units", &n.not_units),
+            ("need.mentions", &n.mentions),
+            ("timeline.action", &t.action),
+            ("timeline.time", &t.time),
+            ("timeline.past", &t.past),
+            ("timeline.done", &t.done),
+            ("timeline.future", &t.future),
+            ("timeline.mentions", &t.mentions),
+            ("timeline.urgent", &t.urgent),
+            ("meeting.slot", &m.slot),
+            ("meeting.talk", &m.talk),
+            ("clause.after_comma", &c.after_comma),
+            ("clause.joins", &c.joins),
+            ("clause.subjects", &c.subjects),
+        ]
+    }
 }
 
 pub(crate) struct Lang {
     pub code: &'static str,
     pub classify: ClassifyFile,
+    pub bant: BantFile,
 }
 
 /// Every language's file, parsed once. A file that does not parse is a bug of the data and
@@ -171,36 +310,74 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
         .map(|(code, text)| Lang {
             code,
             classify: toml::from_str(text).unwrap_or_default(),
+            bant: BANT_FILES
+                .iter()
+                .find(|(c, _)| c == code)
+                .and_then(|(_, text)| toml::from_str(text).ok())
+                .unwrap_or_default(),
         })
         .collect()
 });
 
-/// `\b(?:f1|f2|…)\b` over the fragments of all languages; a regex that matches nothing when
-/// the lists are empty.
-pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
+/// One list of every language's `bant.toml`, in language order.
+pub(crate) fn bant_words(
+    list: fn(&BantFile) -> &Vec<String>,
+) -> impl Iterator<Item = &'static String> {
+    LANG_DATA.iter().flat_map(move |l| list(&l.bant).iter())
+}
+
+/// `(?:f1|f2|…)` over the fragments, without word boundaries (to build a larger pattern
+/// around them); a class that matches nothing when the list is empty.
+pub(crate) fn union<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
     let parts: Vec<String> = fragments
         .filter(|f| !f.trim().is_empty())
         .map(|f| format!("(?:{f})"))
         .collect();
-    let pattern = if parts.is_empty() {
+    if parts.is_empty() {
         r"[^\s\S]".to_string()
     } else {
-        format!(r"(?:^|\b)(?:{})(?:\b|$)", parts.join("|"))
-    };
-    Regex::new(&pattern).unwrap_or_else(|_| {
-        // A broken fragment in one list: keep the others working (the data tests name it).
+        format!("(?:{})", parts.join("|"))
+    }
+}
+
+/// A pattern built around data fragments; one that matches nothing if a fragment is broken
+/// (the data tests name it).
+pub(crate) fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| {
         #[allow(clippy::expect_used)]
         Regex::new(r"[^\s\S]").expect("the empty pattern")
     })
 }
 
-/// The union over all languages of one list of `classify.toml`.
+/// `\b(?:f1|f2|…)\b` over the fragments of all languages; a regex that matches nothing when
+/// the lists are empty.
+pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
+    // A broken fragment in one list: the list matches nothing (the data tests name it).
+    compile(&bounded(fragments))
+}
+
+/// The pattern of [`alternation`], to build a larger one around.
+pub(crate) fn bounded<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
+    let parts: Vec<&String> = fragments.filter(|f| !f.trim().is_empty()).collect();
+    if parts.is_empty() {
+        return r"[^\s\S]".to_string();
+    }
+    format!(r"(?:^|\b){}(?:\b|$)", union(parts.into_iter()))
+}
+
+/// The union over all languages of one list of `classify.toml` (`vocab!(NAME, list)`) or
+/// of `bant.toml` (`vocab!(NAME, bant table.list)`).
 macro_rules! vocab {
     ($(#[$doc:meta])* $name:ident, $field:ident) => {
         $(#[$doc])*
         pub(crate) static $name: LazyLock<Regex> = LazyLock::new(|| {
             alternation(LANG_DATA.iter().flat_map(|l| l.classify.$field.iter()))
         });
+    };
+    ($(#[$doc:meta])* $name:ident, bant $($field:ident).+) => {
+        $(#[$doc])*
+        pub(crate) static $name: LazyLock<Regex> =
+            LazyLock::new(|| alternation(bant_words(|b| &b.$($field).+)));
     };
 }
 
@@ -221,10 +398,6 @@ vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
 vocab!(NOT_NEGATION, not_negation);
-vocab!(BUDGET_SHORT, budget_short);
-vocab!(SELF_DECIDES, self_decides);
-vocab!(NOT_MY_CALL, not_my_call);
-vocab!(URGENT, urgent);
 vocab!(INTEREST_STRONG, interest_strong);
 vocab!(MEETING_NOUN, meeting_noun);
 vocab!(INFO_REQUEST, info_request);
@@ -240,14 +413,30 @@ vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
 vocab!(AUTO_BODY, auto_body);
-vocab!(BUDGET, budget);
-vocab!(AUTHORITY, authority);
-vocab!(NEED, need);
-vocab!(TIMELINE, timeline);
 vocab!(PRICING_REQUEST, pricing_request);
 vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
+
+// BANT wording (`bant.toml`): what the reader looks for, and what the levels complete it with.
+vocab!(AUTHORITY_STATES, bant authority.states);
+vocab!(NEED_STATES, bant need.states);
+vocab!(NEED_NOT, bant need.not);
+vocab!(NO_NEED, bant need.none);
+vocab!(TIMELINE_ACTION, bant timeline.action);
+vocab!(TIME_PAST, bant timeline.past);
+vocab!(DONE, bant timeline.done);
+vocab!(FUTURE, bant timeline.future);
+vocab!(BUDGET_WORD, bant budget.word);
+vocab!(MEETING_TALK, bant meeting.talk);
+vocab!(BUDGET_MENTION, bant budget.mentions);
+vocab!(AUTHORITY_MENTION, bant authority.mentions);
+vocab!(NEED_MENTION, bant need.mentions);
+vocab!(TIMELINE_MENTION, bant timeline.mentions);
+vocab!(BUDGET_SHORT, bant budget.short);
+vocab!(SELF_DECIDES, bant authority.self_decides);
+vocab!(NOT_MY_CALL, bant authority.not_my_call);
+vocab!(URGENT, bant timeline.urgent);
 
 /// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
@@ -283,10 +472,6 @@ mod tests {
                 &file.negative,
                 &file.negation,
                 &file.not_negation,
-                &file.budget_short,
-                &file.self_decides,
-                &file.not_my_call,
-                &file.urgent,
                 &file.interest_strong,
                 &file.meeting_noun,
                 &file.info_request,
@@ -302,10 +487,6 @@ mod tests {
                 &file.absence_subject,
                 &file.auto_subject,
                 &file.auto_body,
-                &file.budget,
-                &file.authority,
-                &file.need,
-                &file.timeline,
                 &file.pricing_request,
                 &file.trial_request,
                 &file.meeting_request,
@@ -333,6 +514,41 @@ mod tests {
                 !file.auto_body.is_empty(),
                 "lang/{code}: no auto-reply phrases"
             );
+        }
+    }
+
+    fn bant_file(code: &str) -> BantFile {
+        let text = BANT_FILES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or_else(|| panic!("lang/{code}/bant.toml missing"), |(_, t)| *t);
+        toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/bant.toml: {e}"))
+    }
+
+    #[test]
+    fn every_bant_file_parses_and_every_fragment_compiles() {
+        for (code, _) in BANT_FILES {
+            assert!(
+                LANGS.contains(code),
+                "lang/{code}/bant.toml: no classify.toml"
+            );
+            let file = bant_file(code);
+            for (key, list) in file.lists() {
+                for f in list {
+                    assert!(
+                        Regex::new(f).is_ok(),
+                        "lang/{code}/bant.toml: bad fragment in {key}: {f:?}"
+                    );
+                }
+            }
+        }
+        // The wording built into larger patterns compiles there too.
+        for re in [
+            &*super::super::bant::BUDGET,
+            &*super::super::bant::TIME_EXPR,
+            &*super::super::bant::MEETING_SLOT,
+        ] {
+            assert_ne!(re.as_str(), r"[^\s\S]");
         }
     }
 }
