@@ -936,6 +936,59 @@ fn bant_levels_buying_signals_and_sentiment() {
     assert_eq!(c.judgment, Default::default());
 }
 
+/// The BANT reader in each language of `bant.toml`: a reply that states a need, a budget, who
+/// decides and when gets all four facts (written from the rules, not from any eval part).
+#[test]
+fn bant_facts_in_the_core_languages() {
+    let replies = [
+        (
+            "en",
+            "Hi Ava, we keep struggling with outages in our reporting. The budget is approved for this year. Our CFO would sign off on it. We want to decide by the end of March. Could you send a proposal?",
+        ),
+        (
+            "de",
+            "Hallo Ava, wir haben ständig Probleme mit Ausfällen im Reporting. Das Budget ist freigegeben. Die Freigabe liegt beim CFO. Wir wollen im März starten. Können Sie mir ein Angebot schicken?",
+        ),
+        (
+            "fr",
+            "Bonjour Ava, nous avons des problèmes de données chaque semaine. Le budget est validé. C'est moi qui décide. Nous voulons démarrer en avril. Pouvez-vous m'envoyer une proposition ?",
+        ),
+        (
+            "es",
+            "Hola Ava, tenemos problemas con los datos cada semana. El presupuesto está aprobado. La decisión final es mía. Queremos empezar en marzo. ¿Nos pueden enviar una propuesta?",
+        ),
+        (
+            "nl",
+            "Hoi Ava, we hebben elke week storingen in onze rapportages. Het budget is goedgekeurd. De beslissing ligt bij onze CFO. We willen in maart beginnen. Kunnen jullie een offerte sturen?",
+        ),
+        (
+            "it",
+            "Ciao Ava, abbiamo continui problemi con i dati. Il budget è stato approvato. La decisione finale spetta al CFO. Vogliamo iniziare a marzo. Potete inviarci una proposta?",
+        ),
+        (
+            "pt",
+            "Olá Ava, temos problemas com os dados todas as semanas. O orçamento está aprovado. A decisão final é minha. Queremos começar em março. Podem enviar-nos uma proposta?",
+        ),
+    ];
+    for (code, body) in replies {
+        let c = classified(body, "Re: your message", false);
+        assert!(
+            ["interested", "question"].contains(&c.intent.as_str()),
+            "[{code}] intent {}: {body}",
+            c.intent.as_str()
+        );
+        let b = &c.bant;
+        for (dimension, fact) in [
+            ("budget", &b.budget),
+            ("authority", &b.authority),
+            ("need", &b.need),
+            ("timeline", &b.timeline),
+        ] {
+            assert!(fact.is_some(), "[{code}] no {dimension} in {b:?}: {body}");
+        }
+    }
+}
+
 /// Portuguese opt-outs, European and Brazilian, with and without "por favor", "descadastrar",
 /// "remover da lista", LGPD and RGPD (written from the rules, not from any eval part).
 #[test]

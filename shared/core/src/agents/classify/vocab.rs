@@ -551,4 +551,139 @@ mod tests {
             assert_ne!(re.as_str(), r"[^\s\S]");
         }
     }
+
+    /// Each language of the BANT reader, in its own words: one sample per list, matched by
+    /// that language's fragments alone.
+    #[test]
+    fn every_language_states_bant_facts_in_its_own_words() {
+        let samples: &[(&str, &[(&str, &str)])] = &[
+            (
+                "en",
+                &[
+                    ("budget.states", "the budget is approved for this"),
+                    ("budget.mentions", "what is the price range"),
+                    ("budget.short", "our budget is tight"),
+                    ("authority.states", "our cfo would sign off on it"),
+                    ("authority.self_decides", "i make the call on tooling"),
+                    ("authority.not_my_call", "it's not my call"),
+                    ("need.states", "we keep struggling with outages"),
+                    ("need.none", "we have no need for it"),
+                    ("timeline.action", "we want to decide"),
+                    ("timeline.time", "by the end of march"),
+                    ("timeline.urgent", "we need it asap"),
+                    ("meeting.talk", "let's set up a call"),
+                ],
+            ),
+            (
+                "de",
+                &[
+                    ("budget.states", "das budget ist freigegeben"),
+                    ("budget.mentions", "wie ist der kostenrahmen"),
+                    ("budget.short", "das budget ist knapp"),
+                    ("authority.states", "die freigabe liegt beim cfo"),
+                    ("authority.self_decides", "ich entscheide das"),
+                    ("authority.not_my_call", "das ist nicht meine entscheidung"),
+                    ("need.states", "wir haben ständig probleme mit ausfällen"),
+                    ("timeline.action", "wir wollen im märz starten"),
+                    ("timeline.time", "nächstes quartal"),
+                    ("timeline.urgent", "wir brauchen es dringend"),
+                    ("meeting.talk", "ein kurzes gespräch"),
+                ],
+            ),
+            (
+                "fr",
+                &[
+                    ("budget.states", "le budget est validé"),
+                    ("budget.mentions", "quelle enveloppe faut-il prévoir"),
+                    ("budget.short", "notre budget est serré"),
+                    ("authority.states", "c'est moi qui décide"),
+                    ("authority.self_decides", "je valide les achats"),
+                    ("authority.not_my_call", "ce n'est pas ma décision"),
+                    ("need.states", "nous avons besoin d'une solution"),
+                    ("timeline.action", "nous voulons démarrer"),
+                    ("timeline.time", "d'ici avril"),
+                    ("timeline.urgent", "dès que possible"),
+                    ("meeting.talk", "un appel rapide"),
+                ],
+            ),
+            (
+                "es",
+                &[
+                    ("budget.states", "el presupuesto está aprobado"),
+                    ("budget.mentions", "cuál es el coste"),
+                    ("budget.short", "sin presupuesto este año"),
+                    ("authority.states", "la decisión final es mía"),
+                    ("authority.self_decides", "yo decido sobre las herramientas"),
+                    ("authority.not_my_call", "no depende de mí"),
+                    ("need.states", "tenemos problemas cada semana"),
+                    ("timeline.action", "queremos empezar pronto"),
+                    ("timeline.time", "el próximo trimestre"),
+                    ("timeline.urgent", "lo antes posible"),
+                    ("meeting.talk", "una llamada corta"),
+                ],
+            ),
+            (
+                "nl",
+                &[
+                    ("budget.states", "het budget is goedgekeurd"),
+                    ("budget.mentions", "wat zijn de kosten"),
+                    ("budget.short", "ons budget is beperkt"),
+                    ("authority.states", "de beslissing ligt bij onze cfo"),
+                    ("authority.self_decides", "ik beslis daarover"),
+                    ("authority.not_my_call", "dat is niet mijn beslissing"),
+                    ("need.states", "we hebben elke week storingen"),
+                    ("timeline.action", "we willen in maart beginnen"),
+                    ("timeline.time", "volgend kwartaal"),
+                    ("timeline.urgent", "zo snel mogelijk"),
+                    ("meeting.talk", "een kort gesprek"),
+                ],
+            ),
+            (
+                "it",
+                &[
+                    ("budget.states", "il budget è stato approvato"),
+                    ("budget.mentions", "qual è il costo"),
+                    ("budget.short", "nessun budget quest'anno"),
+                    ("authority.states", "la decisione finale spetta al cfo"),
+                    ("authority.self_decides", "decido io sugli strumenti"),
+                    ("authority.not_my_call", "non spetta a me"),
+                    ("need.states", "abbiamo continui problemi con i dati"),
+                    ("timeline.action", "vogliamo iniziare a marzo"),
+                    ("timeline.time", "il prossimo trimestre"),
+                    ("timeline.urgent", "al più presto"),
+                    ("meeting.talk", "una breve chiamata"),
+                ],
+            ),
+            (
+                "pt",
+                &[
+                    ("budget.states", "o orçamento está aprovado"),
+                    ("budget.mentions", "qual é o custo"),
+                    ("budget.short", "estamos sem orçamento"),
+                    ("authority.states", "a decisão final é minha"),
+                    ("authority.self_decides", "eu decido sobre as ferramentas"),
+                    ("authority.not_my_call", "não depende de mim"),
+                    ("need.states", "temos problemas todas as semanas"),
+                    ("timeline.action", "queremos começar em março"),
+                    ("timeline.time", "no próximo trimestre"),
+                    ("timeline.urgent", "o quanto antes"),
+                    ("meeting.talk", "uma reunião rápida"),
+                ],
+            ),
+        ];
+        assert_eq!(samples.len(), BANT_FILES.len());
+        for (code, lists) in samples {
+            let file = bant_file(code);
+            let all = file.lists();
+            for (key, sample) in *lists {
+                let Some((_, list)) = all.iter().find(|(k, _)| k == key) else {
+                    panic!("no list {key}");
+                };
+                assert!(
+                    alternation(list.iter()).is_match(sample),
+                    "lang/{code}/bant.toml: {key} does not match {sample:?}"
+                );
+            }
+        }
+    }
 }
