@@ -7,7 +7,7 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         return Intent::Unclear;
     }
     let complaint = a.clean().any(|s| {
-        let without_folders = SPAM_FOLDER.replace_all(&s.lower, " ");
+        let without_folders = vocab::SPAM_FOLDER.replace_all(&s.lower, " ");
         vocab::COMPLAINT.is_match(&without_folders)
     });
     if complaint {
@@ -65,13 +65,11 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
 /// "Does it support …", "Can your platform …", "Does Acme Observe have …": a question
 /// about what the product does, not "Why would we need this?".
 pub(super) fn asks_about_product(lower: &str) -> bool {
-    const NOT_THE_PRODUCT: &[&str] = &[
-        "we", "i", "they", "he", "she", "this", "that", "there", "these", "those", "our",
-    ];
-    PRODUCT_QUESTION.captures_iter(lower).any(|c| {
-        c.get(2)
-            .is_none_or(|subject| !NOT_THE_PRODUCT.contains(&subject.as_str()))
-    })
+    vocab::PRODUCT_QUESTION.is_match(lower)
+        || PRODUCT_QUESTION.captures_iter(lower).any(|c| {
+            c.name("subject")
+                .is_none_or(|subject| !vocab::whole(&vocab::NOT_THE_PRODUCT, subject.as_str()))
+        })
 }
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".

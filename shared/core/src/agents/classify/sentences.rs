@@ -233,48 +233,6 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     out
 }
 
-pattern!(
-    pub(super) NEGATION,
-    r"(?x)
-        \b
-        (
-            not
-          | no
-          | never
-          | don't
-          | dont
-          | do\ not
-          | doesn't
-          | does\ not
-          | didn't
-          | won't
-          | will\ not
-          | wouldn't
-          | isn't
-          | aren't
-          | can't
-          | cannot
-          | without
-          | nicht
-          | kein
-          | keine
-          | keinen
-          | keinerlei
-          | nie
-          | niemals
-          | pas
-          | jamais
-          | sans
-          | nunca
-          | sin
-          | ni
-          | niet
-          | geen
-          | nooit
-        )\b
-    "
-);
-
 /// A match that no negation in the same clause precedes ("no need for a demo").
 pub(super) fn unnegated(re: &Regex, s: &str) -> bool {
     re.find_iter(s).any(|m| !negated_before(s, m.start()))
@@ -293,11 +251,12 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
     has_negation(clause)
 }
 
-/// A negation word in the clause, after removing what only looks like one (the Portuguese
-/// "no" of "no próximo ano" is "in the", listed as `not_negation`).
+/// A negation word in the clause (`negation` of the language files), after removing what
+/// only looks like one (the Portuguese "no" of "no próximo ano" is "in the", listed as
+/// `not_negation`).
 pub(super) fn has_negation(clause: &str) -> bool {
     let clause = vocab::NOT_NEGATION.replace_all(clause, " ");
-    NEGATION.is_match(&clause) || vocab::NEGATION.is_match(&clause)
+    vocab::NEGATION.is_match(&clause)
 }
 
 #[cfg(test)]

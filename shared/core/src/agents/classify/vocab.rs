@@ -148,6 +148,48 @@ pub(crate) struct ClassifyFile {
     /// An assistant's or urgent-contact line: the address after it is never a referral.
     #[serde(default)]
     pub assistant_or_urgent: Vec<String>,
+    /// Words that greet the one a message is for ("Hi Mark"): the word after one is a name.
+    #[serde(default)]
+    pub greeting: Vec<String>,
+    /// Words after a greeting that name no one ("Hi all", "Dear sir").
+    #[serde(default)]
+    pub not_a_name: Vec<String>,
+    /// Forwarding to a colleague ("see below", "FYI").
+    #[serde(default)]
+    pub internal_note: Vec<String>,
+    /// A spam folder named without complaining ("it was in my spam folder").
+    #[serde(default)]
+    pub spam_folder: Vec<String>,
+    /// How an automatic reply's subject starts ("Automatic reply:"), read at its start.
+    #[serde(default)]
+    pub auto_subject_start: Vec<String>,
+    /// A read or delivery receipt's subject word, before a colon ("Read: …").
+    #[serde(default)]
+    pub receipt_subject: Vec<String>,
+    /// A ticket system's subject words ("[Ticket #123]", "Case no. 4711"), those that count
+    /// only at the start ("Support #12"), and the words of a number ("no.").
+    #[serde(default)]
+    pub ticket_subject: Vec<String>,
+    #[serde(default)]
+    pub ticket_subject_start: Vec<String>,
+    #[serde(default)]
+    pub ticket_number: Vec<String>,
+    /// The first word of a question that asks how something works ("Do you delete …?").
+    #[serde(default)]
+    pub question_opener: Vec<String>,
+    /// A question about what the product does, whole ("bieten Sie"), or as an auxiliary,
+    /// a subject other than one word ("your platform") and a verb ("Does X support …").
+    #[serde(default)]
+    pub product_question: Vec<String>,
+    #[serde(default)]
+    pub product_question_aux: Vec<String>,
+    #[serde(default)]
+    pub product_question_subject: Vec<String>,
+    #[serde(default)]
+    pub product_question_verb: Vec<String>,
+    /// Subjects of such a question that are not the product ("Why would we need this?").
+    #[serde(default)]
+    pub not_the_product: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -319,6 +361,14 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
         .collect()
 });
 
+/// One list of every language's `classify.toml`, in language order (to build a pattern
+/// around it).
+pub(crate) fn classify_words(
+    list: fn(&ClassifyFile) -> &Vec<String>,
+) -> impl Iterator<Item = &'static String> {
+    LANG_DATA.iter().flat_map(move |l| list(&l.classify).iter())
+}
+
 /// One list of every language's `bant.toml`, in language order.
 pub(crate) fn bant_words(
     list: fn(&BantFile) -> &Vec<String>,
@@ -354,6 +404,12 @@ pub(crate) fn compile(pattern: &str) -> Regex {
 pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
     // A broken fragment in one list: the list matches nothing (the data tests name it).
     compile(&bounded(fragments))
+}
+
+/// Does `re` match the whole of `word` ("all" is a word of `not_a_name`, "allison" is not)?
+pub(crate) fn whole(re: &Regex, word: &str) -> bool {
+    re.find(word)
+        .is_some_and(|m| m.start() == 0 && m.end() == word.len())
 }
 
 /// The pattern of [`alternation`], to build a larger one around.
@@ -409,6 +465,11 @@ vocab!(DEADLINE, deadline);
 vocab!(PAST, past);
 vocab!(QUESTION_JOIN, question_join);
 vocab!(ASSISTANT_OR_URGENT, assistant_or_urgent);
+vocab!(NOT_A_NAME, not_a_name);
+vocab!(INTERNAL_NOTE, internal_note);
+vocab!(SPAM_FOLDER, spam_folder);
+vocab!(PRODUCT_QUESTION, product_question);
+vocab!(NOT_THE_PRODUCT, not_the_product);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -491,6 +552,21 @@ mod tests {
                 &file.trial_request,
                 &file.meeting_request,
                 &file.competitor_comparison,
+                &file.greeting,
+                &file.not_a_name,
+                &file.internal_note,
+                &file.spam_folder,
+                &file.auto_subject_start,
+                &file.receipt_subject,
+                &file.ticket_subject,
+                &file.ticket_subject_start,
+                &file.ticket_number,
+                &file.question_opener,
+                &file.product_question,
+                &file.product_question_aux,
+                &file.product_question_subject,
+                &file.product_question_verb,
+                &file.not_the_product,
             ];
             for list in lists {
                 for f in list {
@@ -682,6 +758,125 @@ mod tests {
                 assert!(
                     alternation(list.iter()).is_match(sample),
                     "lang/{code}/bant.toml: {key} does not match {sample:?}"
+                );
+            }
+        }
+    }
+
+    /// The wording that once lived in code (greetings, forwarding notes, spam folders,
+    /// automatic-reply subjects, question shapes, negations), one sample per language and
+    /// list, matched by that language's fragments alone.
+    #[test]
+    fn every_language_reads_its_message_shapes_in_its_own_words() {
+        fn list<'a>(f: &'a ClassifyFile, key: &str) -> &'a Vec<String> {
+            match key {
+                "greeting" => &f.greeting,
+                "not_a_name" => &f.not_a_name,
+                "internal_note" => &f.internal_note,
+                "spam_folder" => &f.spam_folder,
+                "auto_subject_start" => &f.auto_subject_start,
+                "receipt_subject" => &f.receipt_subject,
+                "ticket_subject" => &f.ticket_subject,
+                "question_opener" => &f.question_opener,
+                "product_question" => &f.product_question,
+                "product_question_verb" => &f.product_question_verb,
+                "negation" => &f.negation,
+                _ => panic!("no list {key}"),
+            }
+        }
+        let samples: &[(&str, &[(&str, &str)])] = &[
+            (
+                "en",
+                &[
+                    ("greeting", "hi mark, see below"),
+                    ("not_a_name", "team"),
+                    ("internal_note", "mark - see below, any thoughts"),
+                    ("spam_folder", "it landed in my spam folder"),
+                    ("auto_subject_start", "automatic reply: data incidents"),
+                    ("receipt_subject", "read"),
+                    ("ticket_subject", "ticket"),
+                    ("question_opener", "how does the trial work"),
+                    ("product_question_verb", "support"),
+                    ("negation", "we do not need it"),
+                ],
+            ),
+            (
+                "de",
+                &[
+                    ("greeting", "hallo markus, siehe unten"),
+                    ("not_a_name", "herr"),
+                    ("internal_note", "zur info"),
+                    ("spam_folder", "die mail lag im spam ordner"),
+                    ("auto_subject_start", "automatische antwort: ihre nachricht"),
+                    ("receipt_subject", "gelesen"),
+                    ("question_opener", "wie funktioniert der test"),
+                    ("product_question", "unterstützen sie sso"),
+                    ("negation", "wir brauchen das nicht"),
+                ],
+            ),
+            (
+                "fr",
+                &[
+                    ("greeting", "bonjour marc, voir ci-dessous"),
+                    ("not_a_name", "madame"),
+                    ("internal_note", "pour info"),
+                    ("spam_folder", "c'était dans mon spam dossier"),
+                    ("auto_subject_start", "réponse automatique : votre message"),
+                    ("receipt_subject", "lu"),
+                    ("question_opener", "comment fonctionne l'essai"),
+                    ("product_question", "proposez-vous le sso"),
+                    ("negation", "nous n'avons jamais"),
+                ],
+            ),
+            (
+                "es",
+                &[
+                    ("greeting", "hola marta, ver abajo"),
+                    ("not_a_name", "señora"),
+                    ("internal_note", "qué opinas"),
+                    ("spam_folder", "estaba en la spam carpeta"),
+                    ("auto_subject_start", "respuesta automática: su mensaje"),
+                    ("question_opener", "cómo funciona la prueba"),
+                    ("product_question", "ofrecen sso"),
+                    ("negation", "nunca"),
+                ],
+            ),
+            (
+                "nl",
+                &[
+                    ("greeting", "hoi sanne, zie hieronder"),
+                    ("not_a_name", "mevrouw"),
+                    ("internal_note", "ter info"),
+                    ("spam_folder", "hij zat in de spam map"),
+                    ("auto_subject_start", "automatisch antwoord: uw bericht"),
+                    ("question_opener", "hoe werkt de proef"),
+                    ("product_question", "ondersteunen jullie sso"),
+                    ("negation", "we hebben geen tijd"),
+                ],
+            ),
+            (
+                "it",
+                &[
+                    (
+                        "auto_subject_start",
+                        "risposta automatica: il suo messaggio",
+                    ),
+                    ("negation", "non ci interessa"),
+                ],
+            ),
+            ("pt", &[("negation", "não temos interesse")]),
+        ];
+        for (code, lists) in samples {
+            let text = CLASSIFY_FILES
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| panic!("no lang/{code}/classify.toml"), |(_, t)| *t);
+            let file: ClassifyFile =
+                toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/classify.toml: {e}"));
+            for (key, sample) in *lists {
+                assert!(
+                    alternation(list(&file, key).iter()).is_match(sample),
+                    "lang/{code}/classify.toml: {key} does not match {sample:?}"
                 );
             }
         }
