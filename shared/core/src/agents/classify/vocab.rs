@@ -190,6 +190,12 @@ pub(crate) struct ClassifyFile {
     /// Subjects of such a question that are not the product ("Why would we need this?").
     #[serde(default)]
     pub not_the_product: Vec<String>,
+    /// Asking for something without a question mark ("please send", "I'd like to know").
+    #[serde(default)]
+    pub request_lead: Vec<String>,
+    /// Titles written before a name with a full stop ("Dr. Weber"): no end of a sentence.
+    #[serde(default)]
+    pub title_abbreviation: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -470,6 +476,8 @@ vocab!(INTERNAL_NOTE, internal_note);
 vocab!(SPAM_FOLDER, spam_folder);
 vocab!(PRODUCT_QUESTION, product_question);
 vocab!(NOT_THE_PRODUCT, not_the_product);
+vocab!(REQUEST_LEAD, request_lead);
+vocab!(TITLE_ABBREVIATION, title_abbreviation);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -567,6 +575,8 @@ mod tests {
                 &file.product_question_subject,
                 &file.product_question_verb,
                 &file.not_the_product,
+                &file.request_lead,
+                &file.title_abbreviation,
             ];
             for list in lists {
                 for f in list {
@@ -781,6 +791,8 @@ mod tests {
                 "product_question" => &f.product_question,
                 "product_question_verb" => &f.product_question_verb,
                 "negation" => &f.negation,
+                "request_lead" => &f.request_lead,
+                "title_abbreviation" => &f.title_abbreviation,
                 _ => panic!("no list {key}"),
             }
         }
@@ -798,6 +810,8 @@ mod tests {
                     ("question_opener", "how does the trial work"),
                     ("product_question_verb", "support"),
                     ("negation", "we do not need it"),
+                    ("request_lead", "please send the price list"),
+                    ("title_abbreviation", "dr"),
                 ],
             ),
             (
@@ -812,6 +826,8 @@ mod tests {
                     ("question_opener", "wie funktioniert der test"),
                     ("product_question", "unterstützen sie sso"),
                     ("negation", "wir brauchen das nicht"),
+                    ("request_lead", "bitte senden sie uns die preise"),
+                    ("title_abbreviation", "herr"),
                 ],
             ),
             (
@@ -826,6 +842,8 @@ mod tests {
                     ("question_opener", "comment fonctionne l'essai"),
                     ("product_question", "proposez-vous le sso"),
                     ("negation", "nous n'avons jamais"),
+                    ("request_lead", "pourriez-vous m'envoyer les tarifs"),
+                    ("title_abbreviation", "mme"),
                 ],
             ),
             (
@@ -839,6 +857,8 @@ mod tests {
                     ("question_opener", "cómo funciona la prueba"),
                     ("product_question", "ofrecen sso"),
                     ("negation", "nunca"),
+                    ("request_lead", "podría enviarme los precios"),
+                    ("title_abbreviation", "sra"),
                 ],
             ),
             (
@@ -852,6 +872,8 @@ mod tests {
                     ("question_opener", "hoe werkt de proef"),
                     ("product_question", "ondersteunen jullie sso"),
                     ("negation", "we hebben geen tijd"),
+                    ("request_lead", "kunt u mij de prijzen sturen"),
+                    ("title_abbreviation", "dhr"),
                 ],
             ),
             (
