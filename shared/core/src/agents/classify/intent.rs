@@ -72,17 +72,16 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
         })
 }
 
-/// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2".
+/// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2"
+/// (`redirect_to_self`).
 pub(super) fn redirects(lower: &str) -> bool {
+    static TO_SELF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        let writer = vocab::union(vocab::classify_words(|c| &c.redirect_to_self));
+        vocab::compile(&format!(r"^{writer}(?:[\s.,]|$)"))
+    });
     vocab::REDIRECT.find_iter(lower).any(|m| {
         let after = lower.get(m.end()..).unwrap_or("").trim_start();
-        !(after.starts_with("me ")
-            || after.starts_with("us ")
-            || after == "me"
-            || after == "us"
-            || after.starts_with("me.")
-            || after.starts_with("us.")
-            || after.starts_with("me,"))
+        !TO_SELF.is_match(after)
     })
 }
 

@@ -196,6 +196,12 @@ pub(crate) struct ClassifyFile {
     /// Titles written before a name with a full stop ("Dr. Weber"): no end of a sentence.
     #[serde(default)]
     pub title_abbreviation: Vec<String>,
+    /// Words that address a machine reader in hidden text ("AI", "assistant", "KI").
+    #[serde(default)]
+    pub ai_addressee: Vec<String>,
+    /// The writer after a redirect word ("contact me in Q2"): no redirect to someone else.
+    #[serde(default)]
+    pub redirect_to_self: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -478,6 +484,7 @@ vocab!(PRODUCT_QUESTION, product_question);
 vocab!(NOT_THE_PRODUCT, not_the_product);
 vocab!(REQUEST_LEAD, request_lead);
 vocab!(TITLE_ABBREVIATION, title_abbreviation);
+vocab!(AI_ADDRESSEE, ai_addressee);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
@@ -577,6 +584,8 @@ mod tests {
                 &file.not_the_product,
                 &file.request_lead,
                 &file.title_abbreviation,
+                &file.ai_addressee,
+                &file.redirect_to_self,
             ];
             for list in lists {
                 for f in list {
