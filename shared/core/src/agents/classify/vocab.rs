@@ -829,7 +829,7 @@ mod tests {
                     ("greeting", "hallo markus, siehe unten"),
                     ("not_a_name", "herr"),
                     ("internal_note", "zur info"),
-                    ("spam_folder", "die mail lag im spam ordner"),
+                    ("spam_folder", "die mail lag im spamordner"),
                     ("auto_subject_start", "automatische antwort: ihre nachricht"),
                     ("receipt_subject", "gelesen"),
                     ("question_opener", "wie funktioniert der test"),
@@ -845,7 +845,7 @@ mod tests {
                     ("greeting", "bonjour marc, voir ci-dessous"),
                     ("not_a_name", "madame"),
                     ("internal_note", "pour info"),
-                    ("spam_folder", "c'était dans mon spam dossier"),
+                    ("spam_folder", "c'était dans le dossier des spams"),
                     ("auto_subject_start", "réponse automatique : votre message"),
                     ("receipt_subject", "lu"),
                     ("question_opener", "comment fonctionne l'essai"),
@@ -861,7 +861,7 @@ mod tests {
                     ("greeting", "hola marta, ver abajo"),
                     ("not_a_name", "señora"),
                     ("internal_note", "qué opinas"),
-                    ("spam_folder", "estaba en la spam carpeta"),
+                    ("spam_folder", "estaba en la carpeta de spam"),
                     ("auto_subject_start", "respuesta automática: su mensaje"),
                     ("question_opener", "cómo funciona la prueba"),
                     ("product_question", "ofrecen sso"),
@@ -876,7 +876,7 @@ mod tests {
                     ("greeting", "hoi sanne, zie hieronder"),
                     ("not_a_name", "mevrouw"),
                     ("internal_note", "ter info"),
-                    ("spam_folder", "hij zat in de spam map"),
+                    ("spam_folder", "hij zat in mijn spam"),
                     ("auto_subject_start", "automatisch antwoord: uw bericht"),
                     ("question_opener", "hoe werkt de proef"),
                     ("product_question", "ondersteunen jullie sso"),
@@ -888,6 +888,10 @@ mod tests {
             (
                 "it",
                 &[
+                    ("greeting", "ciao marco, vedi sotto"),
+                    ("not_a_name", "tutti"),
+                    ("internal_note", "che ne pensi"),
+                    ("spam_folder", "era nella cartella dello spam"),
                     (
                         "auto_subject_start",
                         "risposta automatica: il suo messaggio",
@@ -895,7 +899,17 @@ mod tests {
                     ("negation", "non ci interessa"),
                 ],
             ),
-            ("pt", &[("negation", "não temos interesse")]),
+            (
+                "pt",
+                &[
+                    ("greeting", "olá joão, ver abaixo"),
+                    ("not_a_name", "todos"),
+                    ("internal_note", "o que achas"),
+                    ("spam_folder", "estava na pasta de spam"),
+                    ("auto_subject_start", "resposta automática: a sua mensagem"),
+                    ("negation", "não temos interesse"),
+                ],
+            ),
         ];
         for (code, lists) in samples {
             let text = CLASSIFY_FILES
