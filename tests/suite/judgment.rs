@@ -96,6 +96,16 @@ struct Figures {
     /// Wrong intents as "expected → given" counts (printed for every part, no file named).
     confusion: BTreeMap<String, usize>,
     misses: Vec<String>,
+    /// Presence of each BANT fact (budget, authority, need, timeline) as labelled.
+    bant: [Tally; 4],
+    /// The return date of an absence, as labelled.
+    ooo_until: Tally,
+    /// How many replies got each BANT level (high, medium, low) per dimension.
+    levels: [[usize; 3]; 4],
+    /// A digest of every classification (equal digests: the same output on every reply).
+    digest: u64,
+    /// Each reply's classification, for `SQA_JUDGMENT_DUMP` (parts whose messages may be shown).
+    dump: Vec<String>,
 }
 
 fn labels(dir: &Path) -> Vec<Value> {
@@ -159,6 +169,48 @@ fn measure(dir: &Path, part: &str, sellers: &Sellers) -> Figures {
         let got_topics: std::collections::BTreeSet<&str> =
             c.question_topics.iter().map(String::as_str).collect();
         f.topics.add(want_topics == got_topics);
+        let got_bant = [
+            &c.bant.budget,
+            &c.bant.authority,
+            &c.bant.need,
+            &c.bant.timeline,
+        ];
+        for (i, key) in ["budget", "authority", "need", "timeline"]
+            .iter()
+            .enumerate()
+        {
+            let labelled = label["bant"][key].is_string();
+            f.bant[i].add(got_bant[i].is_some() == labelled);
+        }
+        f.ooo_until
+            .add(c.ooo_until.as_deref() == label["ooo_until"].as_str());
+        let j = &c.judgment;
+        for (i, level) in [
+            j.budget.level,
+            j.authority.level,
+            j.need.level,
+            j.timeline.level,
+        ]
+        .iter()
+        .enumerate()
+        {
+            use sqa_core::domain::Level;
+            match level {
+                Level::High => f.levels[i][0] += 1,
+                Level::Medium => f.levels[i][1] += 1,
+                Level::Low => f.levels[i][2] += 1,
+                _ => {}
+            }
+        }
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            f.digest.hash(&mut h);
+            json.hash(&mut h);
+            f.digest = h.finish();
+        }
+        f.dump.push(format!("{file}\t{json}"));
         let generic = classify_raw(&raw).map(|(_, c)| c.intent.as_str() == want);
         f.intent_generic.add(generic.unwrap_or(false));
         if let Some(key) = INTENTS.iter().find(|i| **i == want) {
@@ -234,6 +286,27 @@ fn print(name: &str, f: &Figures, show_misses: bool) {
             .collect();
         println!("  confused {}", pairs.join("  "));
     }
+    let bant: Vec<String> = ["budget", "authority", "need", "timeline"]
+        .iter()
+        .zip(&f.bant)
+        .map(|(k, t)| format!("{k} {}/{}", t.hits, t.total))
+        .collect();
+    println!(
+        "  bant presence {}  ooo_until {}/{}",
+        bant.join("  "),
+        f.ooo_until.hits,
+        f.ooo_until.total
+    );
+    let levels: Vec<String> = ["budget", "authority", "need", "timeline"]
+        .iter()
+        .zip(&f.levels)
+        .map(|(k, [h, m, l])| format!("{k} {h}/{m}/{l}"))
+        .collect();
+    println!(
+        "  bant levels (high/medium/low) {}  digest {:016x}",
+        levels.join("  "),
+        f.digest
+    );
     if show_misses {
         for m in &f.misses {
             println!("    {m}");
@@ -331,6 +404,15 @@ fn judgment_figures_per_part_and_language() {
         }
         let f = measure(&part.dir, part.name, &sellers);
         print(part.name, &f, part.show_misses);
+        // `SQA_JUDGMENT_DUMP=<folder>`: each reply's classification, one file per part whose
+        // messages may be shown (to compare two versions of the classifier).
+        if part.show_misses
+            && let Ok(dir) = std::env::var("SQA_JUDGMENT_DUMP")
+        {
+            let path = Path::new(&dir).join(format!("{}.tsv", part.name.replace(' ', "_")));
+            std::fs::write(&path, f.dump.join("\n"))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
         // Floors a little under what is reached today, so a regression fails.
         let (floor, max_harm) = match part.name {
             "public replies" => (98.5, 0),
@@ -1369,6 +1451,59 @@ fn bant_levels_buying_signals_and_sentiment() {
         true,
     );
     assert_eq!(c.judgment, Default::default());
+}
+
+/// The BANT reader in each language of `bant.toml`: a reply that states a need, a budget, who
+/// decides and when gets all four facts (written from the rules, not from any eval part).
+#[test]
+fn bant_facts_in_the_core_languages() {
+    let replies = [
+        (
+            "en",
+            "Hi Ava, we keep struggling with outages in our reporting. The budget is approved for this year. Our CFO would sign off on it. We want to decide by the end of March. Could you send a proposal?",
+        ),
+        (
+            "de",
+            "Hallo Ava, wir haben ständig Probleme mit Ausfällen im Reporting. Das Budget ist freigegeben. Die Freigabe liegt beim CFO. Wir wollen im März starten. Können Sie mir ein Angebot schicken?",
+        ),
+        (
+            "fr",
+            "Bonjour Ava, nous avons des problèmes de données chaque semaine. Le budget est validé. C'est moi qui décide. Nous voulons démarrer en avril. Pouvez-vous m'envoyer une proposition ?",
+        ),
+        (
+            "es",
+            "Hola Ava, tenemos problemas con los datos cada semana. El presupuesto está aprobado. La decisión final es mía. Queremos empezar en marzo. ¿Nos pueden enviar una propuesta?",
+        ),
+        (
+            "nl",
+            "Hoi Ava, we hebben elke week storingen in onze rapportages. Het budget is goedgekeurd. De beslissing ligt bij onze CFO. We willen in maart beginnen. Kunnen jullie een offerte sturen?",
+        ),
+        (
+            "it",
+            "Ciao Ava, abbiamo continui problemi con i dati. Il budget è stato approvato. La decisione finale spetta al CFO. Vogliamo iniziare a marzo. Potete inviarci una proposta?",
+        ),
+        (
+            "pt",
+            "Olá Ava, temos problemas com os dados todas as semanas. O orçamento está aprovado. A decisão final é minha. Queremos começar em março. Podem enviar-nos uma proposta?",
+        ),
+    ];
+    for (code, body) in replies {
+        let c = classified(body, "Re: your message", false);
+        assert!(
+            ["interested", "question"].contains(&c.intent.as_str()),
+            "[{code}] intent {}: {body}",
+            c.intent.as_str()
+        );
+        let b = &c.bant;
+        for (dimension, fact) in [
+            ("budget", &b.budget),
+            ("authority", &b.authority),
+            ("need", &b.need),
+            ("timeline", &b.timeline),
+        ] {
+            assert!(fact.is_some(), "[{code}] no {dimension} in {b:?}: {body}");
+        }
+    }
 }
 
 /// Portuguese opt-outs, European and Brazilian, with and without "por favor", "descadastrar",

@@ -133,11 +133,10 @@ fn the_embedded_backend_has_no_aws_crate() {
     );
 }
 
-/// The question-topic code and its data files name no seller: no company, product,
-/// competitor or technology of an example workspace, and none of the first example seller's
-/// product words the topic reader once had built in.
-#[test]
-fn question_topics_name_no_seller() {
+/// The words no shared code or data may name: every example workspace's company, products,
+/// technologies and competitors, and the first example seller's domain words the classifier
+/// once had built in.
+fn seller_words() -> Vec<String> {
     let root = sqa_tests::workspace_root();
     let mut words: Vec<String> = Vec::new();
     for ws in [
@@ -188,9 +187,47 @@ fn question_topics_name_no_seller() {
             "personio",
             "datev",
             "observability",
+            "freshness",
+            "stale",
+            "dbt models",
+            "pipelines",
+            "dags",
+            "tables",
         ]
         .map(str::to_string),
     );
+    words
+}
+
+/// Where in `files` a seller word stands as a word of its own.
+fn seller_words_in(files: &[std::path::PathBuf]) -> Vec<String> {
+    let words = seller_words();
+    let word_at = |hay: &str, w: &str| {
+        hay.match_indices(w).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + w.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).expect("readable").to_lowercase();
+        for w in &words {
+            let w = w.trim().to_lowercase();
+            if !w.is_empty() && word_at(&text, &w) {
+                found.push(format!("{}: {w}", f.display()));
+            }
+        }
+    }
+    found
+}
+
+/// The question-topic code and its data files name no seller: no company, product,
+/// competitor or technology of an example workspace, and none of the first example seller's
+/// product words the topic reader once had built in.
+#[test]
+fn question_topics_name_no_seller() {
+    let root = sqa_tests::workspace_root();
     let mut files = vec![root.join("shared/core/src/agents/classify/topics.rs")];
     for entry in std::fs::read_dir(root.join("shared/core/lang")).expect("lang folder") {
         let f = entry.expect("entry").path().join("topics.toml");
@@ -202,25 +239,32 @@ fn question_topics_name_no_seller() {
         files.len() >= 8,
         "topics.rs and the topic files of seven languages"
     );
-    let word_at = |hay: &str, w: &str| {
-        hay.match_indices(w).any(|(i, _)| {
-            let before = hay[..i].chars().next_back();
-            let after = hay[i + w.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        })
-    };
-    let mut found = Vec::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).expect("readable").to_lowercase();
-        for w in &words {
-            let w = w.trim().to_lowercase();
-            if !w.is_empty() && word_at(&text, &w) {
-                found.push(format!("{}: {w}", f.display()));
-            }
-        }
-    }
+    let found = seller_words_in(&files);
     assert!(
         found.is_empty(),
         "seller words in the topic reader: {found:?}"
+    );
+}
+
+/// The BANT reader and its data files name no seller either: a seller's own need words come
+/// from its workspace.
+#[test]
+fn the_bant_reader_names_no_seller() {
+    let root = sqa_tests::workspace_root();
+    let mut files = vec![root.join("shared/core/src/agents/classify/bant.rs")];
+    for entry in std::fs::read_dir(root.join("shared/core/lang")).expect("lang folder") {
+        let f = entry.expect("entry").path().join("bant.toml");
+        if f.is_file() {
+            files.push(f);
+        }
+    }
+    assert!(
+        files.len() >= 8,
+        "bant.rs and the BANT files of seven languages"
+    );
+    let found = seller_words_in(&files);
+    assert!(
+        found.is_empty(),
+        "seller words in the BANT reader: {found:?}"
     );
 }

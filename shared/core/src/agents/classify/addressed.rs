@@ -1,45 +1,16 @@
-//! A reply meant for a colleague ("Hi Mark, see below …") that reached us by mistake.
+//! A reply meant for a colleague ("Hi Mark, see below …") that reached us by mistake. The
+//! words (greetings, forwarding notes, words after a greeting that are no name) are data
+//! (`greeting`, `internal_note`, `not_a_name` in `lang/<code>/classify.toml`).
 
 use super::*;
 
-pattern!(
-    pub(super) GREETING,
-    r"^\s*(hi|hello|hey|dear|hallo|liebe[rs]?|guten tag|bonjour|salut|cher|chère|hola|estimad[oa]|hoi|beste|dag)\s+([^\s,!:]+)"
-);
+/// A greeting and the word after it ("Hi Mark,"): the words are data (`greeting`).
+pub(super) static GREETING: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    let greeting = vocab::bounded(vocab::classify_words(|c| &c.greeting));
+    vocab::compile(&format!(r"^\s*{greeting}\s+(?P<name>[^\s,!:]+)"))
+});
 
 pattern!(pub(super) VOCATIVE, r"^\s*([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)\s*[,:\-–]\s");
-pattern!(
-    pub(super) INTERNAL_NOTE,
-    r"(?x)
-        \b
-        (
-            see\ below
-          | see\ (the\ )?(e-?mail|note|message)\ below
-          | fyi
-          | thoughts\?
-          | any\ thoughts
-          | what\ do\ you\ think
-          | is\ this\ (something|relevant|useful)\ for
-          | can\ you\ (check|look|handle|take\ a\ look|have\ a\ look|deal\ with|follow\ up)
-          | for\ your\ (review|info|information)
-          | take\ a\ look\ at\ this
-          | worth\ a\ look
-          | siehe\ unten
-          | zur\ info
-          | was\ meinst\ du
-          | voir\ ci-dessous
-          | pour\ info
-          | qu'en\ penses-tu
-          | ver\ abajo
-          | para\ tu\ información
-          | qué\ opinas
-          | zie\ hieronder
-          | ter\ info
-          | wat\ vind\ je
-        )\b
-    "
-);
-
 /// The reply greets someone other than the agent ("Hi Mark, see below …"): a message meant
 /// for a colleague that reached us by mistake.
 pub(super) fn addressed_elsewhere(mail: &InboundEmail) -> bool {
@@ -73,84 +44,17 @@ pub(super) fn addressed_elsewhere(mail: &InboundEmail) -> bool {
         .captures(first_line)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_lowercase())
-        .filter(|_| INTERNAL_NOTE.is_match(&plain_lower(&mail.own_text)));
+        .filter(|_| vocab::INTERNAL_NOTE.is_match(&plain_lower(&mail.own_text)));
     let first_line = first_line.to_lowercase();
     let greeted = GREETING
         .captures(&first_line)
-        .and_then(|c| c.get(2))
+        .and_then(|c| c.name("name"))
         .map(|m| m.as_str().to_string());
     let Some(name) = greeted.or(vocative) else {
         return false;
     };
     let name = name.trim_matches(|c: char| !c.is_alphanumeric());
-    const GENERIC: &[&str] = &[
-        "all",
-        "team",
-        "there",
-        "everyone",
-        "folks",
-        "sir",
-        "madam",
-        "frau",
-        "herr",
-        "mr",
-        "mrs",
-        "ms",
-        "monsieur",
-        "madame",
-        "señor",
-        "señora",
-        "meneer",
-        "mevrouw",
-        "damen",
-        "heer",
-        "again",
-        "afzender",
-        "sender",
-        "and",
-        "et",
-        "y",
-        "en",
-        "thanks",
-        "thank",
-        "sure",
-        "yes",
-        "no",
-        "ok",
-        "okay",
-        "sorry",
-        "great",
-        "well",
-        "also",
-        "however",
-        "unfortunately",
-        "actually",
-        "honestly",
-        "hi",
-        "hello",
-        "hey",
-        "dear",
-        "interesting",
-        "perfect",
-        "cheers",
-        "please",
-        "danke",
-        "ja",
-        "nein",
-        "leider",
-        "hallo",
-        "merci",
-        "oui",
-        "non",
-        "bonjour",
-        "gracias",
-        "sí",
-        "si",
-        "hola",
-        "bedankt",
-        "nee",
-        "helaas",
-        "hoi",
-    ];
-    !name.is_empty() && !GENERIC.contains(&name) && !agent_tokens.iter().any(|t| t == name)
+    // "Hi all", "Dear sir": no one's name (`not_a_name`).
+    let generic = vocab::whole(&vocab::NOT_A_NAME, name);
+    !name.is_empty() && !generic && !agent_tokens.iter().any(|t| t == name)
 }

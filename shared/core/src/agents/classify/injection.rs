@@ -33,19 +33,13 @@ pub(super) fn detect_injection(mail: &InboundEmail) -> bool {
     })
 }
 
-pattern!(
-    /// Words that address a machine reader ("AI", "assistant", "agent", "LLM", "KI", "IA",
-    /// "tekoäly", …).
-    AI_ADDRESSEE,
-    r"(?i)\b(ai|a\.i\.|ki|ia|llm|gpt|chatgpt|claude|gemini|copilot|chatbot|bot|language model|sprachmodell|modèle de langage|modelo de lenguaje|assistant\w*|assistent\w*|asistente|assistente|asystent\w*|agent\w*|agente|tekoäly\w*|avustaja\w*|umělá inteligence|sztuczna inteligencja|intelligence artificielle|inteligencia artificial|intelligenza artificiale|inteligência artificial|künstliche intelligenz|kunstmatige intelligentie)\b"
-);
-
-/// Hidden text (invisible HTML, comments) that speaks to a machine reader: no person sees
-/// it, so it can only be meant for the agent.
+/// Hidden text (invisible HTML, comments) that speaks to a machine reader (`ai_addressee`:
+/// "AI", "assistant", "KI", "tekoäly"): no person sees it, so it can only be meant for the
+/// agent.
 pub(super) fn hidden_address_to_a_machine(mail: &InboundEmail) -> bool {
     mail.hidden_text
         .iter()
-        .any(|t| AI_ADDRESSEE.is_match(truncate_bytes(t, 64 * 1024)))
+        .any(|t| vocab::AI_ADDRESSEE.is_match(&plain_lower(truncate_bytes(t, 64 * 1024))))
 }
 
 /// An attempt to instruct the agent: the shared detector or any language's data.

@@ -7,7 +7,7 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         return Intent::Unclear;
     }
     let complaint = a.clean().any(|s| {
-        let without_folders = SPAM_FOLDER.replace_all(&s.lower, " ");
+        let without_folders = vocab::SPAM_FOLDER.replace_all(&s.lower, " ");
         vocab::COMPLAINT.is_match(&without_folders)
     });
     if complaint {
@@ -96,32 +96,29 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
 /// "Does it support …", "Can your platform …", "Does Acme Observe have …": a question
 /// about what the product does, not "Why would we need this?".
 pub(super) fn asks_about_product(lower: &str) -> bool {
-    const NOT_THE_PRODUCT: &[&str] = &[
-        "we", "i", "they", "he", "she", "this", "that", "there", "these", "those", "our",
-    ];
-    PRODUCT_QUESTION.captures_iter(lower).any(|c| {
-        c.get(2)
-            .is_none_or(|subject| !NOT_THE_PRODUCT.contains(&subject.as_str()))
-    })
+    vocab::PRODUCT_QUESTION.is_match(lower)
+        || PRODUCT_QUESTION.captures_iter(lower).any(|c| {
+            c.name("subject")
+                .is_none_or(|subject| !vocab::whole(&vocab::NOT_THE_PRODUCT, subject.as_str()))
+        })
 }
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2"
-/// nor "mi scriva a gennaio" (the writer named by a pronoun before the verb).
+/// (`redirect_to_self`), nor "mi scriva a gennaio" (the writer named by a pronoun before
+/// the verb).
 pub(super) fn redirects(lower: &str) -> bool {
     const TO_ME_BEFORE: &[&str] = &["mi ", "ci ", "me ", "nos ", "m'", "mich ", "uns "];
+    static TO_SELF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        let writer = vocab::union(vocab::classify_words(|c| &c.redirect_to_self));
+        vocab::compile(&format!(r"^{writer}(?:[\s.,]|$)"))
+    });
     vocab::REDIRECT.find_iter(lower).any(|m| {
         let before = lower.get(..m.start()).unwrap_or("");
         if TO_ME_BEFORE.iter().any(|p| before.ends_with(p)) {
             return false;
         }
         let after = lower.get(m.end()..).unwrap_or("").trim_start();
-        !(after.starts_with("me ")
-            || after.starts_with("us ")
-            || after == "me"
-            || after == "us"
-            || after.starts_with("me.")
-            || after.starts_with("us.")
-            || after.starts_with("me,"))
+        !TO_SELF.is_match(after)
     })
 }
 

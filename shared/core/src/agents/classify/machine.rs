@@ -2,15 +2,20 @@
 
 use super::*;
 
-pattern!(
-    pub(super) AUTO_SUBJECT,
-    r"(?xi)
-            ^\s*(auto(matic|matische|matisch|matico|mático)?[\ _-]?(reply|response|respond|antwort|antwoord|réponse|reponse|respuesta|risposta)|autoreply|autorespon\w*|auto-reply|out\ of\ (the\ )?office|ooo\b|abwesen\w*|absence|absent\b|automatisch\ antwoord|automatische\ antwort|réponse\ automatique|respuesta\ automática|respuesta\ automatica|risposta\ automatica|fuera\ de\ la\ oficina|afwezig|received\s*:|read\s*:|delivered\s*:|receipt\s*:|lu\s*:|gelesen\s*:|\[?\s*(ticket|case|request|support|incident|\#)\s*[\#:]?\s*[\w-]*\d)
-          | \[(ticket|case|request)\b
-          | \b(ticket|case|request)\ (\#|no\.?|number)\s*\w*\d
-          | \bthank(s|\ you)\ for\ (contacting|your\ (e-?mail|message|enquiry|inquiry|request))\b
-    "
-);
+/// The subject of an automatic reply: how one starts ("Automatic reply:", "Abwesenheit"), a
+/// receipt ("Read: …"), a ticket ("[Ticket #123]", "Case no. 4711"). The words are data
+/// (`auto_subject_start`, `receipt_subject`, `ticket_subject`, `ticket_subject_start`,
+/// `ticket_number`), matched on the lowercased subject.
+pub(super) static AUTO_SUBJECT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    let start = vocab::bounded(vocab::classify_words(|c| &c.auto_subject_start));
+    let receipt = vocab::union(vocab::classify_words(|c| &c.receipt_subject));
+    let ticket = vocab::union(vocab::classify_words(|c| &c.ticket_subject));
+    let ticket_start = vocab::union(vocab::classify_words(|c| &c.ticket_subject_start));
+    let number = vocab::union(vocab::classify_words(|c| &c.ticket_number));
+    vocab::compile(&format!(
+        r"^\s*(?:{start}|{receipt}\s*:|\[?\s*(?:{ticket}|{ticket_start}|\#)\s*[\#:]?\s*[\w-]*\d)|\[{ticket}\b|\b{ticket} (?:\#|{number})\s*\w*\d"
+    ))
+});
 
 pattern!(
     /// A list server refusing a post: the address is a list we may not write to.
@@ -47,12 +52,12 @@ fn list_rejection(mail: &InboundEmail) -> bool {
     (admin || list_headers) && LIST_REJECTION.is_match(head) && ABOUT_OUR_POST.is_match(head)
 }
 
-/// Absence wording, in code or in any language's data.
+/// Absence wording of any language's data.
 fn absent(text: &str) -> bool {
     vocab::ABSENCE.is_match(&plain_lower(text))
 }
 
-/// An auto-responder's wording, in code or in any language's data.
+/// An auto-responder's wording of any language's data.
 fn auto_body(text: &str) -> bool {
     vocab::AUTO_BODY.is_match(&plain_lower(text))
 }
@@ -83,7 +88,7 @@ pub(super) fn machine_intent(
     let subject = mail.subject.trim();
     let subject_lower = plain_lower(subject);
     let subject_auto =
-        AUTO_SUBJECT.is_match(subject) || vocab::AUTO_SUBJECT.is_match(&subject_lower);
+        AUTO_SUBJECT.is_match(&subject_lower) || vocab::AUTO_SUBJECT.is_match(&subject_lower);
     let headers_auto = mail.auto.is_automatic() || mail.auto.null_return_path;
     let weak_auto = mail.auto.suppresses_auto_responses();
     let body = if mail.own_text.trim().is_empty() {
@@ -117,8 +122,7 @@ pub(super) fn machine_intent(
     // notice, whatever the reason given for the absence.
     let return_stated = {
         let lower = plain_lower(head);
-        (RETURN_WORDS.is_match(head) || vocab::DATE_BACK.is_match(&lower))
-            && ooo_until(mail, analysis.reference).is_some()
+        vocab::DATE_BACK.is_match(&lower) && ooo_until(mail, analysis.reference).is_some()
     };
     if automated && (absence || return_stated) {
         return Some(Intent::OutOfOffice);

@@ -4,10 +4,11 @@
 //! Machine mail is recognised first, from what the parser found (delivery and feedback
 //! reports, automatic-reply headers) and from the wording of absence notices. A person's
 //! reply is then classified from their own text only (never the quoted original, the
-//! signature or text that tries to instruct the agent), sentence by sentence, with
-//! patterns for English, German, French, Spanish and Dutch, and the intents are taken in
-//! the precedence of §3.2: complaint > unsubscribe > wrong_person > interested > question >
-//! not_now > not_interested > unclear.
+//! signature or text that tries to instruct the agent), sentence by sentence, with the
+//! wording of the language files (`lang/<code>/classify.toml`, `bant.toml`, `dates.toml`,
+//! read by `vocab`) and the seller's own words (its workspace: [`Topics`]), and the intents
+//! are taken in the precedence of §3.2: complaint > unsubscribe > wrong_person > interested >
+//! question > not_now > not_interested > unclear.
 //!
 //! The patterns describe general ways of saying things ("reach out again in Q2", "bitte
 //! löschen Sie meine Daten"), not any particular message.
@@ -31,7 +32,6 @@ mod interest;
 mod lang;
 mod machine;
 mod ooo;
-mod optout;
 mod referral;
 mod sentences;
 mod signals;
@@ -47,7 +47,6 @@ use interest::*;
 use lang::*;
 use machine::*;
 use ooo::*;
-use optout::*;
 use referral::*;
 use sentences::*;
 pub use topics::{Topics, TopicsCache};
@@ -118,7 +117,7 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
         .flatten();
     let bant = match intent {
         Intent::Interested | Intent::Question | Intent::NotNow | Intent::NotInterested => {
-            extract_bant(&analysis, intent)
+            extract_bant(&analysis, intent, topics)
         }
         _ => Bant::default(),
     };

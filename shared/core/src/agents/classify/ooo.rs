@@ -2,40 +2,9 @@
 
 use super::*;
 
-pattern!(
-    pub(super) RETURN_WORDS,
-    r"(?xi)
-        \b
-        (
-            back\ (in|at|on|to)?
-          | return(ing|s)?
-          | be\ back
-          | zurück
-          | wieder\ (im\ büro|da|erreichbar|zurück|verfügbar|im\ haus|am\ arbeitsplatz)
-          | ab\ dem
-          | de\ retour
-          | retour\ (le|au)
-          | je\ reviens
-          | reviendrai
-          | regres(o|aré|ará|a)
-          | vuelvo
-          | volveré
-          | de\ vuelta
-          | estaré\ de\ nuevo
-          | weer\ (bereikbaar|aanwezig|op\ kantoor|terug|beschikbaar)
-          | terug\ (op|vanaf)
-          | vanaf
-        )\b
-    "
-);
-pattern!(
-    pub(super) UNTIL_WORDS,
-    r"(?i)\b(until|till|through|thru|up to and including|bis (einschließlich|einschliesslich|zum|am)?|jusqu'(au|à)|hasta( el)?|tot en met|t/m|tot)\b"
-);
-
-/// Return wording ("back on", "wracam", "palaan") in code or in any language's data.
-fn returns(s: &str, lower: &str) -> bool {
-    RETURN_WORDS.is_match(s) || vocab::DATE_BACK.is_match(lower)
+/// Return wording ("back on", "wracam", "palaan") of any language's `dates.toml`.
+fn returns(lower: &str) -> bool {
+    vocab::DATE_BACK.is_match(lower)
 }
 
 /// The date an absent person is back: the stated return date, else the end of the
@@ -60,24 +29,18 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
             continue;
         }
         let lower = plain_lower(s);
-        if return_date.is_none() && returns(s, &lower) {
+        if return_date.is_none() && returns(&lower) {
             // The date after the return words, else the one before them ("Vanaf maandag
             // 30 november ben ik weer bereikbaar").
-            let pos = RETURN_WORDS
-                .find(s)
-                .or_else(|| vocab::DATE_BACK.find(&lower))
-                .map_or(0, |m| m.start());
+            let pos = vocab::DATE_BACK.find(&lower).map_or(0, |m| m.start());
             return_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
                 .or(dates.last())
                 .map(|d| d.date);
         }
-        if until_date.is_none() && (UNTIL_WORDS.is_match(s) || vocab::DATE_UNTIL.is_match(&lower)) {
-            let pos = UNTIL_WORDS
-                .find(s)
-                .or_else(|| vocab::DATE_UNTIL.find(&lower))
-                .map_or(0, |m| m.start());
+        if until_date.is_none() && vocab::DATE_UNTIL.is_match(&lower) {
+            let pos = vocab::DATE_UNTIL.find(&lower).map_or(0, |m| m.start());
             until_date = dates
                 .iter()
                 .find(|d| d.start >= pos)
@@ -91,7 +54,7 @@ pub(super) fn ooo_until(mail: &InboundEmail, reference: DateTime<Utc>) -> Option
     let weekday_return = || {
         sentences.iter().find_map(|s| {
             let lower = s.to_lowercase();
-            if !returns(&lower, &lower) {
+            if !returns(&lower) {
                 return None;
             }
             weekday_in(&lower).map(|wd| next_weekday(reference.date_naive(), wd))

@@ -24,33 +24,6 @@ pub(super) struct Analysis {
 }
 
 pattern!(pub(super) BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
-pattern!(
-    pub(super) REQUEST_LEAD,
-    r"(?xi)
-        \b
-        (
-            please\ (send|share|provide|forward|include|let\ me\ know|confirm|advise)
-          | could\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
-          | can\ you\ (send|share|provide|tell|explain|let\ me\ know|confirm|clarify)
-          | i'?d\ (also\ |really\ |just\ )?(like|want|love)\ to\ (know|understand|learn|hear|see)
-          | i\ would\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
-          | we'?d\ (also\ |really\ )?(like|want)\ to\ (know|understand|learn)
-          | let\ me\ know
-          | wondering
-          | curious\ (about|whether|if|how)
-          | i\ need\ to\ (know|understand)
-          | keen\ to\ (know|understand)
-          | would\ (like|love)\ to\ (know|understand)
-          | bitte\ (senden|schicken|teilen)
-          | merci\ de\ (m'envoyer|nous\ envoyer|me\ dire)
-          | pourriez-vous
-          | podría(s)?\ (enviar|decirme)
-          | me\ gustaría\ saber
-          | kun(t|nen)?\ (je|jullie|u)\ .*\ (sturen|vertellen)
-        )
-    "
-);
-
 impl Analysis {
     pub(super) fn new(own_text: &str, reference: DateTime<Utc>) -> Analysis {
         let mut sentences = Vec::new();
@@ -71,8 +44,9 @@ impl Analysis {
                     }
                     let lower = plain_lower(&text);
                     let question = text.contains('?') || text.starts_with('¿');
-                    let introduces_list = text.ends_with(':') && REQUEST_LEAD.is_match(&lower);
-                    let request = REQUEST_LEAD.is_match(&lower) || (is_item && list_request);
+                    let introduces_list =
+                        text.ends_with(':') && vocab::REQUEST_LEAD.is_match(&lower);
+                    let request = vocab::REQUEST_LEAD.is_match(&lower) || (is_item && list_request);
                     if introduces_list {
                         list_request = true;
                     } else if !is_item {
@@ -166,14 +140,9 @@ pub(super) fn paragraph_units(paragraph: &str) -> Vec<String> {
     units
 }
 
-/// Titles written before a name in the languages the classifier reads.
-const TITLE_ABBREVIATIONS: &[&str] = &[
-    "dr", "prof", "mr", "mrs", "ms", "hr", "fr", "frau", "herr", "dipl", "ing", "mag", "mme",
-    "mlle", "sr", "sra", "srta", "dott", "dssa", "sig", "dhr", "mevr", "drs", "ir", "mgr",
-];
-
 /// Split running text after `.`, `!` or `?` when a capital letter (or an opening mark)
-/// follows, so "Art. 17" and "approx. 400" stay whole, nor after a title ("Dr. Weber").
+/// follows, so "Art. 17" and "approx. 400" stay whole, nor after a title ("Dr. Weber": the
+/// language files' `title_abbreviation`).
 pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     let chars: Vec<char> = unit.chars().collect();
     let mut out = Vec::new();
@@ -206,7 +175,9 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
                 .into_iter()
                 .rev()
                 .collect();
-            let title = c == '.' && TITLE_ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+            let title = c == '.'
+                && !word.is_empty()
+                && vocab::whole(&vocab::TITLE_ABBREVIATION, &word.to_lowercase());
             if j < chars.len() && chars[j].is_whitespace() && !ordinal && !title {
                 let mut k = j;
                 while k < chars.len() && chars[k].is_whitespace() {
@@ -232,48 +203,6 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     }
     out
 }
-
-pattern!(
-    pub(super) NEGATION,
-    r"(?x)
-        \b
-        (
-            not
-          | no
-          | never
-          | don't
-          | dont
-          | do\ not
-          | doesn't
-          | does\ not
-          | didn't
-          | won't
-          | will\ not
-          | wouldn't
-          | isn't
-          | aren't
-          | can't
-          | cannot
-          | without
-          | nicht
-          | kein
-          | keine
-          | keinen
-          | keinerlei
-          | nie
-          | niemals
-          | pas
-          | jamais
-          | sans
-          | nunca
-          | sin
-          | ni
-          | niet
-          | geen
-          | nooit
-        )\b
-    "
-);
 
 /// A match that no negation in the same clause precedes ("no need for a demo").
 pub(super) fn unnegated(re: &Regex, s: &str) -> bool {
@@ -315,11 +244,12 @@ pub(super) fn negated_before(s: &str, pos: usize) -> bool {
     has_negation(clause)
 }
 
-/// A negation word in the clause, after removing what only looks like one (the Portuguese
-/// "no" of "no próximo ano" is "in the", listed as `not_negation`).
+/// A negation word in the clause (`negation` of the language files), after removing what
+/// only looks like one (the Portuguese "no" of "no próximo ano" is "in the", listed as
+/// `not_negation`).
 pub(super) fn has_negation(clause: &str) -> bool {
     let clause = vocab::NOT_NEGATION.replace_all(clause, " ");
-    NEGATION.is_match(&clause) || vocab::NEGATION.is_match(&clause)
+    vocab::NEGATION.is_match(&clause)
 }
 
 #[cfg(test)]

@@ -6,17 +6,22 @@
 //! call" `low`; a pain the writer wants solved now is `high` need, a problem mentioned
 //! `medium`, a decline's reason `low`; a date or quarter within about three months (or
 //! "asap") is a `high` timeline, a later one `medium`, a vague "later" `low`. The words come
-//! from the language files (`budget`, `authority`, `need`, `timeline`, `pricing_request`,
-//! `trial_request`, `meeting_request`, `competitor_comparison`, `negative`, `budget_short`,
-//! `self_decides`, `not_my_call`, `urgent`).
+//! from the language files (`bant.toml`: each dimension's `mentions`, `budget.short`,
+//! `budget.amount_unit`, `authority.self_decides`, `authority.not_my_call`, `timeline.urgent`;
+//! `classify.toml`: `pricing_request`, `trial_request`, `meeting_request`,
+//! `competitor_comparison`, `negative`).
 
 use super::*;
 use crate::domain::{BantLevel, BuyingSignal, Judgment, Level, SignalKind};
 
-pattern!(
-    AMOUNT,
-    r"(?i)([$€£]\s?\d|\d[\d.,\s]*\s?(k|m|mio|million|millions|mil|tsd|€|eur|euro|euros|usd|dollars|gbp|pounds|chf|sek|dkk|nok|pln|czk|r\$|reais)\b)"
-);
+/// An amount: a currency sign before a number, or a number before a currency code or a
+/// word of the data's `amount_unit` ("40k", "2 Mio", "500 dollars").
+static AMOUNT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    let unit = vocab::union(vocab::bant_words(|b| &b.budget.amount_unit));
+    vocab::compile(&format!(
+        r"(?i)([$€£]\s?\d|\d[\d.,\s]*\s?(k|m|€|eur|usd|gbp|chf|sek|dkk|nok|pln|czk|r\$|{unit})\b)"
+    ))
+});
 
 /// A dimension's level from the clause the BANT reader kept.
 fn level(level: Level, reason: String) -> BantLevel {
@@ -104,10 +109,19 @@ fn completed(a: &Analysis, bant: &Bant) -> Bant {
             .map(|s| s.text.clone())
     };
     Bant {
-        budget: bant.budget.clone().or_else(|| stated(&vocab::BUDGET)),
-        authority: bant.authority.clone().or_else(|| stated(&vocab::AUTHORITY)),
-        need: bant.need.clone().or_else(|| stated(&vocab::NEED)),
-        timeline: bant.timeline.clone().or_else(|| stated(&vocab::TIMELINE)),
+        budget: bant
+            .budget
+            .clone()
+            .or_else(|| stated(&vocab::BUDGET_MENTION)),
+        authority: bant
+            .authority
+            .clone()
+            .or_else(|| stated(&vocab::AUTHORITY_MENTION)),
+        need: bant.need.clone().or_else(|| stated(&vocab::NEED_MENTION)),
+        timeline: bant
+            .timeline
+            .clone()
+            .or_else(|| stated(&vocab::TIMELINE_MENTION)),
     }
 }
 

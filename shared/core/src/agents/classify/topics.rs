@@ -17,6 +17,10 @@
 //! Topics are emitted in the seller's tag order and never outside its tags. Without a
 //! workspace ([`Topics::generic`]) the generic topics of the data files are the tags.
 //!
+//! The same workspace vocabulary carries the seller's own words of a need, for the BANT
+//! reader ([`Topics::states_need`]): the distinctive terms of its pain points, and what its
+//! knowledge counts ("up to 50 tracked vehicles" → a reply's "we run about 400 vehicles").
+//!
 //! Nothing here names a seller, a product or an industry.
 
 use super::*;
@@ -165,6 +169,10 @@ pub struct Topics {
     /// integration to count for it (its sections' names and `icp.tech_stack_any`).
     tools: Option<(usize, Vec<String>)>,
     tool_vocabulary: TechVocabulary,
+    /// What the seller counts (stems), for [`Topics::states_need`].
+    counted: BTreeSet<String>,
+    /// Per pain point of the seller, its distinctive terms ([`pain_terms`]).
+    pains: Vec<BTreeSet<String>>,
 }
 
 static GENERIC_TOPICS: LazyLock<Topics> = LazyLock::new(|| {
@@ -201,6 +209,7 @@ impl Topics {
             })
             .collect();
         let mut topics = Topics::build(&tags, &sections, &competitors, &own_names);
+        topics.pains = pain_terms(config, &own_names);
         if let Some((_, tools)) = topics.tools.as_mut() {
             tools.extend(config.icp().tech_stack_any.iter().cloned());
             topics.tool_vocabulary = TechVocabulary::new(tools);
@@ -345,6 +354,8 @@ impl Topics {
             tags,
             tool_vocabulary: TechVocabulary::new(&tool_names),
             tools: integrations_tag.map(|i| (i, tool_names)),
+            counted: counted_units(sections),
+            pains: Vec::new(),
         }
     }
 
@@ -371,7 +382,33 @@ impl Topics {
             let name = self.tags.get(*i).map(|t| t.name.as_str()).unwrap_or("");
             out.push_str(&format!("{name} with a verb of integration: {tools:?}\n"));
         }
+        out.push_str(&format!(
+            "a need: counted {:?}; pain points {:?}\n",
+            self.counted, self.pains
+        ));
         out
+    }
+
+    /// Does a lowercased sentence state a need in the seller's own terms: two distinctive
+    /// terms of one of its pain points, or a number of what it counts ("we run about 400
+    /// vehicles", "3 depots")?
+    pub(super) fn states_need(&self, lower: &str) -> bool {
+        if !self.pains.is_empty() {
+            let terms: BTreeSet<String> = knowledge::terms(lower).into_iter().collect();
+            if self
+                .pains
+                .iter()
+                .any(|p| p.intersection(&terms).take(2).count() >= 2)
+            {
+                return true;
+            }
+        }
+        !self.counted.is_empty()
+            && number_runs(lower).iter().any(|run| {
+                run.iter()
+                    .flat_map(|w| knowledge::terms(w))
+                    .any(|t| self.counted.contains(&t))
+            })
     }
 
     /// The seller's tags, in its order.
@@ -429,6 +466,132 @@ impl Topics {
             .filter_map(|i| self.tags.get(i).map(|t| t.name.clone()))
             .collect()
     }
+}
+
+/// The distinctive terms of each of the seller's pain points (`[company] pain_points`, each
+/// segment's `pain_point`, their translations in `[outreach.localized]`): not the seller's
+/// own words (its description, value propositions, products, names), not who its leads are
+/// (the ICP's titles and industries, the segments' titles: "data team" states no pain), no
+/// plain word.
+fn pain_terms(config: &AgentConfig, own_names: &[String]) -> Vec<BTreeSet<String>> {
+    let icp = config.icp();
+    let seller_side: BTreeSet<String> = std::iter::once(config.company.description.as_str())
+        .chain(config.company.value_propositions.iter().map(String::as_str))
+        .chain(
+            config
+                .company
+                .products
+                .iter()
+                .map(|p| p.description.as_str()),
+        )
+        .chain(icp.titles_include.iter().map(String::as_str))
+        .chain(icp.industries.iter().map(String::as_str))
+        .chain(
+            config
+                .outreach
+                .segments
+                .iter()
+                .flat_map(|s| s.titles.iter().map(String::as_str)),
+        )
+        .chain(own_names.iter().map(String::as_str))
+        .flat_map(knowledge::terms)
+        .collect();
+    config
+        .company
+        .pain_points
+        .iter()
+        .chain(config.outreach.segments.iter().map(|s| &s.pain_point))
+        .chain(
+            config
+                .outreach
+                .localized
+                .values()
+                .flat_map(|l| l.pain_points.iter()),
+        )
+        .map(|p| {
+            knowledge::terms(p)
+                .into_iter()
+                .filter(|t| {
+                    t.chars().count() >= 3 && !seller_side.contains(t) && !GENERIC.plain.contains(t)
+                })
+                .collect::<BTreeSet<String>>()
+        })
+        .filter(|p| p.len() >= 2)
+        .collect()
+}
+
+/// Per number of a text, the up to three words that follow it in the same clause
+/// ("1,200 vehicles in Spain" → vehicles, in, spain; "**3** regional service depots" →
+/// regional, service, depots). A percentage, an amount with a currency sign, a time of day
+/// or a range is no count.
+fn number_runs(text: &str) -> Vec<Vec<&str>> {
+    const CLAUSE_END: &[char] = &[',', '.', ';', ':', '!', '?', ')'];
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::new();
+    for (i, raw) in tokens.iter().enumerate() {
+        let t = raw
+            .trim_start_matches(['(', '*', '~', '+'])
+            .trim_end_matches('*');
+        let number = t.strip_suffix('k').unwrap_or(t);
+        let is_count = number.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+        if !is_count {
+            continue;
+        }
+        let mut run = Vec::new();
+        for next in &tokens[i + 1..] {
+            if run.len() == 3 || next.starts_with('(') {
+                break;
+            }
+            let clean = next.trim_matches('*');
+            let word = clean.trim_end_matches(CLAUSE_END);
+            if word.is_empty() || !word.chars().all(char::is_alphabetic) {
+                break;
+            }
+            run.push(word);
+            if word.len() < clean.len() {
+                break;
+            }
+        }
+        out.push(run);
+    }
+    out
+}
+
+/// What a seller counts: in its knowledge, the last word of the words after a number ("up
+/// to 50 tracked vehicles", "3 regional service depots"), as a stem, when it ends two such
+/// runs; words after a unit of time or the like (the data's `need.not_units`: "30 days
+/// after …") count nothing.
+fn counted_units(sections: &[Section]) -> BTreeSet<String> {
+    let not_units = vocab::alternation(vocab::bant_words(|b| &b.need.not_units));
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for s in sections {
+        let text = s.text.to_lowercase();
+        for run in number_runs(&text) {
+            // The run ends before a word that names nothing ("250 vehicles with …").
+            let named: Vec<&str> = run
+                .iter()
+                .take_while(|w| !knowledge::terms(w).is_empty())
+                .copied()
+                .collect();
+            // "30 days after …", "1 business day": a time, not a thing.
+            if named.iter().any(|w| not_units.is_match(w)) {
+                continue;
+            }
+            let Some(last) = named.last().filter(|w| w.chars().count() >= 3) else {
+                continue;
+            };
+            for t in knowledge::terms(last) {
+                *seen.entry(t).or_default() += 1;
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(t, _)| t)
+        .collect()
 }
 
 /// A sentence's terms include `w`, or a longer or shorter form of it ("country" and the
@@ -631,5 +794,33 @@ email = "sam@seller.example"
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_need_in_the_sellers_own_terms() {
+        let mut c = bare();
+        c.company.pain_points.push(
+            "Fleet managers often hear about overdue inspections only when a vehicle is stopped."
+                .into(),
+        );
+        c.knowledge_docs.push(KnowledgeDoc {
+            source: "pricing.md".into(),
+            text: "# Pricing\n## Plans `[pricing]`\nUp to **50** tracked vehicles and 3 depots.\n\
+                   Add 10 tracked vehicles for 20 per month; 2 extra depots for 30 per month.\n\
+                   Support answers within 2 days, and 4 days after a holiday.\n"
+                .into(),
+            ..Default::default()
+        });
+        let t = Topics::of(&c);
+        // What the knowledge counts, in any number.
+        assert!(t.states_need("we have about 1,200 vehicles in three countries"));
+        assert!(t.states_need("(4 depots: north, south, east, west)"));
+        assert!(!t.states_need("we could start in 2 days"));
+        assert!(!t.states_need("we have 40 drivers"));
+        // Two distinctive terms of a pain point; who the leads are (the ICP's titles) is none.
+        assert!(t.states_need("we keep missing overdue inspections"));
+        assert!(!t.states_need("our fleet managers are busy"));
+        // Without a workspace, no seller words.
+        assert!(!Topics::generic().states_need("we have about 1,200 vehicles"));
     }
 }

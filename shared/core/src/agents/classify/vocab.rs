@@ -1,5 +1,6 @@
 //! The classifier's vocabulary, as data: one `classify.toml` per language under
-//! `shared/core/lang/<code>/`, compiled into the binary (`include_str!`) and parsed once.
+//! `shared/core/lang/<code>/`, and beside it a `bant.toml` with the wording of BANT facts,
+//! compiled into the binary (`include_str!`) and parsed once.
 //! Month and weekday names and the words around a return date live in the same folder's
 //! `dates.toml`, read by the one date reader, [`crate::text::dates`].
 //!
@@ -47,6 +48,17 @@ const CLASSIFY_FILES: &[(&str, &str)] = &[
     ("ru", include_str!("../../../lang/ru/classify.toml")),
     ("uk", include_str!("../../../lang/uk/classify.toml")),
     ("tr", include_str!("../../../lang/tr/classify.toml")),
+];
+
+/// The languages with a `bant.toml` (the others state no BANT fact the reader knows).
+const BANT_FILES: &[(&str, &str)] = &[
+    ("en", include_str!("../../../lang/en/bant.toml")),
+    ("de", include_str!("../../../lang/de/bant.toml")),
+    ("fr", include_str!("../../../lang/fr/bant.toml")),
+    ("es", include_str!("../../../lang/es/bant.toml")),
+    ("nl", include_str!("../../../lang/nl/bant.toml")),
+    ("it", include_str!("../../../lang/it/bant.toml")),
+    ("pt", include_str!("../../../lang/pt/bant.toml")),
 ];
 
 /// The lists one `classify.toml` may hold (all optional).
@@ -110,14 +122,6 @@ pub(crate) struct ClassifyFile {
     #[serde(default)]
     pub auto_body: Vec<String>,
     #[serde(default)]
-    pub budget: Vec<String>,
-    #[serde(default)]
-    pub authority: Vec<String>,
-    #[serde(default)]
-    pub need: Vec<String>,
-    #[serde(default)]
-    pub timeline: Vec<String>,
-    #[serde(default)]
     pub pricing_request: Vec<String>,
     #[serde(default)]
     pub trial_request: Vec<String>,
@@ -159,18 +163,60 @@ pub(crate) struct ClassifyFile {
     /// An assistant's or urgent-contact line: the address after it is never a referral.
     #[serde(default)]
     pub assistant_or_urgent: Vec<String>,
-    /// A budget that is missing or constrained ("no budget", "frozen").
+    /// Words that greet the one a message is for ("Hi Mark"): the word after one is a name.
     #[serde(default)]
-    pub budget_short: Vec<String>,
-    /// The writer decides or signs off ("I sign off", "ich entscheide").
+    pub greeting: Vec<String>,
+    /// Words after a greeting that name no one ("Hi all", "Dear sir").
     #[serde(default)]
-    pub self_decides: Vec<String>,
-    /// Not the writer's decision ("not my call").
+    pub not_a_name: Vec<String>,
+    /// Forwarding to a colleague ("see below", "FYI").
     #[serde(default)]
-    pub not_my_call: Vec<String>,
-    /// Soon: a timeline within about three months ("asap", "next month").
+    pub internal_note: Vec<String>,
+    /// A spam folder named without complaining ("it was in my spam folder").
     #[serde(default)]
-    pub urgent: Vec<String>,
+    pub spam_folder: Vec<String>,
+    /// How an automatic reply's subject starts ("Automatic reply:"), read at its start.
+    #[serde(default)]
+    pub auto_subject_start: Vec<String>,
+    /// A read or delivery receipt's subject word, before a colon ("Read: …").
+    #[serde(default)]
+    pub receipt_subject: Vec<String>,
+    /// A ticket system's subject words ("[Ticket #123]", "Case no. 4711"), those that count
+    /// only at the start ("Support #12"), and the words of a number ("no.").
+    #[serde(default)]
+    pub ticket_subject: Vec<String>,
+    #[serde(default)]
+    pub ticket_subject_start: Vec<String>,
+    #[serde(default)]
+    pub ticket_number: Vec<String>,
+    /// The first word of a question that asks how something works ("Do you delete …?").
+    #[serde(default)]
+    pub question_opener: Vec<String>,
+    /// A question about what the product does, whole ("bieten Sie"), or as an auxiliary,
+    /// a subject other than one word ("your platform") and a verb ("Does X support …").
+    #[serde(default)]
+    pub product_question: Vec<String>,
+    #[serde(default)]
+    pub product_question_aux: Vec<String>,
+    #[serde(default)]
+    pub product_question_subject: Vec<String>,
+    #[serde(default)]
+    pub product_question_verb: Vec<String>,
+    /// Subjects of such a question that are not the product ("Why would we need this?").
+    #[serde(default)]
+    pub not_the_product: Vec<String>,
+    /// Asking for something without a question mark ("please send", "I'd like to know").
+    #[serde(default)]
+    pub request_lead: Vec<String>,
+    /// Titles written before a name with a full stop ("Dr. Weber"): no end of a sentence.
+    #[serde(default)]
+    pub title_abbreviation: Vec<String>,
+    /// Words that address a machine reader in hidden text ("AI", "assistant", "KI").
+    #[serde(default)]
+    pub ai_addressee: Vec<String>,
+    /// The writer after a redirect word ("contact me in Q2"): no redirect to someone else.
+    #[serde(default)]
+    pub redirect_to_self: Vec<String>,
     /// A time that points back to a deferral in the same reply ("happy to talk then",
     /// "after that"): the request waits for it.
     #[serde(default)]
@@ -185,9 +231,156 @@ pub(crate) struct ClassifyFile {
     pub question_or: Vec<String>,
 }
 
+/// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
+/// to meet is not when to buy) and of the joints between clauses. Every list is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BantFile {
+    #[serde(default)]
+    pub budget: BudgetWords,
+    #[serde(default)]
+    pub authority: AuthorityWords,
+    #[serde(default)]
+    pub need: NeedWords,
+    #[serde(default)]
+    pub timeline: TimelineWords,
+    #[serde(default)]
+    pub meeting: MeetingWords,
+    #[serde(default)]
+    pub clause: ClauseWords,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct BudgetWords {
+    /// A sentence that states a budget ("budget approved", "no budget").
+    pub states: Vec<String>,
+    /// Verbs of paying an amount per period ("we spend $40k a year").
+    pub spend: Vec<String>,
+    /// The period after an amount ("a year", "per month").
+    pub per_period: Vec<String>,
+    /// Words after a number that make it an amount ("million", "tsd").
+    pub amount_unit: Vec<String>,
+    /// Words about money, not time ("money set aside for 2027" dates the budget).
+    pub word: Vec<String>,
+    /// Budget wording the levels complete the reader with.
+    pub mentions: Vec<String>,
+    /// A budget that is missing or constrained ("no budget", "frozen").
+    pub short: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuthorityWords {
+    pub states: Vec<String>,
+    pub mentions: Vec<String>,
+    /// The writer decides or signs off ("I sign off", "ich entscheide").
+    pub self_decides: Vec<String>,
+    /// Not the writer's decision ("not my call").
+    pub not_my_call: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct NeedWords {
+    /// A problem or requirement in general words; a seller's own words come from its
+    /// workspace ([`super::Topics::of`]).
+    pub states: Vec<String>,
+    /// What introduces something else ("what we need is …").
+    pub not: Vec<String>,
+    /// Saying there is no need: the only need fact of a decline.
+    pub none: Vec<String>,
+    /// Words after a number in a seller's knowledge that name no thing it counts ("30 days").
+    pub not_units: Vec<String>,
+    pub mentions: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct TimelineWords {
+    /// What is to happen at a time (deciding, starting, buying, talking again).
+    pub action: Vec<String>,
+    /// A time to come ("next quarter", "im März").
+    pub time: Vec<String>,
+    /// A time past ("last year", "ago").
+    pub past: Vec<String>,
+    /// Verbs of something done ("we signed").
+    pub done: Vec<String>,
+    /// A future ("will"): a sentence with one is not only about the past.
+    pub future: Vec<String>,
+    pub mentions: Vec<String>,
+    /// Soon: a timeline within about three months ("asap", "next month").
+    pub urgent: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct MeetingWords {
+    /// A slot ("Thursday", "2pm", "mornings").
+    pub slot: Vec<String>,
+    /// A meeting, a call, a talk.
+    pub talk: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ClauseWords {
+    /// Words after a comma that start a new clause (", because …").
+    pub after_comma: Vec<String>,
+    /// Words that join two clauses when a subject follows (" and we …").
+    pub joins: Vec<String>,
+    pub subjects: Vec<String>,
+}
+
+#[cfg(test)]
+impl BantFile {
+    /// Every list, by its key.
+    fn lists(&self) -> Vec<(&'static str, &Vec<String>)> {
+        let (b, a, n, t, m, c) = (
+            &self.budget,
+            &self.authority,
+            &self.need,
+            &self.timeline,
+            &self.meeting,
+            &self.clause,
+        );
+        vec![
+            ("budget.states", &b.states),
+            ("budget.spend", &b.spend),
+            ("budget.per_period", &b.per_period),
+            ("budget.amount_unit", &b.amount_unit),
+            ("budget.word", &b.word),
+            ("budget.mentions", &b.mentions),
+            ("budget.short", &b.short),
+            ("authority.states", &a.states),
+            ("authority.mentions", &a.mentions),
+            ("authority.self_decides", &a.self_decides),
+            ("authority.not_my_call", &a.not_my_call),
+            ("need.states", &n.states),
+            ("need.not", &n.not),
+            ("need.none", &n.none),
+            ("need.not_units", &n.not_units),
+            ("need.mentions", &n.mentions),
+            ("timeline.action", &t.action),
+            ("timeline.time", &t.time),
+            ("timeline.past", &t.past),
+            ("timeline.done", &t.done),
+            ("timeline.future", &t.future),
+            ("timeline.mentions", &t.mentions),
+            ("timeline.urgent", &t.urgent),
+            ("meeting.slot", &m.slot),
+            ("meeting.talk", &m.talk),
+            ("clause.after_comma", &c.after_comma),
+            ("clause.joins", &c.joins),
+            ("clause.subjects", &c.subjects),
+        ]
+    }
+}
+
 pub(crate) struct Lang {
     pub code: &'static str,
     pub classify: ClassifyFile,
+    pub bant: BantFile,
 }
 
 /// Every language's file, parsed once. A file that does not parse is a bug of the data and
@@ -198,37 +391,57 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
         .map(|(code, text)| Lang {
             code,
             classify: toml::from_str(text).unwrap_or_default(),
+            bant: BANT_FILES
+                .iter()
+                .find(|(c, _)| c == code)
+                .and_then(|(_, text)| toml::from_str(text).ok())
+                .unwrap_or_default(),
         })
         .collect()
 });
 
-/// `\b(?:f1|f2|…)\b` over the fragments of all languages, their groups made non-capturing;
-/// a regex that matches nothing when the lists are empty.
-pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
+/// One list of every language's `classify.toml`, in language order (to build a pattern
+/// around it).
+pub(crate) fn classify_words(
+    list: fn(&ClassifyFile) -> &Vec<String>,
+) -> impl Iterator<Item = &'static String> {
+    LANG_DATA.iter().flat_map(move |l| list(&l.classify).iter())
+}
+
+/// One list of every language's `bant.toml`, in language order.
+pub(crate) fn bant_words(
+    list: fn(&BantFile) -> &Vec<String>,
+) -> impl Iterator<Item = &'static String> {
+    LANG_DATA.iter().flat_map(move |l| list(&l.bant).iter())
+}
+
+/// `(?:f1|f2|…)` over the fragments, without word boundaries (to build a larger pattern
+/// around them); a class that matches nothing when the list is empty.
+pub(crate) fn union<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
     let parts: Vec<String> = fragments
         .filter(|f| !f.trim().is_empty())
         .map(|f| format!("(?:{})", non_capturing(f)))
         .collect();
-    let pattern = if parts.is_empty() {
+    if parts.is_empty() {
         r"[^\s\S]".to_string()
     } else {
-        format!(r"(?:^|\b)(?:{})(?:\b|$)", parts.join("|"))
-    };
-    compile(&pattern).unwrap_or_else(|_| {
-        // A broken fragment in one list: keep the others working (the data tests name it).
-        #[allow(clippy::expect_used)]
-        Regex::new(r"[^\s\S]").expect("the empty pattern")
-    })
+        format!("(?:{})", parts.join("|"))
+    }
 }
 
-/// One list's union of all languages: Unicode classes and bounded gaps (`.{0,60}`) make it
-/// large, so the compiled size allowed is above the regex crate's default (a test checks
-/// that every union compiles: one that does not would silently match nothing).
-pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+/// A pattern built around data fragments; one that matches nothing if a fragment is broken
+/// or the whole is too large (the data tests name both). The union of all languages'
+/// Unicode classes and bounded gaps (`.{0,60}`) is large, so the compiled size allowed is
+/// above the regex crate's default.
+pub(crate) fn compile(pattern: &str) -> Regex {
     regex::RegexBuilder::new(pattern)
         .size_limit(64 << 20)
         .dfa_size_limit(64 << 20)
         .build()
+        .unwrap_or_else(|_| {
+            #[allow(clippy::expect_used)]
+            Regex::new(r"[^\s\S]").expect("the empty pattern")
+        })
 }
 
 /// `fragment` with its groups made non-capturing. Nothing reads the groups of a joined list,
@@ -261,13 +474,41 @@ fn non_capturing(fragment: &str) -> String {
     out
 }
 
-/// The union over all languages of one list of `classify.toml`.
+/// `\b(?:f1|f2|…)\b` over the fragments of all languages; a regex that matches nothing when
+/// the lists are empty.
+pub(crate) fn alternation<'a>(fragments: impl Iterator<Item = &'a String>) -> Regex {
+    // A broken fragment in one list: the list matches nothing (the data tests name it).
+    compile(&bounded(fragments))
+}
+
+/// Does `re` match the whole of `word` ("all" is a word of `not_a_name`, "allison" is not)?
+pub(crate) fn whole(re: &Regex, word: &str) -> bool {
+    re.find(word)
+        .is_some_and(|m| m.start() == 0 && m.end() == word.len())
+}
+
+/// The pattern of [`alternation`], to build a larger one around.
+pub(crate) fn bounded<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
+    let parts: Vec<&String> = fragments.filter(|f| !f.trim().is_empty()).collect();
+    if parts.is_empty() {
+        return r"[^\s\S]".to_string();
+    }
+    format!(r"(?:^|\b){}(?:\b|$)", union(parts.into_iter()))
+}
+
+/// The union over all languages of one list of `classify.toml` (`vocab!(NAME, list)`) or
+/// of `bant.toml` (`vocab!(NAME, bant table.list)`).
 macro_rules! vocab {
     ($(#[$doc:meta])* $name:ident, $field:ident) => {
         $(#[$doc])*
         pub(crate) static $name: LazyLock<Regex> = LazyLock::new(|| {
             alternation(LANG_DATA.iter().flat_map(|l| l.classify.$field.iter()))
         });
+    };
+    ($(#[$doc:meta])* $name:ident, bant $($field:ident).+) => {
+        $(#[$doc])*
+        pub(crate) static $name: LazyLock<Regex> =
+            LazyLock::new(|| alternation(bant_words(|b| &b.$($field).+)));
     };
 }
 
@@ -288,10 +529,6 @@ vocab!(NOT_INTERESTED, not_interested);
 vocab!(NEGATIVE, negative);
 vocab!(NEGATION, negation);
 vocab!(NOT_NEGATION, not_negation);
-vocab!(BUDGET_SHORT, budget_short);
-vocab!(SELF_DECIDES, self_decides);
-vocab!(NOT_MY_CALL, not_my_call);
-vocab!(URGENT, urgent);
 vocab!(INTEREST_STRONG, interest_strong);
 vocab!(MEETING_NOUN, meeting_noun);
 vocab!(INFO_REQUEST, info_request);
@@ -303,14 +540,18 @@ vocab!(DEADLINE, deadline);
 vocab!(PAST, past);
 vocab!(QUESTION_JOIN, question_join);
 vocab!(ASSISTANT_OR_URGENT, assistant_or_urgent);
+vocab!(NOT_A_NAME, not_a_name);
+vocab!(INTERNAL_NOTE, internal_note);
+vocab!(SPAM_FOLDER, spam_folder);
+vocab!(PRODUCT_QUESTION, product_question);
+vocab!(NOT_THE_PRODUCT, not_the_product);
+vocab!(REQUEST_LEAD, request_lead);
+vocab!(TITLE_ABBREVIATION, title_abbreviation);
+vocab!(AI_ADDRESSEE, ai_addressee);
 vocab!(ABSENCE, absence);
 vocab!(ABSENCE_SUBJECT, absence_subject);
 vocab!(AUTO_SUBJECT, auto_subject);
 vocab!(AUTO_BODY, auto_body);
-vocab!(BUDGET, budget);
-vocab!(AUTHORITY, authority);
-vocab!(NEED, need);
-vocab!(TIMELINE, timeline);
 vocab!(PRICING_REQUEST, pricing_request);
 vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
@@ -331,6 +572,26 @@ pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
     })
 });
 
+// BANT wording (`bant.toml`): what the reader looks for, and what the levels complete it with.
+vocab!(AUTHORITY_STATES, bant authority.states);
+vocab!(NEED_STATES, bant need.states);
+vocab!(NEED_NOT, bant need.not);
+vocab!(NO_NEED, bant need.none);
+vocab!(TIMELINE_ACTION, bant timeline.action);
+vocab!(TIME_PAST, bant timeline.past);
+vocab!(DONE, bant timeline.done);
+vocab!(FUTURE, bant timeline.future);
+vocab!(BUDGET_WORD, bant budget.word);
+vocab!(MEETING_TALK, bant meeting.talk);
+vocab!(BUDGET_MENTION, bant budget.mentions);
+vocab!(AUTHORITY_MENTION, bant authority.mentions);
+vocab!(NEED_MENTION, bant need.mentions);
+vocab!(TIMELINE_MENTION, bant timeline.mentions);
+vocab!(BUDGET_SHORT, bant budget.short);
+vocab!(SELF_DECIDES, bant authority.self_decides);
+vocab!(NOT_MY_CALL, bant authority.not_my_call);
+vocab!(URGENT, bant timeline.urgent);
+
 /// Return and until words of all languages (`dates.toml`, read by [`crate::text::dates`]).
 pub(crate) static DATE_BACK: LazyLock<Regex> =
     LazyLock::new(|| alternation(crate::text::dates::back_words().iter()));
@@ -341,66 +602,72 @@ pub(crate) static DATE_UNTIL: LazyLock<Regex> =
 mod tests {
     use super::*;
 
-    /// Every list of one file, in one order (the union test pairs them across languages).
-    fn lists(file: &ClassifyFile) -> Vec<&Vec<String>> {
-        vec![
-            &file.unsubscribe,
-            &file.complaint,
-            &file.opt_out_footer,
-            &file.wrong_person,
-            &file.redirect,
-            &file.redirect_weak,
-            &file.interested,
-            &file.interest_noun,
-            &file.interest_marker,
-            &file.question,
-            &file.injection,
-            &file.info_only,
-            &file.not_now,
-            &file.not_interested,
-            &file.negative,
-            &file.negation,
-            &file.not_negation,
-            &file.budget_short,
-            &file.self_decides,
-            &file.not_my_call,
-            &file.urgent,
-            &file.interest_strong,
-            &file.meeting_noun,
-            &file.info_request,
-            &file.contact_verb,
-            &file.not_interested_weak,
-            &file.decline,
-            &file.defer,
-            &file.deadline,
-            &file.past,
-            &file.question_join,
-            &file.assistant_or_urgent,
-            &file.absence,
-            &file.absence_subject,
-            &file.auto_subject,
-            &file.auto_body,
-            &file.budget,
-            &file.authority,
-            &file.need,
-            &file.timeline,
-            &file.pricing_request,
-            &file.trial_request,
-            &file.meeting_request,
-            &file.competitor_comparison,
-            &file.then_ref,
-            &file.sarcasm,
-            &file.question_or,
-        ]
-    }
-
     #[test]
     fn every_data_file_parses_and_every_fragment_compiles() {
         assert_eq!(CLASSIFY_FILES.len(), LANGS.len());
         for (code, text) in CLASSIFY_FILES {
             let file: ClassifyFile =
                 toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/classify.toml: {e}"));
-            let lists = lists(&file);
+            let lists = [
+                &file.unsubscribe,
+                &file.complaint,
+                &file.opt_out_footer,
+                &file.wrong_person,
+                &file.redirect,
+                &file.redirect_weak,
+                &file.interested,
+                &file.interest_noun,
+                &file.interest_marker,
+                &file.question,
+                &file.injection,
+                &file.info_only,
+                &file.not_now,
+                &file.not_interested,
+                &file.negative,
+                &file.negation,
+                &file.not_negation,
+                &file.interest_strong,
+                &file.meeting_noun,
+                &file.info_request,
+                &file.contact_verb,
+                &file.not_interested_weak,
+                &file.decline,
+                &file.defer,
+                &file.deadline,
+                &file.past,
+                &file.question_join,
+                &file.assistant_or_urgent,
+                &file.absence,
+                &file.absence_subject,
+                &file.auto_subject,
+                &file.auto_body,
+                &file.pricing_request,
+                &file.trial_request,
+                &file.meeting_request,
+                &file.competitor_comparison,
+                &file.greeting,
+                &file.not_a_name,
+                &file.internal_note,
+                &file.spam_folder,
+                &file.auto_subject_start,
+                &file.receipt_subject,
+                &file.ticket_subject,
+                &file.ticket_subject_start,
+                &file.ticket_number,
+                &file.question_opener,
+                &file.product_question,
+                &file.product_question_aux,
+                &file.product_question_subject,
+                &file.product_question_verb,
+                &file.not_the_product,
+                &file.request_lead,
+                &file.title_abbreviation,
+                &file.ai_addressee,
+                &file.redirect_to_self,
+                &file.then_ref,
+                &file.sarcasm,
+                &file.question_or,
+            ];
             for list in lists {
                 for f in list {
                     assert!(
@@ -466,10 +733,6 @@ mod tests {
             NEGATIVE: negative,
             NEGATION: negation,
             NOT_NEGATION: not_negation,
-            BUDGET_SHORT: budget_short,
-            SELF_DECIDES: self_decides,
-            NOT_MY_CALL: not_my_call,
-            URGENT: urgent,
             INTEREST_STRONG: interest_strong,
             MEETING_NOUN: meeting_noun,
             INFO_REQUEST: info_request,
@@ -485,10 +748,6 @@ mod tests {
             ABSENCE_SUBJECT: absence_subject,
             AUTO_SUBJECT: auto_subject,
             AUTO_BODY: auto_body,
-            BUDGET: budget,
-            AUTHORITY: authority,
-            NEED: need,
-            TIMELINE: timeline,
             PRICING_REQUEST: pricing_request,
             TRIAL_REQUEST: trial_request,
             MEETING_REQUEST: meeting_request,
@@ -507,8 +766,349 @@ mod tests {
                 "the {field} lists of all languages do not compile as one regex"
             );
         }
+        for (field, re) in [
+            ("AUTHORITY_STATES", &*AUTHORITY_STATES),
+            ("NEED_STATES", &*NEED_STATES),
+            ("NEED_NOT", &*NEED_NOT),
+            ("NO_NEED", &*NO_NEED),
+            ("TIMELINE_ACTION", &*TIMELINE_ACTION),
+            ("TIME_PAST", &*TIME_PAST),
+            ("DONE", &*DONE),
+            ("FUTURE", &*FUTURE),
+            ("BUDGET_WORD", &*BUDGET_WORD),
+            ("MEETING_TALK", &*MEETING_TALK),
+            ("BUDGET_MENTION", &*BUDGET_MENTION),
+            ("AUTHORITY_MENTION", &*AUTHORITY_MENTION),
+            ("NEED_MENTION", &*NEED_MENTION),
+            ("TIMELINE_MENTION", &*TIMELINE_MENTION),
+            ("BUDGET_SHORT", &*BUDGET_SHORT),
+            ("SELF_DECIDES", &*SELF_DECIDES),
+            ("NOT_MY_CALL", &*NOT_MY_CALL),
+            ("URGENT", &*URGENT),
+        ] {
+            assert_ne!(
+                re.as_str(),
+                r"[^\s\S]",
+                "the bant {field} lists do not compile as one regex"
+            );
+        }
         for (what, re) in [("return", &*DATE_BACK), ("until", &*DATE_UNTIL)] {
             assert_ne!(re.as_str(), r"[^\s\S]", "the {what} words do not compile");
+        }
+    }
+
+    fn bant_file(code: &str) -> BantFile {
+        let text = BANT_FILES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or_else(|| panic!("lang/{code}/bant.toml missing"), |(_, t)| *t);
+        toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/bant.toml: {e}"))
+    }
+
+    #[test]
+    fn every_bant_file_parses_and_every_fragment_compiles() {
+        for (code, _) in BANT_FILES {
+            assert!(
+                LANGS.contains(code),
+                "lang/{code}/bant.toml: no classify.toml"
+            );
+            let file = bant_file(code);
+            for (key, list) in file.lists() {
+                for f in list {
+                    assert!(
+                        Regex::new(f).is_ok(),
+                        "lang/{code}/bant.toml: bad fragment in {key}: {f:?}"
+                    );
+                }
+            }
+        }
+        // The wording built into larger patterns compiles there too.
+        for re in [
+            &*super::super::bant::BUDGET,
+            &*super::super::bant::TIME_EXPR,
+            &*super::super::bant::MEETING_SLOT,
+        ] {
+            assert_ne!(re.as_str(), r"[^\s\S]");
+        }
+    }
+
+    /// Each language of the BANT reader, in its own words: one sample per list, matched by
+    /// that language's fragments alone.
+    #[test]
+    fn every_language_states_bant_facts_in_its_own_words() {
+        let samples: &[(&str, &[(&str, &str)])] = &[
+            (
+                "en",
+                &[
+                    ("budget.states", "the budget is approved for this"),
+                    ("budget.mentions", "what is the price range"),
+                    ("budget.short", "our budget is tight"),
+                    ("authority.states", "our cfo would sign off on it"),
+                    ("authority.self_decides", "i make the call on tooling"),
+                    ("authority.not_my_call", "it's not my call"),
+                    ("need.states", "we keep struggling with outages"),
+                    ("need.none", "we have no need for it"),
+                    ("timeline.action", "we want to decide"),
+                    ("timeline.time", "by the end of march"),
+                    ("timeline.urgent", "we need it asap"),
+                    ("meeting.talk", "let's set up a call"),
+                ],
+            ),
+            (
+                "de",
+                &[
+                    ("budget.states", "das budget ist freigegeben"),
+                    ("budget.mentions", "wie ist der kostenrahmen"),
+                    ("budget.short", "das budget ist knapp"),
+                    ("authority.states", "die freigabe liegt beim cfo"),
+                    ("authority.self_decides", "ich entscheide das"),
+                    ("authority.not_my_call", "das ist nicht meine entscheidung"),
+                    ("need.states", "wir haben ständig probleme mit ausfällen"),
+                    ("timeline.action", "wir wollen im märz starten"),
+                    ("timeline.time", "nächstes quartal"),
+                    ("timeline.urgent", "wir brauchen es dringend"),
+                    ("meeting.talk", "ein kurzes gespräch"),
+                ],
+            ),
+            (
+                "fr",
+                &[
+                    ("budget.states", "le budget est validé"),
+                    ("budget.mentions", "quelle enveloppe faut-il prévoir"),
+                    ("budget.short", "notre budget est serré"),
+                    ("authority.states", "c'est moi qui décide"),
+                    ("authority.self_decides", "je valide les achats"),
+                    ("authority.not_my_call", "ce n'est pas ma décision"),
+                    ("need.states", "nous avons besoin d'une solution"),
+                    ("timeline.action", "nous voulons démarrer"),
+                    ("timeline.time", "d'ici avril"),
+                    ("timeline.urgent", "dès que possible"),
+                    ("meeting.talk", "un appel rapide"),
+                ],
+            ),
+            (
+                "es",
+                &[
+                    ("budget.states", "el presupuesto está aprobado"),
+                    ("budget.mentions", "cuál es el coste"),
+                    ("budget.short", "sin presupuesto este año"),
+                    ("authority.states", "la decisión final es mía"),
+                    ("authority.self_decides", "yo decido sobre las herramientas"),
+                    ("authority.not_my_call", "no depende de mí"),
+                    ("need.states", "tenemos problemas cada semana"),
+                    ("timeline.action", "queremos empezar pronto"),
+                    ("timeline.time", "el próximo trimestre"),
+                    ("timeline.urgent", "lo antes posible"),
+                    ("meeting.talk", "una llamada corta"),
+                ],
+            ),
+            (
+                "nl",
+                &[
+                    ("budget.states", "het budget is goedgekeurd"),
+                    ("budget.mentions", "wat zijn de kosten"),
+                    ("budget.short", "ons budget is beperkt"),
+                    ("authority.states", "de beslissing ligt bij onze cfo"),
+                    ("authority.self_decides", "ik beslis daarover"),
+                    ("authority.not_my_call", "dat is niet mijn beslissing"),
+                    ("need.states", "we hebben elke week storingen"),
+                    ("timeline.action", "we willen in maart beginnen"),
+                    ("timeline.time", "volgend kwartaal"),
+                    ("timeline.urgent", "zo snel mogelijk"),
+                    ("meeting.talk", "een kort gesprek"),
+                ],
+            ),
+            (
+                "it",
+                &[
+                    ("budget.states", "il budget è stato approvato"),
+                    ("budget.mentions", "qual è il costo"),
+                    ("budget.short", "nessun budget quest'anno"),
+                    ("authority.states", "la decisione finale spetta al cfo"),
+                    ("authority.self_decides", "decido io sugli strumenti"),
+                    ("authority.not_my_call", "non spetta a me"),
+                    ("need.states", "abbiamo continui problemi con i dati"),
+                    ("timeline.action", "vogliamo iniziare a marzo"),
+                    ("timeline.time", "il prossimo trimestre"),
+                    ("timeline.urgent", "al più presto"),
+                    ("meeting.talk", "una breve chiamata"),
+                ],
+            ),
+            (
+                "pt",
+                &[
+                    ("budget.states", "o orçamento está aprovado"),
+                    ("budget.mentions", "qual é o custo"),
+                    ("budget.short", "estamos sem orçamento"),
+                    ("authority.states", "a decisão final é minha"),
+                    ("authority.self_decides", "eu decido sobre as ferramentas"),
+                    ("authority.not_my_call", "não depende de mim"),
+                    ("need.states", "temos problemas todas as semanas"),
+                    ("timeline.action", "queremos começar em março"),
+                    ("timeline.time", "no próximo trimestre"),
+                    ("timeline.urgent", "o quanto antes"),
+                    ("meeting.talk", "uma reunião rápida"),
+                ],
+            ),
+        ];
+        assert_eq!(samples.len(), BANT_FILES.len());
+        for (code, lists) in samples {
+            let file = bant_file(code);
+            let all = file.lists();
+            for (key, sample) in *lists {
+                let Some((_, list)) = all.iter().find(|(k, _)| k == key) else {
+                    panic!("no list {key}");
+                };
+                assert!(
+                    alternation(list.iter()).is_match(sample),
+                    "lang/{code}/bant.toml: {key} does not match {sample:?}"
+                );
+            }
+        }
+    }
+
+    /// The wording that once lived in code (greetings, forwarding notes, spam folders,
+    /// automatic-reply subjects, question shapes, negations), one sample per language and
+    /// list, matched by that language's fragments alone.
+    #[test]
+    fn every_language_reads_its_message_shapes_in_its_own_words() {
+        fn list<'a>(f: &'a ClassifyFile, key: &str) -> &'a Vec<String> {
+            match key {
+                "greeting" => &f.greeting,
+                "not_a_name" => &f.not_a_name,
+                "internal_note" => &f.internal_note,
+                "spam_folder" => &f.spam_folder,
+                "auto_subject_start" => &f.auto_subject_start,
+                "receipt_subject" => &f.receipt_subject,
+                "ticket_subject" => &f.ticket_subject,
+                "question_opener" => &f.question_opener,
+                "product_question" => &f.product_question,
+                "product_question_verb" => &f.product_question_verb,
+                "negation" => &f.negation,
+                "request_lead" => &f.request_lead,
+                "title_abbreviation" => &f.title_abbreviation,
+                _ => panic!("no list {key}"),
+            }
+        }
+        let samples: &[(&str, &[(&str, &str)])] = &[
+            (
+                "en",
+                &[
+                    ("greeting", "hi mark, see below"),
+                    ("not_a_name", "team"),
+                    ("internal_note", "mark - see below, any thoughts"),
+                    ("spam_folder", "it landed in my spam folder"),
+                    ("auto_subject_start", "automatic reply: data incidents"),
+                    ("receipt_subject", "read"),
+                    ("ticket_subject", "ticket"),
+                    ("question_opener", "how does the trial work"),
+                    ("product_question_verb", "support"),
+                    ("negation", "we do not need it"),
+                    ("request_lead", "please send the price list"),
+                    ("title_abbreviation", "dr"),
+                ],
+            ),
+            (
+                "de",
+                &[
+                    ("greeting", "hallo markus, siehe unten"),
+                    ("not_a_name", "herr"),
+                    ("internal_note", "zur info"),
+                    ("spam_folder", "die mail lag im spamordner"),
+                    ("auto_subject_start", "automatische antwort: ihre nachricht"),
+                    ("receipt_subject", "gelesen"),
+                    ("question_opener", "wie funktioniert der test"),
+                    ("product_question", "unterstützen sie sso"),
+                    ("negation", "wir brauchen das nicht"),
+                    ("request_lead", "bitte senden sie uns die preise"),
+                    ("title_abbreviation", "herr"),
+                ],
+            ),
+            (
+                "fr",
+                &[
+                    ("greeting", "bonjour marc, voir ci-dessous"),
+                    ("not_a_name", "madame"),
+                    ("internal_note", "pour info"),
+                    ("spam_folder", "c'était dans le dossier des spams"),
+                    ("auto_subject_start", "réponse automatique : votre message"),
+                    ("receipt_subject", "lu"),
+                    ("question_opener", "comment fonctionne l'essai"),
+                    ("product_question", "proposez-vous le sso"),
+                    ("negation", "nous n'avons jamais"),
+                    ("request_lead", "pourriez-vous m'envoyer les tarifs"),
+                    ("title_abbreviation", "mme"),
+                ],
+            ),
+            (
+                "es",
+                &[
+                    ("greeting", "hola marta, ver abajo"),
+                    ("not_a_name", "señora"),
+                    ("internal_note", "qué opinas"),
+                    ("spam_folder", "estaba en la carpeta de spam"),
+                    ("auto_subject_start", "respuesta automática: su mensaje"),
+                    ("question_opener", "cómo funciona la prueba"),
+                    ("product_question", "ofrecen sso"),
+                    ("negation", "nunca"),
+                    ("request_lead", "podría enviarme los precios"),
+                    ("title_abbreviation", "sra"),
+                ],
+            ),
+            (
+                "nl",
+                &[
+                    ("greeting", "hoi sanne, zie hieronder"),
+                    ("not_a_name", "mevrouw"),
+                    ("internal_note", "ter info"),
+                    ("spam_folder", "hij zat in mijn spam"),
+                    ("auto_subject_start", "automatisch antwoord: uw bericht"),
+                    ("question_opener", "hoe werkt de proef"),
+                    ("product_question", "ondersteunen jullie sso"),
+                    ("negation", "we hebben geen tijd"),
+                    ("request_lead", "kunt u mij de prijzen sturen"),
+                    ("title_abbreviation", "dhr"),
+                ],
+            ),
+            (
+                "it",
+                &[
+                    ("greeting", "ciao marco, vedi sotto"),
+                    ("not_a_name", "tutti"),
+                    ("internal_note", "che ne pensi"),
+                    ("spam_folder", "era nella cartella dello spam"),
+                    (
+                        "auto_subject_start",
+                        "risposta automatica: il suo messaggio",
+                    ),
+                    ("negation", "non ci interessa"),
+                ],
+            ),
+            (
+                "pt",
+                &[
+                    ("greeting", "olá joão, ver abaixo"),
+                    ("not_a_name", "todos"),
+                    ("internal_note", "o que achas"),
+                    ("spam_folder", "estava na pasta de spam"),
+                    ("auto_subject_start", "resposta automática: a sua mensagem"),
+                    ("negation", "não temos interesse"),
+                ],
+            ),
+        ];
+        for (code, lists) in samples {
+            let text = CLASSIFY_FILES
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| panic!("no lang/{code}/classify.toml"), |(_, t)| *t);
+            let file: ClassifyFile =
+                toml::from_str(text).unwrap_or_else(|e| panic!("lang/{code}/classify.toml: {e}"));
+            for (key, sample) in *lists {
+                assert!(
+                    alternation(list(&file, key).iter()).is_match(sample),
+                    "lang/{code}/classify.toml: {key} does not match {sample:?}"
+                );
+            }
         }
     }
 }
