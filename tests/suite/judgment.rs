@@ -1505,6 +1505,17 @@ fn further_language_intents() {
             "not_interested",
             "Korzystamy już z innego systemu i jesteśmy z niego zadowoleni.",
         ),
+        (
+            "pl",
+            "wrong_person",
+            "Jesteśmy spółką zależną – o takich zakupach decyduje centrala w Warszawie.",
+        ),
+        (
+            "pl",
+            "not_now",
+            "Mamy nowego dyrektora finansowego i wszystkie zakupy są wstrzymane do odwołania.",
+        ),
+        ("pl", "interested", "Proszę zapisać nas na okres próbny."),
         // Swedish
         (
             "sv",
@@ -1571,6 +1582,17 @@ fn further_language_intents() {
         ),
         ("sv", "not_interested", "Nej tack, vi behöver inte det här."),
         ("sv", "not_interested", "Vi har valt en annan leverantör."),
+        (
+            "sv",
+            "wrong_person",
+            "Vi är ett dotterbolag och sådana beslut fattas av koncernen i Stockholm.",
+        ),
+        (
+            "sv",
+            "not_now",
+            "Vi har fått en ny ekonomichef och alla investeringar är pausade tills vidare.",
+        ),
+        ("sv", "question", "Hur är det med GDPR?"),
         // Danish
         (
             "da",
@@ -1636,6 +1658,17 @@ fn further_language_intents() {
             "Vi har allerede en løsning, som vi er godt tilfredse med.",
         ),
         ("da", "not_interested", "Vi har ikke brug for det, tak."),
+        (
+            "da",
+            "wrong_person",
+            "Jeg sidder ikke længere med IT-indkøb, det gør min kollega Jens Madsen (jm@firma.example).",
+        ),
+        (
+            "da",
+            "not_interested",
+            "Vi bliver hos vores nuværende leverandør.",
+        ),
+        ("da", "interested", "Skriv mig op til prøveperioden."),
         // Norwegian
         (
             "no",
@@ -1696,6 +1729,17 @@ fn further_language_intents() {
             "Vi har ikke behov for et slikt system.",
         ),
         ("no", "not_interested", "Dette er ikke aktuelt for oss."),
+        (
+            "no",
+            "wrong_person",
+            "Det er daglig leder som bestemmer slike ting: per@firma.example",
+        ),
+        (
+            "no",
+            "not_now",
+            "Alt er satt på vent til den nye økonomisjefen er på plass.",
+        ),
+        ("no", "not_interested", "Vi løser dette internt i Excel."),
         // Finnish
         (
             "fi",
@@ -1760,6 +1804,13 @@ fn further_language_intents() {
             "Olemme tyytyväisiä nykyiseen toimittajaamme.",
         ),
         ("fi", "not_interested", "Emme ole kiinnostuneita, kiitos."),
+        (
+            "fi",
+            "wrong_person",
+            "Olemme tytäryhtiö, ja tällaisista hankinnoista päätetään konsernissa.",
+        ),
+        ("fi", "not_now", "Hankinnat on jäädytetty toistaiseksi."),
+        ("fi", "interested", "Laittakaa meidät kokeilujaksolle."),
         // Czech
         (
             "cs",
@@ -1815,6 +1866,17 @@ fn further_language_intents() {
             "cs",
             "not_interested",
             "Jsme spokojeni se současným dodavatelem.",
+        ),
+        (
+            "cs",
+            "wrong_person",
+            "Jsme dceřiná společnost, o nákupech rozhoduje mateřská firma.",
+        ),
+        ("cs", "not_now", "Máme stop na nákupy do konce roku."),
+        (
+            "cs",
+            "not_interested",
+            "Zůstaneme u stávajícího dodavatele.",
         ),
     ];
     let mut wrong = Vec::new();
