@@ -1924,3 +1924,33 @@ fn further_language_refusals_and_deferrals_are_never_interest() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// Opt-outs in the same six languages written as a person writes them ("don't write to me
+/// again", "I don't want any more e-mails from you"): always suppressed (own sentences).
+#[test]
+fn further_language_opt_outs_are_suppressed() {
+    let cases = [
+        "Skriv inte till mig igen.",
+        "Sluta mejla mig.",
+        "Kontakta mig inte mer.",
+        "Skriv ikke til mig igen.",
+        "Stop med at skrive til mig.",
+        "Ikke skriv til meg igjen.",
+        "Slutt å sende meg e-post.",
+        "Älkää kirjoittako minulle enää.",
+        "Lopettakaa viestien lähettäminen.",
+        "Proszę do mnie więcej nie pisać.",
+        "Proszę więcej się ze mną nie kontaktować.",
+        "Už mi nepište.",
+        "Nechci od vás dostávat další e-maily.",
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|body| {
+            let got = classified(body, "Re: your message", false).intent;
+            (!["unsubscribe", "complaint"].contains(&got.as_str()))
+                .then(|| format!("{}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
