@@ -2059,3 +2059,536 @@ fn hard_human_intents_in_the_core_languages() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The intents beyond machine mail and opt-outs in Polish, Swedish, Danish, Norwegian, Finnish
+/// and Czech (sentences written for this test, not taken from any eval part).
+#[test]
+fn further_language_intents() {
+    let cases: &[(&str, &str, &str)] = &[
+        // Polish
+        (
+            "pl",
+            "wrong_person",
+            "Nie jestem właściwą osobą – za to odpowiada nasz dyrektor finansowy.",
+        ),
+        (
+            "pl",
+            "wrong_person",
+            "Od stycznia nie pracuję już w tej firmie.",
+        ),
+        (
+            "pl",
+            "wrong_person",
+            "To nie mój obszar, proszę skontaktować się z działem IT: it@firma.example.",
+        ),
+        (
+            "pl",
+            "wrong_person",
+            "Nie zajmuję się zakupami, w tej sprawie proszę pisać do pana Nowaka.",
+        ),
+        (
+            "pl",
+            "interested",
+            "Brzmi ciekawie. Czy możemy umówić się na prezentację w przyszłym tygodniu?",
+        ),
+        (
+            "pl",
+            "interested",
+            "Proszę o przesłanie oferty dla 50 użytkowników.",
+        ),
+        (
+            "pl",
+            "interested",
+            "Jesteśmy zainteresowani, chętnie zobaczymy demo.",
+        ),
+        (
+            "pl",
+            "interested",
+            "Chcielibyśmy przetestować system przez miesiąc.",
+        ),
+        ("pl", "question", "Czy system obsługuje integrację z SAP?"),
+        (
+            "pl",
+            "question",
+            "Ile kosztuje licencja dla jednego użytkownika?",
+        ),
+        ("pl", "question", "Jak wygląda wdrożenie w praktyce?"),
+        (
+            "pl",
+            "not_now",
+            "W tej chwili nie mamy na to budżetu, proszę odezwać się po wakacjach.",
+        ),
+        (
+            "pl",
+            "not_now",
+            "Na razie nie, wróćmy do tematu w przyszłym roku.",
+        ),
+        (
+            "pl",
+            "not_now",
+            "Jesteśmy w trakcie reorganizacji, to jeszcze za wcześnie.",
+        ),
+        (
+            "pl",
+            "not_interested",
+            "Dziękuję, ale nie jesteśmy zainteresowani.",
+        ),
+        (
+            "pl",
+            "not_interested",
+            "Nie potrzebujemy takiego rozwiązania.",
+        ),
+        (
+            "pl",
+            "not_interested",
+            "Korzystamy już z innego systemu i jesteśmy z niego zadowoleni.",
+        ),
+        (
+            "pl",
+            "wrong_person",
+            "Jesteśmy spółką zależną – o takich zakupach decyduje centrala w Warszawie.",
+        ),
+        (
+            "pl",
+            "not_now",
+            "Mamy nowego dyrektora finansowego i wszystkie zakupy są wstrzymane do odwołania.",
+        ),
+        ("pl", "interested", "Proszę zapisać nas na okres próbny."),
+        // Swedish
+        (
+            "sv",
+            "wrong_person",
+            "Jag är inte rätt person för det här, det är vår IT-chef som beslutar om sådana system.",
+        ),
+        (
+            "sv",
+            "wrong_person",
+            "Jag har tyvärr slutat på företaget sedan i augusti.",
+        ),
+        (
+            "sv",
+            "wrong_person",
+            "Det här ligger utanför mitt ansvarsområde – vänd dig till ekonomi@firma.example.",
+        ),
+        (
+            "sv",
+            "wrong_person",
+            "Fel person, tyvärr. Kontakta hellre min kollega Johan Berg (johan.berg@firma.example).",
+        ),
+        (
+            "sv",
+            "interested",
+            "Det låter spännande! Kan vi boka ett digitalt möte på torsdag?",
+        ),
+        (
+            "sv",
+            "interested",
+            "Skicka gärna en offert för 200 användare.",
+        ),
+        (
+            "sv",
+            "interested",
+            "Vi skulle vilja testa er lösning under en månad.",
+        ),
+        (
+            "sv",
+            "interested",
+            "När passar det för dig att visa en demo nästa vecka?",
+        ),
+        ("sv", "question", "Stöder ni integration med Fortnox?"),
+        ("sv", "question", "Hur lång tid tar införandet i regel?"),
+        ("sv", "question", "Går det att lagra all data inom EU?"),
+        (
+            "sv",
+            "not_now",
+            "Inte aktuellt just nu, men hör gärna av dig igen till hösten.",
+        ),
+        (
+            "sv",
+            "not_now",
+            "Vi håller på med en stor omorganisation, så återkom gärna efter årsskiftet.",
+        ),
+        (
+            "sv",
+            "not_now",
+            "Just nu har vi inte tid med det här, kanske längre fram.",
+        ),
+        (
+            "sv",
+            "not_interested",
+            "Tack, men vi har redan ett system som fungerar bra.",
+        ),
+        ("sv", "not_interested", "Nej tack, vi behöver inte det här."),
+        ("sv", "not_interested", "Vi har valt en annan leverantör."),
+        (
+            "sv",
+            "wrong_person",
+            "Vi är ett dotterbolag och sådana beslut fattas av koncernen i Stockholm.",
+        ),
+        (
+            "sv",
+            "not_now",
+            "Vi har fått en ny ekonomichef och alla investeringar är pausade tills vidare.",
+        ),
+        ("sv", "question", "Hur är det med GDPR?"),
+        // Danish
+        (
+            "da",
+            "wrong_person",
+            "Jeg er ikke den rette at tale med – det er vores økonomichef, der træffer den slags beslutninger.",
+        ),
+        (
+            "da",
+            "wrong_person",
+            "Jeg har forladt virksomheden og har ikke længere adgang til den slags.",
+        ),
+        (
+            "da",
+            "wrong_person",
+            "Det ligger uden for mit område. Skriv i stedet til it@firma.example.",
+        ),
+        (
+            "da",
+            "wrong_person",
+            "Det er ikke mig, der håndterer lønsystemer. Kontakt vores HR-chef, Mette Holm.",
+        ),
+        (
+            "da",
+            "interested",
+            "Det lyder interessant. Kan vi booke et møde i næste uge?",
+        ),
+        ("da", "interested", "Send gerne et tilbud på 150 brugere."),
+        (
+            "da",
+            "interested",
+            "Vi vil gerne prøve løsningen af i en testperiode.",
+        ),
+        (
+            "da",
+            "question",
+            "Understøtter I integration med e-conomic?",
+        ),
+        ("da", "question", "Hvordan foregår implementeringen?"),
+        (
+            "da",
+            "question",
+            "Hvad koster det per medarbejder om måneden?",
+        ),
+        (
+            "da",
+            "not_now",
+            "Det passer ikke lige nu. Vend gerne tilbage efter sommerferien.",
+        ),
+        (
+            "da",
+            "not_now",
+            "Vi har travlt med en systemomlægning, så kontakt os igen næste år.",
+        ),
+        ("da", "not_now", "Vores budget for i år er allerede brugt."),
+        (
+            "da",
+            "not_interested",
+            "Nej tak, det er ikke relevant for os.",
+        ),
+        (
+            "da",
+            "not_interested",
+            "Vi har allerede en løsning, som vi er godt tilfredse med.",
+        ),
+        ("da", "not_interested", "Vi har ikke brug for det, tak."),
+        (
+            "da",
+            "wrong_person",
+            "Jeg sidder ikke længere med IT-indkøb, det gør min kollega Jens Madsen (jm@firma.example).",
+        ),
+        (
+            "da",
+            "not_interested",
+            "Vi bliver hos vores nuværende leverandør.",
+        ),
+        ("da", "interested", "Skriv mig op til prøveperioden."),
+        // Norwegian
+        (
+            "no",
+            "wrong_person",
+            "Dette er ikke mitt ansvarsområde. Ta kontakt med vår økonomisjef, Kari Nilsen.",
+        ),
+        (
+            "no",
+            "wrong_person",
+            "Jeg har sluttet i selskapet og kan dessverre ikke hjelpe deg.",
+        ),
+        (
+            "no",
+            "wrong_person",
+            "Feil person, beklager. Send henvendelsen til innkjop@firma.example.",
+        ),
+        (
+            "no",
+            "interested",
+            "Høres interessant ut. Kan vi avtale et møte neste uke?",
+        ),
+        (
+            "no",
+            "interested",
+            "Vi vil gjerne teste løsningen i en prøveperiode.",
+        ),
+        ("no", "interested", "Send gjerne et tilbud for 80 ansatte."),
+        ("no", "question", "Støtter dere integrasjon mot Visma?"),
+        (
+            "no",
+            "question",
+            "Hvordan fungerer prisingen for små bedrifter?",
+        ),
+        ("no", "question", "Finnes det en norsk versjon av appen?"),
+        (
+            "no",
+            "not_now",
+            "Ikke akkurat nå, men ta gjerne kontakt igjen etter nyttår.",
+        ),
+        (
+            "no",
+            "not_now",
+            "Vi er midt i en omorganisering, så dette må vente til høsten.",
+        ),
+        (
+            "no",
+            "not_now",
+            "Det er for tidlig for oss. Kom gjerne tilbake til meg i mars.",
+        ),
+        (
+            "no",
+            "not_interested",
+            "Nei takk, vi er godt fornøyde med dagens løsning.",
+        ),
+        (
+            "no",
+            "not_interested",
+            "Vi har ikke behov for et slikt system.",
+        ),
+        ("no", "not_interested", "Dette er ikke aktuelt for oss."),
+        (
+            "no",
+            "wrong_person",
+            "Det er daglig leder som bestemmer slike ting: per@firma.example",
+        ),
+        (
+            "no",
+            "not_now",
+            "Alt er satt på vent til den nye økonomisjefen er på plass.",
+        ),
+        ("no", "not_interested", "Vi løser dette internt i Excel."),
+        // Finnish
+        (
+            "fi",
+            "wrong_person",
+            "En ole oikea henkilö tähän. Asiasta vastaa talousjohtajamme Mikko Virtanen.",
+        ),
+        (
+            "fi",
+            "wrong_person",
+            "Olen jäänyt eläkkeelle, joten en voi auttaa tässä asiassa.",
+        ),
+        (
+            "fi",
+            "wrong_person",
+            "Tämä ei kuulu minun vastuulleni. Ota yhteyttä IT-osastoon: it@yritys.example.",
+        ),
+        (
+            "fi",
+            "interested",
+            "Kuulostaa kiinnostavalta. Voisimmeko sopia esittelyn ensi viikolle?",
+        ),
+        (
+            "fi",
+            "interested",
+            "Olemme kiinnostuneita. Lähettäkää meille tarjous 120 käyttäjälle.",
+        ),
+        (
+            "fi",
+            "interested",
+            "Haluaisimme kokeilla palvelua kuukauden ajan.",
+        ),
+        (
+            "fi",
+            "question",
+            "Tukeeko järjestelmä integraatiota Netvisoriin?",
+        ),
+        ("fi", "question", "Miten käyttöönotto käytännössä etenee?"),
+        (
+            "fi",
+            "question",
+            "Paljonko lisenssi maksaa käyttäjää kohden?",
+        ),
+        (
+            "fi",
+            "not_now",
+            "Ei ole juuri nyt ajankohtainen, palataan asiaan syksyllä.",
+        ),
+        (
+            "fi",
+            "not_now",
+            "Meillä on käynnissä organisaatiomuutos, joten ottakaa yhteyttä uudelleen ensi vuonna.",
+        ),
+        ("fi", "not_now", "Tämän vuoden budjetti on jo käytetty."),
+        (
+            "fi",
+            "not_interested",
+            "Ei kiitos, emme tarvitse tällaista palvelua.",
+        ),
+        (
+            "fi",
+            "not_interested",
+            "Olemme tyytyväisiä nykyiseen toimittajaamme.",
+        ),
+        ("fi", "not_interested", "Emme ole kiinnostuneita, kiitos."),
+        (
+            "fi",
+            "wrong_person",
+            "Olemme tytäryhtiö, ja tällaisista hankinnoista päätetään konsernissa.",
+        ),
+        ("fi", "not_now", "Hankinnat on jäädytetty toistaiseksi."),
+        ("fi", "interested", "Laittakaa meidät kokeilujaksolle."),
+        // Czech
+        (
+            "cs",
+            "wrong_person",
+            "Nejsem správná osoba, obraťte se prosím na našeho IT manažera.",
+        ),
+        ("cs", "wrong_person", "Ve firmě už nepracuji."),
+        (
+            "cs",
+            "wrong_person",
+            "Tohle nemám na starosti, napište prosím kolegyni na novakova@firma.example.",
+        ),
+        (
+            "cs",
+            "interested",
+            "Zní to zajímavě, můžeme si domluvit schůzku příští týden?",
+        ),
+        (
+            "cs",
+            "interested",
+            "Pošlete nám prosím cenovou nabídku pro 60 zaměstnanců.",
+        ),
+        ("cs", "interested", "Rádi bychom vyzkoušeli zkušební verzi."),
+        ("cs", "question", "Podporujete napojení na Pohodu?"),
+        (
+            "cs",
+            "question",
+            "Kolik stojí licence na jednoho uživatele?",
+        ),
+        ("cs", "question", "Jak dlouho trvá implementace?"),
+        (
+            "cs",
+            "not_now",
+            "Momentálně to neřešíme, ozvěte se prosím na podzim.",
+        ),
+        (
+            "cs",
+            "not_now",
+            "Teď na to nemáme čas, zkuste to znovu příští rok.",
+        ),
+        (
+            "cs",
+            "not_now",
+            "Je na to ještě brzy, vraťme se k tomu po novém roce.",
+        ),
+        ("cs", "not_interested", "Děkuji, ale nemáme zájem."),
+        (
+            "cs",
+            "not_interested",
+            "Tohle nepotřebujeme, máme vlastní řešení.",
+        ),
+        (
+            "cs",
+            "not_interested",
+            "Jsme spokojeni se současným dodavatelem.",
+        ),
+        (
+            "cs",
+            "wrong_person",
+            "Jsme dceřiná společnost, o nákupech rozhoduje mateřská firma.",
+        ),
+        ("cs", "not_now", "Máme stop na nákupy do konce roku."),
+        (
+            "cs",
+            "not_interested",
+            "Zůstaneme u stávajícího dodavatele.",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (lang, want, body) in cases {
+        let c = classified(body, "Re: your message", false);
+        if c.intent.as_str() != *want {
+            wrong.push(format!(
+                "[{lang}] expected {want}, got {}: {body}",
+                c.intent.as_str()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Declines, negated requests and requests put off to a later time in the same six languages
+/// are never handed over as interest (sentences written for this test).
+#[test]
+fn further_language_refusals_and_deferrals_are_never_interest() {
+    let cases = [
+        "Nie chcemy żadnego demo, dziękuję.",
+        "Nie jestem zainteresowany prezentacją.",
+        "Chętnie porozmawiamy, ale dopiero w przyszłym roku.",
+        "Proszę o ofertę w przyszłym roku, teraz nie mamy budżetu.",
+        "Vi vill inte ha någon demo, tack.",
+        "Vi är inte intresserade av ett möte.",
+        "Boka gärna ett möte med oss efter sommaren.",
+        "Vi er ikke interesserede i et møde.",
+        "Send gerne et tilbud til næste år.",
+        "Vi ønsker ikke noe møte.",
+        "Vi kan gjerne ta et møte til høsten.",
+        "En ole kiinnostunut demosta.",
+        "Emme halua tarjousta, kiitos.",
+        "Voisimme sopia demon ensi vuonna.",
+        "O ukázku zájem nemáme.",
+        "Nechceme žádnou nabídku.",
+        "Rádi bychom viděli ukázku, ale až příští rok.",
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|body| {
+            let got = classified(body, "Re: your message", false).intent;
+            (got.as_str() == "interested").then(|| format!("interested: {body}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Opt-outs in the same six languages written as a person writes them ("don't write to me
+/// again", "I don't want any more e-mails from you"): always suppressed (own sentences).
+#[test]
+fn further_language_opt_outs_are_suppressed() {
+    let cases = [
+        "Skriv inte till mig igen.",
+        "Sluta mejla mig.",
+        "Kontakta mig inte mer.",
+        "Skriv ikke til mig igen.",
+        "Stop med at skrive til mig.",
+        "Ikke skriv til meg igjen.",
+        "Slutt å sende meg e-post.",
+        "Älkää kirjoittako minulle enää.",
+        "Lopettakaa viestien lähettäminen.",
+        "Proszę do mnie więcej nie pisać.",
+        "Proszę więcej się ze mną nie kontaktować.",
+        "Už mi nepište.",
+        "Nechci od vás dostávat další e-maily.",
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|body| {
+            let got = classified(body, "Re: your message", false).intent;
+            (!["unsubscribe", "complaint"].contains(&got.as_str()))
+                .then(|| format!("{}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
