@@ -421,12 +421,12 @@ fn judgment_figures_per_part_and_language() {
             "eval more" => (98.0, 0),
             "eval more2" => (99.0, 0),
             "eval more3" => (99.0, 0),
-            "eval more4" => (80.0, 0),
+            "eval more4" => (96.0, 0),
             "eval more5" => (78.0, 0),
             "eval more6" => (99.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (94.0, 0),
-            "vantorq replies" => (82.0, 0),
+            "vantorq replies" => (90.0, 0),
             _ => (0.0, usize::MAX),
         };
         if f.intent.pct() < floor || f.harmful > max_harm {
