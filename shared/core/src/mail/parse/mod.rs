@@ -295,6 +295,18 @@ mod tests {
     }
 
     #[test]
+    fn outlook_blocks_in_finnish_czech_and_polish_are_cut() {
+        for text in [
+            "Ei kiitos.\n\nLähettäjä: Ava <ava@x.example>\nLähetetty: maanantai\nVastaanottaja: Aino\nAihe: Demo\n\nHi Aino, shall I send a few time slots?",
+            "Ne, děkuji.\n\n-----Původní zpráva-----\nOd: Ava <ava@x.example>\nOdesláno: pondělí\nKomu: Jana\nPředmět: Demo\n\nHi Jana, shall I send a few time slots?",
+            "Nie, dziękuję.\n\nOd: Ava <ava@x.example>\nWysłano: poniedziałek\nDo: Anna\nTemat: Demo\n\nHi Anna, shall I send a few time slots?",
+        ] {
+            let r = split_reply(text, None);
+            assert!(!r.own.contains("time slots"), "{text}: {:?}", r.own);
+        }
+    }
+
+    #[test]
     fn bottom_posted_replies_keep_the_text_under_the_quote() {
         let text = "On Mon, Nov 2, 2026 at 10:00 AM Ava Reed <ava@x.example> wrote:\n> Would you be open to a demo?\n>\n> Ava\n\nYes, next Tuesday works.\n\nMarta";
         let r = split_reply(text, None);

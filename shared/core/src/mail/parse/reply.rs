@@ -34,8 +34,8 @@ pattern!(
     pub(super) ATTRIBUTION_TAIL,
     r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$"
 );
-pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
-pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od)\s*\*?\s*:\s*\S");
+pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|wiadomość oryginalna|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|původní zpráva|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
+pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od|lähettäjä)\s*\*?\s*:\s*\S");
 pattern!(pub(super) HEADER_NEXT, r"(?xi)
             ^\s*\*?
             (
@@ -65,6 +65,19 @@ pattern!(pub(super) HEADER_NEXT, r"(?xi)
               | asunto
               | onderwerp
               | oggetto
+              | wysłano
+              | temat
+              | do
+              | ämne
+              | till
+              | emne
+              | til
+              | lähetetty
+              | vastaanottaja
+              | aihe
+              | odesláno
+              | komu
+              | předmět
             )\s*\*?\s*:
         ");
 pattern!(pub(super) SIG_DELIMITER, r"^\s*(--|-- |—|––|__)\s*$");
