@@ -761,6 +761,11 @@ const PHRASINGS: &[(&str, &str)] = &[
         "interested",
         "Send the contract over and I'll pass it to our legal team.",
     ),
+    // "Write to me in January": the writer is the one to contact, no redirect.
+    (
+        "not_now",
+        "Prima di Natale non se ne parla. Mi scriva a gennaio, dopo la Befana.",
+    ),
     // A sentence that puts contact off asks nothing.
     (
         "not_now",

@@ -107,14 +107,17 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
 /// (`redirect_to_self`), nor "mi scriva a gennaio" (the writer named by a pronoun before
 /// the verb).
 pub(super) fn redirects(lower: &str) -> bool {
-    const TO_ME_BEFORE: &[&str] = &["mi ", "ci ", "me ", "nos ", "m'", "mich ", "uns "];
     static TO_SELF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         let writer = vocab::union(vocab::classify_words(|c| &c.redirect_to_self));
         vocab::compile(&format!(r"^{writer}(?:[\s.,]|$)"))
     });
+    static SELF_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        let writer = vocab::union(vocab::classify_words(|c| &c.redirect_self_before));
+        vocab::compile(&format!(r"(?:^|[\s,])(?:{writer})\s*$"))
+    });
     vocab::REDIRECT.find_iter(lower).any(|m| {
         let before = lower.get(..m.start()).unwrap_or("");
-        if TO_ME_BEFORE.iter().any(|p| before.ends_with(p)) {
+        if SELF_BEFORE.is_match(before) {
             return false;
         }
         let after = lower.get(m.end()..).unwrap_or("").trim_start();

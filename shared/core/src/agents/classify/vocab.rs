@@ -217,6 +217,9 @@ pub(crate) struct ClassifyFile {
     /// The writer after a redirect word ("contact me in Q2"): no redirect to someone else.
     #[serde(default)]
     pub redirect_to_self: Vec<String>,
+    /// The writer as a pronoun before a redirect verb ("mi scriva a gennaio"): no redirect.
+    #[serde(default)]
+    pub redirect_self_before: Vec<String>,
     /// A time that points back to a deferral in the same reply ("happy to talk then",
     /// "after that"): the request waits for it.
     #[serde(default)]
@@ -664,6 +667,7 @@ mod tests {
                 &file.title_abbreviation,
                 &file.ai_addressee,
                 &file.redirect_to_self,
+                &file.redirect_self_before,
                 &file.then_ref,
                 &file.sarcasm,
                 &file.question_or,
