@@ -21,14 +21,15 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         return Intent::Unsubscribe;
     }
     let wrong_strong = a.any(&vocab::WRONG_PERSON);
-    let interest = interested(a);
+    let requests: Vec<&Sentence> = a.clean().filter(|s| asks_for_it(s, a)).collect();
+    let interest = !requests.is_empty();
     // "Talk to our CTO if you want a demo": the request in a sentence that sends us to
     // someone else is theirs, not the writer's.
     // A request strong on its own ("Send the contract over and I'll pass it to our legal
     // team") stays the writer's even beside a hand-on.
-    let own_interest = a.clean().any(|s| {
-        asks_for_it(s, a) && (!redirects(&s.lower) || unnegated(&vocab::INTEREST_STRONG, &s.lower))
-    });
+    let own_interest = requests
+        .iter()
+        .any(|s| !redirects(&s.lower) || unnegated(&vocab::INTEREST_STRONG, &s.lower));
     let names_address = a.clean.contains('@');
     let redirect =
         a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
@@ -36,7 +37,6 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         return Intent::WrongPerson;
     }
     if interest {
-        let requests: Vec<&Sentence> = a.clean().filter(|s| asks_for_it(s, a)).collect();
         if a.any(&vocab::NOT_INTERESTED) || a.any(&vocab::DECLINE) {
             // "Sure, I'd love a demo, right after I read forty other pitches. Not for us.":
             // an ironic request next to a refusal is the refusal.

@@ -95,10 +95,11 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
             intent,
             Intent::Interested | Intent::Question | Intent::NotNow | Intent::NotInterested
         );
-        if content_based && addressed_elsewhere(mail) {
+        let elsewhere = (content_based || intent == Intent::Unclear) && addressed_elsewhere(mail);
+        if content_based && elsewhere {
             Intent::Unclear
         } else if intent == Intent::Unclear
-            && !addressed_elsewhere(mail)
+            && !elsewhere
             && find_referral(mail, &analysis).is_some()
         {
             // A reply that says nothing we recognise but hands us a colleague's address

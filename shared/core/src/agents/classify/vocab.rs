@@ -1002,7 +1002,7 @@ mod tests {
                     ("not_a_name", "team"),
                     ("internal_note", "mark - see below, any thoughts"),
                     ("spam_folder", "it landed in my spam folder"),
-                    ("auto_subject_start", "automatic reply: data incidents"),
+                    ("auto_subject_start", "automatic reply: your message"),
                     ("receipt_subject", "read"),
                     ("ticket_subject", "ticket"),
                     ("question_opener", "how does the trial work"),
