@@ -771,6 +771,18 @@ const PHRASINGS: &[(&str, &str)] = &[
         "not_now",
         "Not yet. Can we talk again once the new entity exists, probably around Q3?",
     ),
+    // A request with its date asks; a contact put off to a month does not.
+    ("interested", "Can we set up a demo in February?"),
+    ("not_now", "Ping me in March, we're mid-audit until then."),
+    // A proposed start refers to the pilot the sentence before names.
+    (
+        "interested",
+        "En quoi consisterait un pilote de notre côté ? Nous pourrions démarrer début février.",
+    ),
+    (
+        "interested",
+        "Cosa comporterebbe un progetto pilota? Potremmo partire a febbraio.",
+    ),
 ];
 
 #[test]

@@ -6,19 +6,32 @@ use super::*;
 /// The sentence puts things off to a later time: a month two or more months after the
 /// message date, a later quarter or year, or "after the migration".
 pub(super) fn defers(lower: &str, reference: DateTime<Utc>) -> bool {
+    defer_words(lower, reference) || later_date(lower, reference)
+}
+
+/// Deferral wording: "after the migration", "next year", "later", a later quarter.
+pub(super) fn defer_words(lower: &str, reference: DateTime<Utc>) -> bool {
     // "before our Q1 planning", "by the end of January": a deadline, not a postponement.
     let without_deadlines = vocab::DEADLINE.replace_all(lower, " ");
     let lower = without_deadlines.as_ref();
-    if vocab::DEFER.is_match(lower) {
-        // "Q1" in a November mail is later; "this quarter" is not.
-        if let Some(q) = quarter_named(lower) {
-            let current = (reference.month() - 1) / 3 + 1;
-            if q == current && !lower.contains("next") {
-                return false;
-            }
-        }
-        return true;
+    if !vocab::DEFER.is_match(lower) {
+        return false;
     }
+    // "Q1" in a November mail is later; "this quarter" is not.
+    if let Some(q) = quarter_named(lower) {
+        let current = (reference.month() - 1) / 3 + 1;
+        if q == current && !lower.contains("next") {
+            return false;
+        }
+    }
+    true
+}
+
+/// A date alone that lies ahead: a later year, or a month two or more months after the
+/// message date (not a deadline, not a past event).
+pub(super) fn later_date(lower: &str, reference: DateTime<Utc>) -> bool {
+    let without_deadlines = vocab::DEADLINE.replace_all(lower, " ");
+    let lower = without_deadlines.as_ref();
     if vocab::PAST.is_match(lower) {
         return false;
     }

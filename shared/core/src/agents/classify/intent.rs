@@ -133,7 +133,14 @@ pub(super) fn interested(a: &Analysis) -> bool {
 
 /// One sentence asks for a demo, meeting, call, proposal, trial or POC now.
 fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
-    if defers(&s.lower, a.reference) {
+    if defer_words(&s.lower, a.reference) {
+        return false;
+    }
+    // "Can we set up a demo in January?" asks, with a date; "write to me in March" puts
+    // contact off.
+    if later_date(&s.lower, a.reference)
+        && (vocab::CONTACT_VERB.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
+    {
         return false;
     }
     if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
@@ -141,8 +148,15 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     }
     // The thing asked for and the asking in one clause: "Is the contract annual, or can we
     // pay monthly?" asks about the contract, it does not ask for one.
-    let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
+    // "What would a pilot involve? We could start in January.": the start proposed refers
+    // to the thing the sentence before names.
+    let starts_it = vocab::START_REQUEST.is_match(&s.lower)
+        && !has_negation(&s.lower)
+        && a.before(s)
+            .is_some_and(|p| unnegated(&vocab::INTEREST_NOUN, &p.lower));
+    let has_noun = starts_it || unnegated(&vocab::INTEREST_NOUN, &s.lower);
     let has_marker = s.request
+        || starts_it
         || alternatives(&s.lower).any(|clause| {
             unnegated(&vocab::INTEREST_NOUN, clause)
                 && unnegated_around(&vocab::INTEREST_MARKER, clause)

@@ -87,6 +87,12 @@ impl Analysis {
         self.sentences.iter().filter(|s| !s.injected)
     }
 
+    /// The clean sentence just before `s` (`s` one of this analysis' sentences).
+    pub(super) fn before(&self, s: &Sentence) -> Option<&Sentence> {
+        let at = self.sentences.iter().position(|t| std::ptr::eq(t, s))?;
+        self.sentences[..at].iter().rev().find(|t| !t.injected)
+    }
+
     pub(super) fn any(&self, re: &Regex) -> bool {
         self.clean().any(|s| re.is_match(&s.lower))
     }

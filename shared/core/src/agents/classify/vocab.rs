@@ -232,6 +232,11 @@ pub(crate) struct ClassifyFile {
     /// on its own when looking for a request.
     #[serde(default)]
     pub question_or: Vec<String>,
+    /// The writer proposes to start ("we could start in January", "potremmo partire a
+    /// gennaio"): a request when the sentence before names what would start (a pilot, a
+    /// trial).
+    #[serde(default)]
+    pub start_request: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -560,6 +565,7 @@ vocab!(TRIAL_REQUEST, trial_request);
 vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
 vocab!(THEN_REF, then_ref);
+vocab!(START_REQUEST, start_request);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
 pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
@@ -671,6 +677,7 @@ mod tests {
                 &file.then_ref,
                 &file.sarcasm,
                 &file.question_or,
+                &file.start_request,
             ];
             for list in lists {
                 for f in list {
@@ -757,7 +764,8 @@ mod tests {
             MEETING_REQUEST: meeting_request,
             COMPETITOR_COMPARISON: competitor_comparison,
             THEN_REF: then_ref,
-            SARCASM: sarcasm
+            SARCASM: sarcasm,
+            START_REQUEST: start_request
         );
         assert_ne!(
             QUESTION_OR.as_str(),
