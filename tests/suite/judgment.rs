@@ -371,6 +371,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more6"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more8",
+        dir: eval.join("more8"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
