@@ -372,6 +372,11 @@ fn parts() -> Vec<Part> {
         show_misses: true,
     });
     parts.push(Part {
+        name: "eval more7",
+        dir: eval.join("more7"),
+        show_misses: true,
+    });
+    parts.push(Part {
         name: "eval more8",
         dir: eval.join("more8"),
         show_misses: true,
