@@ -783,6 +783,21 @@ const PHRASINGS: &[(&str, &str)] = &[
         "interested",
         "Cosa comporterebbe un progetto pilota? Potremmo partire a febbraio.",
     ),
+    // A dated request that waits for a condition, beside a contact put off, is no request.
+    (
+        "not_now",
+        "If the budget survives the board, we could start a trial in February. \
+         I'll know more after the meeting, so feel free to check in mid-December.",
+    ),
+    // A slot accepted for something that is not ours is no request.
+    (
+        "unclear",
+        "Yes, Thursday works for the forklift refresher. See you at 8.",
+    ),
+    // "Sounds interesting" before a question is no request.
+    ("question", "Klingt interessant. Unterstützen Sie auch SSO?"),
+    // A question about how a pilot would run asks about it.
+    ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
 ];
 
 #[test]

@@ -137,9 +137,12 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
         return false;
     }
     // "Can we set up a demo in January?" asks, with a date; "write to me in March" puts
-    // contact off.
+    // contact off, and "if the budget survives, we could start a trial in January. Check
+    // in after the board meeting." waits.
     if later_date(&s.lower, a.reference)
-        && (vocab::CONTACT_VERB.is_match(&s.lower) || vocab::NOT_NOW.is_match(&s.lower))
+        && (vocab::CONTACT_VERB.is_match(&s.lower)
+            || vocab::NOT_NOW.is_match(&s.lower)
+            || vocab::CONDITION.is_match(&s.lower) && not_now(a))
     {
         return false;
     }
@@ -150,13 +153,16 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     // pay monthly?" asks about the contract, it does not ask for one.
     // "What would a pilot involve? We could start in January.": the start proposed refers
     // to the thing the sentence before names.
+    let has_noun = unnegated(&vocab::INTEREST_NOUN, &s.lower);
     let starts_it = vocab::START_REQUEST.is_match(&s.lower)
         && !has_negation(&s.lower)
-        && a.before(s)
-            .is_some_and(|p| unnegated(&vocab::INTEREST_NOUN, &p.lower));
-    let has_noun = starts_it || unnegated(&vocab::INTEREST_NOUN, &s.lower);
+        && (has_noun
+            || a.before(s)
+                .is_some_and(|p| unnegated(&vocab::INTEREST_NOUN, &p.lower)));
+    if starts_it {
+        return true;
+    }
     let has_marker = s.request
-        || starts_it
         || alternatives(&s.lower).any(|clause| {
             unnegated(&vocab::INTEREST_NOUN, clause)
                 && unnegated_around(&vocab::INTEREST_MARKER, clause)

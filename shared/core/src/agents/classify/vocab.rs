@@ -237,6 +237,10 @@ pub(crate) struct ClassifyFile {
     /// trial).
     #[serde(default)]
     pub start_request: Vec<String>,
+    /// A condition on a future event ("if the budget survives", "cuando terminemos"): a
+    /// request with a later date that waits for it does not ask now.
+    #[serde(default)]
+    pub condition: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -566,6 +570,7 @@ vocab!(MEETING_REQUEST, meeting_request);
 vocab!(COMPETITOR_COMPARISON, competitor_comparison);
 vocab!(THEN_REF, then_ref);
 vocab!(START_REQUEST, start_request);
+vocab!(CONDITION, condition);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
 pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
@@ -678,6 +683,7 @@ mod tests {
                 &file.sarcasm,
                 &file.question_or,
                 &file.start_request,
+                &file.condition,
             ];
             for list in lists {
                 for f in list {
@@ -765,7 +771,8 @@ mod tests {
             COMPETITOR_COMPARISON: competitor_comparison,
             THEN_REF: then_ref,
             SARCASM: sarcasm,
-            START_REQUEST: start_request
+            START_REQUEST: start_request,
+            CONDITION: condition
         );
         assert_ne!(
             QUESTION_OR.as_str(),
