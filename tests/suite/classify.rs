@@ -796,6 +796,11 @@ const PHRASINGS: &[(&str, &str)] = &[
     ),
     // "Sounds interesting" before a question is no request.
     ("question", "Klingt interessant. Unterstützen Sie auch SSO?"),
+    // English "of" is no Dutch "or": the request is not cut in two.
+    (
+        "interested",
+        "I've copied in Tomasz, our analytics engineer. Could the two of us get a demo?",
+    ),
     // A question about how a pilot would run asks about it.
     ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
 ];
@@ -911,6 +916,8 @@ fn a_note_meant_for_a_colleague_is_unclear() {
     for body in [
         "Jenny, can you check the pricing on this? FYI",
         "Hi Mark,\n\nsee below - is this something for us? They seem to support dbt.",
+        // A forward to a colleague names no contact: no wrong-person reply.
+        "Rita, reencaminho-te isto. Achas que vale a pena responder?",
     ] {
         let raw = format!(
             "From: Kim Jansen <kim@acme.example>\r\nTo: Ava Reed <ava@agent.lumora-analytics.example>\r\n\

@@ -163,7 +163,7 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
         return true;
     }
     let has_marker = s.request
-        || alternatives(&s.lower).any(|clause| {
+        || alternatives(&s.lower, &a.lang).any(|clause| {
             unnegated(&vocab::INTEREST_NOUN, clause)
                 && unnegated_around(&vocab::INTEREST_MARKER, clause)
         });
@@ -177,9 +177,9 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
 }
 
 /// The parts of an alternative question ("Is it annual, or can we pay monthly?"): the
-/// sentence cut at ";" and at the word "or" of each language (`question_or`).
-fn alternatives(lower: &str) -> impl Iterator<Item = &str> {
-    vocab::QUESTION_OR.split(lower)
+/// sentence cut at ";" and at the word "or" of the reply's language (`question_or`).
+fn alternatives<'a>(lower: &'a str, lang: &str) -> impl Iterator<Item = &'a str> {
+    vocab::question_or(lang).split(lower)
 }
 
 /// A sentence that puts the conversation off ("not now", "write to me again next year"):

@@ -80,11 +80,12 @@ pub fn classify(mail: &InboundEmail) -> Classification {
 pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
     let reference = mail.date.unwrap_or_else(Utc::now);
     let injection = detect_injection(mail);
-    let analysis = Analysis::new(
+    let lang = detect_lang(&mail.own_text, &mail.text);
+    let mut analysis = Analysis::new(
         truncate_bytes(&mail.own_text, MAX_ANALYSED_BYTES),
         reference,
     );
-    let lang = detect_lang(&mail.own_text, &mail.text);
+    analysis.lang = lang.clone();
 
     let machine = machine_intent(mail, &analysis, topics);
     let intent = machine.unwrap_or_else(|| {
@@ -95,8 +96,12 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
             intent,
             Intent::Interested | Intent::Question | Intent::NotNow | Intent::NotInterested
         );
-        let elsewhere = (content_based || intent == Intent::Unclear) && addressed_elsewhere(mail);
-        if content_based && elsewhere {
+        let elsewhere = (content_based || matches!(intent, Intent::Unclear | Intent::WrongPerson))
+            && addressed_elsewhere(mail);
+        // "Rita, reencaminho-te isto. Achas que vale a pena responder?": a forward to a
+        // colleague that reached us is no wrong-person reply unless it names the contact.
+        let forwarded = intent == Intent::WrongPerson && find_referral(mail, &analysis).is_none();
+        if (content_based || forwarded) && elsewhere {
             Intent::Unclear
         } else if intent == Intent::Unclear
             && !elsewhere

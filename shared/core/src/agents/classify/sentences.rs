@@ -18,6 +18,8 @@ pub(super) struct Sentence {
 
 pub(super) struct Analysis {
     pub(super) sentences: Vec<Sentence>,
+    /// The reply's language code ("en"), once known: a few words are read in it alone.
+    pub(super) lang: String,
     /// All non-injected sentences, lowercased, joined.
     pub(super) clean: String,
     pub(super) reference: DateTime<Utc>,
@@ -78,6 +80,7 @@ impl Analysis {
             .join("\n");
         Analysis {
             sentences,
+            lang: String::new(),
             clean,
             reference,
         }

@@ -573,10 +573,26 @@ vocab!(START_REQUEST, start_request);
 vocab!(CONDITION, condition);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
-pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
-    let words: Vec<String> = LANG_DATA
+pub(crate) static QUESTION_OR: LazyLock<Regex> =
+    LazyLock::new(|| question_or_of(LANG_DATA.iter().flat_map(|l| l.classify.question_or.iter())));
+
+/// The split points of one language: Dutch "of" is English "of", not "or", so a reply is
+/// split by its own language's word (all languages' words when its language is unknown).
+pub(crate) fn question_or(lang: &str) -> &'static Regex {
+    static BY_LANG: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+        LANG_DATA
+            .iter()
+            .map(|l| (l.code, question_or_of(l.classify.question_or.iter())))
+            .collect()
+    });
+    BY_LANG
         .iter()
-        .flat_map(|l| l.classify.question_or.iter())
+        .find(|(code, _)| *code == lang)
+        .map_or(&*QUESTION_OR, |(_, re)| re)
+}
+
+fn question_or_of<'a>(words: impl Iterator<Item = &'a String>) -> Regex {
+    let words: Vec<String> = words
         .map(|w| format!(",?\\s+{w}\\s+"))
         .chain(std::iter::once(";".to_string()))
         .collect();
@@ -584,7 +600,7 @@ pub(crate) static QUESTION_OR: LazyLock<Regex> = LazyLock::new(|| {
         #[allow(clippy::expect_used)]
         Regex::new(";").expect("a semicolon")
     })
-});
+}
 
 // BANT wording (`bant.toml`): what the reader looks for, and what the levels complete it with.
 vocab!(AUTHORITY_STATES, bant authority.states);
