@@ -801,6 +801,12 @@ const PHRASINGS: &[(&str, &str)] = &[
         "interested",
         "I've copied in Tomasz, our analytics engineer. Could the two of us get a demo?",
     ),
+    // An explicit request that turns against a deferral is the point of the reply.
+    (
+        "interested",
+        "Pas avant la fin de notre migration, prévue mi-janvier. En revanche, j'aimerais \
+         qu'on cale dès maintenant un pilote pour fin février.",
+    ),
     // A question about how a pilot would run asks about it.
     ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
 ];

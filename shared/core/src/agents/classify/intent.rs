@@ -57,9 +57,19 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         // A request beside a deferral that is not itself the request ("We're mid-migration
         // until spring. Happy to see a demo."): which one is meant, a person decides.
         // An explicit request ("we'd like to book a demo") stands beside a dated plan.
-        let explicit = requests.iter().any(|s| {
+        let explicit_in = |s: &Sentence| {
             unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower)
-        });
+        };
+        let explicit = requests.iter().any(|s| explicit_in(s));
+        // "Pas avant la fin de notre migration. En revanche, j'aimerais qu'on cale dès
+        // maintenant un pilote.": an explicit request that turns against the deferral is
+        // the point.
+        if requests
+            .iter()
+            .any(|s| explicit_in(s) && vocab::CONTRAST.is_match(&s.lower))
+        {
+            return Intent::Interested;
+        }
         if puts_off(a)
             || !explicit
                 && a.clean()

@@ -241,6 +241,10 @@ pub(crate) struct ClassifyFile {
     /// request with a later date that waits for it does not ask now.
     #[serde(default)]
     pub condition: Vec<String>,
+    /// A sentence that turns against the one before ("En revanche, …", "But …"): an explicit
+    /// request so introduced is the point of the reply, beside a deferral.
+    #[serde(default)]
+    pub contrast: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -571,6 +575,7 @@ vocab!(COMPETITOR_COMPARISON, competitor_comparison);
 vocab!(THEN_REF, then_ref);
 vocab!(START_REQUEST, start_request);
 vocab!(CONDITION, condition);
+vocab!(CONTRAST, contrast);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
 pub(crate) static QUESTION_OR: LazyLock<Regex> =
@@ -700,6 +705,7 @@ mod tests {
                 &file.question_or,
                 &file.start_request,
                 &file.condition,
+                &file.contrast,
             ];
             for list in lists {
                 for f in list {
@@ -788,7 +794,8 @@ mod tests {
             THEN_REF: then_ref,
             SARCASM: sarcasm,
             START_REQUEST: start_request,
-            CONDITION: condition
+            CONDITION: condition,
+            CONTRAST: contrast
         );
         assert_ne!(
             QUESTION_OR.as_str(),
