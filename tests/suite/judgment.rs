@@ -381,6 +381,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more8"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more9",
+        dir: eval.join("more9"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
