@@ -386,6 +386,11 @@ fn parts() -> Vec<Part> {
         dir: eval.join("more9"),
         show_misses: true,
     });
+    parts.push(Part {
+        name: "eval more10",
+        dir: eval.join("more10"),
+        show_misses: true,
+    });
     // Never print a holdout or third-seller message: they are measured, not read.
     parts.push(Part {
         name: "eval holdout",
