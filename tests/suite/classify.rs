@@ -807,6 +807,21 @@ const PHRASINGS: &[(&str, &str)] = &[
         "Pas avant la fin de notre migration, prévue mi-janvier. En revanche, j'aimerais \
          qu'on cale dès maintenant un pilote pour fin février.",
     ),
+    // "Not before April" puts off; it sets no deadline.
+    (
+        "not_now",
+        "I'd be glad to have that conversation, just not before April.",
+    ),
+    // A short answer to the writer's own question says nothing about who to write to.
+    (
+        "interested",
+        "Who in their right mind enjoys four providers? Not me. Book me in for the demo.",
+    ),
+    // Someone else's departure is no wrong-person reply.
+    (
+        "question",
+        "Two of the team have moved on since the summer. Does it support SSO?",
+    ),
     // A question about how a pilot would run asks about it.
     ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
 ];

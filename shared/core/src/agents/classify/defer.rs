@@ -11,8 +11,7 @@ pub(super) fn defers(lower: &str, reference: DateTime<Utc>) -> bool {
 
 /// Deferral wording: "after the migration", "next year", "later", a later quarter.
 pub(super) fn defer_words(lower: &str, reference: DateTime<Utc>) -> bool {
-    // "before our Q1 planning", "by the end of January": a deadline, not a postponement.
-    let without_deadlines = vocab::DEADLINE.replace_all(lower, " ");
+    let without_deadlines = without_deadlines(lower);
     let lower = without_deadlines.as_ref();
     if !vocab::DEFER.is_match(lower) {
         return false;
@@ -30,7 +29,7 @@ pub(super) fn defer_words(lower: &str, reference: DateTime<Utc>) -> bool {
 /// A date alone that lies ahead: a later year, or a month two or more months after the
 /// message date (not a deadline, not a past event).
 pub(super) fn later_date(lower: &str, reference: DateTime<Utc>) -> bool {
-    let without_deadlines = vocab::DEADLINE.replace_all(lower, " ");
+    let without_deadlines = without_deadlines(lower);
     let lower = without_deadlines.as_ref();
     if vocab::PAST.is_match(lower) {
         return false;
@@ -48,6 +47,22 @@ pub(super) fn later_date(lower: &str, reference: DateTime<Utc>) -> bool {
     month_words(lower).iter().any(|(_, month)| {
         let ahead = (month + 12 - reference.month()) % 12;
         ahead >= 2
+    })
+}
+
+/// The sentence without its deadlines: "before our Q1 planning", "by the end of January" set
+/// a deadline, not a postponement; "not before April" is one, and stays.
+fn without_deadlines(lower: &str) -> std::borrow::Cow<'_, str> {
+    vocab::DEADLINE.replace_all(lower, |c: &regex::Captures| {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        let before = lower.get(..start).unwrap_or("");
+        let last_word = before.split_whitespace().last().unwrap_or("");
+        if has_negation(last_word) {
+            whole.to_string()
+        } else {
+            " ".to_string()
+        }
     })
 }
 

@@ -20,7 +20,12 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
     if unsubscribe {
         return Intent::Unsubscribe;
     }
-    let wrong_strong = a.any(&vocab::WRONG_PERSON);
+    // "Who enjoys reconciling four providers? Not me.": a short answer to the writer's own
+    // question is no statement about who we should write to.
+    let wrong_strong = a.clean().any(|s| {
+        vocab::WRONG_PERSON.is_match(&s.lower)
+            && !(s.lower.split_whitespace().count() <= 3 && a.before(s).is_some_and(|p| p.question))
+    });
     let requests: Vec<&Sentence> = a.clean().filter(|s| asks_for_it(s, a)).collect();
     let interest = !requests.is_empty();
     // "Talk to our CTO if you want a demo": the request in a sentence that sends us to
