@@ -37,7 +37,7 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         .any(|s| !redirects(&s.lower) || unnegated(&vocab::INTEREST_STRONG, &s.lower));
     let names_address = a.clean.contains('@');
     let redirect =
-        a.clean().any(|s| redirects(&s.lower)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
+        a.clean().any(|s| redirects_elsewhere(s)) || (names_address && a.any(&vocab::REDIRECT_WEAK));
     if wrong_strong || redirect && !own_interest {
         return Intent::WrongPerson;
     }
@@ -116,6 +116,12 @@ pub(super) fn asks_about_product(lower: &str) -> bool {
             c.name("subject")
                 .is_none_or(|subject| !vocab::whole(&vocab::NOT_THE_PRODUCT, subject.as_str()))
         })
+}
+
+/// A sentence that sends us to someone else, not only to an assistant or an urgent-contact
+/// line ("For urgent matters please contact …" is what absence notices write).
+pub(super) fn redirects_elsewhere(s: &Sentence) -> bool {
+    redirects(&s.lower) && !vocab::ASSISTANT_OR_URGENT.is_match(&s.lower)
 }
 
 /// Sends us to someone else ("please contact our CTO"), but not "please contact me in Q2"
