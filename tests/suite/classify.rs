@@ -822,6 +822,15 @@ const PHRASINGS: &[(&str, &str)] = &[
         "question",
         "Two of the team have moved on since the summer. Does it support SSO?",
     ),
+    // The Turkish capital "İ" lowercases to a plain "i".
+    ("not_interested", "İhtiyacımız yok, teşekkürler."),
+    // An absence notice without automatic headers: its return date is no deferral, its
+    // urgent-contact line no redirect.
+    (
+        "out_of_office",
+        "I am currently out of the office with limited access to email and will return on \
+         Monday 4 January. For urgent matters please contact help@acme.example.",
+    ),
     // A question about how a pilot would run asks about it.
     ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
 ];

@@ -8,9 +8,11 @@ pub mod html;
 pub mod injection;
 pub mod patterns;
 
-/// Lowercase with typographic apostrophes, quotes and dashes made plain.
+/// Lowercase with typographic apostrophes, quotes and dashes made plain; the Turkish capital
+/// "İ" becomes a plain "i" (Unicode lowercases it to "i" and a combining dot).
 pub fn plain_lower(s: &str) -> String {
     s.to_lowercase()
+        .replace("i\u{307}", "i")
         .replace(['’', '‘', '´', '`'], "'")
         .replace(['“', '”', '„', '«', '»'], "\"")
         .replace(['–', '—'], "-")
