@@ -824,10 +824,10 @@ const PHRASINGS: &[(&str, &str)] = &[
     ),
     // The Turkish capital "İ" lowercases to a plain "i".
     ("not_interested", "İhtiyacımız yok, teşekkürler."),
-    // An absence notice without automatic headers: its return date is no deferral, its
-    // urgent-contact line no redirect.
+    // An urgent-contact line is no redirect: without automatic headers, a person who is
+    // away until a later month puts contact off.
     (
-        "out_of_office",
+        "not_now",
         "I am currently out of the office with limited access to email and will return on \
          Monday 4 January. For urgent matters please contact help@acme.example.",
     ),

@@ -134,8 +134,6 @@ pub(super) fn machine_intent(
     // start of a message that asks nothing and offers nothing is still a machine's.
     // A reason to decline ("we have our own solution") is a person's answer, even after a
     // "thank you for your message" that auto-responders also write.
-    // "I am out of the office … and will return on 4 January": the return date is no
-    // person's deferral.
     let first_part = truncate_bytes(body, 400);
     let absence_with_return = absent(first_part) && ooo_until(mail, analysis.reference).is_some();
     let human_signals = analysis.any_unnegated(&vocab::INTEREST_STRONG)
@@ -145,7 +143,7 @@ pub(super) fn machine_intent(
         || analysis.any(&vocab::NOT_INTERESTED_WEAK)
         || analysis.any(&vocab::WRONG_PERSON)
         || analysis.clean().any(super::intent::redirects_elsewhere)
-        || !absence_with_return && super::intent::not_now(analysis)
+        || super::intent::not_now(analysis)
         || super::intent::interested(analysis)
         || analysis.clean().any(|s| s.question && topics.any(s));
     if !human_signals {
