@@ -36,8 +36,8 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         .iter()
         .any(|s| !redirects(&s.lower) || unnegated(&vocab::INTEREST_STRONG, &s.lower));
     let names_address = a.clean.contains('@');
-    let redirect = a.clean().any(|s| redirects_elsewhere(s))
-        || (names_address && a.any(&vocab::REDIRECT_WEAK));
+    let redirect =
+        a.clean().any(redirects_elsewhere) || (names_address && a.any(&vocab::REDIRECT_WEAK));
     if wrong_strong || redirect && !own_interest {
         return Intent::WrongPerson;
     }
