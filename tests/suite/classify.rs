@@ -833,6 +833,27 @@ const PHRASINGS: &[(&str, &str)] = &[
     ),
     // A question about how a pilot would run asks about it.
     ("question", "Wie würde ein Pilot bei uns konkret ablaufen?"),
+    // A person asking whether a machine wrote to them is no auto-responder.
+    (
+        "unclear",
+        "C'est un message automatique ou il y a vraiment quelqu'un derrière ?",
+    ),
+    // An opt-out with a word between the verb and its object.
+    ("unsubscribe", "Odstraňte prosím můj kontakt."),
+    ("unsubscribe", "Löschen Sie umgehend meine Daten."),
+    (
+        "complaint",
+        "Vi diffido formalmente dal contattarmi ulteriormente.",
+    ),
+    // Declines without "not interested".
+    ("not_interested", "Hier gaan we niet op in."),
+    ("not_interested", "Grazie, ma passo."),
+    ("not_interested", "Für uns lohnt sich so etwas nicht."),
+    // A question after "two questions:".
+    (
+        "question",
+        "Dos dudas: ¿la app de empleados está en catalán? ¿Y en qué horario atiende el soporte?",
+    ),
 ];
 
 #[test]

@@ -145,7 +145,11 @@ pub(super) fn machine_intent(
         || analysis.clean().any(super::intent::redirects_elsewhere)
         || super::intent::not_now(analysis)
         || super::intent::interested(analysis)
-        || analysis.clean().any(|s| s.question && topics.any(s));
+        || analysis.clean().any(|s| s.question && topics.any(s))
+        // "Is this an automatic message or is someone there?": a person asking.
+        || analysis
+            .clean()
+            .any(|s| s.question && vocab::AUTO_BODY.is_match(&s.lower));
     if !human_signals {
         if absence_with_return {
             return Some(Intent::OutOfOffice);
