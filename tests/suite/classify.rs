@@ -849,6 +849,19 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("not_interested", "Hier gaan we niet op in."),
     ("not_interested", "Grazie, ma passo."),
     ("not_interested", "Für uns lohnt sich so etwas nicht."),
+    // The message taken for another matter: a person answers, not the knowledge.
+    (
+        "unclear",
+        "Sorry, is this about the invoice we sent last week?",
+    ),
+    ("unclear", "Geht es hier um unsere Bestellung vom Oktober?"),
+    ("unclear", "Gaat dit over de factuur van oktober?"),
+    (
+        "unclear",
+        "Est-ce au sujet de notre dossier de remboursement ?",
+    ),
+    // … while a question about buying is still a question.
+    ("question", "Does the invoice come monthly or yearly?"),
     // A question after "two questions:".
     (
         "question",

@@ -84,6 +84,13 @@ pub(super) fn human_intent(a: &Analysis, topics: &Topics) -> Intent {
         }
         return Intent::Interested;
     }
+    // "Is this about the October invoice?": the message taken for another matter is no
+    // question about the product.
+    if a.clean()
+        .any(|s| s.question && vocab::OTHER_MATTER.is_match(&s.lower))
+    {
+        return Intent::Unclear;
+    }
     // "Can we talk again once the new entity exists?" puts off; it asks nothing.
     if a.clean().any(|s| {
         (s.question || s.request || vocab::INFO_ONLY.is_match(&s.lower))

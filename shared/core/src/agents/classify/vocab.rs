@@ -245,6 +245,10 @@ pub(crate) struct ClassifyFile {
     /// request so introduced is the point of the reply, beside a deferral.
     #[serde(default)]
     pub contrast: Vec<String>,
+    /// A question that takes our message for another matter ("Is this about the October
+    /// invoice?"): the writer has not understood who writes; a person answers.
+    #[serde(default)]
+    pub other_matter: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -576,6 +580,7 @@ vocab!(THEN_REF, then_ref);
 vocab!(START_REQUEST, start_request);
 vocab!(CONDITION, condition);
 vocab!(CONTRAST, contrast);
+vocab!(OTHER_MATTER, other_matter);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
 pub(crate) static QUESTION_OR: LazyLock<Regex> =
@@ -706,6 +711,7 @@ mod tests {
                 &file.start_request,
                 &file.condition,
                 &file.contrast,
+                &file.other_matter,
             ];
             for list in lists {
                 for f in list {
@@ -795,7 +801,8 @@ mod tests {
             SARCASM: sarcasm,
             START_REQUEST: start_request,
             CONDITION: condition,
-            CONTRAST: contrast
+            CONTRAST: contrast,
+            OTHER_MATTER: other_matter
         );
         assert_ne!(
             QUESTION_OR.as_str(),
