@@ -862,6 +862,12 @@ const PHRASINGS: &[(&str, &str)] = &[
     ),
     // … while a question about buying is still a question.
     ("question", "Does the invoice come monthly or yearly?"),
+    // A question after a colon is read alone, beside the deferral before it.
+    (
+        "question",
+        "Not before the second half of next year for us, but one question in the meantime: \
+         do you support Snowflake?",
+    ),
     // A question after "two questions:".
     (
         "question",

@@ -226,6 +226,12 @@ pub(super) fn not_now(a: &Analysis) -> bool {
 
 /// One sentence puts things off: deferral wording, or a later time with a verb of contact.
 fn defers_contact(s: &Sentence, a: &Analysis) -> bool {
-    vocab::NOT_NOW.is_match(&s.lower)
-        || (defers(&s.lower, a.reference) && vocab::CONTACT_VERB.is_match(&s.lower))
+    // "Pas avant le second semestre, mais une question en attendant : gérez-vous la paie au
+    // Luxembourg ?": what a question after a colon asks is read alone.
+    let asked = match s.lower.rsplit_once(':') {
+        Some((_, tail)) if s.question && tail.split_whitespace().count() >= 3 => tail,
+        _ => s.lower.as_str(),
+    };
+    vocab::NOT_NOW.is_match(asked)
+        || (defers(asked, a.reference) && vocab::CONTACT_VERB.is_match(asked))
 }
