@@ -351,6 +351,7 @@ fn parts() -> Vec<Part> {
         ("eval more8", "more8"),
         ("eval more9", "more9"),
         ("eval more10", "more10"),
+        ("eval more11", "more11"),
     ] {
         parts.push(Part {
             name,
