@@ -868,6 +868,31 @@ const PHRASINGS: &[(&str, &str)] = &[
         "Not before the second half of next year for us, but one question in the meantime: \
          do you support Snowflake?",
     ),
+    // A call asked for at a phone number is a request now; a call put off to a later
+    // month is a deferral.
+    (
+        "interested",
+        "Easier by phone, honestly. Could you give me a ring tomorrow morning on +44 20 7946 1551?",
+    ),
+    (
+        "interested",
+        "Prefiero que lo hablemos. Llámame mañana a partir de las diez al +34 91 555 71 61.",
+    ),
+    ("not_now", "Not now. Call me in March on +44 20 7946 1551."),
+    // A signature's privacy notice, with an address and the word "oposición", is no part
+    // of the message.
+    (
+        "question",
+        "¿Cuánto tardaríais en tenernos funcionando?\n\nAinhoa Castillo\n\nLe informamos de \
+         que sus datos personales serán tratados con la finalidad de gestionar la relación \
+         comercial. Puede ejercer sus derechos de acceso, supresión y oposición escribiendo a \
+         privacidad@olivar.example.",
+    ),
+    // An English "data mart" is no Turkish March.
+    (
+        "interested",
+        "We would like to arrange a proof of concept against our finance data mart on BigQuery.",
+    ),
     // A question after "two questions:".
     (
         "question",

@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more10` further parts, each measured once before any tuning on it, the figures kept in
+//! `more11` further parts, each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -416,6 +416,7 @@ fn judgment_figures_per_part_and_language() {
             "eval more8" => (99.0, 0),
             "eval more9" => (98.0, 0),
             "eval more10" => (97.0, 0),
+            "eval more11" => (98.5, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (94.0, 0),
             "vantorq replies" => (90.0, 0),

@@ -159,6 +159,10 @@ pub(super) fn interested(a: &Analysis) -> bool {
     a.clean().any(|s| asks_for_it(s, a))
 }
 
+/// A phone number: "+44 20 7946 1551", "020 7946 1551", "(030) 555-0142".
+static PHONE: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| vocab::compile(r"(?:\+|\b0|\(0)\d[\d ()./-]{5,}\d"));
+
 /// One sentence asks for a demo, meeting, call, proposal, trial or POC now.
 fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     if defer_words(&s.lower, a.reference) {
@@ -169,12 +173,17 @@ fn asks_for_it(s: &Sentence, a: &Analysis) -> bool {
     // in after the board meeting." waits.
     if later_date(&s.lower, a.reference)
         && (vocab::CONTACT_VERB.is_match(&s.lower)
+            || vocab::CALL_ME.is_match(&s.lower)
             || vocab::NOT_NOW.is_match(&s.lower)
             || vocab::CONDITION.is_match(&s.lower) && not_now(a))
     {
         return false;
     }
     if unnegated(&vocab::INTEREST_STRONG, &s.lower) || unnegated(&vocab::INTERESTED, &s.lower) {
+        return true;
+    }
+    // "Could you give me a ring tomorrow on +44 20 7946 1551?": a call asked for at a number.
+    if vocab::CALL_ME.is_match(&s.lower) && PHONE.is_match(&s.lower) && !has_negation(&s.lower) {
         return true;
     }
     // The thing asked for and the asking in one clause: "Is the contract annual, or can we
@@ -233,5 +242,6 @@ fn defers_contact(s: &Sentence, a: &Analysis) -> bool {
         _ => s.lower.as_str(),
     };
     vocab::NOT_NOW.is_match(asked)
-        || (defers(asked, a.reference) && vocab::CONTACT_VERB.is_match(asked))
+        || (defers(asked, a.reference)
+            && (vocab::CONTACT_VERB.is_match(asked) || vocab::CALL_ME.is_match(asked)))
 }

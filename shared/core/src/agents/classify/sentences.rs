@@ -31,7 +31,12 @@ impl Analysis {
         let mut sentences = Vec::new();
         // "Please send:" introduces a list that may follow after an empty line.
         let mut list_request = false;
-        for paragraph in split_paragraphs(own_text) {
+        for (index, paragraph) in split_paragraphs(own_text).into_iter().enumerate() {
+            // A signature's legal notice ("Le informamos de que sus datos personales …",
+            // "This e-mail is confidential …") is not what the sender says to us.
+            if index > 0 && legal_notice(&paragraph) {
+                continue;
+            }
             let mut in_paragraph: Vec<Sentence> = Vec::new();
             let starts_with_item = paragraph.lines().next().is_some_and(|l| BULLET.is_match(l));
             if !starts_with_item {
@@ -107,6 +112,11 @@ impl Analysis {
     pub(super) fn is_empty(&self) -> bool {
         self.clean.trim().is_empty()
     }
+}
+
+/// A paragraph that opens as a legal notice (its first 200 bytes).
+fn legal_notice(paragraph: &str) -> bool {
+    vocab::LEGAL_NOTICE.is_match(&plain_lower(truncate_bytes(paragraph.trim_start(), 200)))
 }
 
 pub(super) fn split_paragraphs(text: &str) -> Vec<String> {

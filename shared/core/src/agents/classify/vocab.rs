@@ -249,6 +249,14 @@ pub(crate) struct ClassifyFile {
     /// invoice?"): the writer has not understood who writes; a person answers.
     #[serde(default)]
     pub other_matter: Vec<String>,
+    /// Asking to be phoned ("give me a ring", "llámame"): with a phone number in the same
+    /// sentence, a request for a call now.
+    #[serde(default)]
+    pub call_me: Vec<String>,
+    /// The opening of a signature's legal notice (confidentiality, registered office, a
+    /// privacy notice naming the reader's rights): that paragraph is no part of the message.
+    #[serde(default)]
+    pub legal_notice: Vec<String>,
 }
 
 /// One `bant.toml`: the wording of budget, authority, need and timeline, of a meeting (when
@@ -581,6 +589,8 @@ vocab!(START_REQUEST, start_request);
 vocab!(CONDITION, condition);
 vocab!(CONTRAST, contrast);
 vocab!(OTHER_MATTER, other_matter);
+vocab!(CALL_ME, call_me);
+vocab!(LEGAL_NOTICE, legal_notice);
 vocab!(SARCASM, sarcasm);
 /// A split point between the two sides of an alternative question: ";" or a language's "or".
 pub(crate) static QUESTION_OR: LazyLock<Regex> =
@@ -712,6 +722,8 @@ mod tests {
                 &file.condition,
                 &file.contrast,
                 &file.other_matter,
+                &file.call_me,
+                &file.legal_notice,
             ];
             for list in lists {
                 for f in list {
@@ -802,7 +814,9 @@ mod tests {
             START_REQUEST: start_request,
             CONDITION: condition,
             CONTRAST: contrast,
-            OTHER_MATTER: other_matter
+            OTHER_MATTER: other_matter,
+            CALL_ME: call_me,
+            LEGAL_NOTICE: legal_notice
         );
         assert_ne!(
             QUESTION_OR.as_str(),
