@@ -114,9 +114,10 @@ impl Analysis {
     }
 }
 
-/// A paragraph that opens as a legal notice (its first 200 bytes).
+/// A paragraph that opens as a legal notice (its first 200 bytes) and asks nothing.
 fn legal_notice(paragraph: &str) -> bool {
-    vocab::LEGAL_NOTICE.is_match(&plain_lower(truncate_bytes(paragraph.trim_start(), 200)))
+    !paragraph.contains('?')
+        && vocab::LEGAL_NOTICE.is_match(&plain_lower(truncate_bytes(paragraph.trim_start(), 200)))
 }
 
 pub(super) fn split_paragraphs(text: &str) -> Vec<String> {
