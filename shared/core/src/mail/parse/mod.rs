@@ -295,11 +295,18 @@ mod tests {
     }
 
     #[test]
-    fn outlook_blocks_in_finnish_czech_and_polish_are_cut() {
+    fn outlook_blocks_and_attributions_in_further_languages_are_cut() {
         for text in [
             "Ei kiitos.\n\nLähettäjä: Ava <ava@x.example>\nLähetetty: maanantai\nVastaanottaja: Aino\nAihe: Demo\n\nHi Aino, shall I send a few time slots?",
             "Ne, děkuji.\n\n-----Původní zpráva-----\nOd: Ava <ava@x.example>\nOdesláno: pondělí\nKomu: Jana\nPředmět: Demo\n\nHi Jana, shall I send a few time slots?",
             "Nie, dziękuję.\n\nOd: Ava <ava@x.example>\nWysłano: poniedziałek\nDo: Anna\nTemat: Demo\n\nHi Anna, shall I send a few time slots?",
+            "Дякуємо, але ні.\n\n-----Оригінальне повідомлення-----\nВід: Ava <ava@x.example>\nНадіслано: понеділок\nКому: Олена\nТема: Demo\n\nHi Olena, shall I send a few time slots?",
+            "Спасибо, но нет.\n\nОт: Ava <ava@x.example>\nОтправлено: понедельник\nКому: Ольга\nТема: Demo\n\nHi Olga, shall I send a few time slots?",
+            "Mulțumesc, dar nu.\n\nDe la: Ava <ava@x.example>\nTrimis: luni\nCătre: Ana\nSubiect: Demo\n\nHi Ana, shall I send a few time slots?",
+            "Köszönöm, nem.\n\nFeladó: Ava <ava@x.example>\nKüldve: hétfő\nCímzett: Anna\nTárgy: Demo\n\nHi Anna, shall I send a few time slots?",
+            "Ευχαριστώ, όχι.\n\nΑπό: Ava <ava@x.example>\nΣτάλθηκε: Δευτέρα\nΠρος: Μαρία\nΘέμα: Demo\n\nHi Maria, shall I send a few time slots?",
+            "Teşekkürler, gerek yok.\n\nKimden: Ava <ava@x.example>\nGönderildi: Pazartesi\nKime: Ayşe\nKonu: Demo\n\nHi Ayşe, shall I send a few time slots?",
+            "Ne, hvala.\n\npon, 9. nov. 2026 ob 10:00 je Ava <ava@x.example> napisala:\n> Hi Ana, shall I send a few time slots?",
         ] {
             let r = split_reply(text, None);
             assert!(!r.own.contains("time slots"), "{text}: {:?}", r.own);

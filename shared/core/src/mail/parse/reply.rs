@@ -32,10 +32,10 @@ pattern!(
 pattern!(
     /// "Ava Reed <ava@…> wrote:" without a leading date.
     pub(super) ATTRIBUTION_TAIL,
-    r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev)\s*:\s*$"
+    r"(?i)^.{0,300}\b(wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev|napsal|napsala|napísal|napísala|kirjoitti|написал|написала|написав|написала|написа|írta|a scris|έγραψε|kirjutas|rakstīja|rašė|va escriure|yazdı|napisao|napisala|je napisal|je napisala)\s*:\s*$"
 );
-pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|wiadomość oryginalna|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|původní zpráva|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
-pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od|lähettäjä)\s*\*?\s*:\s*\S");
+pattern!(pub(super) SEPARATOR, r"(?i)^\s*(_{8,}|-{2,}\s*(original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|wiadomość oryginalna|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|původní zpráva|исходное сообщение|оригинальное сообщение|оригінальне повідомлення|початкове повідомлення|оригинално съобщение|pôvodná správa|izvirno sporočilo|originalno sporočilo|izvorna poruka|originalna poruka|mesaj original|mesajul original|eredeti üzenet|αρχικό μήνυμα|algne sõnum|algne kiri|sākotnējais ziņojums|originalus laiškas|pradinis laiškas|missatge original|özgün ileti|orijinal mesaj|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht)\s*-{2,}|(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht)\s*:)\s*$");
+pattern!(pub(super) HEADER_FROM, r"(?i)^\s*\*?(from|von|de|van|da|från|fra|od|lähettäjä|от|від|de\ la|feladó|από|saatja|no|nuo|kimden|šalje|šalju)\s*\*?\s*:\s*\S");
 pattern!(pub(super) HEADER_NEXT, r"(?xi)
             ^\s*\*?
             (
@@ -78,6 +78,44 @@ pattern!(pub(super) HEADER_NEXT, r"(?xi)
               | odesláno
               | komu
               | předmět
+              | отправлено
+              | кому
+              | копия
+              | тема
+              | надіслано
+              | копія
+              | изпратено
+              | до
+              | относно
+              | odoslané
+              | predmet
+              | poslano
+              | za
+              | zadeva
+              | prima
+              | trimis
+              | către
+              | subiect
+              | küldve
+              | címzett
+              | tárgy
+              | στάλθηκε
+              | προς
+              | θέμα
+              | saadetud
+              | adressaat
+              | teema
+              | nosūtīts
+              | kam
+              | tēma
+              | išsiųsta
+              | tema
+              | enviat
+              | per\ a
+              | assumpte
+              | gönderildi
+              | kime
+              | konu
             )\s*\*?\s*:
         ");
 pattern!(pub(super) SIG_DELIMITER, r"^\s*(--|-- |—|––|__)\s*$");
