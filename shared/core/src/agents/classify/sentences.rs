@@ -28,6 +28,7 @@ pub(super) struct Analysis {
 pattern!(pub(super) BULLET, r"^\s*([-*•·▪◦]|\d{1,2}[.)]|[a-z][.)])\s+");
 impl Analysis {
     pub(super) fn new(own_text: &str, reference: DateTime<Utc>) -> Analysis {
+        let own_text = &greek_question_marks(own_text);
         let mut sentences = Vec::new();
         // "Please send:" introduces a list that may follow after an empty line.
         let mut list_request = false;
@@ -112,6 +113,27 @@ impl Analysis {
     pub(super) fn is_empty(&self) -> bool {
         self.clean.trim().is_empty()
     }
+}
+
+/// Greek asks with ";" (or its own sign, U+037E): in a sentence with Greek words it is a "?".
+fn greek_question_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    let greek =
+        |c: char| ('\u{370}'..='\u{3ff}').contains(&c) || ('\u{1f00}'..='\u{1fff}').contains(&c);
+    if !text.chars().any(greek) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut greek_sentence = false;
+    for c in text.chars() {
+        let asks = c == '\u{37e}' || c == ';' && greek_sentence;
+        out.push(if asks { '?' } else { c });
+        if asks || matches!(c, '.' | '!' | '?' | '\n') {
+            greek_sentence = false;
+        } else if greek(c) {
+            greek_sentence = true;
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A paragraph that opens as a legal notice (its first 200 bytes) and asks nothing.
@@ -274,7 +296,17 @@ pub(super) fn has_negation(clause: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::split_sentences;
+    use super::{greek_question_marks, split_sentences};
+
+    #[test]
+    fn a_greek_semicolon_after_a_greek_word_asks() {
+        assert_eq!(
+            greek_question_marks("Υποστηρίζετε SAP; Πόσο κοστίζει;"),
+            "Υποστηρίζετε SAP? Πόσο κοστίζει?"
+        );
+        assert_eq!(greek_question_marks("Τι κάνει\u{37e}"), "Τι κάνει?");
+        assert_eq!(greek_question_marks("a; b"), "a; b");
+    }
 
     #[test]
     fn a_title_before_a_name_does_not_end_the_sentence() {
