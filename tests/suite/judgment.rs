@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more12` further parts, each measured once before any tuning on it, the figures kept in
+//! `more13` further parts, each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -353,6 +353,7 @@ fn parts() -> Vec<Part> {
         ("eval more10", "more10"),
         ("eval more11", "more11"),
         ("eval more12", "more12"),
+        ("eval more13", "more13"),
     ] {
         parts.push(Part {
             name,
