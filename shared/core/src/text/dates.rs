@@ -144,7 +144,7 @@ static WEEKDAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
 pattern!(
     /// Words after which an ambiguous month name ("may") is a month: "in May", "by May".
     TIME_INTRO,
-    r"(?i)\b(in|by|until|till|after|before|from|since|early|mid|late|end of|start of|beginning of|during)[\s-]+$"
+    r"(?i)\b(in|by|until|till|after|before|from|since|for|around|early|mid|late|end of|start of|beginning of|during)[\s-]+$"
 );
 
 /// The month (1–12) a name stands for, in any language; a trailing dot is ignored.
