@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more13` further parts, each measured once before any tuning on it, the figures kept in
+//! `more14` further parts (`more14` answers the third seller, Vantorq), each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -139,12 +139,14 @@ impl Sellers {
         }
     }
 
-    /// The seller of a reply, by its part and lead id (`L…` Lumora, `C…` Corvid).
+    /// The seller of a reply, by its part and lead id (`L…` Lumora, `C…` Corvid, `V…`
+    /// Vantorq).
     fn of(&self, part: &str, lead: &str) -> &Topics {
         match part {
             "vantorq replies" => &self.vantorq,
             "corvid replies" => &self.corvid,
             _ if lead.starts_with('C') => &self.corvid,
+            _ if lead.starts_with('V') => &self.vantorq,
             _ => &self.lumora,
         }
     }
@@ -354,6 +356,7 @@ fn parts() -> Vec<Part> {
         ("eval more11", "more11"),
         ("eval more12", "more12"),
         ("eval more13", "more13"),
+        ("eval more14", "more14"),
     ] {
         parts.push(Part {
             name,
