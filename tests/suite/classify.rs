@@ -888,6 +888,8 @@ const PHRASINGS: &[(&str, &str)] = &[
          comercial. Puede ejercer sus derechos de acceso, supresión y oposición escribiendo a \
          privacidad@olivar.example.",
     ),
+    // "Funny you should write today" sends us to nobody.
+    ("unclear", "Funny you should write today."),
     // An English "data mart" is no Turkish March.
     (
         "interested",
