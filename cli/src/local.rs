@@ -332,9 +332,6 @@ async fn record_config(deps: &Deps, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The bundled examples (`examples/<name>`), by name.
-pub const EXAMPLES: &[&str] = &["lumora", "corvid"];
-
 /// Where the bundled examples live (`SQA_EXAMPLES_DIR`, else the source tree's `examples/`).
 fn examples_root() -> PathBuf {
     if let Some(d) = std::env::var_os("SQA_EXAMPLES_DIR") {
@@ -343,24 +340,52 @@ fn examples_root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"))
 }
 
-/// Where the default example (the Lumora corpus) lives (`SQA_EXAMPLE_DIR` overrides it).
+/// The file in the examples folder that names the default example (data, not code).
+const DEFAULT_EXAMPLE_FILE: &str = "DEFAULT";
+
+/// The bundled examples: the folders of the examples root that hold a workspace, by name,
+/// the default first.
+fn bundled_examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(examples_root())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join(CONFIG_FILE).is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    let default = default_example().unwrap_or_default();
+    names.sort_by_key(|n| (*n != default, n.clone()));
+    names
+}
+
+/// The name of the default example, as `examples/DEFAULT` gives it.
+fn default_example() -> Result<String> {
+    let path = examples_root().join(DEFAULT_EXAMPLE_FILE);
+    let name = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (the default example's name)",
+            path.display()
+        )
+    })?;
+    Ok(name.trim().to_string())
+}
+
+/// Where the default example lives (`SQA_EXAMPLE_DIR` overrides it).
 pub fn example_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR") {
         return Ok(PathBuf::from(d));
     }
-    example("lumora")
+    example(&default_example()?)
 }
 
-/// An example by name (`lumora`, `corvid`) or a folder laid out like `examples/lumora`
-/// (`sqa.toml`, `leads/`, `replies/`, `web/`, the knowledge it names).
+/// A bundled example by name (a folder of the examples root with an `sqa.toml`) or a folder
+/// laid out like one (`sqa.toml`, `leads/`, `replies/`, `web/`, the knowledge it names).
 pub fn example(name_or_dir: &str) -> Result<PathBuf> {
-    let dir = if EXAMPLES.contains(&name_or_dir) {
-        if name_or_dir == "lumora"
-            && let Some(d) = std::env::var_os("SQA_EXAMPLE_DIR")
-        {
-            PathBuf::from(d)
-        } else {
-            examples_root().join(name_or_dir)
+    let bundled = bundled_examples();
+    let dir = if bundled.iter().any(|n| n == name_or_dir) {
+        match std::env::var_os("SQA_EXAMPLE_DIR") {
+            Some(d) if default_example().is_ok_and(|n| n == name_or_dir) => PathBuf::from(d),
+            _ => examples_root().join(name_or_dir),
         }
     } else {
         PathBuf::from(name_or_dir)
@@ -369,9 +394,9 @@ pub fn example(name_or_dir: &str) -> Result<PathBuf> {
         return Ok(dir);
     }
     bail!(
-        "{}: no {CONFIG_FILE} there; an example is one of {} or a folder laid out like examples/lumora (set SQA_EXAMPLES_DIR for the bundled ones)",
+        "{}: no {CONFIG_FILE} there; an example is one of {} or a folder laid out like the bundled ones (set SQA_EXAMPLES_DIR for those)",
         dir.display(),
-        EXAMPLES.join(", ")
+        bundled.join(", ")
     )
 }
 

@@ -144,16 +144,21 @@ pub async fn run(args: SpeedArgs) -> Result<i32> {
         let mailer = local::mailer(&ws.deps.config, dir.path(), &ws.store)?;
         let n = args.send_rate_mails;
         let t0 = Instant::now();
+        // The workspace's own agent sends: no seller is named here.
+        let agent = &ws.deps.config.agent;
+        let domain = agent.email.rsplit('@').next().unwrap_or("agent.example");
         for i in 0..n {
-            let id = format!("<rate-{i}@agent.lumora-analytics.example>");
+            let id = format!("<rate-{i}@{domain}>");
             let raw = format!(
-                "From: Ava Reed <ava@agent.lumora-analytics.example>\r\nTo: <rate{i}@kestrelpay.example>\r\nSubject: rate {i}\r\nMessage-ID: {id}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+                "From: {} <{}>\r\nTo: <rate{i}@kestrelpay.example>\r\nSubject: rate {i}\r\nMessage-ID: {id}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+                agent.name,
+                agent.email,
                 "A line of an ordinary first email, about eighty characters long, repeated.\r\n"
                     .repeat(20)
             );
             mailer
                 .send(&OutgoingEmail {
-                    from: "ava@agent.lumora-analytics.example".into(),
+                    from: agent.email.clone(),
                     to: vec![format!("rate{i}@kestrelpay.example")],
                     message_id: id,
                     raw: raw.into_bytes(),
