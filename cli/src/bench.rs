@@ -8,6 +8,7 @@ use crate::local::{self, Workspace};
 use crate::out::outln;
 use anyhow::{Context, Result};
 use clap::Args;
+use sqa_core::config::AgentIdentity;
 use sqa_core::import;
 use sqa_core::ports::QueueName;
 use sqa_core::stages::{self, InboundMessage, runner};
@@ -88,9 +89,13 @@ fn synthetic_csv(n: usize) -> String {
     s
 }
 
-fn reply_eml(lead: &str, d: &str, i: usize, text: &str) -> String {
+/// A synthetic lead's reply to the workspace's own agent (its name, address and Message-ID
+/// domain, so the reply binds to the lead's outreach).
+fn reply_eml(agent: &AgentIdentity, lead: &str, d: &str, i: usize, text: &str) -> String {
+    let (name, email, domain) = (&agent.name, &agent.email, agent.mail_domain());
+    let first = name.split_whitespace().next().unwrap_or("there");
     format!(
-        "From: Alex Tester{i} <alex.tester{i}@{d}>\r\nTo: Ava Reed <ava@agent.lumora-analytics.example>\r\nSubject: Re: hello\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-{i}@{d}>\r\nIn-Reply-To: <outreach-{lead}-1@agent.lumora-analytics.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi Ava,\r\n\r\n{text}\r\n\r\nAlex\r\n"
+        "From: Alex Tester{i} <alex.tester{i}@{d}>\r\nTo: {name} <{email}>\r\nSubject: Re: hello\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-{i}@{d}>\r\nIn-Reply-To: <outreach-{lead}-1@{domain}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi {first},\r\n\r\n{text}\r\n\r\nAlex\r\n"
     )
 }
 
@@ -161,7 +166,13 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
         let path = replies_dir.join(format!("{lead}.eml"));
         std::fs::write(
             &path,
-            reply_eml(&lead, d, i, REPLIES[(i / every) % REPLIES.len()]),
+            reply_eml(
+                &ws.deps.config.agent,
+                &lead,
+                d,
+                i,
+                REPLIES[(i / every) % REPLIES.len()],
+            ),
         )?;
         let body = serde_json::to_string(&InboundMessage {
             v: stages::MESSAGE_VERSION,

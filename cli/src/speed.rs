@@ -146,7 +146,7 @@ pub async fn run(args: SpeedArgs) -> Result<i32> {
         let t0 = Instant::now();
         // The workspace's own agent sends: no seller is named here.
         let agent = &ws.deps.config.agent;
-        let domain = agent.email.rsplit('@').next().unwrap_or("agent.example");
+        let domain = agent.mail_domain();
         for i in 0..n {
             let id = format!("<rate-{i}@{domain}>");
             let raw = format!(
