@@ -12,6 +12,8 @@
 use regex::Regex;
 use serde::Deserialize;
 use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// The languages with data files, in detection order.
 #[cfg(test)]
@@ -448,7 +450,7 @@ pub(crate) fn bant_words(
 pub(crate) fn union<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
     let parts: Vec<String> = fragments
         .filter(|f| !f.trim().is_empty())
-        .map(|f| format!("(?:{})", non_capturing(f)))
+        .map(|f| format!("(?:{})", non_capturing(&accent_tolerant(f))))
         .collect();
     if parts.is_empty() {
         r"[^\s\S]".to_string()
@@ -470,6 +472,137 @@ pub(crate) fn compile(pattern: &str) -> Regex {
             #[allow(clippy::expect_used)]
             Regex::new(r"[^\s\S]").expect("the empty pattern")
         })
+}
+
+/// Words of at least this many letters also match when written without their accents.
+const TOLERANT_FROM: usize = 5;
+
+/// `fragment`, so that its longer words also match as people type them on a phone or a
+/// foreign keyboard: "später" also matches "spaeter" and "spater", "désolé" "desole",
+/// "děkuji" "dekuji", "ευχαριστώ" "ευχαριστω". Only in words of five letters or more: in
+/// shorter ones the accent often tells two words apart (es "sí" / "si", fr "où" / "ou",
+/// pt "é" / "e"). Escapes, classes and group syntax are kept as they are.
+pub(crate) fn accent_tolerant(fragment: &str) -> String {
+    let chars: Vec<char> = fragment.chars().collect();
+    // Which characters are letters of the fragment's words (not of `\b`, `\p{L}`, `(?i)`).
+    let mut letter = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                i += 2;
+                if matches!(chars.get(i - 1), Some('p' | 'P')) && chars.get(i) == Some(&'{') {
+                    while i < chars.len() && chars[i] != '}' {
+                        i += 1;
+                    }
+                }
+            }
+            '(' if chars.get(i + 1) == Some(&'?') => {
+                i += 2;
+                while i < chars.len() && chars[i].is_alphabetic() {
+                    i += 1;
+                }
+            }
+            c => {
+                letter[i] = c.is_alphabetic();
+                i += 1;
+            }
+        }
+    }
+    // The length of the word each letter is in.
+    let mut word_len = vec![0usize; chars.len()];
+    let mut start = 0;
+    while start < chars.len() {
+        if !letter[start] {
+            start += 1;
+            continue;
+        }
+        let end = (start..chars.len())
+            .find(|&j| !letter[j])
+            .unwrap_or(chars.len());
+        word_len[start..end].fill(end - start);
+        start = end;
+    }
+    let mut out = String::with_capacity(fragment.len() + 16);
+    let mut class = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !letter[i] {
+            // Copied as written; only classes are tracked (a letter in one gets its plain
+            // form added beside it, not a group).
+            match c {
+                '[' => class += 1,
+                ']' if class > 0 => class -= 1,
+                _ => {}
+            }
+            out.push(c);
+            if c == '[' {
+                // "[]…]" and "[^]…]": a "]" first in a class is a literal.
+                if chars.get(i + 1) == Some(&'^') {
+                    i += 1;
+                    out.push('^');
+                }
+                if chars.get(i + 1) == Some(&']') {
+                    i += 1;
+                    out.push(']');
+                }
+            }
+            i += 1;
+            continue;
+        }
+        let plain = if word_len[i] >= TOLERANT_FROM {
+            unaccented(c)
+        } else {
+            Vec::new()
+        };
+        if plain.is_empty() {
+            out.push(c);
+        } else if class > 0 {
+            out.push(c);
+            out.extend(
+                plain
+                    .iter()
+                    .filter(|p| p.chars().count() == 1)
+                    .map(String::as_str),
+            );
+        } else {
+            out.push_str("(?:");
+            out.push(c);
+            for p in &plain {
+                out.push('|');
+                out.push_str(p);
+            }
+            out.push(')');
+        }
+        i += 1;
+    }
+    out
+}
+
+/// How a letter is written without its accent: "ä" as "ae" or "a", "ß" as "ss", "é" as
+/// "e"; nothing for a plain letter.
+fn unaccented(c: char) -> Vec<String> {
+    let spelled: &[(char, &[&str])] = &[
+        ('ä', &["ae", "a"]),
+        ('ö', &["oe", "o"]),
+        ('ü', &["ue", "u"]),
+        ('ß', &["ss"]),
+        ('æ', &["ae"]),
+        ('ø', &["oe", "o"]),
+        ('å', &["aa", "a"]),
+        ('ł', &["l"]),
+        ('đ', &["d"]),
+        ('ı', &["i"]),
+    ];
+    if let Some((_, plain)) = spelled.iter().find(|(k, _)| *k == c) {
+        return plain.iter().map(|p| p.to_string()).collect();
+    }
+    let mut decomposed = std::iter::once(c).nfd();
+    match decomposed.next() {
+        Some(base) if base != c && decomposed.all(is_combining_mark) => vec![base.to_string()],
+        _ => Vec::new(),
+    }
 }
 
 /// `fragment` with its groups made non-capturing. Nothing reads the groups of a joined list,
@@ -651,6 +784,28 @@ pub(crate) static DATE_UNTIL: LazyLock<Regex> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn longer_words_also_match_without_their_accents() {
+        let re = |f: &str| compile(&bounded([f.to_string()].iter()));
+        let later = re("erst (?:im|ab) (?:april|später)");
+        for text in ["erst ab später", "erst ab spaeter", "erst ab spater"] {
+            assert!(later.is_match(text), "{text}");
+        }
+        assert!(re("désolé").is_match("desole"));
+        assert!(re("děkuji").is_match("dekuji"));
+        assert!(re("ευχαριστώ").is_match("ευχαριστω"));
+        assert!(re("große pläne").is_match("grosse plaene"));
+        // A class keeps being a class, escapes and groups stay as written.
+        assert!(re(r"[äa]ndern\b").is_match("andern"));
+        assert!(re(r"(?:nächst)\w*").is_match("naechste"));
+        assert!(re(r"\w+ später").is_match("wir spater"));
+        assert_eq!(accent_tolerant(r"\p{L}+ später"), r"\p{L}+ sp(?:ä|ae|a)ter");
+        // Short words keep their accent: "si" is no "sí", "ou" no "où".
+        assert!(!re("sí").is_match("si"));
+        assert!(!re("où").is_match("ou"));
+        assert_eq!(accent_tolerant(r"no\s+\w+"), r"no\s+\w+");
+    }
 
     #[test]
     fn every_data_file_parses_and_every_fragment_compiles() {
