@@ -450,7 +450,7 @@ pub(crate) fn bant_words(
 pub(crate) fn union<'a>(fragments: impl Iterator<Item = &'a String>) -> String {
     let parts: Vec<String> = fragments
         .filter(|f| !f.trim().is_empty())
-        .map(|f| format!("(?:{})", non_capturing(&accent_tolerant(f))))
+        .map(|f| format!("(?:{})", non_capturing(&tolerant(f))))
         .collect();
     if parts.is_empty() {
         r"[^\s\S]".to_string()
@@ -477,12 +477,13 @@ pub(crate) fn compile(pattern: &str) -> Regex {
 /// Words of at least this many letters also match when written without their accents.
 const TOLERANT_FROM: usize = 5;
 
-/// `fragment`, so that its longer words also match as people type them on a phone or a
-/// foreign keyboard: "später" also matches "spaeter" and "spater", "désolé" "desole",
-/// "děkuji" "dekuji", "ευχαριστώ" "ευχαριστω". Only in words of five letters or more: in
-/// shorter ones the accent often tells two words apart (es "sí" / "si", fr "où" / "ou",
+/// `fragment`, so that it also matches as people type on a phone or a foreign keyboard:
+/// longer words without their accents ("später" also matches "spaeter" and "spater",
+/// "désolé" "desole", "děkuji" "dekuji", "ευχαριστώ" "ευχαριστω"), and apostrophes left out
+/// ("don't" "dont", "i'm" "im", "j'ai" "jai"). Accents only in words of five letters or more:
+/// in shorter ones the accent often tells two words apart (es "sí" / "si", fr "où" / "ou",
 /// pt "é" / "e"). Escapes, classes and group syntax are kept as they are.
-pub(crate) fn accent_tolerant(fragment: &str) -> String {
+pub(crate) fn tolerant(fragment: &str) -> String {
     let chars: Vec<char> = fragment.chars().collect();
     // Which characters are letters of the fragment's words (not of `\b`, `\p{L}`, `(?i)`).
     let mut letter = vec![false; chars.len()];
@@ -537,6 +538,10 @@ pub(crate) fn accent_tolerant(fragment: &str) -> String {
                 _ => {}
             }
             out.push(c);
+            // An apostrophe may be left out, unless the fragment already says how often.
+            if c == '\'' && class == 0 && !matches!(chars.get(i + 1), Some('?' | '*' | '+' | '{')) {
+                out.push('?');
+            }
             if c == '[' {
                 // "[]…]" and "[^]…]": a "]" first in a class is a literal.
                 if chars.get(i + 1) == Some(&'^') {
@@ -786,7 +791,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn longer_words_also_match_without_their_accents() {
+    fn words_also_match_without_their_accents_or_apostrophes() {
         let re = |f: &str| compile(&bounded([f.to_string()].iter()));
         let later = re("erst (?:im|ab) (?:april|später)");
         for text in ["erst ab später", "erst ab spaeter", "erst ab spater"] {
@@ -800,11 +805,15 @@ mod tests {
         assert!(re(r"[äa]ndern\b").is_match("andern"));
         assert!(re(r"(?:nächst)\w*").is_match("naechste"));
         assert!(re(r"\w+ später").is_match("wir spater"));
-        assert_eq!(accent_tolerant(r"\p{L}+ später"), r"\p{L}+ sp(?:ä|ae|a)ter");
+        assert_eq!(tolerant(r"\p{L}+ später"), r"\p{L}+ sp(?:ä|ae|a)ter");
+        assert!(re("i don't need it").is_match("i dont need it"));
+        assert!(re("j'ai pas le temps").is_match("jai pas le temps"));
+        assert!(re("[a-z]+'s").is_match("its"));
+        assert_eq!(tolerant("l'?ho"), "l'?ho");
         // Short words keep their accent: "si" is no "sí", "ou" no "où".
         assert!(!re("sí").is_match("si"));
         assert!(!re("où").is_match("ou"));
-        assert_eq!(accent_tolerant(r"no\s+\w+"), r"no\s+\w+");
+        assert_eq!(tolerant(r"no\s+\w+"), r"no\s+\w+");
     }
 
     #[test]
