@@ -26,8 +26,8 @@ pub(super) fn defer_words(lower: &str, reference: DateTime<Utc>) -> bool {
     true
 }
 
-/// A date alone that lies ahead: a later year, or a month two or more months after the
-/// message date (not a deadline, not a past event).
+/// A date alone that lies ahead: a later year, or a month two to ten months after the
+/// message date (not a deadline, not a past event, not last month).
 pub(super) fn later_date(lower: &str, reference: DateTime<Utc>) -> bool {
     let without_deadlines = without_deadlines(lower);
     let lower = without_deadlines.as_ref();
@@ -43,10 +43,11 @@ pub(super) fn later_date(lower: &str, reference: DateTime<Utc>) -> bool {
         return true;
     }
     // A month two or more months ahead ("may" alone is mostly a verb: `month_words` takes
-    // it only after "in", "by", "until" …).
+    // it only after "in", "by", "until" …). The month before the message's is one just
+    // past ("the board met in October", written in November), not one eleven months ahead.
     month_words(lower).iter().any(|(_, month)| {
         let ahead = (month + 12 - reference.month()) % 12;
-        ahead >= 2
+        (2..=10).contains(&ahead)
     })
 }
 

@@ -81,11 +81,11 @@ pub fn classify_with(mail: &InboundEmail, topics: &Topics) -> Classification {
     let reference = mail.date.unwrap_or_else(Utc::now);
     let injection = detect_injection(mail);
     let lang = detect_lang(&mail.own_text, &mail.text);
-    let mut analysis = Analysis::new(
+    let analysis = Analysis::new(
         truncate_bytes(&mail.own_text, MAX_ANALYSED_BYTES),
         reference,
-    );
-    analysis.lang = lang.clone();
+    )
+    .in_lang(&lang);
 
     let machine = machine_intent(mail, &analysis, topics);
     let intent = machine.unwrap_or_else(|| {
@@ -165,7 +165,8 @@ pub struct Asked {
 /// detector sets aside is never a question; a list's lead-in ("Two questions:") and a
 /// question that says nothing to look up ("Any thoughts?") are left out.
 pub fn questions(own_text: &str, vocabulary: &Topics) -> Vec<Asked> {
-    let analysis = Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now());
+    let analysis = Analysis::new(truncate_bytes(own_text, MAX_ANALYSED_BYTES), Utc::now())
+        .in_lang(&detect_lang(own_text, own_text));
     let tags = vocabulary.tags();
     analysis
         .clean()
@@ -281,6 +282,12 @@ mod tests {
             s,
             vec!["Bitte löschen Sie gemäß Art. 17 DSGVO.", "Danke!", "Ok?"]
         );
+        // Written all in lower case, a small letter starts a sentence too.
+        assert_eq!(
+            split_sentences("goes live in march. april? ok thx"),
+            vec!["goes live in march.", "april?", "ok thx"]
+        );
+        assert_eq!(split_sentences("Live in march. april?").len(), 1);
     }
 
     #[test]

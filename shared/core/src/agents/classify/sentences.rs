@@ -92,6 +92,22 @@ impl Analysis {
         }
     }
 
+    /// The analysis of a reply in `lang`: its chat shorthand written out ("pls send
+    /// pricing" reads as "please send pricing").
+    pub(super) fn in_lang(mut self, lang: &str) -> Analysis {
+        for s in &mut self.sentences {
+            s.lower = vocab::expand_shorthand(&s.lower, lang);
+            s.request = s.request || vocab::REQUEST_LEAD.is_match(&s.lower);
+        }
+        self.clean = self
+            .clean()
+            .map(|s| s.lower.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.lang = lang.to_string();
+        self
+    }
+
     pub(super) fn clean(&self) -> impl Iterator<Item = &Sentence> {
         self.sentences.iter().filter(|s| !s.injected)
     }
@@ -187,6 +203,9 @@ pub(super) fn paragraph_units(paragraph: &str) -> Vec<String> {
 /// language files' `title_abbreviation`).
 pub(super) fn split_sentences(unit: &str) -> Vec<String> {
     let chars: Vec<char> = unit.chars().collect();
+    // A reply typed all in lower case ("not b4 march. keep me posted tho") starts its
+    // sentences with small letters.
+    let no_capitals = !chars.iter().any(|c| c.is_uppercase());
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -227,6 +246,7 @@ pub(super) fn split_sentences(unit: &str) -> Vec<String> {
                 }
                 let next_starts = k < chars.len()
                     && (chars[k].is_uppercase()
+                        || no_capitals && chars[k].is_alphabetic()
                         || matches!(chars[k], '¿' | '¡' | '"' | '“' | '(' | '-'));
                 if next_starts {
                     out.push(chars[start..j].iter().collect());

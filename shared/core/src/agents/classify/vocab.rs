@@ -73,6 +73,10 @@ pub(crate) struct ClassifyFile {
     /// Letters typical of the language (a small bonus in detection).
     #[serde(default)]
     pub letters: String,
+    /// Chat shorthand and its full form, `"pls = please"`: a whole word written so in a
+    /// reply in this language is read as its full form.
+    #[serde(default)]
+    pub shorthand: Vec<String>,
     #[serde(default)]
     pub unsubscribe: Vec<String>,
     /// A newsletter footer's opt-out notice ("you can unsubscribe at any time"): not a request.
@@ -429,6 +433,59 @@ pub(crate) static LANG_DATA: LazyLock<Vec<Lang>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// A language's shorthand ("u", "pls", "b4") and the pattern that finds its words.
+pub(crate) struct Shorthand {
+    words: std::collections::HashMap<String, String>,
+    pattern: Regex,
+}
+
+/// Each language's shorthand, by language code.
+static SHORTHAND: LazyLock<std::collections::HashMap<&'static str, Shorthand>> =
+    LazyLock::new(|| {
+        LANG_DATA
+            .iter()
+            .filter_map(|l| {
+                let words: std::collections::HashMap<String, String> = l
+                    .classify
+                    .shorthand
+                    .iter()
+                    .filter_map(|entry| entry.split_once(" = "))
+                    .map(|(short, full)| (short.trim().to_string(), full.trim().to_string()))
+                    .filter(|(short, full)| !short.is_empty() && !full.is_empty())
+                    .collect();
+                if words.is_empty() {
+                    return None;
+                }
+                let mut keys: Vec<&String> = words.keys().collect();
+                // The longest first, so "b4" is not read as "b" then "4".
+                keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+                let alternation = keys
+                    .iter()
+                    .map(|k| regex::escape(k))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                let pattern = compile(&format!(r"(?:^|\b)(?:{alternation})(?:\b|$)"));
+                Some((l.code, Shorthand { words, pattern }))
+            })
+            .collect()
+    });
+
+/// `lower` with the chat shorthand of `lang` written out ("do u do payroll in zurich" →
+/// "do you do payroll in zurich"); unchanged in a language without shorthand.
+pub(crate) fn expand_shorthand(lower: &str, lang: &str) -> String {
+    let Some(s) = SHORTHAND.get(lang) else {
+        return lower.to_string();
+    };
+    s.pattern
+        .replace_all(lower, |c: &regex::Captures| {
+            s.words
+                .get(&c[0])
+                .cloned()
+                .unwrap_or_else(|| c[0].to_string())
+        })
+        .into_owned()
+}
 
 /// One list of every language's `classify.toml`, in language order (to build a pattern
 /// around it).
