@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more14` further parts (`more14` answers the third seller, Vantorq), each measured once before any tuning on it, the figures kept in
+//! `more16` further parts (`more14` answers the third seller, Vantorq; `more15` and `more16` all three sellers), each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -357,6 +357,8 @@ fn parts() -> Vec<Part> {
         ("eval more12", "more12"),
         ("eval more13", "more13"),
         ("eval more14", "more14"),
+        ("eval more15", "more15"),
+        ("eval more16", "more16"),
     ] {
         parts.push(Part {
             name,
@@ -425,6 +427,8 @@ fn judgment_figures_per_part_and_language() {
             "eval more12" => (99.0, 0),
             "eval more13" => (98.5, 0),
             "eval more14" => (98.5, 0),
+            "eval more15" => (95.5, 0),
+            "eval more16" => (80.5, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (94.0, 0),
             "vantorq replies" => (90.0, 0),
@@ -2050,6 +2054,115 @@ fn hard_human_intents_in_the_core_languages() {
         ("not_interested", "Not for now or ever, thanks."),
         ("not_interested", "Danke, wir sind versorgt."),
         ("not_interested", "Merci, nous sommes équipés."),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(want, body)| {
+            let got = classified(body, "Re: your message", false).intent;
+            (got.as_str() != *want).then(|| format!("{want} <- {}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Replies typed in a hurry: lower case, no accents or umlauts, no apostrophes, chat
+/// shorthand, a bare month as the question (sentences written for this test, not taken from
+/// any eval part). An opt-out in the last line of a long decline stays an opt-out.
+#[test]
+fn replies_typed_in_a_hurry_keep_their_intent() {
+    let cases = [
+        ("not_now", "swamped w the audit til feb. march?"),
+        (
+            "not_now",
+            "not until the new erp is in. ping me after that pls",
+        ),
+        (
+            "not_now",
+            "bin grad im umzug, melden sie sich bitte spaeter nochmal, so im maerz",
+        ),
+        ("wrong_person", "not me, ask our finance guy"),
+        (
+            "wrong_person",
+            "no idea who handles that tbh, i only do the front desk",
+        ),
+        (
+            "not_interested",
+            "we're 8 people, way too small for something like this",
+        ),
+        ("not_interested", "dont need it, thx"),
+        ("question", "do u support sso w azure?"),
+        (
+            "interested",
+            "can u send me pricing for 250 ppl? want to decide this month",
+        ),
+        (
+            "unsubscribe",
+            "Thanks for writing. We have a provider we are happy with and no plans to \
+             change it this year or next.\n\nAnd please don't write to me again.",
+        ),
+        (
+            "unsubscribe",
+            "Kein Bedarf. Und bitte schreiben Sie mir nicht mehr.",
+        ),
+        (
+            "unsubscribe",
+            "Geen interesse, en mail me alsjeblieft niet meer.",
+        ),
+        (
+            "interested",
+            "Ein Testzugang wär super, gern für zwei Leute.",
+        ),
+        (
+            "not_interested",
+            "Ne, lass mal gut sein, wir machen das mit Excel.",
+        ),
+        (
+            "wrong_person",
+            "Ich bin nur die Assistenz, ich leite es intern weiter.",
+        ),
+        ("unclear", "Dienstag passt es nicht, Mittwoch wäre besser."),
+        (
+            "wrong_person",
+            "ik zit op de receptie, geen idee wie hierover beslist",
+        ),
+        (
+            "not_now",
+            "Tot half maart zit de planning vol. daarna graag",
+        ),
+        ("question", "werkt 't ook met Snowflake?"),
+        (
+            "wrong_person",
+            "mauvais destinataire, je gère uniquement la logistique",
+        ),
+        (
+            "interested",
+            "Salut, ok pour un appel, jeudi matin ça irait ?",
+        ),
+        (
+            "not_now",
+            "Adesso è impossibile, abbiamo la chiusura di bilancio. Sentiamoci dopo le feste.",
+        ),
+        (
+            "wrong_person",
+            "Sono solo un'addetta della segreteria, non decido io.",
+        ),
+        (
+            "interested",
+            "Dale, coordinamos una llamada? El martes estoy libre toda la mañana.",
+        ),
+        (
+            "not_interested",
+            "Somos demasiado chicos para una herramienta así, gracias de todas formas.",
+        ),
+        ("question", "vcs processam a folha de autônomos tb?"),
+        (
+            "not_interested",
+            "Obrigado, mas a gente já tem um fornecedor que faz isso.",
+        ),
+        (
+            "unclear",
+            "gracias, ya agendamos una demo con otro proveedor",
+        ),
     ];
     let wrong: Vec<String> = cases
         .iter()
