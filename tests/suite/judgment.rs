@@ -430,7 +430,7 @@ fn judgment_figures_per_part_and_language() {
             "eval more15" => (95.5, 0),
             "eval more16" => (80.5, 0),
             // Measured, never read: floors only catch a regression of the whole.
-            "eval holdout" => (94.0, 0),
+            "eval holdout" => (95.0, 0),
             "vantorq replies" => (90.0, 0),
             _ => (0.0, usize::MAX),
         };
