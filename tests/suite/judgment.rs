@@ -2163,6 +2163,20 @@ fn replies_typed_in_a_hurry_keep_their_intent() {
             "unclear",
             "gracias, ya agendamos una demo con otro proveedor",
         ),
+        // A story's "his replacement" sends us nowhere; "no need to" is no decline.
+        (
+            "not_now",
+            "Our director retires in December. His replacement, Ana Ruiz, starts on 4 January. \
+             Get back to me in February and I'll put it in front of her.",
+        ),
+        (
+            "interested",
+            "sure, send the trial link over. no need to go through procurement",
+        ),
+        (
+            "interested",
+            "We would therefore welcome a short call with our finance director.",
+        ),
     ];
     let wrong: Vec<String> = cases
         .iter()
