@@ -2188,6 +2188,69 @@ fn replies_typed_in_a_hurry_keep_their_intent() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// The point of a long or formal letter, next to its background: a history, a past date, a
+/// story's names, a notice of another matter (sentences written for this test, not taken
+/// from any eval part).
+#[test]
+fn a_letters_point_is_read_beside_its_background() {
+    let cases = [
+        (
+            "not_interested",
+            "Merci pour les précisions. Après en avoir discuté avec la direction, nous \
+             n'irons pas plus loin avec votre solution.",
+        ),
+        (
+            "interested",
+            "Je veux bien la présentation : jeudi matin ou vendredi après-midi, à votre choix.",
+        ),
+        (
+            "interested",
+            "Le chiedo di mandarci una proposta, indicando anche se e quando sarà possibile \
+             includere la Svizzera.",
+        ),
+        (
+            "question",
+            "Buongiorno, una domanda: gli operatori che devono solo segnalare i guasti vanno \
+             pagati come utenti?",
+        ),
+        ("complaint", "Ho segnalato la vostra mail come spam."),
+        (
+            "interested",
+            "Le agradecería que nos enviara una propuesta para 40 usuarios con el detalle del soporte.",
+        ),
+        (
+            "unclear",
+            "¿Nos pueden enviar una factura rectificativa? El importe no coincide con el pedido.",
+        ),
+        (
+            "wrong_person",
+            "Obrigado pela mensagem. Essa escolha não passa por mim: quem define as \
+             ferramentas é a diretoria na sede.",
+        ),
+        (
+            "interested",
+            "Há dois anos passamos a fazer tudo numa folha de cálculo. Sim para a demo, pode ser na quinta?",
+        ),
+        (
+            "unclear",
+            "Segue o mapa de férias da equipa. Confirmem as datas até 30 de novembro, por favor.",
+        ),
+        (
+            "interested",
+            "Thank you for your note. Our payroll has run in-house on the same desktop software \
+             since 2014. I would therefore welcome a call with you next week.",
+        ),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(want, body)| {
+            let got = classified(body, "Re: your message", false).intent;
+            (got.as_str() != *want).then(|| format!("{want} <- {}: {body}", got.as_str()))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// The intents beyond machine mail and opt-outs in Polish, Swedish, Danish, Norwegian, Finnish
 /// and Czech (sentences written for this test, not taken from any eval part).
 #[test]

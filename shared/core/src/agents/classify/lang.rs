@@ -35,6 +35,13 @@ pub(super) fn lang_scores(text: &str) -> Option<(&'static str, f32)> {
             if l.classify.stopwords.iter().any(|w| w == token) {
                 scores[i].1 += 1.0;
             }
+            // Chat shorthand ("vc", "xq", "pls") is a hint of its language too.
+            if l.classify.shorthand.iter().any(|e| {
+                e.split_once(" = ")
+                    .is_some_and(|(short, _)| short.trim() == token)
+            }) {
+                scores[i].1 += 0.5;
+            }
         }
     }
     for (i, l) in langs.iter().enumerate() {
@@ -77,5 +84,12 @@ mod tests {
         assert_eq!(detect_lang(it, it), "it");
         let de = "Guten Tag, was kostet es pro Mitarbeiter und Monat?";
         assert_eq!(detect_lang(de, de), "de");
+        // Typed in a hurry, without accents, with shorthand.
+        let es = "q tan rapido se implementa? tenemos gente en 3 paises";
+        assert_eq!(detect_lang(es, es), "es");
+        let it = "ora impossibile, poi volentieri";
+        assert_eq!(detect_lang(it, it), "it");
+        let pt = "vc sabe se tem app?";
+        assert_eq!(detect_lang(pt, pt), "pt");
     }
 }
