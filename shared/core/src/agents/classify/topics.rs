@@ -421,6 +421,15 @@ impl Topics {
         let lower = GENERIC.ignore.replace_all(&s.lower, " ");
         let lower = lower.as_ref();
         let terms: BTreeSet<String> = knowledge::terms(lower).into_iter().collect();
+        // A sentence typed all in lower case writes names in lower case too ("r u cheaper
+        // than stratacore?"): its words are read as if capitalised, since nothing tells a
+        // name from a word there.
+        let text = if s.text.chars().any(char::is_uppercase) {
+            std::borrow::Cow::Borrowed(s.text.as_str())
+        } else {
+            std::borrow::Cow::Owned(capitalised_words(&s.text))
+        };
+        let text = text.as_ref();
         let mut found = BTreeSet::new();
         for (i, t) in self.tags.iter().enumerate() {
             let hit = t.words.as_ref().is_some_and(|re| re.is_match(lower))
@@ -428,7 +437,7 @@ impl Topics {
                 || t.headings
                     .iter()
                     .any(|h| h.intersection(&terms).take(2).count() >= 2)
-                || !t.names.find(&s.text).is_empty();
+                || !t.names.find(text).is_empty();
             if hit {
                 found.insert(i);
             }
@@ -439,7 +448,7 @@ impl Topics {
             && !found.contains(i)
             && GENERIC.verbs.is_match(lower)
             && !GENERIC.support.is_match(lower)
-            && !self.tool_vocabulary.find(&s.text).is_empty()
+            && !self.tool_vocabulary.find(text).is_empty()
         {
             found.insert(*i);
         }
@@ -466,6 +475,21 @@ impl Topics {
             .filter_map(|i| self.tags.get(i).map(|t| t.name.clone()))
             .collect()
     }
+}
+
+/// `text` with the first letter of every word in upper case.
+fn capitalised_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at_start = true;
+    for c in text.chars() {
+        if at_start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        at_start = !c.is_alphanumeric();
+    }
+    out
 }
 
 /// The distinctive terms of each of the seller's pain points (`[company] pain_points`, each
@@ -735,6 +759,10 @@ email = "sam@seller.example"
         );
         assert_eq!(topics_of(&t, "Do you cover mixed fleets?"), ["fleets"]);
         assert_eq!(topics_of(&t, "Does it know Quadrix models?"), ["fleets"]);
+        // Typed all in lower case, a name is still a name; in a written sentence a lower-case
+        // word that spells a name is not.
+        assert_eq!(topics_of(&t, "does it know quadrix models?"), ["fleets"]);
+        assert!(topics_of(&t, "Does it know quadrix models?").is_empty());
         // No `data_residency` tag: hosting falls back to security; no `sso` tag and no
         // fallback: not emitted.
         assert_eq!(
