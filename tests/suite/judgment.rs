@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more16` further parts (`more14` answers the third seller, Vantorq; `more15` and `more16` all three sellers), each measured once before any tuning on it, the figures kept in
+//! `more17` further parts (`more14` answers the third seller, Vantorq; `more15` … `more17` all three sellers), each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -428,8 +428,9 @@ fn judgment_figures_per_part_and_language() {
             "eval more12" => (99.0, 0),
             "eval more13" => (98.5, 0),
             "eval more14" => (98.5, 0),
-            "eval more15" => (95.5, 0),
-            "eval more16" => (80.5, 0),
+            "eval more15" => (97.5, 0),
+            "eval more16" => (96.0, 0),
+            "eval more17" => (97.0, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (95.0, 0),
             "vantorq replies" => (90.0, 0),
@@ -2240,6 +2241,85 @@ fn a_letters_point_is_read_beside_its_background() {
             "Thank you for your note. Our payroll has run in-house on the same desktop software \
              since 2014. I would therefore welcome a call with you next week.",
         ),
+    ];
+    assert_intents(&cases);
+}
+
+/// Wrong person, deferral, decline and interest in German (incl. Austrian and Swiss) and
+/// Dutch business replies, without the usual words for them (sentences written for this
+/// test, not taken from any eval part).
+#[test]
+fn business_german_and_dutch_keep_their_intent() {
+    let cases = [
+        (
+            "wrong_person",
+            "Mit der Lohnverrechnung und den Meldungen an die ÖGK habe ich nichts mehr zu tun, \
+             ich bin jetzt im Vertrieb.",
+        ),
+        (
+            "wrong_person",
+            "Ehrlich gesagt weiss ich nicht, wer bei uns die Instandhaltung betreut.",
+        ),
+        (
+            "wrong_person",
+            "Über neue Software wird bei uns ausschliesslich in der Holding in Zürich entschieden.",
+        ),
+        (
+            "not_interested",
+            "Unser Ticketsystem ist selbst entwickelt, und das lösen wir sicher nicht ab.",
+        ),
+        (
+            "not_interested",
+            "Ein zusätzliches Tool kommt bei uns nicht in Frage.",
+        ),
+        (
+            "not_interested",
+            "Wir haben uns bereits für eine andere Lösung entschieden.",
+        ),
+        ("not_now", "Vorher kann ich Ihnen keine Zusage geben."),
+        (
+            "interested",
+            "Könnten Sie nächste Woche einmal bei uns in Linz vorbeischauen?",
+        ),
+        (
+            "interested",
+            "Wir haben uns für Ihre Lösung entschieden, schicken Sie den Vertrag.",
+        ),
+        (
+            "interested",
+            "Darüber entscheide ich nicht allein, aber schicken Sie gern ein Angebot.",
+        ),
+        (
+            "unclear",
+            "Wir haben uns nicht für Ihre Lösung entschieden.",
+        ),
+        ("question", "Kann man bei Ihnen auch monatlich kündigen?"),
+        (
+            "not_interested",
+            "Een eigen wagenpark hebben wij niet, alles wordt gehuurd.",
+        ),
+        (
+            "not_interested",
+            "Ons ERP dekt eigenlijk alles wat we nodig hebben.",
+        ),
+        (
+            "not_now",
+            "Neem dan gerust na de krokusvakantie nog eens contact op.",
+        ),
+        ("wrong_person", "Dat is echt zijn terrein, niet het mijne."),
+        (
+            "wrong_person",
+            "De beslissing over een nieuw pakket ligt bij de raad van bestuur.",
+        ),
+        (
+            "interested",
+            "Kunnen we een offerte krijgen voor 80 medewerkers?",
+        ),
+        (
+            "interested",
+            "De keuze voor een leverancier ligt bij ons, dus stuur maar een offerte.",
+        ),
+        ("question", "Kan ik een offerte ook per maand betalen?"),
     ];
     assert_intents(&cases);
 }
