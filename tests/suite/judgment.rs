@@ -360,6 +360,7 @@ fn parts() -> Vec<Part> {
         ("eval more15", "more15"),
         ("eval more16", "more16"),
         ("eval more17", "more17"),
+        ("eval more18", "more18"),
     ] {
         parts.push(Part {
             name,
