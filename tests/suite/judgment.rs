@@ -4,7 +4,7 @@
 //! (vocabulary may be tuned on it), its `more`, `more2` and `more3` parts (tuned too: further
 //! cases written from the rules; `more2` and `more3` hold deferrals, declines, wrong-person
 //! replies, indirect interest and questions, `more2` also Portuguese opt-outs; `more4` …
-//! `more17` further parts (`more14` answers the third seller, Vantorq; `more15` … `more17` all three sellers), each measured once before any tuning on it, the figures kept in
+//! `more18` further parts (`more14` answers the third seller, Vantorq; `more15` … `more18` all three sellers), each measured once before any tuning on it, the figures kept in
 //! the set's README), its `holdout` part (never read while tuning: only its
 //! figures are printed, never a message), the second public seller's replies
 //! (`sellers/corvid-payroll/replies`) and the third seller's
@@ -432,6 +432,7 @@ fn judgment_figures_per_part_and_language() {
             "eval more15" => (97.5, 0),
             "eval more16" => (96.0, 0),
             "eval more17" => (97.0, 0),
+            "eval more18" => (97.5, 0),
             // Measured, never read: floors only catch a regression of the whole.
             "eval holdout" => (95.0, 0),
             "vantorq replies" => (90.0, 0),
@@ -2321,6 +2322,57 @@ fn business_german_and_dutch_keep_their_intent() {
             "De keuze voor een leverancier ligt bij ons, dus stuur maar een offerte.",
         ),
         ("question", "Kan ik een offerte ook per maand betalen?"),
+    ];
+    assert_intents(&cases);
+}
+
+/// Plain business replies in the further languages of the core seven and in Polish and
+/// Danish (sentences written for this test, not taken from any eval part).
+#[test]
+fn plain_replies_in_french_italian_spanish_portuguese_polish_danish() {
+    let cases = [
+        (
+            "interested",
+            "Envoyez-nous trois créneaux jeudi ou vendredi pour une démo.",
+        ),
+        (
+            "interested",
+            "Tu pourrais me faire un devis pour 25 salariés ?",
+        ),
+        (
+            "not_interested",
+            "Nous confions déjà toute notre comptabilité à un cabinet d'expertise comptable.",
+        ),
+        (
+            "question",
+            "Que se passe-t-il si un technicien perd la connexion ?",
+        ),
+        ("unclear", "Excusez-moi, est-ce qu'on s'est déjà parlé ?"),
+        (
+            "interested",
+            "Ci servirebbe una prova di un mese su due reparti.",
+        ),
+        ("not_now", "Si faccia sentire dopo l'estate."),
+        ("question", "Parlate anche in tedesco?"),
+        (
+            "wrong_person",
+            "De la facturación se encarga otro departamento, yo solo llevo ventas.",
+        ),
+        ("question", "¿Cuánto nos costaría para unos 40 empleados?"),
+        ("not_interested", "No es algo que pensemos contratar."),
+        (
+            "interested",
+            "Gostaríamos de experimentar o período gratuito já esta semana.",
+        ),
+        (
+            "wrong_person",
+            "Não sei dizer quem trata disso aqui na empresa.",
+        ),
+        (
+            "wrong_person",
+            "Nie wiem, kto w firmie odpowiada za ten obszar.",
+        ),
+        ("unclear", "Hej, hvad går det ud på?"),
     ];
     assert_intents(&cases);
 }
