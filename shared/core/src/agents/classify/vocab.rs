@@ -586,6 +586,23 @@ pub(crate) fn tolerant(fragment: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        // An escape is copied as written, `\p{…}` with its braces (`\[` opens no class).
+        if c == '\\' {
+            out.push(c);
+            let escaped = chars.get(i + 1).copied();
+            out.extend(escaped);
+            i += 2;
+            if matches!(escaped, Some('p' | 'P')) && chars.get(i) == Some(&'{') {
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    i += 1;
+                    if chars[i - 1] == '}' {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
         if !letter[i] {
             // Copied as written; only classes are tracked (a letter in one gets its plain
             // form added beside it, not a group).
@@ -871,6 +888,9 @@ mod tests {
         assert!(!re("sí").is_match("si"));
         assert!(!re("où").is_match("ou"));
         assert_eq!(tolerant(r"no\s+\w+"), r"no\s+\w+");
+        // An escaped bracket opens no class: the word after it is still made tolerant.
+        assert_eq!(tolerant(r"\[später\]"), r"\[sp(?:ä|ae|a)ter\]");
+        assert_eq!(tolerant(r"\'"), r"\'");
     }
 
     #[test]
