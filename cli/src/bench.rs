@@ -8,7 +8,7 @@ use crate::local::{self, Workspace};
 use crate::out::outln;
 use anyhow::{Context, Result};
 use clap::Args;
-use sqa_core::config::AgentIdentity;
+use sqa_core::config::{AgentConfig, AgentIdentity};
 use sqa_core::import;
 use sqa_core::ports::QueueName;
 use sqa_core::stages::{self, InboundMessage, runner};
@@ -56,44 +56,96 @@ const DOMAINS: [&str; 6] = [
     "orchardhealth.example",
     "parcelwise.example",
 ];
-const TITLES: [&str; 5] = [
-    "Head of Data",
-    "Data Engineering Manager",
-    "VP Analytics",
-    "Analytics Engineer",
-    "Director of Platform Engineering",
-];
+/// Replies of each kind; `{agent}` is the workspace agent's first name, `{company}` the
+/// workspace's company (no seller is named in code).
 const REPLIES: [&str; 5] = [
-    "Thanks Ava, this looks relevant. Could we book a demo next week? Tuesday afternoon works.",
-    "Does Lumora support SSO with Okta, and where is our data stored?",
+    "Thanks {agent}, this looks relevant. Could we book a demo next week? Tuesday afternoon works.",
+    "Does {company} support SSO with Okta, and where is our data stored?",
     "Please remove me from your mailing list.",
     "Not interested, we built this in-house.",
     "Timing is bad, we're in a budget freeze until Q2. Reach out then.",
 ];
 
-fn synthetic_csv(n: usize) -> String {
+/// `n` synthetic leads that fit the workspace's ideal customer profile (its industries,
+/// size, first country, title words and technologies), owned by its first seller.
+fn synthetic_csv(n: usize, config: &AgentConfig) -> String {
+    let icp = config.icp();
+    let titles: Vec<String> = icp
+        .titles_include
+        .iter()
+        .flat_map(|w| {
+            let word = capitalised(w);
+            [
+                format!("Head of {word}"),
+                format!("Director of {word}"),
+                format!("VP {word}"),
+            ]
+        })
+        .collect();
+    let country = icp.countries.first().map_or("US", String::as_str);
+    let tech = icp
+        .tech_stack_any
+        .iter()
+        .take(2)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(";");
+    let owner = config
+        .assignment
+        .sellers
+        .first()
+        .map_or("", |s| s.handle.as_str());
+    let [low, high] = icp.employee_range;
+    let span = (high.saturating_sub(low) + 1) as usize;
     let mut s = String::from(
         "id,first_name,last_name,email,title,company,website,industry,employees,country,tech_stack,source,status,owner,created_at,notes\n",
     );
     for i in 0..n {
         let d = DOMAINS[i % DOMAINS.len()];
+        let title = titles
+            .get(i % titles.len().max(1))
+            .map_or("Head of Operations", String::as_str);
+        let industry = icp
+            .industries
+            .get(i % icp.industries.len().max(1))
+            .map_or("software", String::as_str);
         let _ = writeln!(
             s,
-            "B{i:07},Alex,Tester{i},alex.tester{i}@{d},{},Company {},https://www.{d}/,Software,{},US,Snowflake;dbt,webinar,open,marcus.okafor,2026-11-{:02}T10:00:00Z,synthetic",
-            TITLES[i % TITLES.len()],
+            "B{i:07},Alex,Tester{i},alex.tester{i}@{d},{title},Company {},https://www.{d}/,{industry},{},{country},{tech},webinar,open,{owner},2026-11-{:02}T10:00:00Z,synthetic",
             i % 97,
-            150 + (i * 37) % 6000,
+            low as usize + (i * 37) % span,
             8 + i % 13
         );
     }
     s
 }
 
+/// The agent's first name, as a reply greets it.
+fn first_name(agent: &AgentIdentity) -> &str {
+    agent.name.split_whitespace().next().unwrap_or("there")
+}
+
+/// "data" → "Data".
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A reply text with the workspace's agent and company put in.
+fn reply_text(template: &str, config: &AgentConfig) -> String {
+    template
+        .replace("{agent}", first_name(&config.agent))
+        .replace("{company}", &config.company.name)
+}
+
 /// A synthetic lead's reply to the workspace's own agent (its name, address and Message-ID
 /// domain, so the reply binds to the lead's outreach).
 fn reply_eml(agent: &AgentIdentity, lead: &str, d: &str, i: usize, text: &str) -> String {
     let (name, email, domain) = (&agent.name, &agent.email, agent.mail_domain());
-    let first = name.split_whitespace().next().unwrap_or("there");
+    let first = first_name(agent);
     format!(
         "From: Alex Tester{i} <alex.tester{i}@{d}>\r\nTo: {name} <{email}>\r\nSubject: Re: hello\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench-{i}@{d}>\r\nIn-Reply-To: <outreach-{lead}-1@{domain}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi {first},\r\n\r\n{text}\r\n\r\nAlex\r\n"
     )
@@ -145,8 +197,8 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
     if args.no_research {
         cfg.web.source = sqa_core::config::WebSource::Off;
     }
+    let csv = synthetic_csv(args.leads, &cfg);
     let ws = Workspace::open_with(dir.path(), cfg, Some(now)).await?;
-    let csv = synthetic_csv(args.leads);
     let replies_dir = dir.path().join("bench-replies");
     std::fs::create_dir_all(&replies_dir)?;
 
@@ -171,7 +223,7 @@ pub async fn run(args: BenchArgs) -> Result<i32> {
                 &lead,
                 d,
                 i,
-                REPLIES[(i / every) % REPLIES.len()],
+                &reply_text(REPLIES[(i / every) % REPLIES.len()], &ws.deps.config),
             ),
         )?;
         let body = serde_json::to_string(&InboundMessage {

@@ -36,10 +36,7 @@ pub(super) fn lang_scores(text: &str) -> Option<(&'static str, f32)> {
                 scores[i].1 += 1.0;
             }
             // Chat shorthand ("vc", "xq", "pls") is a hint of its language too.
-            if l.classify.shorthand.iter().any(|e| {
-                e.split_once(" = ")
-                    .is_some_and(|(short, _)| short.trim() == token)
-            }) {
+            if vocab::is_shorthand(l.code, token) {
                 scores[i].1 += 0.5;
             }
         }

@@ -78,18 +78,22 @@ impl Analysis {
             }
             sentences.extend(in_paragraph);
         }
-        let clean = sentences
-            .iter()
-            .filter(|s| !s.injected)
-            .map(|s| s.lower.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        Analysis {
+        let mut analysis = Analysis {
             sentences,
             lang: String::new(),
-            clean,
+            clean: String::new(),
             reference,
-        }
+        };
+        analysis.clean = analysis.joined_clean();
+        analysis
+    }
+
+    /// The non-injected sentences, lowercased, joined (what `clean` holds).
+    fn joined_clean(&self) -> String {
+        self.clean()
+            .map(|s| s.lower.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The analysis of a reply in `lang`: its chat shorthand written out ("pls send
@@ -99,11 +103,7 @@ impl Analysis {
             s.lower = vocab::expand_shorthand(&s.lower, lang);
             s.request = s.request || vocab::REQUEST_LEAD.is_match(&s.lower);
         }
-        self.clean = self
-            .clean()
-            .map(|s| s.lower.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
+        self.clean = self.joined_clean();
         self.lang = lang.to_string();
         self
     }

@@ -471,6 +471,13 @@ static SHORTHAND: LazyLock<std::collections::HashMap<&'static str, Shorthand>> =
             .collect()
     });
 
+/// Is `word` a piece of `lang`'s chat shorthand ("vc" in Portuguese)?
+pub(crate) fn is_shorthand(lang: &str, word: &str) -> bool {
+    SHORTHAND
+        .get(lang)
+        .is_some_and(|s| s.words.contains_key(word))
+}
+
 /// `lower` with the chat shorthand of `lang` written out ("do u do payroll in zurich" →
 /// "do you do payroll in zurich"); unchanged in a language without shorthand.
 pub(crate) fn expand_shorthand(lower: &str, lang: &str) -> String {
